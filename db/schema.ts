@@ -1,0 +1,200 @@
+// The one schema for better-sqlite3 and D1. Times are integer epoch milliseconds; ids are
+// ULIDs (text) except `events`, whose integer id doubles as the SSE Last-Event-ID.
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['admin', 'lead', 'agent'] }).notNull(),
+  passwordHash: text('password_hash'),
+  availability: text('availability', { enum: ['online', 'busy', 'offline'] }).notNull().default('offline'),
+  locale: text('locale').notNull().default('en'),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [uniqueIndex('users_email_uq').on(t.email)]);
+
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  tokenHash: text('token_hash').notNull(),
+  name: text('name').notNull().default('default'),
+  createdAt: integer('created_at').notNull(),
+  lastUsedAt: integer('last_used_at'),
+}, (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash)]);
+
+export const sessions = sqliteTable('sessions', {
+  id: text('id').primaryKey(), // sha256 of the cookie value
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  csrfToken: text('csrf_token').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const teams = sqliteTable('teams', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const teamMembers = sqliteTable('team_members', {
+  teamId: text('team_id').notNull().references(() => teams.id, { onDelete: 'cascade' }),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+}, (t) => [primaryKey({ columns: [t.teamId, t.userId] })]);
+
+export const inboxes = sqliteTable('inboxes', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  channel: text('channel').notNull(),
+  config: text('config', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  // Public id the web chat widget embeds; never grants agent access.
+  webchatToken: text('webchat_token'),
+  // Set when a poll or send fails for a reason an admin must fix (bad password, revoked token).
+  health: text('health', { enum: ['ok', 'needs_attention'] }).notNull().default('ok'),
+  healthError: text('health_error'),
+  nextPollAt: integer('next_poll_at'),
+  pollFailures: integer('poll_failures').notNull().default(0),
+  settings: text('settings', { mode: 'json' }).notNull().$type<Record<string, unknown>>().default(sql`'{}'`),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [uniqueIndex('inboxes_webchat_token_uq').on(t.webchatToken)]);
+
+export const inboxMembers = sqliteTable('inbox_members', {
+  inboxId: text('inbox_id').notNull().references(() => inboxes.id, { onDelete: 'cascade' }),
+  userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+}, (t) => [primaryKey({ columns: [t.inboxId, t.userId] }), index('inbox_members_user_idx').on(t.userId)]);
+
+export const contacts = sqliteTable('contacts', {
+  id: text('id').primaryKey(),
+  name: text('name'),
+  email: text('email'),
+  phone: text('phone'),
+  attributes: text('attributes', { mode: 'json' }).notNull().$type<Record<string, unknown>>().default(sql`'{}'`),
+  // Set when merged away: the contact that absorbed this one.
+  mergedInto: text('merged_into'),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [index('contacts_email_idx').on(t.email), index('contacts_phone_idx').on(t.phone)]);
+
+export const contactIdentities = sqliteTable('contact_identities', {
+  id: text('id').primaryKey(),
+  inboxId: text('inbox_id').notNull().references(() => inboxes.id, { onDelete: 'cascade' }),
+  channel: text('channel').notNull(),
+  externalId: text('external_id').notNull(),
+  contactId: text('contact_id').notNull().references(() => contacts.id),
+  handle: text('handle'),
+  profileFetchedAt: integer('profile_fetched_at'),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [
+  uniqueIndex('contact_identities_inbox_external_uq').on(t.inboxId, t.externalId),
+  index('contact_identities_contact_idx').on(t.contactId),
+]);
+
+export const conversations = sqliteTable('conversations', {
+  id: text('id').primaryKey(),
+  inboxId: text('inbox_id').notNull().references(() => inboxes.id, { onDelete: 'cascade' }),
+  contactId: text('contact_id').notNull().references(() => contacts.id),
+  threadKey: text('thread_key').notNull(),
+  // The customer's identity that opened the thread: where replies go.
+  identityId: text('identity_id').notNull(),
+  subject: text('subject'),
+  status: text('status', { enum: ['open', 'pending', 'snoozed', 'resolved'] }).notNull().default('open'),
+  snoozeUntil: integer('snooze_until'),
+  assigneeId: text('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+  teamId: text('team_id').references(() => teams.id, { onDelete: 'set null' }),
+  lastMessageId: text('last_message_id'),
+  lastActivityAt: integer('last_activity_at').notNull(),
+  lastIncomingAt: integer('last_incoming_at'),
+  unreadCount: integer('unread_count').notNull().default(0),
+  messageCount: integer('message_count').notNull().default(0),
+  firstReplyAt: integer('first_reply_at'),
+  // When the customer started waiting for an answer; null while the ball is in their court.
+  waitingSince: integer('waiting_since'),
+  resolvedAt: integer('resolved_at'),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [
+  uniqueIndex('conversations_thread_uq').on(t.inboxId, t.threadKey),
+  index('conversations_status_activity_idx').on(t.status, t.lastActivityAt, t.id),
+  index('conversations_assignee_activity_idx').on(t.assigneeId, t.status, t.lastActivityAt, t.id),
+  index('conversations_inbox_activity_idx').on(t.inboxId, t.status, t.lastActivityAt, t.id),
+  index('conversations_activity_idx').on(t.lastActivityAt, t.id),
+  index('conversations_team_activity_idx').on(t.teamId, t.lastActivityAt, t.id),
+  index('conversations_contact_idx').on(t.contactId),
+]);
+
+export const conversationLabels = sqliteTable('conversation_labels', {
+  conversationId: text('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+  label: text('label').notNull(),
+}, (t) => [primaryKey({ columns: [t.conversationId, t.label] }), index('conversation_labels_label_idx').on(t.label)]);
+
+export const messages = sqliteTable('messages', {
+  id: text('id').primaryKey(),
+  conversationId: text('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+  inboxId: text('inbox_id').notNull(),
+  direction: text('direction', { enum: ['in', 'out'] }).notNull(),
+  private: integer('private', { mode: 'boolean' }).notNull().default(false),
+  content: text('content').notNull(),
+  html: text('html'),
+  senderType: text('sender_type', { enum: ['contact', 'user', 'bot'] }).notNull(),
+  senderId: text('sender_id'),
+  externalId: text('external_id'),
+  inReplyTo: text('in_reply_to'),
+  // null for private notes, which are never delivered anywhere.
+  deliveryStatus: text('delivery_status', { enum: ['received', 'queued', 'sent', 'delivered', 'read', 'failed'] }),
+  error: text('error'),
+  attachments: text('attachments', { mode: 'json' }).$type<unknown[]>(),
+  meta: text('meta', { mode: 'json' }).$type<Record<string, unknown>>(),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [
+  uniqueIndex('messages_inbox_external_uq').on(t.inboxId, t.externalId),
+  index('messages_conversation_idx').on(t.conversationId, t.createdAt, t.id),
+]);
+
+export const outbox = sqliteTable('outbox', {
+  id: text('id').primaryKey(),
+  messageId: text('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+  inboxId: text('inbox_id').notNull(),
+  status: text('status', { enum: ['pending', 'sending', 'done', 'failed'] }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: integer('next_attempt_at').notNull(),
+  lockToken: text('lock_token'),
+  lockedUntil: integer('locked_until'),
+  lastError: text('last_error'),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), uniqueIndex('outbox_message_uq').on(t.messageId)]);
+
+export const connectorCursors = sqliteTable('connector_cursors', {
+  inboxId: text('inbox_id').notNull().references(() => inboxes.id, { onDelete: 'cascade' }),
+  name: text('name').notNull().default('default'),
+  cursor: text('cursor'),
+  updatedAt: integer('updated_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.inboxId, t.name] })]);
+
+export const events = sqliteTable('events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  type: text('type').notNull(),
+  inboxId: text('inbox_id'),
+  conversationId: text('conversation_id'),
+  // Only this user may see it (e.g. a mention); null = everyone allowed to see the inbox.
+  userId: text('user_id'),
+  payload: text('payload', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [index('events_conversation_idx').on(t.conversationId, t.id)]);
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+// Files that came with a message. Bytes live in the store so the same code runs on D1;
+// the size cap is enforced by the connector that imports them.
+export const attachments = sqliteTable('attachments', {
+  id: text('id').primaryKey(),
+  messageId: text('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+  inboxId: text('inbox_id').notNull(),
+  filename: text('filename').notNull(),
+  contentType: text('content_type').notNull(),
+  size: integer('size').notNull(),
+  data: blob('data', { mode: 'buffer' }),
+  // Where the platform keeps it, when we store a link rather than the bytes.
+  url: text('url'),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [index('attachments_message_idx').on(t.messageId)]);

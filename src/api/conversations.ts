@@ -1,0 +1,83 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { assignConversation, getVisibleConversation, listConversations, setConversationLabels, setConversationStatus, STATUSES } from '../domain/conversations.js';
+import { listConversationMessages, postAgentMessage, retryMessage } from '../domain/messages.js';
+import { conversationView } from '../domain/views.js';
+import type { ConversationFilter } from '../domain/conversations.js';
+import type { AppEnv } from './env.js';
+import type { Context } from 'hono';
+import { router } from './env.js';
+import { ConversationSchema, errors, IdParam, jsonBody, jsonResponse, MessageSchema, page, PageQuery } from './schemas.js';
+
+const ListQuery = PageQuery.extend({
+  status: z.string().regex(/^(open|pending|snoozed|resolved)(,(open|pending|snoozed|resolved))*$/, 'status must be open, pending, snoozed or resolved (comma-separated)').optional(),
+  assignee: z.string().max(100).optional().openapi({ description: 'me | none | <userId>' }),
+  inboxId: z.string().max(100).optional(),
+  teamId: z.string().max(100).optional(),
+  label: z.string().max(100).optional(),
+  q: z.string().max(200).optional(),
+  contactId: z.string().max(100).optional(),
+  sla: z.enum(['breached', 'warning']).optional().openapi({ description: 'SLA state' }),
+});
+
+/** Workflow modules add list filters here (e.g. ?sla=breached) without this file knowing them. */
+export type ListFilterExtension = (q: Record<string, string | undefined>, c: Context<AppEnv>) => { sql: string; params: unknown[] } | null;
+export const listFilterExtensions: ListFilterExtension[] = [];
+
+const StatusBody = z.object({
+  status: z.enum(STATUSES),
+  snoozeUntil: z.union([z.string().datetime({ offset: true }), z.number().int().positive()]).optional().openapi({ description: 'ISO time or epoch ms; required for snoozed' }),
+});
+
+export const conversationRoutes = () => {
+  const app = router();
+  app.openapi(createRoute({ method: 'get', path: '/conversations', tags: ['Conversations'], summary: 'Conversations, newest activity first',
+    request: { query: ListQuery }, responses: { 200: jsonResponse(page(ConversationSchema), 'A page'), ...errors } }),
+  async (c) => {
+    const q = c.req.valid('query');
+    const f: ConversationFilter = {
+      status: q.status?.split(',') as ConversationFilter['status'], assignee: q.assignee, inboxId: q.inboxId, teamId: q.teamId,
+      label: q.label, q: q.q?.trim() || undefined, contactId: q.contactId,
+      extra: listFilterExtensions.map((ext) => ext(q as unknown as Record<string, string | undefined>, c)).filter((x): x is { sql: string; params: unknown[] } => Boolean(x)),
+    };
+    return c.json(await listConversations(c.var.deps, c.var.actor, f, q.limit, q.cursor) as never, 200);
+  });
+
+  app.openapi(createRoute({ method: 'get', path: '/conversations/{id}', tags: ['Conversations'], summary: 'One conversation',
+    request: { params: IdParam }, responses: { 200: jsonResponse(ConversationSchema, 'The conversation'), ...errors } }),
+  async (c) => c.json(conversationView(await getVisibleConversation(c.var.deps, c.var.actor, c.req.valid('param').id)) as never, 200));
+
+  app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/messages', tags: ['Messages'], summary: 'The thread, oldest first',
+    request: { params: IdParam, query: PageQuery }, responses: { 200: jsonResponse(page(MessageSchema), 'A page'), ...errors } }),
+  async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    return c.json(await listConversationMessages(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor) as never, 200);
+  });
+
+  app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/messages', tags: ['Messages'], summary: 'Reply or add a private note',
+    request: { params: IdParam, ...jsonBody(z.object({ content: z.string().min(1).max(65_536), private: z.boolean().optional() })) },
+    responses: { 201: jsonResponse(MessageSchema, 'The message (replies start queued)'), ...errors } }),
+  async (c) => c.json(await postAgentMessage(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')) as never, 201));
+
+  app.openapi(createRoute({ method: 'post', path: '/messages/{id}/retry', tags: ['Messages'], summary: 'Queue a failed reply again',
+    request: { params: IdParam }, responses: { 200: jsonResponse(MessageSchema, 'The message, queued'), ...errors } }),
+  async (c) => c.json(await retryMessage(c.var.deps, c.var.actor, c.req.valid('param').id) as never, 200));
+
+  app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/assign', tags: ['Conversations'], summary: 'Assign to an agent and/or team',
+    request: { params: IdParam, ...jsonBody(z.object({ assigneeId: z.string().nullable().optional(), teamId: z.string().nullable().optional() })) },
+    responses: { 200: jsonResponse(ConversationSchema, 'The conversation'), ...errors } }),
+  async (c) => c.json(await assignConversation(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')) as never, 200));
+
+  app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/status', tags: ['Conversations'], summary: 'Open, pend, snooze or resolve',
+    request: { params: IdParam, ...jsonBody(StatusBody) }, responses: { 200: jsonResponse(ConversationSchema, 'The conversation'), ...errors } }),
+  async (c) => {
+    const b = c.req.valid('json');
+    const until = b.snoozeUntil == null ? undefined : typeof b.snoozeUntil === 'number' ? b.snoozeUntil : Date.parse(b.snoozeUntil);
+    return c.json(await setConversationStatus(c.var.deps, c.var.actor, c.req.valid('param').id, b.status, until) as never, 200);
+  });
+
+  app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/labels', tags: ['Conversations'], summary: 'Set the labels',
+    request: { params: IdParam, ...jsonBody(z.object({ labels: z.array(z.string().min(1).max(100)).max(50) })) },
+    responses: { 200: jsonResponse(ConversationSchema, 'The conversation'), ...errors } }),
+  async (c) => c.json(await setConversationLabels(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').labels) as never, 200));
+  return app;
+};

@@ -1,0 +1,9 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Actor } from '../domain/actor.js';
+import type { Deps } from '../domain/deps.js';
+import { validationHook } from './errors.js';
+
+export type AppEnv = { Variables: { actor: Actor; deps: Deps } };
+
+/** A route module: documented in OpenAPI, validation errors in the contract's shape. */
+export const router = () => new OpenAPIHono<AppEnv>({ defaultHook: validationHook });

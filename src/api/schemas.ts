@@ -1,0 +1,78 @@
+// Shared zod schemas: they validate requests and generate the OpenAPI document.
+import { z } from '@hono/zod-openapi';
+
+export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.any().optional() }) }).openapi('Error');
+
+export const errors = {
+  400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorSchema } } },
+  401: { description: 'Missing or bad token', content: { 'application/json': { schema: ErrorSchema } } },
+  403: { description: 'Not permitted', content: { 'application/json': { schema: ErrorSchema } } },
+  404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25).openapi({ description: 'Page size (max 100)' }),
+  cursor: z.string().max(500).optional().openapi({ description: 'nextCursor from the previous page' }),
+});
+
+export const IdParam = z.object({ id: z.string().min(1).max(100) });
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+
+export const MessageSchema = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  direction: z.enum(['in', 'out']),
+  private: z.boolean(),
+  content: z.string(),
+  html: z.string().nullable().optional(),
+  sender: z.object({ type: z.enum(['contact', 'user', 'bot']), id: z.string().nullable() }),
+  createdAt: z.string(),
+  deliveryStatus: z.string().nullable(),
+  error: z.string().nullable(),
+  externalId: z.string().nullable(),
+  attachments: z.array(z.any()),
+}).openapi('Message');
+
+export const ConversationSchema = z.object({
+  id: z.string(),
+  inboxId: z.string(),
+  channel: z.string(),
+  status: z.string(),
+  subject: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  teamId: z.string().nullable(),
+  labels: z.array(z.string()),
+  contact: z.object({ id: z.string(), name: z.string().nullable() }),
+  lastMessage: z.object({ content: z.string(), direction: z.string(), private: z.boolean(), createdAt: z.string().nullable() }).nullable(),
+  lastActivityAt: z.string().nullable(),
+  unreadCount: z.number(),
+  messageCount: z.number(),
+  snoozeUntil: z.string().nullable(),
+  firstReplyAt: z.string().nullable(),
+  waitingSince: z.string().nullable(),
+  lastIncomingAt: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  createdAt: z.string().nullable(),
+}).passthrough().openapi('Conversation');
+
+export const InboxSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  channel: z.string(),
+  config: z.record(z.string(), z.any()),
+  settings: z.record(z.string(), z.any()),
+  webhookUrl: z.string().optional(),
+  webchatToken: z.string().optional(),
+  widgetSnippet: z.string().optional(),
+  health: z.string(),
+  healthError: z.string().nullable(),
+  createdAt: z.string(),
+}).openapi('Inbox');
+
+export const UserSchema = z.object({
+  id: z.string(), email: z.string(), name: z.string(), role: z.enum(['admin', 'lead', 'agent']), availability: z.string().optional(), locale: z.string().optional(),
+}).openapi('User');

@@ -1,0 +1,43 @@
+// Inbound platform webhooks: handshake -> verify the signature over the raw bytes -> parse
+// -> ingest. Nothing is parsed or stored before the signature checks out.
+import { Hono } from 'hono';
+import type { ChannelKind } from '../../connectors/types.js';
+import type { Deps } from '../domain/deps.js';
+import { ingest } from '../domain/ingest.js';
+import { errorBody } from './errors.js';
+
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+export const webhookRoutes = (deps: Deps) => {
+  const app = new Hono();
+  app.all('/:inboxId', async (c) => {
+    const inbox = await deps.store.get<{ id: string; channel: string; config: string }>('SELECT id, channel, config FROM inboxes WHERE id = ?', [c.req.param('inboxId')]);
+    if (!inbox) return c.json(errorBody('not_found', 'Inbox not found'), 404);
+    const connector = deps.connectors.get(inbox.channel as ChannelKind);
+    if (!connector?.parse && !connector?.handshake) return c.json(errorBody('no_webhook', 'This inbox does not take webhooks'), 404);
+    const config = connector.config.parse(JSON.parse(inbox.config));
+    const req = c.req.raw;
+    if (connector.handshake) {
+      const res = await connector.handshake(req.clone(), config);
+      if (res) return res;
+    }
+    if (req.method !== 'POST' || !connector.parse) return c.json(errorBody('method_not_allowed', 'Webhooks are POSTed'), 405);
+    const raw = new Uint8Array(await req.arrayBuffer());
+    if (raw.byteLength > MAX_WEBHOOK_BYTES) return c.json(errorBody('payload_too_large', 'The body is over 1 MB'), 413);
+    const u = new URL(req.url);
+    const ctx = { url: req.url, publicUrl: `${deps.publicUrl}${u.pathname}${u.search}` };
+    if (connector.verify && !(await connector.verify(req, raw, config, ctx))) {
+      deps.log.warn({ inboxId: inbox.id, channel: inbox.channel }, 'webhook signature rejected');
+      return c.json(errorBody('invalid_signature', 'The webhook signature does not match'), 401);
+    }
+    let events;
+    try {
+      events = connector.parse(raw, config, req);
+    } catch (err) {
+      return c.json(errorBody('invalid_payload', `The webhook body could not be read: ${(err as Error).message}`), 400);
+    }
+    await ingest(deps, inbox, events);
+    return connector.webhookResponse?.() ?? c.json({ ok: true }, 200);
+  });
+  return app;
+};

@@ -1,0 +1,62 @@
+// createApp(deps) -> the Hono app. No runtime-specific import: Node and Workers entries
+// build deps (store, scheduler) and hand them in.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { conversationRoutes } from './api/conversations.js';
+import { type AppEnv } from './api/env.js';
+import { errorBody, onError, validationHook } from './api/errors.js';
+import { eventRoutes } from './api/events.js';
+import { inboxRoutes } from './api/inboxes.js';
+import { userRoutes } from './api/users.js';
+import { webchatRoutes } from './api/webchat.js';
+import { webhookRoutes } from './api/webhooks.js';
+import { bearerResolver, requireActor, type ActorResolver } from './auth/middleware.js';
+import type { Deps } from './domain/deps.js';
+import { webRoutes } from './web/routes.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  /** More ways to authenticate (the web app's session cookie). */
+  resolvers?: ActorResolver[];
+  /** Extra /api/v1 route modules (workflow, contacts, search, ...). */
+  apiModules?: ((deps: Deps) => OpenAPIHono<AppEnv>)[];
+}
+
+export function createApp(deps: Deps, opts: AppOptions = {}) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.onError(onError(deps.log));
+  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404));
+
+  app.use('*', async (c, next) => {
+    const start = performance.now();
+    c.set('deps', deps);
+    await next();
+    // Path only: query strings can carry visitor tokens.
+    deps.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - start) * 10) / 10 }, 'request');
+  });
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody('payload_too_large', 'The request body is over 1 MB'), 413) }));
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  api.doc('/openapi.json', {
+    openapi: '3.0.3',
+    info: { title: 'Parley API', version: '1', description: 'One inbox for every channel. Authenticate with Authorization: Bearer <API token>.' },
+    security: [{ bearer: [] }],
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  const auth = requireActor(deps, [bearerResolver, ...(opts.resolvers ?? [])]);
+  api.use('*', async (c, next) => (c.req.path.endsWith('/openapi.json') ? next() : auth(c, next)));
+  api.route('/', inboxRoutes());
+  api.route('/', conversationRoutes());
+  api.route('/', userRoutes());
+  api.route('/', eventRoutes());
+  for (const mod of opts.apiModules ?? []) api.route('/', mod(deps));
+  app.route('/api/v1', api);
+
+  app.route('/webhooks', webhookRoutes(deps));
+  app.route('/public/webchat', webchatRoutes(deps));
+  app.route('/', webRoutes(deps));
+  return app;
+}

@@ -1,0 +1,42 @@
+// Users and their API tokens. Tokens are shown once and stored only as a SHA-256 hash.
+import type { Actor, Role } from '../domain/actor.js';
+import type { Deps } from '../domain/deps.js';
+import { AppError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { raw } from '../domain/store.js';
+import { randomToken, sha256Hex } from './crypto.js';
+import { hashPassword } from './passwords.js';
+
+export const TOKEN_PREFIX = 'prl_';
+
+export interface NewUser { email: string; name: string; role: Role; password?: string; locale?: string }
+
+export async function createUser(deps: Pick<Deps, 'store' | 'clock'>, u: NewUser) {
+  const email = u.email.trim().toLowerCase();
+  if (await deps.store.get('SELECT 1 AS ok FROM users WHERE email = ?', [email])) {
+    throw new AppError(409, 'email_taken', `A user with email ${email} already exists`);
+  }
+  const id = newId();
+  const passwordHash = u.password ? await hashPassword(u.password) : null;
+  await deps.store.run('INSERT INTO users(id, email, name, role, password_hash, locale, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [id, email, u.name, u.role, passwordHash, u.locale ?? 'en', deps.clock.now()]);
+  return { id, email, name: u.name, role: u.role };
+}
+
+export async function createApiToken(deps: Pick<Deps, 'store' | 'clock'>, userId: string, name = 'default'): Promise<string> {
+  const token = TOKEN_PREFIX + randomToken(32);
+  await deps.store.atomically([raw('INSERT INTO api_tokens(id, user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?, ?)',
+    newId(), userId, await sha256Hex(token), name, deps.clock.now())]);
+  return token;
+}
+
+export async function actorForToken(deps: Pick<Deps, 'store'>, token: string): Promise<Actor | null> {
+  if (!token.startsWith(TOKEN_PREFIX)) return null;
+  const row = await deps.store.get<Actor>(
+    'SELECT u.id, u.role, u.name, u.email FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?', [await sha256Hex(token)]);
+  return row ?? null;
+}
+
+export function userView(r: Record<string, unknown>) {
+  return { id: r.id as string, email: r.email as string, name: r.name as string, role: r.role as Role, availability: r.availability as string, locale: r.locale as string };
+}

@@ -1,0 +1,39 @@
+// Admin commands. `npm run --silent cli -- user:create --email E --name N --role R [--password P]`
+// prints exactly one JSON line on stdout.
+import { parseArgs } from 'node:util';
+import { createApiToken, createUser } from './auth/users.js';
+import { systemClock } from './domain/clock.js';
+import { AppError } from './domain/errors.js';
+import { openSqliteStore } from './runtime/sqlite-store.js';
+
+const ROLES = ['admin', 'lead', 'agent'] as const;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'user:create') {
+    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } } });
+    if (!values.email || !values.name || !values.role) return fail('usage: user:create --email E --name N --role admin|lead|agent [--password P]');
+    if (!ROLES.includes(values.role as never)) return fail(`--role must be one of ${ROLES.join(', ')}`);
+    if (values.password != null && values.password.length < 8) return fail('--password must be at least 8 characters');
+    const store = openSqliteStore(process.env.PARLEY_DB ?? 'data/parley.db');
+    try {
+      const deps = { store, clock: systemClock };
+      const user = await createUser(deps, { email: values.email, name: values.name, role: values.role as (typeof ROLES)[number], password: values.password });
+      const token = await createApiToken(deps, user.id, 'cli');
+      process.stdout.write(JSON.stringify({ id: user.id, email: user.email, role: user.role, token }) + '\n');
+      return 0;
+    } catch (err) {
+      return fail(err instanceof AppError ? err.message : String(err));
+    } finally {
+      store.close();
+    }
+  }
+  return fail(`unknown command ${command ?? ''}\ncommands: user:create`);
+}
+
+function fail(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,26 @@
+import type { Registry } from '../../connectors/registry.js';
+import type { EventBus } from '../events/bus.js';
+import type { Clock } from './clock.js';
+import type { Store } from './store.js';
+
+/** The narrow logger the domain needs; pino satisfies it. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface Deps {
+  store: Store;
+  connectors: Registry;
+  clock: Clock;
+  bus: EventBus;
+  log: Logger;
+  /** Server secret for signing visitor tokens; from PARLEY_SECRET or generated once and stored. */
+  secret: string;
+  /** Public base URL (for webhook URLs shown to admins), e.g. https://support.example.com */
+  publicUrl: string;
+  /** Ask the outbox worker to deliver now rather than at its next tick. */
+  kickOutbox?: () => void;
+}

@@ -1,0 +1,106 @@
+// Inboxes: one per channel account. The channel's connector validates the config; secrets
+// are stored but never returned.
+import type { ZodError } from 'zod';
+import { CHANNEL_KINDS, type ChannelKind } from '../../connectors/types.js';
+import { randomToken } from '../auth/crypto.js';
+import { requireRole, type Actor, canSeeAll } from './actor.js';
+import type { Deps } from './deps.js';
+import { AppError, notFound } from './errors.js';
+import { newId } from './ids.js';
+import { raw, type Row } from './store.js';
+
+export interface InboxInput { name: string; channel: string; config: unknown; settings?: Record<string, unknown> }
+
+export function configError(err: ZodError, prefix = 'config'): AppError {
+  const issue = err.issues[0];
+  const field = [prefix, ...(issue?.path ?? [])].join('.');
+  return new AppError(400, 'invalid_config', `${field}: ${issue?.message ?? 'invalid'}`, { field, issues: err.issues.map((i) => ({ field: [prefix, ...i.path].join('.'), message: i.message })) });
+}
+
+export async function createInbox(deps: Deps, actor: Actor, input: InboxInput) {
+  requireRole(actor, 'admin');
+  if (!(CHANNEL_KINDS as readonly string[]).includes(input.channel)) {
+    throw new AppError(400, 'unknown_channel', `channel must be one of ${CHANNEL_KINDS.join(', ')}`, { field: 'channel' });
+  }
+  const connector = deps.connectors.get(input.channel as ChannelKind);
+  if (!connector) throw new AppError(400, 'channel_unavailable', `The ${input.channel} channel is not available in this build`, { field: 'channel' });
+  const parsed = connector.config.safeParse(input.config ?? {});
+  if (!parsed.success) throw configError(parsed.error);
+  const id = newId();
+  const now = deps.clock.now();
+  const webchatToken = input.channel === 'webchat' ? randomToken(18) : null;
+  await deps.store.atomically([raw(
+    'INSERT INTO inboxes(id, name, channel, config, webchat_token, settings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    id, input.name, input.channel, JSON.stringify(parsed.data), webchatToken, JSON.stringify(input.settings ?? {}), now)]);
+  return inboxView(deps, (await deps.store.get('SELECT * FROM inboxes WHERE id = ?', [id]))!);
+}
+
+export async function listInboxes(deps: Deps, actor: Actor) {
+  const rows = canSeeAll(actor)
+    ? await deps.store.all('SELECT * FROM inboxes ORDER BY created_at, id')
+    : await deps.store.all('SELECT i.* FROM inboxes i JOIN inbox_members m ON m.inbox_id = i.id WHERE m.user_id = ? ORDER BY i.created_at, i.id', [actor.id]);
+  return rows.map((r) => inboxView(deps, r));
+}
+
+export async function getInboxRow(deps: Deps, id: string): Promise<Row> {
+  const row = await deps.store.get('SELECT * FROM inboxes WHERE id = ?', [id]);
+  if (!row) throw notFound('Inbox');
+  return row;
+}
+
+export async function addInboxMembers(deps: Deps, actor: Actor, inboxId: string, userIds: string[]) {
+  requireRole(actor, 'admin');
+  await getInboxRow(deps, inboxId);
+  const unique = [...new Set(userIds)];
+  const found = await deps.store.all<{ id: string }>('SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(unique)]);
+  const missing = unique.filter((u) => !found.some((f) => f.id === u));
+  if (missing.length) throw new AppError(422, 'unknown_user', `No user with id ${missing.join(', ')}`, { field: 'userIds' });
+  await deps.store.atomically(unique.map((u) => raw('INSERT INTO inbox_members(inbox_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING', inboxId, u)));
+  return listInboxMembers(deps, inboxId);
+}
+
+export async function removeInboxMember(deps: Deps, actor: Actor, inboxId: string, userId: string) {
+  requireRole(actor, 'admin');
+  await deps.store.run('DELETE FROM inbox_members WHERE inbox_id = ? AND user_id = ?', [inboxId, userId]);
+  return listInboxMembers(deps, inboxId);
+}
+
+export async function listInboxMembers(deps: Deps, inboxId: string) {
+  const rows = await deps.store.all<{ user_id: string }>('SELECT user_id FROM inbox_members WHERE inbox_id = ? ORDER BY user_id', [inboxId]);
+  return { inboxId, userIds: rows.map((r) => r.user_id) };
+}
+
+const REDACTED = '[redacted]';
+
+function redact(config: Record<string, unknown>, paths: string[]): Record<string, unknown> {
+  const copy = structuredClone(config);
+  for (const p of paths) {
+    const keys = p.split('.');
+    let o: Record<string, unknown> | undefined = copy;
+    for (const k of keys.slice(0, -1)) o = (o?.[k] as Record<string, unknown> | undefined);
+    const last = keys[keys.length - 1];
+    if (o && o[last] != null) o[last] = REDACTED;
+  }
+  return copy;
+}
+
+export function inboxView(deps: Deps, r: Row) {
+  const connector = deps.connectors.get(r.channel as ChannelKind);
+  const config = typeof r.config === 'string' ? JSON.parse(r.config) : (r.config as Record<string, unknown>);
+  const hasWebhook = Boolean(connector?.parse || connector?.handshake);
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    channel: r.channel as string,
+    config: redact(config, connector?.secretFields ?? []),
+    settings: typeof r.settings === 'string' ? JSON.parse(r.settings) : r.settings,
+    ...(hasWebhook ? { webhookUrl: `${deps.publicUrl}/webhooks/${r.id}` } : {}),
+    ...(r.webchat_token ? {
+      webchatToken: r.webchat_token as string,
+      widgetSnippet: `<script src="${deps.publicUrl}/widget.js" data-token="${r.webchat_token}" async></script>`,
+    } : {}),
+    health: r.health as string,
+    healthError: (r.health_error as string | null) ?? null,
+    createdAt: new Date(r.created_at as number).toISOString(),
+  };
+}

@@ -1,0 +1,27 @@
+// Everything that runs on a schedule. The Node runtime runs these with node-cron; the
+// Workers runtime from its Cron Trigger. Workflow modules add their jobs here.
+import type { Deps } from './deps.js';
+import { deliverDueOutbox } from './outbox.js';
+import { pollDueInboxes } from './polling.js';
+
+export interface Job {
+  name: string;
+  /** node-cron expression (with seconds). */
+  cron: string;
+  run(deps: Deps): Promise<unknown>;
+}
+
+export const jobs: Job[] = [
+  { name: 'outbox', cron: '*/2 * * * * *', run: (d) => deliverDueOutbox(d) },
+  { name: 'poll', cron: '*/5 * * * * *', run: (d) => pollDueInboxes(d) },
+];
+
+/** Runs a job unless its previous run is still going (no overlapping runs). */
+export function guarded(job: Job, deps: Deps): () => Promise<void> {
+  let busy = false;
+  return async () => {
+    if (busy) return;
+    busy = true;
+    try { await job.run(deps); } catch (err) { deps.log.error({ job: job.name, err: (err as Error).message }, 'job failed'); } finally { busy = false; }
+  };
+}

@@ -1,0 +1,103 @@
+// Reading a thread and writing into it: agent replies (queued for the outbox in the same
+// atomic unit) and private notes (never sent).
+import { emitEvents } from '../events/emit.js';
+import type { Actor } from './actor.js';
+import { conversationChanged, getVisibleConversation, markRead } from './conversations.js';
+import type { Deps } from './deps.js';
+import { AppError, notFound } from './errors.js';
+import { newId } from './ids.js';
+import { decodeCursor, encodeCursor, type Page } from './paging.js';
+import { raw, type Row } from './store.js';
+import { messageView, type MessageView } from './views.js';
+
+export async function listMessages(deps: Deps, conversationId: string, limit: number, cursor?: string, opts: { includePrivate?: boolean } = {}): Promise<Page<MessageView>> {
+  const after = decodeCursor(cursor);
+  const where = ['conversation_id = ?'];
+  const params: unknown[] = [conversationId];
+  if (opts.includePrivate === false) where.push('private = 0');
+  if (after) { where.push('(created_at, id) > (?, ?)'); params.push(after[0], after[1]); }
+  const rows = await deps.store.all(`SELECT * FROM messages WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ?`, [...params, limit + 1]);
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { data: page.map(messageView), nextCursor: more && last ? encodeCursor([last.created_at as number, last.id as string]) : null };
+}
+
+export async function listConversationMessages(deps: Deps, actor: Actor, conversationId: string, limit: number, cursor?: string) {
+  await getVisibleConversation(deps, actor, conversationId);
+  const page = await listMessages(deps, conversationId, limit, cursor);
+  await markRead(deps, conversationId);
+  return page;
+}
+
+export interface PostInput { content: string; private?: boolean }
+
+export async function postAgentMessage(deps: Deps, actor: Actor, conversationId: string, input: PostInput): Promise<MessageView> {
+  const conv = await getVisibleConversation(deps, actor, conversationId);
+  return writeOutgoing(deps, conv, { ...input, senderType: 'user', senderId: actor.id });
+}
+
+/** Any outgoing message (agent, bot, automation) goes through here. */
+export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { senderType: 'user' | 'bot'; senderId: string | null; meta?: Record<string, unknown> }): Promise<MessageView> {
+  const content = input.content.trim();
+  if (!content) throw new AppError(400, 'invalid_request', 'content must not be empty');
+  const isPrivate = Boolean(input.private);
+  const now = deps.clock.now();
+  const connector = deps.connectors.get(conv.channel as never);
+  if (!isPrivate && connector) {
+    const max = connector.limits.maxTextLength;
+    if (max && [...content].length > max) throw new AppError(422, 'message_too_long', `This channel accepts at most ${max} characters per message`);
+    const windowH = connector.limits.replyWindowHours;
+    if (windowH) {
+      const last = conv.last_incoming_at as number | null;
+      const closesAt = (last ?? 0) + windowH * 3_600_000;
+      if (last == null || now > closesAt) {
+        throw new AppError(422, 'reply_window_closed', last == null
+          ? `This channel only allows replies within ${windowH} hours of the customer's message, and the customer has not written yet`
+          : `This channel only allows replies within ${windowH} hours of the customer's last message; the window closed at ${new Date(closesAt).toISOString()}`);
+      }
+    }
+  }
+  const id = newId();
+  const stmts = [
+    raw(`INSERT INTO messages(id, conversation_id, inbox_id, direction, private, content, sender_type, sender_id, delivery_status, meta, created_at)
+         VALUES (?, ?, ?, 'out', ?, ?, ?, ?, ?, ?, ?)`,
+      id, conv.id, conv.inbox_id, isPrivate ? 1 : 0, content, input.senderType, input.senderId, isPrivate ? null : 'queued',
+      input.meta ? JSON.stringify(input.meta) : null, now),
+  ];
+  if (isPrivate) {
+    stmts.push(raw('UPDATE conversations SET last_activity_at = max(last_activity_at, ?), last_message_id = ?, message_count = message_count + 1 WHERE id = ?', now, id, conv.id));
+  } else {
+    stmts.push(raw('INSERT INTO outbox(id, message_id, inbox_id, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, \'pending\', 0, ?, ?)', newId(), id, conv.inbox_id, now, now));
+    // A human reply counts for first-reply time; a bot's does not.
+    stmts.push(raw(`UPDATE conversations SET last_activity_at = max(last_activity_at, ?1), last_message_id = ?2, message_count = message_count + 1,
+        unread_count = 0, waiting_since = CASE WHEN ?3 = 'user' THEN NULL ELSE waiting_since END,
+        first_reply_at = CASE WHEN ?3 = 'user' THEN coalesce(first_reply_at, ?1) ELSE first_reply_at END WHERE id = ?4`, now, id, input.senderType, conv.id));
+  }
+  await deps.store.atomically(stmts);
+  const row = await deps.store.get('SELECT * FROM messages WHERE id = ?', [id]);
+  const view = messageView(row!);
+  await emitEvents(deps, [{ type: 'message.created', inboxId: conv.inbox_id as string, conversationId: conv.id as string, payload: { message: view } }]);
+  await conversationChanged(deps, conv.id as string, { lastMessage: id });
+  if (!isPrivate) deps.kickOutbox?.();
+  return view;
+}
+
+/** Put a failed reply back in the queue (the agent's retry button). */
+export async function retryMessage(deps: Deps, actor: Actor, messageId: string): Promise<MessageView> {
+  const msg = await deps.store.get('SELECT * FROM messages WHERE id = ?', [messageId]);
+  if (!msg) throw notFound('Message');
+  await getVisibleConversation(deps, actor, msg.conversation_id as string);
+  if (msg.delivery_status !== 'failed') throw new AppError(409, 'not_failed', 'Only a failed message can be retried');
+  const now = deps.clock.now();
+  await deps.store.atomically([
+    raw("UPDATE messages SET delivery_status = 'queued', error = NULL WHERE id = ?", messageId),
+    raw(`INSERT INTO outbox(id, message_id, inbox_id, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)
+         ON CONFLICT(message_id) DO UPDATE SET status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, lock_token = NULL, locked_until = NULL, last_error = NULL`,
+      newId(), messageId, msg.inbox_id, now, now),
+  ]);
+  const view = messageView((await deps.store.get('SELECT * FROM messages WHERE id = ?', [messageId]))!);
+  await emitEvents(deps, [{ type: 'message.updated', inboxId: msg.inbox_id as string, conversationId: msg.conversation_id as string, payload: { message: view } }]);
+  deps.kickOutbox?.();
+  return view;
+}

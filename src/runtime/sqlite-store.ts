@@ -1,0 +1,66 @@
+// better-sqlite3 implementation of the store port (Node only).
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from '../../db/schema.js';
+import { toStmt, type Orm, type Row, type Statement, type Store } from '../domain/store.js';
+
+const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
+
+// Domain code passes Uint8Array (Web standard); better-sqlite3 binds only Buffer.
+const toDriver = (p: unknown) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p);
+
+export interface SqliteStore extends Store { sqlite: Database.Database; close(): void }
+
+export function openSqliteStore(file: string): SqliteStore {
+  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536');
+  const orm = drizzle(sqlite, { schema });
+  migrate(orm, { migrationsFolder });
+
+  // Prepared statements are reused: the hot paths (ingest, list) run the same SQL millions of times.
+  // better-sqlite3 cannot bind numbered parameters (?1) from an array, which D1 and the
+  // domain's SQL use; such statements are rewritten to named ones (@p1) bound from an object.
+  const cache = new Map<string, { st: Database.Statement; numbered: boolean }>();
+  const prepareEntry = (sql: string) => {
+    let e = cache.get(sql);
+    if (!e) {
+      const numbered = /\?\d/.test(sql);
+      e = { st: sqlite.prepare(numbered ? sql.replace(/\?(\d+)/g, '@p$1') : sql), numbered };
+      cache.set(sql, e);
+    }
+    return e;
+  };
+  const bind = (sql: string, params: unknown[]): [Database.Statement, unknown[]] => {
+    const e = prepareEntry(sql);
+    const values = params.map(toDriver);
+    return [e.st, e.numbered ? [Object.fromEntries(values.map((v, i) => [`p${i + 1}`, v]))] : values];
+  };
+  const prepare = (sql: string) => prepareEntry(sql).st;
+  const exec = (s: Statement): Row[] => {
+    const { sql, params } = toStmt(s);
+    const [st, args] = bind(sql, params);
+    if (st.reader) return st.all(...args) as Row[];
+    st.run(...args);
+    return [];
+  };
+  const unit = sqlite.transaction((stmts: Statement[]) => stmts.map(exec));
+
+  return {
+    sqlite,
+    orm: orm as unknown as Orm,
+    async atomically(stmts) { return unit(stmts); },
+    async all(sql, params = []) { const [st, a] = bind(sql, params); return st.all(...a) as never[]; },
+    async get(sql, params = []) { const [st, a] = bind(sql, params); return st.get(...a) as never; },
+    async run(sql, params = []) { const [st, a] = bind(sql, params); return { changes: st.run(...a).changes }; },
+    close() { sqlite.close(); },
+  };
+}

@@ -1,0 +1,99 @@
+// Starts a real Parley (HTTP on an ephemeral port, its own SQLite file) for a test file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startParley, type Running, type StartOptions } from '../../src/runtime/server.js';
+
+export interface TestParley extends Running {
+  dir: string;
+  adminToken: string;
+  api: Api;
+  as(token: string): Api;
+  createUser(role: 'admin' | 'lead' | 'agent', name?: string): Promise<{ id: string; token: string; email: string }>;
+  stop(): Promise<void>;
+}
+
+export interface ApiResponse<T = any> { status: number; body: T; headers: Headers }
+export type Api = {
+  get<T = any>(path: string): Promise<ApiResponse<T>>;
+  post<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  raw(path: string, init: RequestInit): Promise<Response>;
+};
+
+export function apiClient(base: string, token?: string): Api {
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try { parsed = JSON.parse(text); } catch { /* not json */ }
+    return { status: res.status, body: parsed as any, headers: res.headers };
+  };
+  return {
+    get: (p) => call('GET', p),
+    post: (p, b, h) => call('POST', p, b, h),
+    raw: (p, init) => fetch(base + p, init),
+  };
+}
+
+let counter = 0;
+export async function startTestParley(opts: StartOptions = {}): Promise<TestParley> {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-test-'));
+  const running = await startParley({
+    port: 0, dbFile: join(dir, 'parley.db'), scheduler: false, secret: 'test-secret-test-secret',
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    bootstrapAdmin: { email: 'admin@test.local', password: 'admin-password' },
+    ...opts,
+  });
+  const adminToken = running.admin!.token;
+  const api = apiClient(running.url, adminToken);
+  return {
+    ...running, dir, adminToken, api,
+    as: (token) => apiClient(running.url, token),
+    async createUser(role, name = `${role} ${++counter}`) {
+      const email = `${name.replace(/\W+/g, '.').toLowerCase()}.${counter}@test.local`;
+      const r = await api.post('/api/v1/users', { email, name, role, password: 'password123' });
+      if (r.status !== 201) throw new Error(`createUser: ${r.status} ${JSON.stringify(r.body)}`);
+      return { id: r.body.id, token: r.body.token, email };
+    },
+    async stop() {
+      await running.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Reads SSE events from a streaming response until `until` returns true or time runs out. */
+export async function collectSse(res: Response, until: (events: { event: string; data: any }[]) => boolean, timeoutMs = 5000) {
+  const events: { event: string; data: any }[] = [];
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline && !until(events)) {
+      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now())))]);
+      if (!chunk || chunk.done) break;
+      buf += dec.decode(chunk.value, { stream: true });
+      let idx;
+      while ((idx = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, idx);
+        buf = buf.slice(idx + 2);
+        let event = 'message';
+        let data = '';
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) event = line.slice(6).trim();
+          else if (line.startsWith('data:')) data += line.slice(5).trim();
+        }
+        if (data) events.push({ event, data: JSON.parse(data) });
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return events;
+}
