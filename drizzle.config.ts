@@ -2,6 +2,7 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './db/schema.ts',
+  // The core tables live in db/schema.ts; each area adds its own file under db/schema/.
+  schema: ['./db/schema.ts', './db/schema/*.ts'],
   out: './db/migrations',
 });
