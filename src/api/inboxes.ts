@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { addInboxMembers, createInbox, getInboxRow, inboxView, listInboxes, listInboxMembers, removeInboxMember } from '../domain/inboxes.js';
+import { addInboxMembers, createInbox, updateInbox, getInboxRow, inboxView, listInboxes, listInboxMembers, removeInboxMember } from '../domain/inboxes.js';
 import { canSeeInbox } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
 import { router } from './env.js';
@@ -31,6 +31,11 @@ export const inboxRoutes = () => {
     if (!(await canSeeInbox(c.var.deps, c.var.actor, id))) throw notFound('Inbox');
     return c.json(inboxView(c.var.deps, await getInboxRow(c.var.deps, id)) as never, 200);
   });
+
+  app.openapi(createRoute({ method: 'patch', path: '/inboxes/{id}', tags: ['Inboxes'], summary: 'Rename, change config, merge settings (admin)',
+    request: { params: IdParam, ...jsonBody(z.object({ name: z.string().trim().min(1).max(200).optional(), config: z.record(z.string(), z.any()).optional(), settings: z.record(z.string(), z.any()).optional() })) },
+    responses: { 200: jsonResponse(InboxSchema, 'The inbox'), ...errors } }),
+  async (c) => c.json(await updateInbox(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')) as never, 200));
 
   app.openapi(createRoute({ method: 'post', path: '/inboxes/{id}/members', tags: ['Inboxes'], summary: 'Add members (admin)',
     request: { params: IdParam, ...jsonBody(z.object({ userIds: z.array(z.string().min(1)).min(1).max(500) })) },

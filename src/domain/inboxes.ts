@@ -35,6 +35,42 @@ export async function createInbox(deps: Deps, actor: Actor, input: InboxInput) {
   return inboxView(deps, (await deps.store.get('SELECT * FROM inboxes WHERE id = ?', [id]))!);
 }
 
+/** Rename, change credentials (validated again) or merge settings (per-area keys). */
+export async function updateInbox(deps: Deps, actor: Actor, id: string, input: { name?: string; config?: Record<string, unknown>; settings?: Record<string, unknown> }) {
+  requireRole(actor, 'admin');
+  const row = await getInboxRow(deps, id);
+  const connector = deps.connectors.get(row.channel as ChannelKind);
+  const current = JSON.parse(row.config as string) as Record<string, unknown>;
+  let config = current;
+  if (input.config) {
+    // Secrets come back redacted; keep the stored value where the client echoed the placeholder.
+    const merged = restoreRedacted({ ...current, ...input.config }, current);
+    const parsed = connector!.config.safeParse(merged);
+    if (!parsed.success) throw configError(parsed.error);
+    config = parsed.data as Record<string, unknown>;
+  }
+  const settings = { ...(JSON.parse((row.settings as string) ?? '{}') as Record<string, unknown>), ...(input.settings ?? {}) };
+  await deps.store.run("UPDATE inboxes SET name = ?, config = ?, settings = ?, health = CASE WHEN ? THEN 'ok' ELSE health END, next_poll_at = CASE WHEN ? THEN NULL ELSE next_poll_at END, poll_failures = CASE WHEN ? THEN 0 ELSE poll_failures END WHERE id = ?",
+    [input.name ?? row.name, JSON.stringify(config), JSON.stringify(settings), input.config ? 1 : 0, input.config ? 1 : 0, input.config ? 1 : 0, id]);
+  return inboxView(deps, await getInboxRow(deps, id));
+}
+
+function restoreRedacted(next: Record<string, unknown>, prev: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(next)) {
+    if (v === REDACTED) out[k] = prev[k];
+    else if (v && typeof v === 'object' && !Array.isArray(v) && prev[k] && typeof prev[k] === 'object') out[k] = restoreRedacted(v as Record<string, unknown>, prev[k] as Record<string, unknown>);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** An inbox's settings object (per-area keys such as autoAssign, businessHours, sla). */
+export async function inboxSettings(deps: Deps, inboxId: string): Promise<Record<string, unknown>> {
+  const row = await deps.store.get<{ settings: string }>('SELECT settings FROM inboxes WHERE id = ?', [inboxId]);
+  return row ? (JSON.parse(row.settings) as Record<string, unknown>) : {};
+}
+
 export async function listInboxes(deps: Deps, actor: Actor) {
   const rows = canSeeAll(actor)
     ? await deps.store.all('SELECT * FROM inboxes ORDER BY created_at, id')
