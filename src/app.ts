@@ -7,6 +7,7 @@ import { type AppEnv } from './api/env.js';
 import { errorBody, onError, validationHook } from './api/errors.js';
 import { eventRoutes } from './api/events.js';
 import { inboxRoutes } from './api/inboxes.js';
+import { sessionRoutes } from './api/session.js';
 import { userRoutes } from './api/users.js';
 import { webchatRoutes } from './api/webchat.js';
 import { webhookRoutes } from './api/webhooks.js';
@@ -15,6 +16,8 @@ import type { Deps } from './domain/deps.js';
 import { webRoutes } from './web/routes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** /api/v1 paths that need no actor: the spec, and the web app's login/logout. */
+const PUBLIC_API_PATHS = /^\/api\/v1\/(openapi\.json|auth\/login|auth\/logout)$/;
 
 export interface AppOptions {
   /** More ways to authenticate (the web app's session cookie). */
@@ -35,7 +38,8 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     // Path only: query strings can carry visitor tokens.
     deps.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - start) * 10) / 10 }, 'request');
   });
-  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody('payload_too_large', 'The request body is over 1 MB'), 413) }));
+  // Connection: close, because the unread rest of the body makes the connection unusable.
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody('payload_too_large', 'The request body is over 1 MB'), 413, { connection: 'close' }) }));
 
   app.get('/healthz', (c) => c.json({ ok: true }));
 
@@ -47,11 +51,12 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const auth = requireActor(deps, [bearerResolver, ...(opts.resolvers ?? [])]);
-  api.use('*', async (c, next) => (c.req.path.endsWith('/openapi.json') ? next() : auth(c, next)));
+  api.use('*', async (c, next) => (PUBLIC_API_PATHS.test(c.req.path) ? next() : auth(c, next)));
   api.route('/', inboxRoutes());
   api.route('/', conversationRoutes());
   api.route('/', userRoutes());
   api.route('/', eventRoutes());
+  api.route('/', sessionRoutes());
   for (const mod of opts.apiModules ?? []) api.route('/', mod(deps));
   app.route('/api/v1', api);
 

@@ -49,7 +49,7 @@ export async function startTestParley(opts: StartOptions = {}): Promise<TestParl
     bootstrapAdmin: { email: 'admin@test.local', password: 'admin-password' },
     ...opts,
   });
-  const adminToken = running.admin!.token;
+  const adminToken = running.admin?.token ?? '';
   const api = apiClient(running.url, adminToken);
   return {
     ...running, dir, adminToken, api,
