@@ -1,6 +1,6 @@
 // Polling inboxes (X DMs, IMAP, Telegram getUpdates): fetch from the stored cursor, ingest
 // with the new cursor in the same atomic unit, and back off when the platform fails.
-import type { ChannelKind } from '../../connectors/types.js';
+import { RetryableError, type ChannelKind } from '../../connectors/types.js';
 import type { Deps } from './deps.js';
 import { ingest } from './ingest.js';
 import type { Row } from './store.js';
@@ -40,7 +40,10 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60): Prom
     return { ingested: res.inserted.length };
   } catch (err) {
     const failures = ((inbox.poll_failures as number) ?? 0) + 1;
-    const wait = Math.min(MAX_BACKOFF_MS, everySeconds * 1000 * 2 ** Math.min(failures, 10));
+    // A platform that says when to come back (429 reset, retry_after) is honoured; else exponential.
+    const retryAfter = err instanceof RetryableError ? err.retryAfterMs : undefined;
+    const wait = retryAfter != null ? Math.min(MAX_BACKOFF_MS, Math.max(1000, retryAfter))
+      : Math.min(MAX_BACKOFF_MS, everySeconds * 1000 * 2 ** Math.min(failures, 10));
     const message = err instanceof Error ? err.message : String(err);
     await deps.store.run("UPDATE inboxes SET health = 'needs_attention', health_error = ?, poll_failures = ?, next_poll_at = ? WHERE id = ?",
       [message, failures, deps.clock.now() + wait, id]);

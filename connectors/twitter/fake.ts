@@ -1,0 +1,220 @@
+// A fake X API on loopback, speaking the wire format of /work/shared/PLATFORMS.md, for tests and
+// the sandbox (`npm run demo`). Plain HTTP; the connector picks an http.Agent for http: roots.
+//
+//   startTwitterFake(opts?: { ownerId?: string; ownerName?: string; ownerUsername?: string;
+//                             appKey?: string; appSecret?: string; accessToken?: string;
+//                             accessSecret?: string }): Promise<TwitterFake>
+//
+//   fake.url                       API root (give it to the inbox as config.apiBaseUrl)
+//   fake.inboxConfig(extra?)       a complete twitter inbox config pointing here
+//   fake.customerWrites({ from: {id, name?, username?}, text })
+//                                  a customer DMs the owner: served by GET /2/dm_events (newest first)
+//   fake.ownerWrites({ to, text })  the owner DMs a customer from X's own app (an echo for Parley)
+//   fake.pushWebhook(url, { from, text } | { body }, { signature?: string | null })
+//                                  POSTs an Account Activity DM event, signed with the app secret
+//                                  (or the given signature; null = no header); returns { status, body }
+//   fake.crc(url, token)           GETs url?crc_token=token; returns { status, json, expected }
+//   fake.failNext(n, status, { route?: 'send' | 'poll' | 'user', resetInSeconds? })
+//                                  the next n matching calls answer status (429 carries x-rate-limit-reset)
+//   fake.sends                     recorded POST /2/dm_conversations/with/:id/messages calls
+//   fake.requests                  every request seen: { method, path, query }
+//   fake.close()
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { oneToOneConversationId, twitterSignature, type TwitterConfig } from './index.js';
+import type { AaaWebhookBody, DmEventV2, UserV2 } from './wire.js';
+
+export interface FakeDmEvent extends Required<Pick<DmEventV2, 'id' | 'event_type' | 'text' | 'sender_id' | 'dm_conversation_id' | 'created_at'>> {
+  recipient_id: string;
+}
+export interface TwitterFakeSend { participantId: string; text: string; body: unknown; eventId: string; authorization: string }
+type Route = 'send' | 'poll' | 'user';
+interface Failure { left: number; status: number; route?: Route; resetInSeconds: number }
+
+export interface TwitterFake {
+  url: string;
+  ownerId: string;
+  appSecret: string;
+  sends: TwitterFakeSend[];
+  requests: { method: string; path: string; query: Record<string, string> }[];
+  events: FakeDmEvent[];
+  users: Map<string, UserV2>;
+  inboxConfig(extra?: Partial<TwitterConfig>): TwitterConfig;
+  customerWrites(input: { from: { id: string; name?: string; username?: string }; text: string }): FakeDmEvent;
+  ownerWrites(input: { to: string; text: string }): FakeDmEvent;
+  pushWebhook(url: string, input: { from: { id: string; name?: string; username?: string }; text: string } | { body: string },
+    opts?: { signature?: string | null }): Promise<{ status: number; body: string; payload: string }>;
+  crc(url: string, token: string): Promise<{ status: number; json: any; expected: string }>;
+  failNext(n: number, status: number, opts?: { route?: Route; resetInSeconds?: number }): void;
+  close(): Promise<void>;
+}
+
+export async function startTwitterFake(opts: {
+  ownerId?: string; ownerName?: string; ownerUsername?: string;
+  appKey?: string; appSecret?: string; accessToken?: string; accessSecret?: string;
+} = {}): Promise<TwitterFake> {
+  const ownerId = opts.ownerId ?? '1500000000000000001';
+  const creds = {
+    appKey: opts.appKey ?? 'fake-app-key', appSecret: opts.appSecret ?? 'fake-app-secret',
+    accessToken: opts.accessToken ?? `${ownerId}-fake-access-token`, accessSecret: opts.accessSecret ?? 'fake-access-secret',
+  };
+  const events: FakeDmEvent[] = []; // oldest first
+  const users = new Map<string, UserV2>([[ownerId, { id: ownerId, name: opts.ownerName ?? 'Parley Support', username: opts.ownerUsername ?? 'parley_support' }]]);
+  const sends: TwitterFakeSend[] = [];
+  const requests: TwitterFake['requests'] = [];
+  const failures: Failure[] = [];
+  let seq = 0n;
+  const nextId = () => (1860000000000000000n + ++seq * 1000n).toString();
+
+  const addEvent = (from: string, to: string, text: string): FakeDmEvent => {
+    const e: FakeDmEvent = {
+      id: nextId(), event_type: 'MessageCreate', text, sender_id: from, recipient_id: to,
+      dm_conversation_id: oneToOneConversationId(from, to), created_at: new Date().toISOString(),
+    };
+    events.push(e);
+    return e;
+  };
+  const addUser = (u: { id: string; name?: string; username?: string }) => {
+    if (!users.has(u.id)) users.set(u.id, { id: u.id, name: u.name ?? `User ${u.id}`, username: u.username ?? `user${u.id.slice(-6)}` });
+  };
+
+  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+    res.end(JSON.stringify(body));
+  };
+  const rateHeaders = (remaining: number, resetInSeconds: number) => ({
+    'x-rate-limit-limit': '300', 'x-rate-limit-remaining': String(remaining),
+    'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + resetInSeconds),
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const u = new URL(req.url ?? '/', 'http://fake');
+    const raw = await readBody(req);
+    requests.push({ method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams) });
+
+    const route: Route | null = req.method === 'GET' && u.pathname === '/2/dm_events' ? 'poll'
+      : req.method === 'POST' && /^\/2\/dm_conversations\/with\/[^/]+\/messages$/.test(u.pathname) ? 'send'
+        : req.method === 'GET' && /^\/2\/users\/[^/]+$/.test(u.pathname) ? 'user' : null;
+    if (!route) return json(res, 404, { title: 'Not Found Error', detail: `No route ${req.method} ${u.pathname}`, type: 'about:blank', status: 404 });
+
+    // OAuth 1.0a user context: the consumer key and access token must be ours.
+    const auth = req.headers.authorization ?? '';
+    if (!auth.startsWith('OAuth ') || !auth.includes(`oauth_consumer_key="${encodeURIComponent(creds.appKey)}"`)
+      || !auth.includes(`oauth_token="${encodeURIComponent(creds.accessToken)}"`) || !auth.includes('oauth_signature=')) {
+      return json(res, 401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
+    }
+
+    const f = failures.find((x) => x.left > 0 && (!x.route || x.route === route));
+    if (f) {
+      f.left--;
+      if (f.status === 429) return json(res, 429, { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 }, rateHeaders(0, f.resetInSeconds));
+      const title = f.status >= 500 ? 'Service Unavailable' : 'Forbidden';
+      const detail = f.status >= 500 ? 'Service Unavailable' : 'You are not permitted to send this user a Direct Message';
+      return json(res, f.status, { title, detail, type: 'about:blank', status: f.status }, rateHeaders(100, 900));
+    }
+
+    if (route === 'poll') {
+      if (u.searchParams.get('event_types') && u.searchParams.get('event_types') !== 'MessageCreate') {
+        return json(res, 400, { title: 'Invalid Request', detail: 'only MessageCreate is served by this fake', type: 'about:blank', status: 400 });
+      }
+      const max = Math.min(100, Math.max(1, Number(u.searchParams.get('max_results') ?? 100)));
+      const newestFirst = [...events].reverse();
+      const token = u.searchParams.get('pagination_token');
+      const start = token ? Number(Buffer.from(token, 'base64url').toString()) : 0;
+      const slice = newestFirst.slice(start, start + max);
+      const fields = new Set((u.searchParams.get('dm_event.fields') ?? '').split(',').filter(Boolean));
+      const data = slice.map((e) => {
+        const out: Record<string, unknown> = { id: e.id, event_type: e.event_type, text: e.text };
+        for (const k of ['sender_id', 'dm_conversation_id', 'created_at'] as const) if (fields.has(k)) out[k] = e[k];
+        return out;
+      });
+      const body: Record<string, unknown> = { meta: { result_count: data.length } };
+      if (data.length) body.data = data;
+      if (start + max < newestFirst.length) (body.meta as Record<string, unknown>).next_token = Buffer.from(String(start + max)).toString('base64url');
+      if ((u.searchParams.get('expansions') ?? '').split(',').includes('sender_id') && slice.length) {
+        body.includes = { users: [...new Set(slice.map((e) => e.sender_id))].map((id) => users.get(id)).filter(Boolean) };
+      }
+      return json(res, 200, body, rateHeaders(299, 900));
+    }
+
+    if (route === 'send') {
+      const participantId = decodeURIComponent(u.pathname.split('/')[4]);
+      let body: { text?: unknown };
+      try { body = JSON.parse(raw.toString('utf8')); } catch { return json(res, 400, { title: 'Invalid Request', detail: 'body is not JSON', type: 'about:blank', status: 400 }); }
+      if (typeof body.text !== 'string' || !body.text) return json(res, 400, { title: 'Invalid Request', detail: 'text is required', type: 'about:blank', status: 400 });
+      const e = addEvent(ownerId, participantId, body.text);
+      sends.push({ participantId, text: body.text, body, eventId: e.id, authorization: auth });
+      return json(res, 201, { data: { dm_conversation_id: e.dm_conversation_id, dm_event_id: e.id } }, rateHeaders(199, 900));
+    }
+
+    const id = decodeURIComponent(u.pathname.split('/')[3]);
+    const user = users.get(id);
+    if (!user) return json(res, 200, { errors: [{ value: id, detail: `Could not find user with id: [${id}].`, title: 'Not Found Error', resource_type: 'user', parameter: 'id', resource_id: id, type: 'https://api.twitter.com/2/problems/resource-not-found' }] });
+    return json(res, 200, { data: user }, rateHeaders(899, 900));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err) => json(res, 500, { title: 'Internal Error', detail: String(err), type: 'about:blank', status: 500 }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url, ownerId, appSecret: creds.appSecret, sends, requests, events, users,
+    inboxConfig: (extra = {}) => ({ userId: ownerId, ...creds, apiBaseUrl: url, ...extra }),
+    customerWrites({ from, text }) {
+      addUser(from);
+      return addEvent(from.id, ownerId, text);
+    },
+    ownerWrites: ({ to, text }) => addEvent(ownerId, to, text),
+    async pushWebhook(target, input, o = {}) {
+      let payload: string;
+      if ('body' in input) payload = input.body;
+      else {
+        addUser(input.from);
+        const e = addEvent(input.from.id, ownerId, input.text);
+        const body: AaaWebhookBody = {
+          for_user_id: ownerId,
+          direct_message_events: [{
+            type: 'message_create', id: e.id, created_timestamp: String(Date.parse(e.created_at)),
+            message_create: {
+              target: { recipient_id: ownerId }, sender_id: e.sender_id, source_app_id: '268278',
+              message_data: { text: e.text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] } },
+            },
+          }],
+          users: Object.fromEntries([e.sender_id, ownerId].map((id) => {
+            const us = users.get(id)!;
+            return [id, { id, name: us.name, screen_name: us.username }];
+          })),
+        };
+        payload = JSON.stringify(body);
+      }
+      const signature = o.signature === undefined ? await twitterSignature(creds.appSecret, payload) : o.signature;
+      const res = await fetch(target, {
+        method: 'POST', body: payload,
+        headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-twitter-webhooks-signature': signature }) },
+      });
+      return { status: res.status, body: await res.text(), payload };
+    },
+    async crc(target, token) {
+      const res = await fetch(`${target}${target.includes('?') ? '&' : '?'}crc_token=${encodeURIComponent(token)}`);
+      const text = await res.text();
+      let parsed: unknown = text;
+      try { parsed = JSON.parse(text); } catch { /* not json */ }
+      return { status: res.status, json: parsed, expected: await twitterSignature(creds.appSecret, token) };
+    },
+    failNext(n, status, o = {}) {
+      failures.push({ left: n, status, route: o.route, resetInSeconds: o.resetInSeconds ?? 60 });
+    },
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

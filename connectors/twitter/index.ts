@@ -1,0 +1,244 @@
+// X (Twitter) direct messages. Two ways in, one way out:
+// - polling GET /2/dm_events through twitter-api-v2 from a persistent cursor (the newest event
+//   id seen), newest first, paging back until the cursor (the first poll takes the newest page);
+// - the Account Activity webhook (CRC handshake, x-twitter-webhooks-signature over the raw body).
+// Our own DMs seen in either stream are echoes (stored as outbound, deduped against the reply
+// Parley sent, whose external id is the same dm_event_id). Out: sendDmToParticipant.
+// Rate limits: a 429 carries x-rate-limit-reset; we throw RetryableError with retryAfterMs so
+// the outbox and the poller wait until the reset.
+import http from 'node:http';
+import { ApiRequestError, ApiResponseError, TwitterApi, TwitterApiv2 } from 'twitter-api-v2';
+import { z } from 'zod';
+import { PermanentError, RetryableError, type Connector, type InboundEvent, type InboundMessageEvent } from '../types.js';
+import { aaaWebhookBody, DM_EVENT_FIELDS, dmEventsPage, sendDmResponse, type DmEventV2 } from './wire.js';
+
+const snowflake = z.string().regex(/^\d{1,20}$/, 'must be a numeric X user id');
+
+export const twitterConfig = z.object({
+  /** The X account (numeric user id) whose DMs this inbox answers. */
+  userId: snowflake,
+  appKey: z.string().min(1),
+  appSecret: z.string().min(1),
+  accessToken: z.string().min(1),
+  accessSecret: z.string().min(1),
+  /** Seconds between dm_events polls (default 60); 0 turns polling off (Account Activity webhook only). */
+  pollSeconds: z.number().int().min(0).max(3600).refine((n) => n === 0 || n >= 10, 'must be 0 (off) or at least 10').optional(),
+  /** Root of the X API (tests and the sandbox: the fake on loopback). Default https://api.x.com. */
+  apiBaseUrl: z.string().url().optional(),
+}).strict();
+export type TwitterConfig = z.infer<typeof twitterConfig>;
+
+const MAX_PAGES = 20;
+const PAGE_SIZE = 100;
+const plainHttpAgent = new http.Agent({ keepAlive: true });
+
+/**
+ * The one place that points twitter-api-v2 at an API root. The library has no base-URL option:
+ * each sub-client keeps a prefix (https://api.x.com/2/) and sends through Node's https.request,
+ * which takes an http: URL only together with an http.Agent. So: set the v2 prefix from
+ * apiBaseUrl and pick the agent by its protocol (https roots use the default agent).
+ */
+export function twitterV2(c: TwitterConfig): TwitterApiv2 {
+  const base = c.apiBaseUrl?.replace(/\/+$/, '');
+  const httpAgent = base?.startsWith('http:') ? plainHttpAgent : undefined;
+  const client = new TwitterApi(
+    { appKey: c.appKey, appSecret: c.appSecret, accessToken: c.accessToken, accessSecret: c.accessSecret },
+    httpAgent ? { httpAgent } : {},
+  );
+  return base ? new PrefixedV2(client, `${base}/2/`) : client.v2;
+}
+
+/** The v2 client with another API root (setPrefix is protected, hence the subclass). */
+class PrefixedV2 extends TwitterApiv2 {
+  constructor(client: TwitterApi, prefix: string) {
+    super(client);
+    this.setPrefix(prefix);
+  }
+}
+
+/** Any failure of an X call -> Retryable (429 until reset, 5xx, network) or Permanent (4xx). */
+export function classify(err: unknown, what: string): Error {
+  if (err instanceof ApiResponseError) {
+    const detail = describe(err);
+    if (err.code === 429 || err.code === 420) {
+      const reset = err.rateLimit?.reset ?? Number(err.headers?.['x-rate-limit-reset']);
+      const retryAfterMs = Number.isFinite(reset) && reset > 0 ? Math.max(1000, reset * 1000 - Date.now()) : 60_000;
+      return new RetryableError(`X rate limit on ${what}: retry after ${new Date(Date.now() + retryAfterMs).toISOString()}`, retryAfterMs);
+    }
+    if (err.code >= 500) return new RetryableError(`X ${what} failed with ${err.code}: ${detail}`);
+    return new PermanentError(`X refused ${what} (${err.code}): ${detail}`);
+  }
+  if (err instanceof ApiRequestError) return new RetryableError(`X ${what} could not be reached: ${err.requestError?.message ?? err.message}`);
+  if (err instanceof RetryableError || err instanceof PermanentError) return err;
+  return new RetryableError(`X ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+function describe(err: ApiResponseError): string {
+  const d = err.data as { detail?: string; title?: string; errors?: { message?: string; detail?: string }[] } | undefined;
+  return d?.detail ?? d?.errors?.[0]?.message ?? d?.errors?.[0]?.detail ?? d?.title ?? err.message;
+}
+
+/** 1:1 conversation ids are "<smaller user id>-<larger user id>". */
+export function oneToOneConversationId(a: string, b: string): string {
+  return BigInt(a) < BigInt(b) ? `${a}-${b}` : `${b}-${a}`;
+}
+
+function otherParticipant(conversationId: string, me: string): string | null {
+  const m = /^(\d+)-(\d+)$/.exec(conversationId);
+  if (!m) return null;
+  if (m[1] === me) return m[2];
+  if (m[2] === me) return m[1];
+  return null;
+}
+
+const newer = (a: string, b: string) => BigInt(a) > BigInt(b);
+
+function fromDmEventV2(c: TwitterConfig, e: DmEventV2, users: Map<string, { name?: string; username?: string }>): InboundMessageEvent | null {
+  if (e.event_type !== 'MessageCreate' || !e.sender_id || !e.dm_conversation_id) return null;
+  const own = e.sender_id === c.userId;
+  // For our own message the "sender" of the event is the customer it went to (1:1 only).
+  const customer = own ? otherParticipant(e.dm_conversation_id, c.userId) : e.sender_id;
+  if (!customer) return null;
+  const u = users.get(customer);
+  return {
+    kind: own ? 'echo' : 'message',
+    externalId: e.id,
+    threadKey: e.dm_conversation_id,
+    sender: { externalId: customer, name: u?.name, handle: u?.username },
+    text: e.text ?? '',
+    attachments: [],
+    sentAt: e.created_at ? Date.parse(e.created_at) : 0,
+  };
+}
+
+const enc = new TextEncoder();
+async function hmacSha256Base64(key: string, data: Uint8Array | string): Promise<string> {
+  const k = await crypto.subtle.importKey('raw', enc.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const bytes = typeof data === 'string' ? enc.encode(data) : data;
+  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', k, bytes as Uint8Array<ArrayBuffer>));
+  let s = '';
+  for (const b of sig) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const x = enc.encode(a);
+  const y = enc.encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+/** The CRC answer and the webhook signature share one scheme: sha256= base64 HMAC-SHA256(consumer secret, data). */
+export async function twitterSignature(appSecret: string, data: Uint8Array | string): Promise<string> {
+  return `sha256=${await hmacSha256Base64(appSecret, data)}`;
+}
+
+export const twitter: Connector<TwitterConfig> = {
+  kind: 'twitter',
+  config: twitterConfig,
+  secretFields: ['appSecret', 'accessToken', 'accessSecret'],
+
+  async handshake(req, c) {
+    if (req.method !== 'GET') return null;
+    const token = new URL(req.url).searchParams.get('crc_token');
+    if (!token) return null;
+    return Response.json({ response_token: await twitterSignature(c.appSecret, token) });
+  },
+
+  async verify(req, raw, c) {
+    const got = req.headers.get('x-twitter-webhooks-signature');
+    if (!got) return false;
+    return constantTimeEqual(got, await twitterSignature(c.appSecret, raw));
+  },
+
+  parse(raw, c) {
+    const body = aaaWebhookBody.parse(JSON.parse(new TextDecoder().decode(raw)));
+    // One app webhook may carry several subscribed accounts: take only this inbox's.
+    if (body.for_user_id && body.for_user_id !== c.userId) return [];
+    const events: InboundEvent[] = [];
+    for (const e of body.direct_message_events ?? []) {
+      if (e.type !== 'message_create' || !e.message_create) continue;
+      const { sender_id: from, target: { recipient_id: to }, message_data: { text } } = e.message_create;
+      const own = from === c.userId;
+      if (!own && to !== c.userId) continue;
+      const customer = own ? to : from;
+      const u = body.users?.[customer];
+      events.push({
+        kind: own ? 'echo' : 'message',
+        externalId: e.id,
+        threadKey: oneToOneConversationId(from, to),
+        sender: { externalId: customer, name: u?.name, handle: u?.screen_name },
+        text,
+        attachments: [],
+        sentAt: e.created_timestamp ? Number(e.created_timestamp) : 0,
+      });
+    }
+    return events;
+  },
+
+  async poll(c, cursor) {
+    const v2 = twitterV2(c);
+    const params = {
+      'dm_event.fields': DM_EVENT_FIELDS,
+      event_types: 'MessageCreate',
+      expansions: 'sender_id',
+      'user.fields': 'name,username',
+      max_results: PAGE_SIZE,
+    } as const;
+    const collected: DmEventV2[] = [];
+    const users = new Map<string, { name?: string; username?: string }>();
+    let newest: string | null = null;
+    try {
+      let page = await v2.listDmEvents(params as never);
+      for (let n = 0; n < MAX_PAGES; n++) {
+        const data = dmEventsPage.parse(page.data);
+        for (const u of data.includes?.users ?? []) users.set(u.id, u);
+        let reached = false;
+        for (const e of data.data ?? []) {
+          if (newest === null || newer(e.id, newest)) newest = e.id;
+          if (cursor && !newer(e.id, cursor)) { reached = true; break; }
+          collected.push(e);
+        }
+        // First poll: the newest page only (no backfill of 30 days of history).
+        if (reached || !cursor || !data.meta.next_token) break;
+        page = await page.next();
+      }
+    } catch (err) {
+      throw classify(err, 'GET /2/dm_events');
+    }
+    const events = collected
+      .map((e) => fromDmEventV2(c, e, users))
+      .filter((e): e is InboundMessageEvent => e !== null)
+      .reverse();
+    const next = newest && (!cursor || newer(newest, cursor)) ? newest : cursor;
+    return { events, cursor: next };
+  },
+
+  async send(c, msg) {
+    const v2 = twitterV2(c);
+    try {
+      // The API answers {data:{dm_conversation_id, dm_event_id}}; the library's type claims the
+      // fields sit at the top level, so read both shapes.
+      const res: unknown = await v2.sendDmToParticipant(msg.recipient.externalId, { text: msg.text });
+      const wrapped = sendDmResponse.safeParse(res);
+      const id = wrapped.success ? wrapped.data.data.dm_event_id : (res as { dm_event_id?: unknown })?.dm_event_id;
+      // Sent either way: never report a delivered DM as failed (a retry would send it twice).
+      return { externalId: typeof id === 'string' ? id : msg.messageId };
+    } catch (err) {
+      throw classify(err, 'POST /2/dm_conversations/with/:participant_id/messages');
+    }
+  },
+
+  async fetchProfile(c, externalId) {
+    try {
+      const res = await twitterV2(c).user(externalId, { 'user.fields': ['name', 'username'] });
+      return res.data ? { name: res.data.name, handle: res.data.username } : null;
+    } catch (err) {
+      throw classify(err, 'GET /2/users/:id');
+    }
+  },
+
+  pollSeconds: (c) => (c.pollSeconds === 0 ? null : c.pollSeconds ?? 60),
+  limits: { attachments: false, maxTextLength: 10_000 },
+};

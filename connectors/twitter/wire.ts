@@ -1,0 +1,54 @@
+// X (Twitter) wire formats, as the X API docs define them (see /work/shared/PLATFORMS.md).
+import { z } from 'zod';
+
+/** GET /2/dm_events item (dm_event.fields=id,text,event_type,created_at,sender_id,dm_conversation_id). */
+export const dmEventV2 = z.object({
+  id: z.string(),
+  event_type: z.string(),
+  text: z.string().optional(),
+  sender_id: z.string().optional(),
+  dm_conversation_id: z.string().optional(),
+  created_at: z.string().optional(),
+  participant_ids: z.array(z.string()).optional(),
+});
+export type DmEventV2 = z.infer<typeof dmEventV2>;
+
+export const userV2 = z.object({ id: z.string(), name: z.string().optional(), username: z.string().optional() });
+export type UserV2 = z.infer<typeof userV2>;
+
+/** GET /2/dm_events response page (newest first). */
+export const dmEventsPage = z.object({
+  data: z.array(dmEventV2).optional(),
+  includes: z.object({ users: z.array(userV2).optional() }).optional(),
+  meta: z.object({ result_count: z.number(), next_token: z.string().optional() }),
+});
+export type DmEventsPage = z.infer<typeof dmEventsPage>;
+
+/** POST /2/dm_conversations/with/:participant_id/messages response. */
+export const sendDmResponse = z.object({ data: z.object({ dm_conversation_id: z.string(), dm_event_id: z.string() }) });
+
+/** Account Activity API webhook body: one DM event (v1.1 shape). */
+export const aaaDmEvent = z.object({
+  type: z.string(),
+  id: z.string(),
+  created_timestamp: z.string().optional(),
+  message_create: z.object({
+    target: z.object({ recipient_id: z.string() }),
+    sender_id: z.string(),
+    source_app_id: z.string().optional(),
+    message_data: z.object({ text: z.string() }).passthrough(),
+  }).optional(),
+});
+export type AaaDmEvent = z.infer<typeof aaaDmEvent>;
+
+export const aaaUser = z.object({ id: z.string(), name: z.string().optional(), screen_name: z.string().optional() }).passthrough();
+
+export const aaaWebhookBody = z.object({
+  for_user_id: z.string().optional(),
+  direct_message_events: z.array(aaaDmEvent).optional(),
+  users: z.record(z.string(), aaaUser).optional(),
+}).passthrough();
+export type AaaWebhookBody = z.infer<typeof aaaWebhookBody>;
+
+/** Field list the connector asks GET /2/dm_events for (the fake serves the same). */
+export const DM_EVENT_FIELDS = 'id,text,event_type,created_at,sender_id,dm_conversation_id';
