@@ -3,6 +3,7 @@
 import type { Deps } from './deps.js';
 import { deliverDueOutbox } from './outbox.js';
 import { pollDueInboxes } from './polling.js';
+import { wakeSnoozed } from './snooze.js';
 
 export interface Job {
   name: string;
@@ -14,6 +15,7 @@ export interface Job {
 export const jobs: Job[] = [
   { name: 'outbox', cron: '*/2 * * * * *', run: (d) => deliverDueOutbox(d) },
   { name: 'poll', cron: '*/5 * * * * *', run: (d) => pollDueInboxes(d) },
+  { name: 'snooze-wake', cron: '*/30 * * * * *', run: (d) => wakeSnoozed(d) },
 ];
 
 /** Runs a job unless its previous run is still going (no overlapping runs). */

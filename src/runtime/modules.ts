@@ -3,6 +3,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../api/env.js';
 import type { Deps } from '../domain/deps.js';
+import { workflowAssignModule } from '../api/workflow-assign.js';
 
 export interface Module {
   name: string;
@@ -13,6 +14,7 @@ export interface Module {
 }
 
 export const modules: Module[] = [
+  workflowAssignModule,
 ];
 
 export const extraApiModules = modules.flatMap((m) => (m.api ? [m.api] : []));

@@ -1,0 +1,50 @@
+// Module 'workflow-assign': teams, availability, automatic assignment, snooze, @mentions,
+// labels list and canned responses. Registered with one line in src/runtime/modules.ts.
+import type { Module } from '../runtime/modules.js';
+import { assignmentTrigger, requestDrain } from '../domain/assignment.js';
+import type { Deps } from '../domain/deps.js';
+import { notifyMentions } from '../domain/mentions.js';
+import type { ParleyEvent } from '../events/bus.js';
+import { availabilityRoutes } from './availability.js';
+import { cannedRoutes } from './canned.js';
+import { router } from './env.js';
+import { labelRoutes } from './labels.js';
+import { teamRoutes } from './teams.js';
+
+// Reactions run after the event that caused them; tests (and a graceful shutdown) wait for them.
+const inFlight = new WeakMap<object, Set<Promise<unknown>>>();
+
+function track(deps: Deps, what: string, e: ParleyEvent, work: Promise<unknown>) {
+  let set = inFlight.get(deps);
+  if (!set) inFlight.set(deps, (set = new Set()));
+  const p = work.catch((err) => deps.log.error({ event: e.type, eventId: e.id, what, err: (err as Error).message }, 'workflow-assign reaction failed'));
+  set.add(p);
+  void p.finally(() => set.delete(p));
+}
+
+/** Resolves once every reaction started so far (and those they started in turn) has finished. */
+export async function workflowAssignSettled(deps: Deps): Promise<void> {
+  const set = inFlight.get(deps);
+  while (set && set.size) await Promise.allSettled([...set]);
+}
+
+export const workflowAssignModule: Module = {
+  name: 'workflow-assign',
+  api: () => {
+    const app = router();
+    app.route('/', teamRoutes());
+    app.route('/', availabilityRoutes());
+    app.route('/', cannedRoutes());
+    app.route('/', labelRoutes());
+    return app;
+  },
+  install(deps) {
+    deps.bus.subscribe((e) => {
+      const inboxId = assignmentTrigger(e);
+      if (inboxId) track(deps, 'auto-assign', e, requestDrain(deps, inboxId));
+      if (e.type === 'message.created' && (e.payload.message as { private?: boolean } | undefined)?.private) {
+        track(deps, 'mentions', e, notifyMentions(deps, e));
+      }
+    });
+  },
+};

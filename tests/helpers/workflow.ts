@@ -1,0 +1,45 @@
+// Helpers for the workflow-assign tests (teams, assignment, snooze, mentions, canned).
+import { expect } from 'vitest';
+import { workflowAssignSettled } from '../../src/api/workflow-assign.js';
+import { apiClient, type ApiResponse, type TestParley } from './parley.js';
+
+/** PATCH / DELETE with a token (the shared Api has only get/post). */
+export async function send(p: { url: string }, token: string, method: 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse> {
+  const res = await fetch(p.url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try { parsed = JSON.parse(text); } catch { /* empty or not json */ }
+  return { status: res.status, body: parsed as any, headers: res.headers };
+}
+
+export async function createWebchatInbox(p: TestParley, token: string, name: string, settings?: Record<string, unknown>) {
+  const r = await apiClient(p.url, token).post('/api/v1/inboxes', { name, channel: 'webchat', config: {}, ...(settings ? { settings } : {}) });
+  expect(r.status).toBe(201);
+  return { id: r.body.id as string, webchatToken: r.body.webchatToken as string };
+}
+
+/** A visitor opens a conversation by writing; resolves once auto-assignment has reacted. */
+export async function customerWrites(p: { url: string; deps: TestParley['deps'] }, webchatToken: string, content: string, who: { name?: string; email?: string } = {}) {
+  const pub = apiClient(p.url);
+  const s = await pub.post(`/public/webchat/${webchatToken}/sessions`, who);
+  expect(s.status).toBe(201);
+  const visitor = apiClient(p.url, s.body.visitorToken);
+  const m = await visitor.post(`/public/webchat/${webchatToken}/messages`, { content });
+  expect(m.status).toBe(201);
+  await workflowAssignSettled(p.deps);
+  const conv = await p.deps.store.get<{ id: string }>('SELECT conversation_id AS id FROM messages WHERE id = ?', [m.body.id]);
+  return {
+    conversationId: conv!.id, visitor,
+    async writeAgain(text: string) {
+      const r = await visitor.post(`/public/webchat/${webchatToken}/messages`, { content: text });
+      expect(r.status).toBe(201);
+      await workflowAssignSettled(p.deps);
+    },
+  };
+}
+
+export const settled = (p: { deps: TestParley['deps'] }) => workflowAssignSettled(p.deps);
