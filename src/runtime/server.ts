@@ -7,6 +7,7 @@ import { createRegistry, type Registry } from '../../connectors/registry.js';
 import { createApp, type AppOptions } from '../app.js';
 import { randomToken } from '../auth/crypto.js';
 import { createApiToken, createUser } from '../auth/users.js';
+import { sessionResolver } from '../auth/sessions.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import type { Deps, Logger } from '../domain/deps.js';
 import { deliverDueOutbox } from '../domain/outbox.js';
@@ -73,7 +74,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
   }
 
   installWorkflow(deps);
-  const app = createApp(deps, { ...opts.app, apiModules: [...extraApiModules, ...(opts.app?.apiModules ?? [])] });
+  const app = createApp(deps, { ...opts.app, resolvers: [...(opts.app?.resolvers ?? []), sessionResolver], apiModules: [...extraApiModules, ...(opts.app?.apiModules ?? [])] });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 3000, hostname: opts.host ?? '127.0.0.1' }, () => resolve(s));
   });

@@ -1,10 +1,49 @@
-// The agents' web app (GET /) and the chat widget (GET /widget.js).
+// The agents' web app (GET /) and the chat widget (GET /widget.js). The browser code lives in
+// app/ and widget/ as TypeScript and is bundled at start (build.ts); a runtime without esbuild
+// (Workers) passes prebuilt `assets` instead.
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import type { Deps } from '../domain/deps.js';
+import type { WebAssets } from './build.js';
 
-export const webRoutes = (_deps: Deps) => {
+export interface WebOptions { assets?: () => Promise<WebAssets> }
+
+const loadBuilt = () => import('./build.js').then((m) => m.buildWebAssets());
+
+const shell = (version: string) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Parley</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/assets/app.css?v=${version}">
+<script type="module" src="/assets/app.js?v=${version}"></script>
+</head><body><div id="app"><noscript>Parley needs JavaScript.</noscript></div></body></html>`;
+
+const APP_HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+
+export const webRoutes = (deps: Deps, opts: WebOptions = {}) => {
+  const load = opts.assets ?? loadBuilt;
+  // Build at start so the first visitor does not wait; errors surface on request.
+  load().catch((err: Error) => deps.log.error({ err: err.message }, 'web build failed'));
   const app = new Hono();
-  app.get('/', (c) => c.html('<!doctype html><html><head><meta charset="utf-8"><title>Parley</title></head><body><h1>Parley</h1><p>The API is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></body></html>'));
-  app.get('/widget.js', (c) => c.body('/* Parley chat widget: see issue 6 */', 200, { 'content-type': 'application/javascript; charset=utf-8' }));
+  const asset = (pick: (a: WebAssets) => string, type: string, cache: string) => async (c: import('hono').Context) => {
+    const a = await load();
+    return c.body(pick(a), 200, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff' });
+  };
+  app.use('/assets/*', compress());
+  app.use('/widget.js', compress());
+  app.get('/', async (c) => {
+    const a = await load();
+    return c.html(shell(a.version), 200, { ...APP_HEADERS, 'cache-control': 'no-cache' });
+  });
+  app.get('/assets/app.js', asset((a) => a.appJs, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable'));
+  app.get('/assets/app.css', asset((a) => a.appCss, 'text/css; charset=utf-8', 'public, max-age=31536000, immutable'));
+  // Customers embed this URL; keep it short-cached so fixes reach their sites soon.
+  app.get('/widget.js', asset((a) => a.widgetJs, 'text/javascript; charset=utf-8', 'public, max-age=300'));
   return app;
 };

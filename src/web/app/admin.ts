@@ -1,0 +1,257 @@
+// Admin pages: inboxes (with the webhook URL, widget snippet, SLA / business hours / automation
+// settings, members), users, teams, canned responses, FAQ, outgoing webhooks. Sections whose
+// endpoint this build lacks say so instead of failing.
+import { ApiError, del, get, optional, patch, post } from './api.js';
+import { h, opt, render, type Child } from './dom.js';
+import { t } from './i18n.js';
+import { badge, toast } from './inbox.js';
+import { isAdmin, loadDirectory, state, type Inbox } from './state.js';
+
+const SECTIONS = ['inboxes', 'users', 'teams', 'canned', 'faq', 'webhooks'] as const;
+
+export function adminView(main: HTMLElement, section: string, id: string | null): void {
+  const body = h('div', { class: 'admin-body', id: 'admin-body' });
+  render(main, h('div', { class: 'admin' },
+    h('nav', { class: 'admin-nav' }, SECTIONS.map((s) => h('a', { href: `#/admin/${s}`, class: s === section ? 'active' : '' }, t(`admin_${s}`)))),
+    body));
+  const view = { inboxes: id ? () => inboxDetail(body, id) : () => inboxesView(body), users: () => usersView(body), teams: () => teamsView(body), canned: () => cannedView(body), faq: () => faqView(body), webhooks: () => webhooksView(body) }[section as (typeof SECTIONS)[number]];
+  (view ?? (() => inboxesView(body)))().catch((e: Error) => render(body, h('p', { class: 'error' }, e.message)));
+}
+
+// ---- small form builder --------------------------------------------------------------------
+interface Field { name: string; label: string; type?: 'text' | 'textarea' | 'select' | 'checkbox' | 'number' | 'email' | 'password' | 'url'; options?: [string, string][]; required?: boolean; placeholder?: string; value?: unknown }
+
+function form(fields: Field[], submitLabel: string, onSubmit: (v: Record<string, any>) => Promise<void>, cls = ''): HTMLFormElement {
+  const inputs = new Map<string, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>();
+  const err = h('p', { class: 'error', hidden: true, role: 'alert' });
+  const el = h('form', {
+    class: `form ${cls}`,
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      const values: Record<string, any> = {};
+      for (const f of fields) {
+        const i = inputs.get(f.name)!;
+        values[f.name] = f.type === 'checkbox' ? (i as HTMLInputElement).checked : f.type === 'number' ? (i.value === '' ? undefined : Number(i.value)) : i.value;
+      }
+      err.hidden = true;
+      try { await onSubmit(values); } catch (x) { err.hidden = false; err.textContent = (x as Error).message; }
+    },
+  });
+  for (const f of fields) {
+    let input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+    if (f.type === 'textarea') input = h('textarea', { name: f.name, rows: 4, required: f.required, placeholder: f.placeholder ?? '' }, String(f.value ?? ''));
+    else if (f.type === 'select') input = h('select', { name: f.name }, (f.options ?? []).map(([v, l]) => opt(v, l, String(f.value ?? '') === v)));
+    else input = h('input', { name: f.name, type: f.type ?? 'text', required: f.required, placeholder: f.placeholder ?? '', value: f.type === 'checkbox' ? undefined : f.value ?? '', checked: f.type === 'checkbox' ? Boolean(f.value) : undefined });
+    inputs.set(f.name, input);
+    el.append(f.type === 'checkbox' ? h('label', { class: 'check' }, input, f.label) : h('label', null, f.label, input));
+  }
+  el.append(err, h('button', { type: 'submit', class: 'primary' }, submitLabel));
+  return el;
+}
+
+const table = (head: string[], rows: Child[][]) => h('table', { class: 'table' }, h('thead', null, h('tr', null, head.map((x) => h('th', null, x)))),
+  h('tbody', null, rows.length ? rows.map((r) => h('tr', null, r.map((c) => h('td', null, c)))) : h('tr', null, h('td', { colspan: head.length, class: 'muted' }, t('none')))));
+
+const unavailable = (body: HTMLElement, title: string) => render(body, h('h1', null, title), h('p', { class: 'muted' }, t('sectionUnavailable')));
+const secretBox = (label: string, value: string) => h('div', { class: 'secret' }, h('p', null, label), h('code', { class: 'copy' }, value));
+
+// ---- inboxes ---------------------------------------------------------------------------------
+const CHANNELS = ['webchat', 'email', 'twitter', 'messenger', 'instagram', 'whatsapp', 'telegram', 'sms', 'api'];
+const CONFIG_TEMPLATES: Record<string, unknown> = {
+  webchat: {},
+  email: { address: 'support@example.com', imap: { host: 'imap.example.com', port: 993, secure: true, user: '', password: '' }, smtp: { host: 'smtp.example.com', port: 465, secure: true, user: '', password: '' } },
+  twitter: { userId: '', appKey: '', appSecret: '', accessToken: '', accessSecret: '' },
+  messenger: { pageId: '', pageAccessToken: '', appSecret: '', verifyToken: '' },
+  instagram: { accountId: '', accessToken: '', appSecret: '', verifyToken: '' },
+  whatsapp: { phoneNumberId: '', accessToken: '', appSecret: '', verifyToken: '' },
+  telegram: { botToken: '', mode: 'webhook' },
+  sms: { accountSid: '', authToken: '', fromNumber: '' },
+  api: { secret: '' },
+};
+
+async function inboxesView(body: HTMLElement): Promise<void> {
+  await loadDirectory();
+  const result = h('div', { id: 'inbox-created' });
+  const channel = h('select', { name: 'channel', id: 'new-inbox-channel' }, CHANNELS.map((c) => opt(c, c)));
+  const name = h('input', { name: 'name', required: true, placeholder: t('name') });
+  const config = h('textarea', { name: 'config', rows: 8, class: 'mono' }, '{}');
+  const err = h('p', { class: 'error', hidden: true });
+  channel.onchange = () => { config.value = JSON.stringify(CONFIG_TEMPLATES[channel.value] ?? {}, null, 2); };
+  const create = h('form', {
+    class: 'form', id: 'new-inbox',
+    onsubmit: async (e: Event) => {
+      e.preventDefault();
+      err.hidden = true;
+      try {
+        const cfg = JSON.parse(config.value || '{}');
+        const inbox = await post<Inbox>('/api/v1/inboxes', { name: name.value, channel: channel.value, config: cfg });
+        render(result, h('div', { class: 'card ok' }, h('h3', null, t('inboxCreated'), ': ', inbox.name),
+          inbox.webhookUrl ? secretBox(t('webhookUrl'), inbox.webhookUrl) : null,
+          inbox.widgetSnippet ? secretBox(t('widgetSnippet'), inbox.widgetSnippet) : null,
+          h('a', { href: `#/admin/inboxes/${inbox.id}` }, t('settings'))));
+        await loadDirectory();
+        renderList();
+      } catch (x) { err.hidden = false; err.textContent = x instanceof SyntaxError ? `config: ${x.message}` : (x as Error).message; }
+    },
+  }, h('label', null, t('name'), name), h('label', null, t('channel'), channel), h('label', null, t('configJson'), config), err, h('button', { class: 'primary', type: 'submit' }, t('create')));
+  const list = h('div');
+  const renderList = () => render(list, table([t('name'), t('channel'), t('health'), ''], state.inboxes.map((i) => [
+    i.name, badge(i.channel), i.health === 'ok' ? t('healthOk') : h('span', { class: 'error' }, i.healthError ?? i.health), h('a', { href: `#/admin/inboxes/${i.id}` }, t('settings'))])));
+  renderList();
+  render(body, h('h1', null, t('admin_inboxes')), list, isAdmin() ? [h('h2', null, t('newInbox')), create, result] : null);
+}
+
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+async function inboxDetail(body: HTMLElement, id: string): Promise<void> {
+  const inbox = await get<Inbox>(`/api/v1/inboxes/${id}`);
+  const s = inbox.settings ?? {};
+  const members = await get<{ userIds: string[] }>(`/api/v1/inboxes/${id}/members`);
+  const save = async (settings: Record<string, unknown>) => {
+    await patch(`/api/v1/inboxes/${id}`, { settings });
+    toast(t('saved'));
+  };
+  const sla = s.sla ?? {};
+  const bh = s.businessHours ?? {};
+  const weekly: Record<string, [string, string][]> = bh.weekly ?? {};
+  const hoursText = (d: string) => (weekly[d] ?? []).map(([a, b]) => `${a}-${b}`).join(', ');
+  const parseHours = (txt: string) => txt.split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
+    const m = /^(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$/.exec(x);
+    if (!m) throw new Error(`${t('badHours')}: ${x}`);
+    return [m[1].padStart(5, '0'), m[2].padStart(5, '0')];
+  });
+  const slaForm = form([
+    { name: 'firstReplyMinutes', label: t('firstReplyMinutes'), type: 'number', value: sla.firstReplyMinutes },
+    { name: 'nextReplyMinutes', label: t('nextReplyMinutes'), type: 'number', value: sla.nextReplyMinutes },
+    { name: 'warnAtPercent', label: t('warnAtPercent'), type: 'number', value: sla.warnAtPercent ?? 80 },
+  ], t('save'), (v) => save({ sla: v }), 'inline');
+  const bhForm = form([
+    { name: 'timezone', label: t('timezone'), value: bh.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone },
+    ...DAYS.map((d) => ({ name: d, label: t(`day_${d}`), value: hoursText(d), placeholder: '09:00-18:00' })),
+  ], t('save'), async (v) => save({ businessHours: { timezone: v.timezone, weekly: Object.fromEntries(DAYS.map((d) => [d, parseHours(v[d])])) } }), 'inline');
+  const autoForm = form([
+    { name: 'autoAssign', label: t('autoAssign'), type: 'checkbox', value: s.autoAssign?.enabled },
+    { name: 'maxOpenPerAgent', label: t('maxOpenPerAgent'), type: 'number', value: s.autoAssign?.maxOpenPerAgent },
+    { name: 'csat', label: t('csatEnabled'), type: 'checkbox', value: s.csat?.enabled },
+    { name: 'bot', label: t('botEnabled'), type: 'checkbox', value: s.bot?.enabled },
+    { name: 'awayMessage', label: t('awayMessage'), type: 'textarea', value: s.bot?.awayMessage ?? '' },
+    { name: 'followUpAfterHours', label: t('followUpAfterHours'), type: 'number', value: s.followUp?.afterHours },
+    { name: 'followUpMessage', label: t('followUpMessage'), value: s.followUp?.message ?? '' },
+    { name: 'autoResolveAfterHours', label: t('autoResolveAfterHours'), type: 'number', value: s.followUp?.autoResolveAfterHours },
+  ], t('save'), (v) => save({
+    autoAssign: { ...s.autoAssign, enabled: v.autoAssign, maxOpenPerAgent: v.maxOpenPerAgent },
+    csat: { ...s.csat, enabled: v.csat },
+    bot: { ...s.bot, enabled: v.bot, awayMessage: v.awayMessage },
+    followUp: { ...s.followUp, afterHours: v.followUpAfterHours, message: v.followUpMessage, autoResolveAfterHours: v.autoResolveAfterHours },
+  }), 'inline');
+  const memberList = h('ul', { class: 'members' }, members.userIds.map((u) => h('li', null, state.users.find((x) => x.id === u)?.name ?? u,
+    isAdmin() ? h('button', { class: 'link', onclick: async () => { await del(`/api/v1/inboxes/${id}/members/${u}`); void inboxDetail(body, id); } }, t('remove')) : null)));
+  const addSel = h('select', { name: 'member' }, state.users.filter((u) => !members.userIds.includes(u.id)).map((u) => opt(u.id, `${u.name} (${u.role})`)));
+  render(body, h('p', null, h('a', { href: '#/admin/inboxes' }, '← ', t('admin_inboxes'))),
+    h('h1', null, badge(inbox.channel), ' ', inbox.name),
+    inbox.webhookUrl ? secretBox(t('webhookUrl'), inbox.webhookUrl) : null,
+    inbox.widgetSnippet ? secretBox(t('widgetSnippet'), inbox.widgetSnippet) : null,
+    h('details', null, h('summary', null, t('configJson')), h('pre', { class: 'mono' }, JSON.stringify(inbox.config, null, 2))),
+    h('div', { class: 'grid2' },
+      h('section', { class: 'card' }, h('h2', null, t('sla')), slaForm),
+      h('section', { class: 'card' }, h('h2', null, t('businessHours')), bhForm),
+      h('section', { class: 'card' }, h('h2', null, t('automation')), autoForm),
+      h('section', { class: 'card' }, h('h2', null, t('members')), memberList,
+        isAdmin() && addSel.options.length ? h('div', { class: 'row' }, addSel, h('button', { onclick: async () => { await post(`/api/v1/inboxes/${id}/members`, { userIds: [addSel.value] }); void inboxDetail(body, id); } }, t('add'))) : null)));
+}
+
+// ---- users -------------------------------------------------------------------------------------
+async function usersView(body: HTMLElement): Promise<void> {
+  await loadDirectory();
+  const out = h('div');
+  const f = form([
+    { name: 'name', label: t('name'), required: true }, { name: 'email', label: t('email'), type: 'email', required: true },
+    { name: 'role', label: t('role'), type: 'select', options: [['agent', t('role_agent')], ['lead', t('role_lead')], ['admin', t('role_admin')]], value: 'agent' },
+    { name: 'password', label: t('password'), type: 'password', placeholder: t('min8') },
+    { name: 'locale', label: t('language'), type: 'select', options: [['en', 'English'], ['zh-CN', '简体中文']] },
+  ], t('create'), async (v) => {
+    const u = await post<{ token: string; name: string }>('/api/v1/users', { ...v, password: v.password || undefined });
+    render(out, h('div', { class: 'card ok' }, h('p', null, t('userCreated'), ': ', u.name), secretBox(t('apiTokenOnce'), u.token)));
+    await usersViewList();
+  });
+  const list = h('div');
+  const usersViewList = async () => { await loadDirectory(); render(list, table([t('name'), t('email'), t('role'), t('language'), t('availability')], state.users.map((u) => [u.name, u.email, t(`role_${u.role}`), u.locale ?? '', u.availability ?? '']))); };
+  await usersViewList();
+  render(body, h('h1', null, t('admin_users')), list, isAdmin() ? [h('h2', null, t('newUser')), f, out] : null);
+}
+
+// ---- teams -------------------------------------------------------------------------------------
+async function teamsView(body: HTMLElement): Promise<void> {
+  const r = await optional<{ data: { id: string; name: string; memberIds?: string[]; members?: { id: string }[] }[] }>('/api/v1/teams');
+  if (!r) return unavailable(body, t('admin_teams'));
+  const rows = r.data.map((team) => {
+    const sel = h('select', { multiple: true, size: 3, name: 'members' }, state.users.map((u) => opt(u.id, u.name)));
+    const members = team.memberIds ?? team.members?.map((m) => m.id) ?? [];
+    return [team.name, members.map((m) => state.users.find((u) => u.id === m)?.name ?? m).join(', '),
+      h('span', { class: 'row' }, sel, h('button', { onclick: async () => {
+        const ids = [...sel.selectedOptions].map((o) => o.value);
+        if (ids.length) { await post(`/api/v1/teams/${team.id}/members`, { userIds: ids }); toast(t('saved')); void teamsView(body); }
+      } }, t('addMembers')))];
+  });
+  const f = form([{ name: 'name', label: t('name'), required: true }], t('create'), async (v) => { await post('/api/v1/teams', v); await loadDirectory(); void teamsView(body); });
+  render(body, h('h1', null, t('admin_teams')), table([t('name'), t('members'), ''], rows), h('h2', null, t('newTeam')), f);
+}
+
+// ---- canned responses ----------------------------------------------------------------------
+async function cannedView(body: HTMLElement): Promise<void> {
+  const r = await optional<{ data: { id: string; shortCode: string; content: string }[] }>('/api/v1/canned-responses?limit=100');
+  if (!r) return unavailable(body, t('admin_canned'));
+  const rows = r.data.map((c) => [h('code', null, `/${c.shortCode}`), h('span', { class: 'pre' }, c.content), h('span', { class: 'row' },
+    h('button', { class: 'link', onclick: async () => {
+      const next = prompt(t('editContent'), c.content);
+      if (next != null && next.trim()) { await patch(`/api/v1/canned-responses/${c.id}`, { content: next }); void cannedView(body); }
+    } }, t('edit')),
+    h('button', { class: 'link danger', onclick: async () => { if (confirm(t('confirmDelete'))) { await del(`/api/v1/canned-responses/${c.id}`); void cannedView(body); } } }, t('delete')))]);
+  const f = form([
+    { name: 'shortCode', label: t('shortCode'), required: true, placeholder: 'greeting' },
+    { name: 'content', label: t('content'), type: 'textarea', required: true, placeholder: t('placeholdersHint') },
+  ], t('create'), async (v) => { await post('/api/v1/canned-responses', v); void cannedView(body); });
+  render(body, h('h1', null, t('admin_canned')), table([t('shortCode'), t('content'), ''], rows), h('h2', null, t('newCanned')), f);
+}
+
+// ---- FAQ -----------------------------------------------------------------------------------------
+async function faqView(body: HTMLElement): Promise<void> {
+  const r = await optional<{ data: { id: string; title: string; body: string; tags?: string[]; locale?: string }[] }>('/api/v1/faq-articles?limit=100');
+  if (!r) return unavailable(body, t('admin_faq'));
+  const rows = r.data.map((a) => [h('strong', null, a.title), h('span', { class: 'pre' }, a.body.slice(0, 200)), a.locale ?? '', (a.tags ?? []).join(', '),
+    h('button', { class: 'link danger', onclick: async () => { if (confirm(t('confirmDelete'))) { await del(`/api/v1/faq-articles/${a.id}`); void faqView(body); } } }, t('delete'))]);
+  const f = form([
+    { name: 'title', label: t('title'), required: true }, { name: 'body', label: t('content'), type: 'textarea', required: true },
+    { name: 'tags', label: t('tags'), placeholder: 'billing, card' },
+    { name: 'locale', label: t('language'), type: 'select', options: [['en', 'English'], ['zh-CN', '简体中文']] },
+  ], t('create'), async (v) => { await post('/api/v1/faq-articles', { ...v, tags: String(v.tags).split(',').map((x) => x.trim()).filter(Boolean) }); void faqView(body); });
+  render(body, h('h1', null, t('admin_faq')), table([t('title'), t('content'), t('language'), t('tags'), ''], rows), h('h2', null, t('newArticle')), f);
+}
+
+// ---- outgoing webhooks ---------------------------------------------------------------------------
+const WEBHOOK_EVENTS = ['message.created', 'message.updated', 'conversation.created', 'conversation.updated', 'csat.received', 'sla.breached'];
+
+async function webhooksView(body: HTMLElement): Promise<void> {
+  const r = await optional<{ data: { id: string; url: string; events: string[] }[] }>('/api/v1/webhooks');
+  if (!r) return unavailable(body, t('admin_webhooks'));
+  const out = h('div');
+  const rows = r.data.map((w) => [h('code', null, w.url), w.events.join(', '), h('span', { class: 'row' },
+    h('button', { class: 'link', onclick: () => void deliveries(w.id) }, t('deliveries')),
+    h('button', { class: 'link danger', onclick: async () => { if (confirm(t('confirmDelete'))) { await del(`/api/v1/webhooks/${w.id}`); void webhooksView(body); } } }, t('delete')))]);
+  const deliveriesEl = h('div');
+  const deliveries = async (id: string) => {
+    const d = await get<{ data: any[] }>(`/api/v1/webhooks/${id}/deliveries`);
+    render(deliveriesEl, h('h2', null, t('deliveries')), table(['#', t('event'), t('status'), t('time')], d.data.map((x) => [x.id, x.event ?? x.type ?? '', String(x.status ?? x.responseStatus ?? ''), x.createdAt ?? ''])));
+  };
+  const f = form([
+    { name: 'url', label: 'URL', type: 'url', required: true, placeholder: 'https://example.com/hooks/parley' },
+    ...WEBHOOK_EVENTS.map((e) => ({ name: e, label: e, type: 'checkbox' as const, value: e.startsWith('message.created') })),
+  ], t('create'), async (v) => {
+    try {
+      const w = await post<{ secret?: string }>('/api/v1/webhooks', { url: v.url, events: WEBHOOK_EVENTS.filter((e) => v[e]) });
+      await webhooksView(body);
+      if (w.secret) body.append(secretBox(t('secretOnce'), w.secret));
+    } catch (e) { if (e instanceof ApiError) throw e; throw e; }
+  });
+  render(body, h('h1', null, t('admin_webhooks')), table(['URL', t('events'), ''], rows), deliveriesEl, h('h2', null, t('newWebhook')), f, out);
+}

@@ -1,0 +1,115 @@
+// English and Simplified Chinese. The user's locale (users.locale) picks the dictionary.
+export type Locale = 'en' | 'zh-CN';
+
+const en = {
+  tagline: 'One inbox for every channel', email: 'Email', password: 'Password', logIn: 'Log in', logOut: 'Log out',
+  loginFailed: 'Wrong email or password.', inbox: 'Inbox', reports: 'Reports', admin: 'Admin', search: 'Search',
+  searchPlaceholder: 'Search messages and contacts  ( / )', language: 'Language', live: 'Live updates on', offline: 'Reconnecting…',
+  mine: 'Mine', unassigned: 'Unassigned', all: 'All', status: 'Status', allStatuses: 'Any status', allInboxes: 'All inboxes',
+  allTeams: 'All teams', allAgents: 'All agents', team: 'Team', label: 'Label', slaBreached: 'SLA breached', slaWarning: 'SLA at risk',
+  st_open: 'Open', st_pending: 'Pending', st_snoozed: 'Snoozed', st_resolved: 'Resolved',
+  anonymous: 'Visitor', you: 'You', me: 'me', note: 'Note', unread: 'Unread messages', noConversations: 'No conversations here.',
+  loadMore: 'Load more', pickConversation: 'Pick a conversation on the left.', shortcutHint: 'Press ? for keyboard shortcuts.',
+  loading: 'Loading…', assignee: 'Assignee', noTeam: 'No team', snooze: 'Snooze', snooze1h: 'For 1 hour', snooze4h: 'For 4 hours',
+  snoozeTomorrow: 'Until tomorrow 9:00', snoozeNextWeek: 'Until Monday 9:00', addLabel: 'Add a label', back: 'Back', until: 'until',
+  details: 'Details', assignToMe: 'Assign to me', reopen: 'Reopen', resolve: 'Resolve', markPending: 'Pending', remove: 'Remove',
+  customer: 'Customer', bot: 'Bot', privateNote: 'Private note', failed: 'Failed', retry: 'Retry', noMessages: 'No messages yet.',
+  ds_queued: 'Queued', ds_sent: 'Sent', ds_delivered: 'Delivered', ds_read: 'Read', ds_failed: 'Failed', ds_received: 'Received', ds_null: '',
+  reply: 'Reply', replyPlaceholder: 'Write a reply…  Type / for canned responses', notePlaceholder: 'Write a private note (only agents see it)…',
+  send: 'Send', addNote: 'Add note', composerHint: 'Ctrl+Enter to send · / for canned responses', noCanned: 'No matching canned response',
+  contact: 'Contact', previousConversations: 'Previous conversations', none: 'None', suggested: 'Suggested answers', insert: 'Insert',
+  shortcuts: 'Keyboard shortcuts', close: 'Close', kNextPrev: 'Next / previous conversation', kReply: 'Reply', kNote: 'Private note',
+  kResolve: 'Resolve', kAssignMe: 'Assign to me', kSearch: 'Search', kGo: 'Go to inbox / reports', kHelp: 'This help', kEscape: 'Leave the text box, close dialogs',
+  reportsUnavailable: 'Reports are not available in this build.', downloadCsv: 'Download CSV', from: 'From', to: 'To',
+  r_volume: 'Volume', r_conversations: 'Conversations', r_firstReply: 'First reply', r_csat: 'CSAT', r_resolved: 'Resolved',
+  searchResultsFor: 'Results for', typeToSearch: 'Type something to search.', messages: 'Messages', conversations: 'Conversations',
+  contacts: 'Contacts', noResults: 'Nothing found.',
+  admin_inboxes: 'Inboxes', admin_users: 'Users', admin_teams: 'Teams', admin_canned: 'Canned responses', admin_faq: 'FAQ', admin_webhooks: 'Webhooks',
+  sectionUnavailable: 'This section is not available in this build yet.', name: 'Name', channel: 'Channel', health: 'Health', healthOk: 'OK',
+  settings: 'Settings', newInbox: 'New inbox', configJson: 'Channel config (JSON)', create: 'Create', inboxCreated: 'Inbox created',
+  webhookUrl: 'Webhook URL — paste it in the platform’s developer settings:', widgetSnippet: 'Widget snippet — paste it before </body> on your site:',
+  saved: 'Saved.', sla: 'SLA', firstReplyMinutes: 'First reply within (minutes)', nextReplyMinutes: 'Next reply within (minutes)',
+  warnAtPercent: 'Warn at (% of the time)', businessHours: 'Business hours', timezone: 'Time zone', badHours: 'Use HH:MM-HH:MM',
+  day_mon: 'Monday', day_tue: 'Tuesday', day_wed: 'Wednesday', day_thu: 'Thursday', day_fri: 'Friday', day_sat: 'Saturday', day_sun: 'Sunday',
+  automation: 'Automation', autoAssign: 'Assign new conversations automatically', maxOpenPerAgent: 'Max open per agent',
+  csatEnabled: 'Ask for a rating (CSAT) after resolve', botEnabled: 'FAQ bot answers first', awayMessage: 'Away message (outside business hours)',
+  followUpAfterHours: 'Follow up after (hours without customer reply)', followUpMessage: 'Follow-up message', autoResolveAfterHours: 'Auto-resolve after (hours)',
+  save: 'Save', members: 'Members', add: 'Add', role: 'Role', role_agent: 'Agent', role_lead: 'Team lead', role_admin: 'Admin',
+  min8: 'at least 8 characters', availability: 'Availability', newUser: 'New user', userCreated: 'User created',
+  apiTokenOnce: 'API token (shown once):', addMembers: 'Add members', newTeam: 'New team', shortCode: 'Short code', content: 'Content',
+  placeholdersHint: 'Placeholders such as {{contact.name}} are filled in', editContent: 'New content', edit: 'Edit', delete: 'Delete',
+  confirmDelete: 'Delete this?', newCanned: 'New canned response', title: 'Title', tags: 'Tags', newArticle: 'New article',
+  deliveries: 'Deliveries', event: 'Event', events: 'Events', time: 'Time', secretOnce: 'Signing secret (shown once):', newWebhook: 'New webhook',
+};
+
+type Dict = Record<keyof typeof en, string>;
+
+const zh: Dict = {
+  tagline: '一个收件箱，连接所有渠道', email: '邮箱', password: '密码', logIn: '登录', logOut: '退出登录',
+  loginFailed: '邮箱或密码错误。', inbox: '收件箱', reports: '报表', admin: '管理', search: '搜索',
+  searchPlaceholder: '搜索消息和联系人（/）', language: '语言', live: '实时更新已连接', offline: '正在重新连接…',
+  mine: '我的', unassigned: '未分配', all: '全部', status: '状态', allStatuses: '全部状态', allInboxes: '全部收件箱',
+  allTeams: '全部团队', allAgents: '全部客服', team: '团队', label: '标签', slaBreached: 'SLA 已超时', slaWarning: 'SLA 即将超时',
+  st_open: '进行中', st_pending: '待处理', st_snoozed: '已延后', st_resolved: '已解决',
+  anonymous: '访客', you: '我', me: '我', note: '备注', unread: '未读消息', noConversations: '这里没有会话。',
+  loadMore: '加载更多', pickConversation: '从左侧选择一个会话。', shortcutHint: '按 ? 查看键盘快捷键。',
+  loading: '加载中…', assignee: '负责人', noTeam: '无团队', snooze: '延后', snooze1h: '1 小时', snooze4h: '4 小时',
+  snoozeTomorrow: '明天 9:00', snoozeNextWeek: '下周一 9:00', addLabel: '添加标签', back: '返回', until: '直到',
+  details: '详情', assignToMe: '分配给我', reopen: '重新打开', resolve: '解决', markPending: '待处理', remove: '移除',
+  customer: '客户', bot: '机器人', privateNote: '内部备注', failed: '发送失败', retry: '重试', noMessages: '还没有消息。',
+  ds_queued: '排队中', ds_sent: '已发送', ds_delivered: '已送达', ds_read: '已读', ds_failed: '失败', ds_received: '已接收', ds_null: '',
+  reply: '回复', replyPlaceholder: '输入回复…  输入 / 使用快捷回复', notePlaceholder: '写一条内部备注（仅客服可见）…',
+  send: '发送', addNote: '添加备注', composerHint: 'Ctrl+Enter 发送 · / 快捷回复', noCanned: '没有匹配的快捷回复',
+  contact: '联系人', previousConversations: '历史会话', none: '无', suggested: '推荐答案', insert: '插入',
+  shortcuts: '键盘快捷键', close: '关闭', kNextPrev: '下一个 / 上一个会话', kReply: '回复', kNote: '内部备注',
+  kResolve: '解决', kAssignMe: '分配给我', kSearch: '搜索', kGo: '前往收件箱 / 报表', kHelp: '显示帮助', kEscape: '离开输入框，关闭对话框',
+  reportsUnavailable: '此版本暂不提供报表。', downloadCsv: '下载 CSV', from: '从', to: '到',
+  r_volume: '会话量', r_conversations: '会话', r_firstReply: '首次响应', r_csat: '满意度', r_resolved: '已解决',
+  searchResultsFor: '搜索结果：', typeToSearch: '请输入要搜索的内容。', messages: '消息', conversations: '会话',
+  contacts: '联系人', noResults: '没有找到结果。',
+  admin_inboxes: '收件箱', admin_users: '用户', admin_teams: '团队', admin_canned: '快捷回复', admin_faq: '常见问题', admin_webhooks: 'Webhook',
+  sectionUnavailable: '此版本暂不提供该功能。', name: '名称', channel: '渠道', health: '状态', healthOk: '正常',
+  settings: '设置', newInbox: '新建收件箱', configJson: '渠道配置（JSON）', create: '创建', inboxCreated: '收件箱已创建',
+  webhookUrl: 'Webhook 地址——请填入平台的开发者设置：', widgetSnippet: '聊天插件代码——请粘贴到网站 </body> 之前：',
+  saved: '已保存。', sla: 'SLA', firstReplyMinutes: '首次回复时限（分钟）', nextReplyMinutes: '后续回复时限（分钟）',
+  warnAtPercent: '预警阈值（时限的 %）', businessHours: '营业时间', timezone: '时区', badHours: '请使用 HH:MM-HH:MM 格式',
+  day_mon: '星期一', day_tue: '星期二', day_wed: '星期三', day_thu: '星期四', day_fri: '星期五', day_sat: '星期六', day_sun: '星期日',
+  automation: '自动化', autoAssign: '自动分配新会话', maxOpenPerAgent: '每位客服最多进行中会话',
+  csatEnabled: '解决后请客户评分（CSAT）', botEnabled: '由常见问题机器人先回答', awayMessage: '非营业时间自动回复',
+  followUpAfterHours: '客户未回复多少小时后跟进', followUpMessage: '跟进消息', autoResolveAfterHours: '多少小时后自动解决',
+  save: '保存', members: '成员', add: '添加', role: '角色', role_agent: '客服', role_lead: '组长', role_admin: '管理员',
+  min8: '至少 8 个字符', availability: '在线状态', newUser: '新建用户', userCreated: '用户已创建',
+  apiTokenOnce: 'API 令牌（仅显示一次）：', addMembers: '添加成员', newTeam: '新建团队', shortCode: '快捷码', content: '内容',
+  placeholdersHint: '可使用 {{contact.name}} 等占位符', editContent: '新的内容', edit: '编辑', delete: '删除',
+  confirmDelete: '确定删除？', newCanned: '新建快捷回复', title: '标题', tags: '标签', newArticle: '新建文章',
+  deliveries: '投递记录', event: '事件', events: '事件', time: '时间', secretOnce: '签名密钥（仅显示一次）：', newWebhook: '新建 Webhook',
+};
+
+let locale: Locale = 'en';
+let dict: Dict = en;
+
+export function setLocale(l: Locale): void {
+  locale = l;
+  dict = l === 'zh-CN' ? zh : en;
+  document.documentElement.lang = l;
+}
+export const getLocale = () => locale;
+
+export function t(key: string): string {
+  return (dict as Record<string, string>)[key] ?? (en as Record<string, string>)[key] ?? key;
+}
+
+export function fmtTime(iso: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+export function relTime(iso: string): string {
+  const d = new Date(iso);
+  const diff = (Date.now() - d.getTime()) / 1000;
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'narrow' });
+  if (diff < 45) return rtf.format(0, 'second');
+  if (diff < 3600) return rtf.format(-Math.round(diff / 60), 'minute');
+  if (diff < 86_400) return rtf.format(-Math.round(diff / 3600), 'hour');
+  if (diff < 7 * 86_400) return rtf.format(-Math.round(diff / 86_400), 'day');
+  return new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' }).format(d);
+}

@@ -1,0 +1,465 @@
+// The inbox: filters + conversation list (keyset "load more", live over SSE) and the open
+// conversation (thread, composer with the `/` canned picker, actions, contact panel).
+import { ApiError, get, optional, post, qs } from './api.js';
+import { debounce, h, opt, render } from './dom.js';
+import { fmtTime, relTime, t } from './i18n.js';
+import * as sse from './sse.js';
+import { CHANNEL_BADGE, inboxById, isManager, state, userName } from './state.js';
+
+interface Conv {
+  id: string; inboxId: string; channel: string; status: string; subject: string | null; assigneeId: string | null; teamId: string | null;
+  labels: string[]; contact: { id: string; name: string | null }; lastMessage: { content: string; direction: string; private?: boolean; createdAt: string | null } | null;
+  lastActivityAt: string | null; unreadCount: number; snoozeUntil: string | null; sla?: { state: string; dueAt: string | null } | null;
+}
+interface Attachment { id: string; filename: string; contentType: string; size: number; url?: string | null }
+interface Msg {
+  id: string; conversationId: string; direction: 'in' | 'out'; private: boolean; content: string; sender: { type: 'contact' | 'user' | 'bot'; id: string | null };
+  createdAt: string; deliveryStatus: string | null; error: string | null; attachments: Attachment[];
+}
+
+type Assignee = 'mine' | 'unassigned' | 'all';
+interface Filters { assignee: Assignee; status: string; inboxId: string; teamId: string; label: string; sla: boolean }
+
+const FILTER_KEY = 'parley.filters';
+const loadFilters = (): Filters => {
+  const d: Filters = { assignee: 'all', status: 'open', inboxId: '', teamId: '', label: '', sla: false };
+  try { return { ...d, ...JSON.parse(localStorage.getItem(FILTER_KEY) ?? '{}') }; } catch { return d; }
+};
+
+const v = {
+  filters: loadFilters(),
+  items: [] as Conv[],
+  nextCursor: null as string | null,
+  selected: null as string | null,
+  listEl: null as HTMLElement | null,
+  convEl: null as HTMLElement | null,
+  root: null as HTMLElement | null,
+  conv: null as Conv | null,
+  messages: [] as Msg[],
+  threadEl: null as HTMLElement | null,
+  composer: null as { textarea: HTMLTextAreaElement; setMode(m: 'reply' | 'note'): void } | null,
+  loadSeq: 0,
+};
+
+export const badge = (channel: string) => h('span', { class: `ch ch-${channel}`, title: channel }, CHANNEL_BADGE[channel] ?? channel.slice(0, 3).toUpperCase());
+
+function query(cursor?: string | null, limit = 25) {
+  const f = v.filters;
+  return qs({
+    assignee: f.assignee === 'mine' ? 'me' : f.assignee === 'unassigned' ? 'none' : undefined,
+    status: f.status || undefined, inboxId: f.inboxId, teamId: f.teamId, label: f.label.trim(), sla: f.sla ? 'breached' : undefined,
+    limit, cursor: cursor ?? undefined,
+  });
+}
+
+async function loadList(reset: boolean): Promise<void> {
+  const seq = ++v.loadSeq;
+  // A live refresh reloads as many rows as are shown, so "load more" pages stay.
+  const limit = reset ? 25 : Math.min(100, Math.max(25, v.items.length));
+  try {
+    const page = await get<{ data: Conv[]; nextCursor: string | null }>(`/api/v1/conversations${query(null, limit)}`);
+    if (seq !== v.loadSeq) return;
+    v.items = page.data;
+    v.nextCursor = page.nextCursor;
+  } catch (e) {
+    if (seq !== v.loadSeq) return;
+    v.items = [];
+    v.nextCursor = null;
+    if (v.listEl) render(v.listEl, h('p', { class: 'error' }, (e as Error).message));
+    return;
+  }
+  renderList();
+}
+
+async function loadMore(): Promise<void> {
+  if (!v.nextCursor) return;
+  const page = await get<{ data: Conv[]; nextCursor: string | null }>(`/api/v1/conversations${query(v.nextCursor)}`);
+  const seen = new Set(v.items.map((c) => c.id));
+  v.items.push(...page.data.filter((c) => !seen.has(c.id)));
+  v.nextCursor = page.nextCursor;
+  renderList();
+}
+
+function preview(c: Conv): string {
+  const m = c.lastMessage;
+  if (!m) return '';
+  const prefix = m.private ? `${t('note')}: ` : m.direction === 'out' ? `${t('you')}: ` : '';
+  return prefix + m.content.replace(/\s+/g, ' ').slice(0, 140);
+}
+
+function renderList(): void {
+  if (!v.listEl) return;
+  const items = v.items.map((c) => h('a', {
+    class: `conv-item${c.id === v.selected ? ' active' : ''}${c.unreadCount ? ' unread' : ''}`, href: `#/inbox/${c.id}`, 'data-id': c.id,
+  },
+  badge(c.channel),
+  h('div', { class: 'conv-main' },
+    h('div', { class: 'conv-top' }, h('span', { class: 'conv-name' }, c.contact.name || t('anonymous')),
+      h('time', { datetime: c.lastActivityAt ?? '', title: c.lastActivityAt ? fmtTime(c.lastActivityAt) : '' }, c.lastActivityAt ? relTime(c.lastActivityAt) : '')),
+    h('div', { class: 'conv-preview' }, preview(c)),
+    h('div', { class: 'conv-meta' },
+      v.filters.status === '' || c.status !== v.filters.status ? h('span', { class: `status st-${c.status}` }, t(`st_${c.status}`)) : null,
+      c.sla?.state === 'breached' ? h('span', { class: 'chip danger' }, t('slaBreached')) : c.sla?.state === 'warning' ? h('span', { class: 'chip warn' }, t('slaWarning')) : null,
+      c.assigneeId ? h('span', { class: 'assignee' }, '→ ', c.assigneeId === state.me?.id ? t('me') : userName(c.assigneeId)) : null,
+      c.labels.map((l) => h('span', { class: 'chip' }, l)))),
+  c.unreadCount ? h('span', { class: 'unread-count', title: t('unread') }, String(c.unreadCount)) : null));
+  render(v.listEl,
+    items.length ? items : h('p', { class: 'empty' }, t('noConversations')),
+    v.nextCursor ? h('button', { class: 'load-more', onclick: () => void loadMore() }, t('loadMore')) : null);
+}
+
+function filtersBar(): HTMLElement {
+  const f = v.filters;
+  const save = () => { localStorage.setItem(FILTER_KEY, JSON.stringify(f)); void loadList(true); };
+  const tab = (a: Assignee, key: string) => h('button', {
+    class: `tab${f.assignee === a ? ' active' : ''}`, 'data-filter': a, role: 'tab', 'aria-selected': String(f.assignee === a),
+    onclick: (e: Event) => {
+      f.assignee = a;
+      (e.currentTarget as HTMLElement).parentElement!.querySelectorAll('.tab').forEach((b) => b.classList.toggle('active', (b as HTMLElement).dataset.filter === a));
+      save();
+    },
+  }, t(key));
+  const status = h('select', { name: 'status', 'aria-label': t('status'), onchange: () => { f.status = status.value; save(); } },
+    ['open', 'pending', 'snoozed', 'resolved'].map((s) => opt(s, t(`st_${s}`), f.status === s)), opt('', t('allStatuses'), f.status === ''));
+  const inbox = h('select', { name: 'inbox', 'aria-label': t('inbox'), onchange: () => { f.inboxId = inbox.value; save(); } },
+    opt('', t('allInboxes'), !f.inboxId), state.inboxes.map((i) => opt(i.id, `${CHANNEL_BADGE[i.channel] ?? i.channel} · ${i.name}`, f.inboxId === i.id)));
+  const team = state.teams ? h('select', { name: 'team', 'aria-label': t('team'), onchange: () => { f.teamId = team!.value; save(); } },
+    opt('', t('allTeams'), !f.teamId), state.teams.map((x) => opt(x.id, x.name, f.teamId === x.id))) : null;
+  const label = h('input', { name: 'label', type: 'text', placeholder: t('label'), value: f.label, size: 8, 'aria-label': t('label'),
+    oninput: debounce(() => { f.label = label.value; save(); }, 400) });
+  const sla = h('input', { type: 'checkbox', name: 'sla', checked: f.sla, onchange: () => { f.sla = sla.checked; save(); } });
+  return h('div', { class: 'filters' },
+    h('div', { class: 'tabs', role: 'tablist' }, tab('mine', 'mine'), tab('unassigned', 'unassigned'), tab('all', 'all')),
+    h('div', { class: 'filter-row' }, status, inbox, team, label, h('label', { class: 'check' }, sla, t('slaBreached'))));
+}
+
+export function inboxView(main: HTMLElement, convId: string | null, fresh: boolean): void {
+  if (fresh || !v.root || !main.contains(v.root)) {
+    v.listEl = h('div', { class: 'conv-list', id: 'conv-list' });
+    v.convEl = h('section', { class: 'conv-pane', id: 'conv-pane' });
+    v.root = h('div', { class: 'inbox' }, h('aside', { class: 'list-pane' }, filtersBar(), v.listEl), v.convEl);
+    render(main, v.root);
+    v.selected = convId;
+    void loadList(true);
+  }
+  v.selected = convId;
+  v.root.classList.toggle('has-conv', Boolean(convId));
+  v.listEl?.querySelectorAll('.conv-item').forEach((el) => el.classList.toggle('active', (el as HTMLElement).dataset.id === convId));
+  document.title = 'Parley';
+  if (convId) void openConversation(convId);
+  else if (v.convEl) { v.conv = null; render(v.convEl, h('div', { class: 'placeholder' }, h('p', null, t('pickConversation')), h('p', { class: 'muted' }, t('shortcutHint')))); }
+}
+
+// ---- live updates ----------------------------------------------------------------------
+const refreshList = debounce(() => { if (v.listEl && document.contains(v.listEl)) void loadList(false); }, 250);
+const refreshConv = debounce(async (id: string) => {
+  if (v.conv?.id !== id) return;
+  try { v.conv = await get<Conv>(`/api/v1/conversations/${id}`); renderConvHeader(); } catch { /* gone */ }
+}, 150);
+
+sse.onEvent((type, data) => {
+  if (type.startsWith('conversation.') || type === 'message.created' || type.startsWith('sla.')) refreshList();
+  const cid = data.conversationId as string | undefined;
+  if (!cid || cid !== v.conv?.id) return;
+  if (type === 'message.created' || type === 'message.updated') upsertMessage(data.message as Msg);
+  if (type.startsWith('conversation.') || type.startsWith('sla.')) refreshConv(cid);
+});
+
+// ---- the open conversation ------------------------------------------------------------
+let headerEl: HTMLElement | null = null;
+let sideEl: HTMLElement | null = null;
+
+async function openConversation(id: string): Promise<void> {
+  if (!v.convEl) return;
+  if (v.conv?.id === id && v.convEl.querySelector('.thread')) return;
+  render(v.convEl, h('p', { class: 'muted pad' }, t('loading')));
+  let conv: Conv;
+  let messages: Msg[] = [];
+  try {
+    conv = await get<Conv>(`/api/v1/conversations/${id}`);
+    let cursor: string | null = null;
+    for (let i = 0; i < 20; i++) {
+      const page: { data: Msg[]; nextCursor: string | null } = await get(`/api/v1/conversations/${id}/messages${qs({ limit: 100, cursor })}`);
+      messages.push(...page.data);
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+  } catch (e) {
+    render(v.convEl, h('p', { class: 'error pad' }, (e as Error).message));
+    return;
+  }
+  if (v.selected !== id) return;
+  v.conv = conv;
+  v.messages = messages;
+  // Opening marks it read; the list shows that without waiting for an event.
+  const item = v.items.find((c) => c.id === id);
+  if (item && item.unreadCount) { item.unreadCount = 0; renderList(); }
+  headerEl = h('div', { class: 'conv-header' });
+  v.threadEl = h('div', { class: 'thread', id: 'thread', 'aria-live': 'polite' });
+  sideEl = h('aside', { class: 'side-pane', id: 'side-pane' });
+  const composer = composerView(conv);
+  render(v.convEl, h('div', { class: 'conv-body' }, headerEl, v.threadEl, composer), sideEl);
+  renderConvHeader();
+  renderThread();
+  void renderSide(conv);
+}
+
+function renderConvHeader(): void {
+  const c = v.conv;
+  if (!c || !headerEl) return;
+  const inbox = inboxById(c.inboxId);
+  const assign = h('select', {
+    name: 'assignee', 'aria-label': t('assignee'),
+    onchange: () => void act(() => post(`/api/v1/conversations/${c.id}/assign`, { assigneeId: assign.value || null })),
+  }, opt('', t('unassigned'), !c.assigneeId),
+  (isManager() ? state.users : state.users.filter((u) => u.id === state.me!.id || u.id === c.assigneeId))
+    .map((u) => opt(u.id, u.id === state.me!.id ? `${u.name} (${t('me')})` : u.name, c.assigneeId === u.id)));
+  const team = state.teams && isManager() ? h('select', {
+    name: 'team', 'aria-label': t('team'),
+    onchange: () => void act(() => post(`/api/v1/conversations/${c.id}/assign`, { teamId: team!.value || null })),
+  }, opt('', t('noTeam'), !c.teamId), state.teams.map((x) => opt(x.id, x.name, c.teamId === x.id))) : null;
+  const snooze = h('select', {
+    name: 'snooze', 'aria-label': t('snooze'),
+    onchange: () => {
+      const until = snoozeTime(snooze.value);
+      if (until) void act(() => post(`/api/v1/conversations/${c.id}/status`, { status: 'snoozed', snoozeUntil: until.toISOString() }));
+    },
+  }, opt('', `${t('snooze')}…`, true), opt('1h', t('snooze1h')), opt('4h', t('snooze4h')), opt('tomorrow', t('snoozeTomorrow')), opt('week', t('snoozeNextWeek')));
+  const labelInput = h('input', {
+    class: 'label-input', placeholder: `+ ${t('label')}`, size: 8, 'aria-label': t('addLabel'),
+    onkeydown: (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && labelInput.value.trim()) void act(() => post(`/api/v1/conversations/${c.id}/labels`, { labels: [...c.labels, labelInput.value.trim()] }));
+    },
+  });
+  render(headerEl,
+    h('div', { class: 'conv-title' },
+      h('a', { class: 'back', href: '#/inbox', 'aria-label': t('back') }, '←'),
+      badge(c.channel), h('h2', null, c.contact.name || t('anonymous')),
+      h('span', { class: `status st-${c.status}`, id: 'conv-status' }, t(`st_${c.status}`)),
+      c.status === 'snoozed' && c.snoozeUntil ? h('span', { class: 'muted' }, t('until'), ' ', fmtTime(c.snoozeUntil)) : null,
+      c.sla && c.sla.state !== 'ok' ? h('span', { class: `chip ${c.sla.state === 'breached' ? 'danger' : 'warn'}` }, t(c.sla.state === 'breached' ? 'slaBreached' : 'slaWarning')) : null,
+      h('span', { class: 'muted inbox-name' }, inbox?.name ?? ''),
+      h('button', { class: 'link info-toggle', onclick: () => v.convEl?.classList.toggle('show-side') }, t('details'))),
+    h('div', { class: 'actions' },
+      h('button', { id: 'assign-me', disabled: c.assigneeId === state.me!.id, onclick: () => void assignToMe() }, t('assignToMe')),
+      assign, team,
+      c.status === 'resolved'
+        ? h('button', { id: 'reopen', onclick: () => void act(() => post(`/api/v1/conversations/${c.id}/status`, { status: 'open' })) }, t('reopen'))
+        : h('button', { id: 'resolve', class: 'primary', onclick: () => void resolve() }, t('resolve')),
+      c.status !== 'pending' && c.status !== 'resolved' ? h('button', { onclick: () => void act(() => post(`/api/v1/conversations/${c.id}/status`, { status: 'pending' })) }, t('markPending')) : null,
+      snooze,
+      h('span', { class: 'labels' }, c.labels.map((l) => h('span', { class: 'chip' }, l,
+        h('button', { class: 'x', 'aria-label': `${t('remove')} ${l}`, onclick: () => void act(() => post(`/api/v1/conversations/${c.id}/labels`, { labels: c.labels.filter((x) => x !== l) })) }, '×'))), labelInput)));
+}
+
+function snoozeTime(kind: string): Date | null {
+  const d = new Date();
+  if (kind === '1h') return new Date(d.getTime() + 3_600_000);
+  if (kind === '4h') return new Date(d.getTime() + 4 * 3_600_000);
+  if (kind === 'tomorrow') { d.setDate(d.getDate() + 1); d.setHours(9, 0, 0, 0); return d; }
+  if (kind === 'week') { d.setDate(d.getDate() + ((8 - d.getDay()) % 7 || 7)); d.setHours(9, 0, 0, 0); return d; }
+  return null;
+}
+
+async function act(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    const r = await fn();
+    if (r && typeof r === 'object' && 'status' in r && 'inboxId' in r) v.conv = r as Conv;
+    renderConvHeader();
+    refreshList();
+  } catch (e) {
+    toast((e as Error).message, true);
+    renderConvHeader();
+  }
+}
+
+const assignToMe = () => (v.conv ? act(() => post(`/api/v1/conversations/${v.conv!.id}/assign`, { assigneeId: state.me!.id })) : Promise.resolve());
+const resolve = () => (v.conv && v.conv.status !== 'resolved' ? act(() => post(`/api/v1/conversations/${v.conv!.id}/status`, { status: 'resolved' })) : Promise.resolve());
+
+function senderName(m: Msg): string {
+  if (m.sender.type === 'contact') return v.conv?.contact.name || t('customer');
+  if (m.sender.type === 'bot') return t('bot');
+  return m.sender.id === state.me?.id ? t('you') : userName(m.sender.id);
+}
+
+function messageEl(m: Msg): HTMLElement {
+  const cls = m.private ? 'note' : m.direction;
+  const status = m.direction === 'out' && !m.private ? h('span', { class: `delivery ds-${m.deliveryStatus}` }, t(`ds_${m.deliveryStatus}`)) : null;
+  return h('div', { class: `msg ${cls}`, 'data-id': m.id, id: `m-${m.id}` },
+    h('div', { class: 'msg-head' }, h('strong', null, senderName(m)), m.private ? h('span', { class: 'chip note-chip' }, t('privateNote')) : null,
+      h('time', { datetime: m.createdAt }, fmtTime(m.createdAt)), status),
+    h('div', { class: 'msg-body' }, m.content),
+    m.attachments?.length ? h('ul', { class: 'attachments' }, m.attachments.map((a) => h('li', null,
+      h('a', { href: `/api/v1/attachments/${encodeURIComponent(a.id)}`, target: '_blank', rel: 'noopener' }, '📎 ', a.filename), ` (${fmtSize(a.size)})`))) : null,
+    m.deliveryStatus === 'failed' ? h('div', { class: 'msg-error' }, h('span', null, t('failed'), ': ', m.error ?? ''),
+      h('button', { class: 'retry', onclick: () => void retry(m) }, t('retry'))) : null);
+}
+
+const fmtSize = (n: number) => (n > 1_048_576 ? `${(n / 1_048_576).toFixed(1)} MB` : n > 1024 ? `${Math.round(n / 1024)} KB` : `${n} B`);
+
+async function retry(m: Msg): Promise<void> {
+  try { upsertMessage(await post<Msg>(`/api/v1/messages/${m.id}/retry`)); } catch (e) { toast((e as Error).message, true); }
+}
+
+function renderThread(): void {
+  if (!v.threadEl) return;
+  render(v.threadEl, v.messages.length ? v.messages.map(messageEl) : h('p', { class: 'muted' }, t('noMessages')));
+  v.threadEl.scrollTop = v.threadEl.scrollHeight;
+}
+
+function upsertMessage(m: Msg): void {
+  if (!m || m.conversationId !== v.conv?.id || !v.threadEl) return;
+  const i = v.messages.findIndex((x) => x.id === m.id);
+  if (i >= 0) {
+    v.messages[i] = m;
+    v.threadEl.querySelector(`[data-id="${CSS.escape(m.id)}"]`)?.replaceWith(messageEl(m));
+    return;
+  }
+  v.messages.push(m);
+  const atBottom = v.threadEl.scrollHeight - v.threadEl.scrollTop - v.threadEl.clientHeight < 80;
+  v.threadEl.querySelector('p.muted')?.remove();
+  v.threadEl.append(messageEl(m));
+  if (atBottom || m.direction === 'out') v.threadEl.scrollTop = v.threadEl.scrollHeight;
+}
+
+// ---- composer with the `/` canned-response picker ------------------------------------------
+interface Canned { id: string; shortCode: string; content: string }
+
+function composerView(conv: Conv): HTMLElement {
+  let mode: 'reply' | 'note' = 'reply';
+  const textarea = h('textarea', { id: 'reply-box', rows: 3, placeholder: t('replyPlaceholder'), 'aria-label': t('reply') });
+  const picker = h('ul', { class: 'picker', id: 'canned-picker', role: 'listbox', hidden: true });
+  const replyTab = h('button', { type: 'button', class: 'tab active', id: 'mode-reply', onclick: () => setMode('reply') }, t('reply'));
+  const noteTab = h('button', { type: 'button', class: 'tab', id: 'mode-note', onclick: () => setMode('note') }, t('privateNote'));
+  const send = h('button', { type: 'submit', class: 'primary', id: 'send' }, t('send'));
+  const form = h('form', { class: 'composer', onsubmit: (e: Event) => { e.preventDefault(); void submit(); } },
+    h('div', { class: 'tabs' }, replyTab, noteTab), picker, textarea, h('div', { class: 'composer-foot' }, h('span', { class: 'muted hint' }, t('composerHint')), send));
+  function setMode(m: 'reply' | 'note') {
+    mode = m;
+    form.classList.toggle('note-mode', m === 'note');
+    replyTab.classList.toggle('active', m === 'reply');
+    noteTab.classList.toggle('active', m === 'note');
+    textarea.placeholder = m === 'note' ? t('notePlaceholder') : t('replyPlaceholder');
+    send.textContent = m === 'note' ? t('addNote') : t('send');
+  }
+  async function submit() {
+    const content = textarea.value.trim();
+    if (!content) return;
+    send.disabled = true;
+    try {
+      const m = await post<Msg>(`/api/v1/conversations/${conv.id}/messages`, { content, private: mode === 'note' });
+      textarea.value = '';
+      upsertMessage(m);
+    } catch (e) {
+      toast(e instanceof ApiError ? e.message : String(e), true);
+    } finally {
+      send.disabled = false;
+    }
+  }
+
+  let items: Canned[] = [];
+  let sel = 0;
+  let slash: { start: number; end: number } | null = null;
+  const closePicker = () => { picker.hidden = true; items = []; slash = null; };
+  const showPicker = () => {
+    render(picker, items.length ? items.map((c, i) => h('li', {
+      class: i === sel ? 'sel' : '', role: 'option', 'data-code': c.shortCode,
+      onmousedown: (e: Event) => { e.preventDefault(); void choose(c); },
+    }, h('strong', null, `/${c.shortCode}`), ' ', h('span', { class: 'muted' }, c.content.slice(0, 80)))) : h('li', { class: 'muted' }, t('noCanned')));
+    picker.hidden = false;
+  };
+  const search = debounce(async (term: string) => {
+    const r = await optional<{ data: Canned[] }>(`/api/v1/canned-responses${qs({ q: term, limit: 8 })}`).catch(() => null);
+    if (!slash) return;
+    if (!r) { closePicker(); return; }
+    items = r.data.slice(0, 8);
+    sel = 0;
+    showPicker();
+  }, 120);
+  async function choose(c: Canned) {
+    if (!slash) return;
+    const range = slash;
+    closePicker();
+    let content = c.content;
+    try {
+      const r = await optional<{ content: string }>(`/api/v1/conversations/${conv.id}/canned-responses/${encodeURIComponent(c.shortCode)}/render`);
+      if (r) content = r.content;
+    } catch { /* fall back to the raw text */ }
+    textarea.value = textarea.value.slice(0, range.start) + content + textarea.value.slice(range.end);
+    textarea.focus();
+    const pos = range.start + content.length;
+    textarea.setSelectionRange(pos, pos);
+  }
+  textarea.addEventListener('input', () => {
+    const before = textarea.value.slice(0, textarea.selectionStart);
+    const m = /(^|\s)\/([^\s/]*)$/.exec(before);
+    if (!m) { closePicker(); return; }
+    slash = { start: before.length - m[2].length - 1, end: textarea.selectionStart };
+    search(m[2]);
+  });
+  textarea.addEventListener('keydown', (e) => {
+    if (!picker.hidden && items.length) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') { e.preventDefault(); sel = (sel + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length; showPicker(); return; }
+      if (e.key === 'Enter' || e.key === 'Tab') { e.preventDefault(); void choose(items[sel]); return; }
+    }
+    if (e.key === 'Escape') { if (!picker.hidden) { e.stopPropagation(); closePicker(); } return; }
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); void submit(); }
+  });
+  textarea.addEventListener('blur', () => setTimeout(closePicker, 150));
+  v.composer = { textarea, setMode };
+  return form;
+}
+
+// ---- the side panel: contact, previous conversations, suggested answers ---------------------
+async function renderSide(conv: Conv): Promise<void> {
+  const el = sideEl;
+  if (!el) return;
+  const [contact, suggestions] = await Promise.all([
+    optional<any>(`/api/v1/contacts/${conv.contact.id}`).catch(() => null),
+    optional<any>(`/api/v1/conversations/${conv.id}/suggestions`).catch(() => null),
+  ]);
+  if (v.conv?.id !== conv.id) return;
+  const section = (title: string, ...body: (Node | null)[]) => h('section', { class: 'panel' }, h('h3', null, title), ...body);
+  const contactPanel = section(t('contact'),
+    h('p', { class: 'contact-name' }, contact?.name || conv.contact.name || t('anonymous')),
+    contact?.email ? h('p', null, '✉ ', contact.email) : null,
+    contact?.phone ? h('p', null, '☎ ', contact.phone) : null,
+    contact?.identities?.length ? h('ul', { class: 'identities' }, contact.identities.map((i: any) => h('li', null, badge(i.channel), ' ', i.handle || i.externalId))) : null,
+    contact?.attributes && Object.keys(contact.attributes).length ? h('dl', { class: 'attributes' },
+      Object.entries(contact.attributes).map(([k, val]) => [h('dt', null, k), h('dd', null, typeof val === 'object' ? JSON.stringify(val) : String(val))])) : null);
+  const previous = (contact?.conversations ?? []).filter((c: any) => c.id !== conv.id);
+  const prevPanel = contact ? section(t('previousConversations'), previous.length
+    ? h('ul', { class: 'previous' }, previous.slice(0, 20).map((c: any) => h('li', null, h('a', { href: `#/inbox/${c.id}` }, badge(c.channel ?? ''), ' ', c.lastMessage?.content?.slice(0, 60) ?? c.subject ?? c.id),
+      ' ', h('span', { class: `status st-${c.status}` }, t(`st_${c.status}`)))))
+    : h('p', { class: 'muted' }, t('none'))) : null;
+  const arts: any[] = suggestions?.articles ?? [];
+  const canned: any[] = suggestions?.cannedResponses ?? [];
+  const insert = (text: string) => { if (v.composer) { v.composer.textarea.value = (v.composer.textarea.value ? `${v.composer.textarea.value}\n` : '') + text; v.composer.textarea.focus(); } };
+  const suggestPanel = suggestions && (arts.length || canned.length) ? section(t('suggested'),
+    h('ul', { class: 'suggestions', id: 'suggestions' },
+      arts.map((a) => h('li', null, h('strong', null, a.title), h('p', { class: 'muted' }, String(a.body ?? '').slice(0, 160)), h('button', { class: 'link', onclick: () => insert(a.body ?? a.title) }, t('insert')))),
+      canned.map((c) => h('li', null, h('strong', null, `/${c.shortCode}`), h('p', { class: 'muted' }, String(c.content).slice(0, 160)), h('button', { class: 'link', onclick: () => insert(c.content) }, t('insert')))))) : null;
+  render(el, contactPanel, suggestPanel, prevPanel);
+}
+
+// ---- shortcuts and toasts ------------------------------------------------------------------
+export function inboxShortcut(key: string): boolean {
+  if (key === 'j' || key === 'k') {
+    if (!v.items.length) return false;
+    const i = v.items.findIndex((c) => c.id === v.selected);
+    const next = key === 'j' ? Math.min(v.items.length - 1, i + 1) : Math.max(0, i < 0 ? 0 : i - 1);
+    location.hash = `#/inbox/${v.items[next].id}`;
+    return true;
+  }
+  if (!v.conv || !v.composer) return false;
+  if (key === 'r' || key === 'n') { v.composer.setMode(key === 'r' ? 'reply' : 'note'); v.composer.textarea.focus(); return true; }
+  if (key === 'e') { void resolve(); return true; }
+  if (key === 'a') { void assignToMe(); return true; }
+  return false;
+}
+
+export function toast(text: string, error = false): void {
+  const el = h('div', { class: `toast${error ? ' error' : ''}`, role: 'status' }, text);
+  document.body.append(el);
+  setTimeout(() => el.remove(), 5000);
+}
