@@ -1,0 +1,177 @@
+// A fake Telegram Bot API on loopback (https://api.telegram.org/bot<token>/<method> shape), for
+// tests and the sandbox (`npm run demo`).
+//
+//   startTelegramFake(opts?: { botToken?: string; botId?: number; botUsername?: string }): Promise<TelegramFake>
+//
+//   fake.url                         API root (give it to the inbox as config.apiBaseUrl)
+//   fake.botToken                    the only token the fake accepts (others get 401)
+//   fake.inboxConfig(extra?)         a telegram inbox config pointing here ({mode:'polling'} by default)
+//   fake.customerWrites({ from: {id, first_name, last_name?, username?}, text, chatId? })
+//                                    a customer messages the bot: queued for getUpdates, or, once
+//                                    setWebhook was called, POSTed to the webhook with the secret
+//                                    token header. Returns { update, delivery? } (delivery = webhook answer)
+//   fake.pushWebhook(url, update, { secretToken?: string | null })
+//                                    POSTs one Update (null = no secret header); returns { status, body }
+//   fake.failNext(n, errorCode, { method?, retryAfter? })
+//                                    the next n calls (of method) answer {ok:false, error_code, ...}
+//   fake.sends                       recorded sendMessage bodies
+//   fake.updates                     updates not yet confirmed by a getUpdates offset
+//   fake.webhook                     { url, secret_token } set by setWebhook, or null
+//   fake.calls                       every call: { method, body }
+//   fake.close()
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TelegramConfig } from './index.js';
+import type { SendMessageBody, TgMessage, TgUpdate, TgUser } from './wire.js';
+
+interface Failure { left: number; code: number; method?: string; retryAfter?: number }
+export interface TelegramFake {
+  url: string;
+  botToken: string;
+  bot: TgUser;
+  sends: SendMessageBody[];
+  updates: TgUpdate[];
+  calls: { method: string; body: Record<string, unknown> }[];
+  webhook: { url: string; secret_token?: string } | null;
+  inboxConfig(extra?: Partial<TelegramConfig>): TelegramConfig;
+  customerWrites(input: { from: { id: number; first_name: string; last_name?: string; username?: string; is_bot?: boolean }; text: string; chatId?: number }):
+    Promise<{ update: TgUpdate; delivery?: { status: number; body: string } }>;
+  pushWebhook(url: string, update: TgUpdate, opts?: { secretToken?: string | null }): Promise<{ status: number; body: string }>;
+  failNext(n: number, errorCode: number, opts?: { method?: string; retryAfter?: number }): void;
+  close(): Promise<void>;
+}
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Bad Request: chat not found', 401: 'Unauthorized', 403: 'Forbidden: bot was blocked by the user',
+  409: 'Conflict: can\'t use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first',
+  500: 'Internal Server Error', 502: 'Bad Gateway',
+};
+
+export async function startTelegramFake(opts: { botToken?: string; botId?: number; botUsername?: string } = {}): Promise<TelegramFake> {
+  const botId = opts.botId ?? 7000000001;
+  const botToken = opts.botToken ?? `${botId}:AAFakeTokenForParleyTests_0123456789`;
+  const bot: TgUser = { id: botId, is_bot: true, first_name: 'Parley Support', username: opts.botUsername ?? 'parley_support_bot' };
+  const sends: SendMessageBody[] = [];
+  const calls: TelegramFake['calls'] = [];
+  const failures: Failure[] = [];
+  const chats = new Map<number, { id: number; type: string; first_name?: string; last_name?: string; username?: string }>();
+  let updates: TgUpdate[] = [];
+  let updateSeq = 500_000;
+  let messageSeq = 0;
+  const state = { webhook: null as TelegramFake['webhook'] };
+
+  const reply = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const error = (res: ServerResponse, code: number, extra: Record<string, unknown> = {}) =>
+    reply(res, code, { ok: false, error_code: code, description: DESCRIPTIONS[code] ?? `Error ${code}`, ...extra });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const u = new URL(req.url ?? '/', 'http://fake');
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(u.pathname);
+    if (!m) return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    const [, token, method] = m;
+    const raw = await readBody(req);
+    let body: Record<string, unknown> = Object.fromEntries(u.searchParams);
+    if (raw.length) {
+      try { body = { ...body, ...JSON.parse(raw) }; } catch { return error(res, 400, { description: 'Bad Request: invalid JSON' }); }
+    }
+    calls.push({ method, body });
+    if (token !== botToken) return error(res, 401);
+    const f = failures.find((x) => x.left > 0 && (!x.method || x.method === method));
+    if (f) {
+      f.left--;
+      if (f.code === 429) {
+        const after = f.retryAfter ?? 30;
+        return error(res, 429, { description: `Too Many Requests: retry after ${after}`, parameters: { retry_after: after } });
+      }
+      return error(res, f.code);
+    }
+
+    switch (method) {
+      case 'getMe': return reply(res, 200, { ok: true, result: bot });
+      case 'getUpdates': {
+        if (state.webhook) return error(res, 409);
+        const offset = body.offset != null ? Number(body.offset) : undefined;
+        // An offset confirms every update before it: Telegram forgets them.
+        if (offset !== undefined) updates = updates.filter((x) => x.update_id >= offset);
+        const limit = Math.min(100, Math.max(1, Number(body.limit ?? 100)));
+        return reply(res, 200, { ok: true, result: updates.slice(0, limit) });
+      }
+      case 'setWebhook': {
+        const url = String(body.url ?? '');
+        state.webhook = url ? { url, secret_token: body.secret_token as string | undefined } : null;
+        return reply(res, 200, { ok: true, result: true, description: url ? 'Webhook was set' : 'Webhook was deleted' });
+      }
+      case 'deleteWebhook':
+        state.webhook = null;
+        return reply(res, 200, { ok: true, result: true, description: 'Webhook was deleted' });
+      case 'sendMessage': {
+        const b = body as unknown as SendMessageBody;
+        const chat = chats.get(Number(b.chat_id));
+        if (!chat) return error(res, 400);
+        if (typeof b.text !== 'string' || !b.text) return error(res, 400, { description: 'Bad Request: message text is empty' });
+        if (b.text.length > 4096) return error(res, 400, { description: 'Bad Request: message is too long' });
+        sends.push(b);
+        const sent: TgMessage = { message_id: ++messageSeq, from: bot, chat: { id: chat.id, type: chat.type }, date: Math.floor(Date.now() / 1000), text: b.text };
+        return reply(res, 200, { ok: true, result: sent });
+      }
+      case 'getChat': {
+        const chat = chats.get(Number(body.chat_id));
+        if (!chat) return error(res, 400);
+        return reply(res, 200, { ok: true, result: chat });
+      }
+      default:
+        return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
+    }
+  };
+
+  const server = createServer((req, res) => { handle(req, res).catch((err) => reply(res, 500, { ok: false, error_code: 500, description: String(err) })); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const push = async (target: string, update: TgUpdate, secretToken: string | null | undefined) => {
+    const res = await fetch(target, {
+      method: 'POST', body: JSON.stringify(update),
+      headers: { 'content-type': 'application/json', ...(secretToken ? { 'x-telegram-bot-api-secret-token': secretToken } : {}) },
+    });
+    return { status: res.status, body: await res.text() };
+  };
+
+  return {
+    url, botToken, bot, sends, calls,
+    get updates() { return updates; },
+    get webhook() { return state.webhook; },
+    inboxConfig: (extra = {}) => ({ botToken, mode: 'polling', apiBaseUrl: url, ...extra } as TelegramConfig),
+    async customerWrites({ from, text, chatId }) {
+      const id = chatId ?? from.id;
+      if (!chats.has(id)) chats.set(id, { id, type: id < 0 ? 'group' : 'private', first_name: from.first_name, last_name: from.last_name, username: from.username });
+      const update: TgUpdate = {
+        update_id: ++updateSeq,
+        message: {
+          message_id: ++messageSeq,
+          from: { id: from.id, is_bot: from.is_bot ?? false, first_name: from.first_name, ...(from.last_name ? { last_name: from.last_name } : {}), ...(from.username ? { username: from.username } : {}), language_code: 'zh-hans' },
+          chat: { id, type: id < 0 ? 'group' : 'private', ...(id < 0 ? { title: 'Group' } : { first_name: from.first_name }) },
+          date: Math.floor(Date.now() / 1000),
+          text,
+        },
+      };
+      if (state.webhook) return { update, delivery: await push(state.webhook.url, update, state.webhook.secret_token) };
+      updates.push(update);
+      return { update };
+    },
+    pushWebhook: (target, update, o = {}) => push(target, update, o.secretToken === undefined ? state.webhook?.secret_token : o.secretToken),
+    failNext(n, code, o = {}) { failures.push({ left: n, code, method: o.method, retryAfter: o.retryAfter }); },
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
