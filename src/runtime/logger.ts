@@ -1,9 +1,14 @@
-import pino from 'pino';
+import pino, { type DestinationStream } from 'pino';
 
 // Secrets never reach the logs, whatever object is logged.
-export function createLogger(opts: { level?: string; destination?: number } = {}) {
+export const REDACT_PATHS = [
+  'password', '*.password', 'token', '*.token', 'visitorToken', '*.visitorToken', 'authorization', '*.authorization',
+  'headers.authorization', 'headers.cookie', 'config', '*.config', 'secret', '*.secret', 'accessToken', '*.accessToken',
+];
+
+export function createLogger(opts: { level?: string; stream?: DestinationStream } = {}) {
   return pino({
     level: opts.level ?? process.env.PARLEY_LOG_LEVEL ?? 'info',
-    redact: { paths: ['password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization', 'config', '*.config', 'secret', '*.secret'], censor: '[redacted]' },
-  }, pino.destination(opts.destination ?? 1));
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  }, opts.stream ?? pino.destination(1));
 }
