@@ -43,3 +43,10 @@ export async function customerWrites(p: { url: string; deps: TestParley['deps'] 
 }
 
 export const settled = (p: { deps: TestParley['deps'] }) => workflowAssignSettled(p.deps);
+
+/** A user with any display name (the shared helper derives the email from the name). */
+export async function namedUser(p: TestParley, role: 'admin' | 'lead' | 'agent', name: string, email: string) {
+  const r = await p.api.post('/api/v1/users', { email, name, role, password: 'password123' });
+  expect(r.status).toBe(201);
+  return { id: r.body.id as string, token: r.body.token as string, email };
+}
