@@ -119,6 +119,27 @@ describe('pick-up', () => {
     expect(byLead.body).toMatchObject({ id: b.id, availability: 'online', assigned: [{ conversationId: x.conversationId, assigneeId: b.id }] });
   });
 
+  it('an agent who hands a conversation back takes the next waiting one; it goes to the next agent with room', async () => {
+    const p = await start();
+    const clock = p.deps.clock as ReturnType<typeof manualClock>;
+    const inbox = await createWebchatInbox(p, p.adminToken, 'Support', { autoAssign: { enabled: true, maxOpenPerAgent: 1 } });
+    const [a, b] = await agents(p, inbox.id, ['Ann', 'Bob']);
+    for (const x of [a, b]) await online(p, x);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) { clock.advance(60_000); ids.push((await customerWrites(p, inbox.webchatToken, `q${i}`)).conversationId); }
+    expect(await Promise.all(ids.map((id) => assigneeOf(p, id)))).toEqual([a.id, b.id, null]);
+
+    const back = await p.as(a.token).post(`/api/v1/conversations/${ids[0]}/assign`, { assigneeId: null });
+    expect(back.status).toBe(200);
+    await settled(p);
+    // Ann freed her slot: she gets the next waiting conversation, not the one she handed back.
+    expect(await Promise.all(ids.map((id) => assigneeOf(p, id)))).toEqual([null, b.id, a.id]);
+    // Bob frees capacity by resolving: the handed-back conversation (waiting longest) is his.
+    await p.as(b.token).post(`/api/v1/conversations/${ids[1]}/status`, { status: 'resolved' });
+    await settled(p);
+    expect(await assigneeOf(p, ids[0])).toBe(b.id);
+  });
+
   it('reopening an unassigned resolved conversation assigns it', async () => {
     const p = await start();
     const inbox = await createWebchatInbox(p, p.adminToken, 'Support', { autoAssign: { enabled: false } });

@@ -40,8 +40,8 @@ export const workflowAssignModule: Module = {
   },
   install(deps) {
     deps.bus.subscribe((e) => {
-      const inboxId = assignmentTrigger(e);
-      if (inboxId) track(deps, 'auto-assign', e, requestDrain(deps, inboxId));
+      const trigger = assignmentTrigger(e);
+      if (trigger) track(deps, 'auto-assign', e, requestDrain(deps, trigger.inboxId, trigger.avoid));
       if (e.type === 'message.created' && (e.payload.message as { private?: boolean } | undefined)?.private) {
         track(deps, 'mentions', e, notifyMentions(deps, e));
       }

@@ -67,11 +67,13 @@ const MOVE_POINTER = `INSERT INTO assignment_pointers(inbox_id, last_user_id, up
 type AssignOutcome = { assigneeId: string } | 'nobody' | 'gone';
 
 /** Assigns one conversation to the next agent in turn. */
-async function assignOne(deps: Deps, inboxId: string, conv: { id: string; team_id: string | null }, cfg: AutoAssignConfig): Promise<AssignOutcome> {
+async function assignOne(deps: Deps, inboxId: string, conv: { id: string; team_id: string | null }, cfg: AutoAssignConfig, avoid?: Avoid): Promise<AssignOutcome> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const pointer = await deps.store.get<{ last_user_id: string | null }>('SELECT last_user_id FROM assignment_pointers WHERE inbox_id = ?', [inboxId]);
     const last = pointer?.last_user_id ?? null;
-    const pick = pickNext(await candidates(deps, inboxId, conv.team_id), last, cfg.maxOpenPerAgent);
+    let cands = await candidates(deps, inboxId, conv.team_id);
+    if (avoid && avoid.conversationId === conv.id) cands = cands.filter((c) => c.id !== avoid.userId);
+    const pick = pickNext(cands, last, cfg.maxOpenPerAgent);
     if (!pick) return 'nobody';
     const [updated] = await deps.store.atomically([
       raw(ASSIGN, pick, conv.id, inboxId, cfg.maxOpenPerAgent ?? NO_LIMIT, last ?? ''),
@@ -92,12 +94,14 @@ async function assignOne(deps: Deps, inboxId: string, conv: { id: string; team_i
 }
 
 export interface Assigned { conversationId: string; assigneeId: string }
+/** An agent who just handed a conversation back is not given that same conversation again by the drain it triggers. */
+export interface Avoid { conversationId: string; userId: string }
 
 /**
  * Assigns the inbox's unassigned open conversations, oldest waiting first, while anyone online
  * has capacity. Called on new/reopened conversations and whenever capacity may have freed.
  */
-export async function drainInbox(deps: Deps, inboxId: string): Promise<Assigned[]> {
+export async function drainInbox(deps: Deps, inboxId: string, avoid?: Avoid): Promise<Assigned[]> {
   const cfg = autoAssignConfig(await inboxSettings(deps, inboxId));
   if (!cfg.enabled) return [];
   const assigned: Assigned[] = [];
@@ -112,10 +116,11 @@ export async function drainInbox(deps: Deps, inboxId: string): Promise<Assigned[
       [inboxId, JSON.stringify(skip)],
     );
     if (!conv) break;
-    const r = await assignOne(deps, inboxId, conv, cfg);
+    const r = await assignOne(deps, inboxId, conv, cfg, avoid);
     if (typeof r === 'object') assigned.push({ conversationId: conv.id, assigneeId: r.assigneeId });
     else if (r === 'nobody') {
-      if (!conv.team_id) break; // nobody for a team-less conversation means nobody at all
+      // Nobody for a team-less conversation means nobody at all (unless someone was held back from this one).
+      if (!conv.team_id && conv.id !== avoid?.conversationId) break;
       skip.push(conv.id);
     }
   }
@@ -126,15 +131,15 @@ export async function drainInbox(deps: Deps, inboxId: string): Promise<Assigned[
 interface Lane { tail: Promise<unknown>; queued: Promise<Assigned[]> | null }
 const lanes = new WeakMap<object, Map<string, Lane>>();
 
-export function requestDrain(deps: Deps, inboxId: string): Promise<Assigned[]> {
+export function requestDrain(deps: Deps, inboxId: string, avoid?: Avoid): Promise<Assigned[]> {
   let perDeps = lanes.get(deps);
   if (!perDeps) lanes.set(deps, (perDeps = new Map()));
   let lane = perDeps.get(inboxId);
   if (!lane) perDeps.set(inboxId, (lane = { tail: Promise.resolve(), queued: null }));
-  if (lane.queued) return lane.queued;
+  if (lane.queued && !avoid) return lane.queued;
   const l = lane;
-  const run = l.tail.catch(() => undefined).then(() => { l.queued = null; return drainInbox(deps, inboxId); });
-  l.queued = run;
+  const run = l.tail.catch(() => undefined).then(() => { if (l.queued === run) l.queued = null; return drainInbox(deps, inboxId, avoid); });
+  if (!avoid) l.queued = run;
   l.tail = run;
   return run;
 }
@@ -148,15 +153,18 @@ export async function drainForUser(deps: Deps, userId: string): Promise<Assigned
 }
 
 /** Whether a bus event may call for an assignment (new, reopened, unassigned or capacity freed). */
-export function assignmentTrigger(e: { type: string; inboxId: string | null; payload: Record<string, unknown> }): string | null {
+export function assignmentTrigger(e: { type: string; inboxId: string | null; conversationId?: string | null; payload: Record<string, unknown> }): { inboxId: string; avoid?: Avoid } | null {
   if (!e.inboxId) return null;
-  if (e.type === 'conversation.created') return e.inboxId;
+  if (e.type === 'conversation.created') return { inboxId: e.inboxId };
   if (e.type !== 'conversation.updated') return null;
   const change = e.payload.change as Record<string, unknown> | undefined;
   if (change) {
     if (change.auto) return null; // our own assignment; the drain that made it goes on by itself
-    return 'status' in change || 'assigneeId' in change || 'teamId' in change ? e.inboxId : null;
+    if (!('status' in change || 'assigneeId' in change || 'teamId' in change)) return null;
+    // Someone unassigned themselves: hand that conversation to somebody else if anyone can take it.
+    const handedBack = change.assigneeId === null && typeof change.by === 'string' && e.conversationId;
+    return { inboxId: e.inboxId, ...(handedBack ? { avoid: { conversationId: e.conversationId as string, userId: change.by as string } } : {}) };
   }
   // Ingest's touch: a customer's message, which reopens resolved/snoozed/pending conversations.
-  return e.payload.assigneeId == null && e.payload.status === 'open' ? e.inboxId : null;
+  return e.payload.assigneeId == null && e.payload.status === 'open' ? { inboxId: e.inboxId } : null;
 }
