@@ -3,6 +3,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../api/env.js';
 import type { Deps } from '../domain/deps.js';
+import { attachmentsModule } from '../api/attachments.js';
 import { workflowAssignModule } from '../api/workflow-assign.js';
 
 export interface Module {
@@ -14,6 +15,7 @@ export interface Module {
 }
 
 export const modules: Module[] = [
+  attachmentsModule,
   workflowAssignModule,
 ];
 

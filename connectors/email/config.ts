@@ -1,0 +1,29 @@
+// The email inbox's settings, as CONTRACT.md names them (more keys allowed).
+import { z } from 'zod';
+
+const host = z.string().trim().min(1, 'host is required').max(255);
+const port = z.number().int().min(1).max(65535);
+
+export const emailConfig = z.object({
+  /** The support address: replies are sent from it, mail from it is ours. */
+  address: z.email(),
+  /** Display name on replies, e.g. "Acme Support". */
+  fromName: z.string().trim().max(200).optional(),
+  imap: z.object({
+    host, port, secure: z.boolean(),
+    user: z.string().min(1, 'user is required'),
+    password: z.string().min(1, 'password is required'),
+    mailbox: z.string().min(1).max(500).optional(),
+  }),
+  smtp: z.object({
+    host, port, secure: z.boolean(),
+    user: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+  }).refine((s) => !s.user || s.password, { message: 'password is required when user is set', path: ['password'] }),
+  pollSeconds: z.number().int().min(5).max(86_400).optional(),
+  /** Messages per poll (each poll is stored in one atomic unit). */
+  batchSize: z.number().int().min(1).max(500).optional(),
+  /** Not used by email (no HTTP API); accepted so every channel takes the same option. */
+  apiBaseUrl: z.string().optional(),
+});
+export type EmailConfig = z.infer<typeof emailConfig>;

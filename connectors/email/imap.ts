@@ -1,0 +1,159 @@
+// IMAP polling with imapflow. The cursor is {uidValidity, lastUid} of the mailbox; a poll
+// returns at most one batch (count- and byte-capped) of the oldest messages above lastUid and
+// the cursor after them. The caller stores the batch and the cursor in one atomic unit, so a
+// poll killed anywhere before that commit is simply repeated, and one after it never is.
+// When UIDVALIDITY changes (mailbox rebuilt, restored, moved server), UIDs mean nothing any
+// more: the mailbox is read again from the start and Message-ID dedupe (the messages'
+// external ids) keeps what is already stored from being imported twice.
+import { ImapFlow, type FetchMessageObject, type MailboxObject } from 'imapflow';
+import type { InboundEvent } from '../types.js';
+import type { EmailConfig } from './config.js';
+import { parseEmail, unreadableEvent } from './parse.js';
+
+export const DEFAULT_BATCH = 50;
+/** Bytes of raw mail fetched per poll (one message is always taken, however large, up to MAX_MESSAGE_BYTES). */
+const BATCH_BYTES = 40 * 1024 * 1024;
+/** Larger messages are imported from their headers only, with a note. */
+const MAX_MESSAGE_BYTES = 60 * 1024 * 1024;
+
+export interface ImapCursor { uidValidity: string; lastUid: number }
+
+export function decodeCursor(s: string | null): ImapCursor | null {
+  if (!s) return null;
+  try {
+    const v = JSON.parse(s) as Partial<ImapCursor>;
+    if (typeof v.uidValidity === 'string' && Number.isInteger(v.lastUid)) return { uidValidity: v.uidValidity, lastUid: v.lastUid! };
+  } catch { /* fall through: start over, dedupe keeps it safe */ }
+  return null;
+}
+const encodeCursor = (c: ImapCursor) => JSON.stringify(c);
+
+interface ErrorLike { message?: string; code?: string; authenticationFailed?: boolean; responseText?: string; serverResponseCode?: string; mailboxMissing?: boolean; response?: unknown }
+
+/** An error an admin can act on: which server, what went wrong, what to check. */
+export function describeImapError(err: unknown, c: EmailConfig): Error {
+  const e = (err ?? {}) as ErrorLike;
+  const where = `${c.imap.host}:${c.imap.port}`;
+  if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
+    return new Error(`IMAP login failed for "${c.imap.user}" on ${where}${e.responseText ? ` (${e.responseText})` : ''}: check the user name and password; Gmail and Outlook need an app password`);
+  }
+  if (e.mailboxMissing || (e.serverResponseCode === 'NONEXISTENT')) {
+    return new Error(`IMAP mailbox "${c.imap.mailbox ?? 'INBOX'}" does not exist on ${where}`);
+  }
+  const net: Record<string, string> = {
+    ECONNREFUSED: 'connection refused', ENOTFOUND: 'host not found', EAI_AGAIN: 'DNS lookup failed', ETIMEDOUT: 'timed out',
+    CONNECT_TIMEOUT: 'timed out connecting', GREETING_TIMEOUT: 'no greeting from the server', ECONNRESET: 'connection reset',
+    EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable', NoConnection: 'connection closed',
+  };
+  if (e.code && net[e.code]) return new Error(`Cannot reach IMAP server ${where}: ${net[e.code]}${c.imap.secure ? ' (TLS)' : ''}; check host, port and TLS settings`);
+  if (/tls|ssl|certificate|wrong version number/i.test(e.message ?? '')) {
+    return new Error(`TLS failed with IMAP server ${where}: ${e.message}; check the port and the "secure" setting (993 = secure true, 143 = secure false)`);
+  }
+  return new Error(`IMAP error on ${where}: ${e.responseText ?? e.message ?? String(err)}`);
+}
+
+function newClient(c: EmailConfig) {
+  return new ImapFlow({
+    host: c.imap.host, port: c.imap.port, secure: c.imap.secure,
+    auth: { user: c.imap.user, pass: c.imap.password },
+    logger: false,
+    connectionTimeout: 20_000, greetingTimeout: 15_000, socketTimeout: 120_000,
+    disableAutoIdle: true,
+  });
+}
+
+export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?: AbortSignal): Promise<{ events: InboundEvent[]; cursor: string | null }> {
+  const mailbox = c.imap.mailbox ?? 'INBOX';
+  const prev = decodeCursor(cursor);
+  const client = newClient(c);
+  // imapflow reports socket trouble as 'error' events; without a listener Node would crash.
+  let socketError: unknown = null;
+  client.on('error', (err) => { socketError = err; });
+  const abort = () => { client.close(); };
+  signal?.addEventListener('abort', abort, { once: true });
+  const check = () => {
+    if (signal?.aborted) throw new Error('IMAP poll aborted');
+  };
+  try {
+    try {
+      await client.connect();
+    } catch (err) {
+      throw describeImapError(err, c);
+    }
+    check();
+    let lock;
+    try {
+      lock = await client.getMailboxLock(mailbox);
+    } catch (err) {
+      throw describeImapError(err, c);
+    }
+    try {
+      const box = client.mailbox as MailboxObject;
+      const uidValidity = String(box.uidValidity);
+      const lastUid = prev && prev.uidValidity === uidValidity ? prev.lastUid : 0;
+      const unchanged = encodeCursor({ uidValidity, lastUid });
+      if (box.exists === 0) return { events: [], cursor: unchanged };
+      if (box.uidNext && box.uidNext <= lastUid + 1) return { events: [], cursor: unchanged };
+
+      // `n:*` always matches the newest message even when its UID is below n: filter.
+      const found = (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
+      const uids = found.filter((u) => u > lastUid).sort((a, b) => a - b).slice(0, c.batchSize ?? DEFAULT_BATCH);
+      if (uids.length === 0) return { events: [], cursor: unchanged };
+      check();
+
+      const sizes = await client.fetchAll(uids.join(','), { uid: true, size: true }, { uid: true });
+      const sizeOf = new Map(sizes.map((m) => [m.uid, m.size ?? 0]));
+      const take: number[] = [];
+      let bytes = 0;
+      for (const uid of uids) {
+        const size = Math.min(sizeOf.get(uid) ?? 0, MAX_MESSAGE_BYTES);
+        if (take.length > 0 && bytes + size > BATCH_BYTES) break;
+        take.push(uid);
+        bytes += size;
+      }
+      const whole = take.filter((u) => (sizeOf.get(u) ?? 0) <= MAX_MESSAGE_BYTES);
+      const huge = take.filter((u) => (sizeOf.get(u) ?? 0) > MAX_MESSAGE_BYTES);
+      const fetched: FetchMessageObject[] = [];
+      if (whole.length) fetched.push(...await client.fetchAll(whole.join(','), { uid: true, source: true, internalDate: true }, { uid: true }));
+      if (huge.length) fetched.push(...await client.fetchAll(huge.join(','), { uid: true, headers: true, internalDate: true, size: true }, { uid: true }));
+      fetched.sort((a, b) => a.uid - b.uid);
+      check();
+
+      const events: InboundEvent[] = [];
+      for (const m of fetched) {
+        const receivedAt = m.internalDate instanceof Date ? m.internalDate : m.internalDate ? new Date(m.internalDate) : undefined;
+        const opts = { address: c.address, receivedAt, meta: { imap: { mailbox, uidValidity, uid: m.uid } } };
+        let raw: Uint8Array | undefined = m.source;
+        if (!raw && m.headers) {
+          const note = `\r\n(This email is ${Math.round((m.size ?? 0) / 1048576)} MB, over Parley's ${MAX_MESSAGE_BYTES / 1048576} MB limit: only its headers were imported. Open it in the mailbox.)\r\n`;
+          raw = Buffer.concat([stripContentHeaders(m.headers), Buffer.from(note)]);
+        }
+        if (!raw) continue;
+        try {
+          events.push(...await parseEmail(raw, opts));
+        } catch (err) {
+          events.push(unreadableEvent(raw, err, opts));
+        }
+        check();
+      }
+      return { events, cursor: encodeCursor({ uidValidity, lastUid: take[take.length - 1] }) };
+    } finally {
+      lock.release();
+    }
+  } catch (err) {
+    if (signal?.aborted) throw new Error('IMAP poll aborted');
+    if (socketError && !(err instanceof Error && err.message.startsWith('IMAP'))) throw describeImapError(socketError, c);
+    throw err instanceof Error && /^(IMAP|Cannot reach|TLS failed)/.test(err.message) ? err : describeImapError(err, c);
+  } finally {
+    signal?.removeEventListener('abort', abort);
+    if (client.usable) await client.logout().catch(() => client.close());
+    else client.close();
+  }
+}
+
+/** Headers of a too-large message, as a plain-text message (its MIME structure is gone). */
+function stripContentHeaders(headers: Buffer): Buffer {
+  const text = headers.toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
+  const kept = text.split(/\r?\n/).filter((l) => l && !/^(content-type|content-transfer-encoding|mime-version):/i.test(l));
+  return Buffer.from(`${kept.join('\r\n')}\r\nContent-Type: text/plain; charset=utf-8\r\n`, 'latin1');
+}

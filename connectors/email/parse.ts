@@ -1,0 +1,201 @@
+// One raw RFC 5322 message -> normalized events. mailparser decodes the transfer encodings
+// (base64, quoted-printable), the charsets (GBK, GB2312, Big5, ISO-2022-JP, …) and RFC 2047/2231
+// encoded names, subjects and filenames; this file decides what Parley keeps of it.
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { InboundAttachment, InboundEvent, InboundMessageEvent } from '../types.js';
+import { splitQuoted } from './quote.js';
+import { sanitizeHtml } from './sanitize.js';
+
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+export interface ParseOptions {
+  /** The inbox's own address: mail from it is our own (an echo), not a customer's. */
+  address: string;
+  /** IMAP INTERNALDATE, used when the Date header is missing or broken. */
+  receivedAt?: Date;
+  maxAttachmentBytes?: number;
+  meta?: Record<string, unknown>;
+}
+
+const MESSAGE_ID = /<[^<>\s]+>/;
+
+/** `<id@host>` form; null for anything that is not a message id. */
+export function normalizeMessageId(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const m = MESSAGE_ID.exec(v.trim());
+  if (m) return m[0];
+  const bare = v.trim();
+  return /^[^<>\s@]+@[^<>\s@]+$/.test(bare) ? `<${bare}>` : null;
+}
+
+function idList(v: unknown): string[] {
+  const parts = Array.isArray(v) ? v : typeof v === 'string' ? v.split(/\s+|,/) : [];
+  const out: string[] = [];
+  for (const p of parts) {
+    const all = String(p).match(/<[^<>\s]+>/g) ?? [normalizeMessageId(p)];
+    for (const id of all) if (id && !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+/** A header's raw value (unfolded), first occurrence; '' when absent. */
+export function rawHeader(mail: ParsedMail, name: string): string {
+  const line = mail.headerLines.find((h) => h.key === name.toLowerCase())?.line ?? '';
+  const i = line.indexOf(':');
+  return i < 0 ? '' : line.slice(i + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+}
+
+function firstAddress(a: AddressObject | AddressObject[] | undefined): { address?: string; name?: string } {
+  const list = Array.isArray(a) ? a : a ? [a] : [];
+  for (const o of list) for (const v of o.value) {
+    if (v.address) return { address: v.address, name: v.name || undefined };
+    for (const g of v.group ?? []) if (g.address) return { address: g.address, name: g.name || undefined };
+  }
+  return {};
+}
+
+function allAddresses(a: AddressObject | AddressObject[] | undefined): string[] {
+  const list = Array.isArray(a) ? a : a ? [a] : [];
+  return list.flatMap((o) => o.value.flatMap((v) => (v.address ? [v.address] : (v.group ?? []).flatMap((g) => (g.address ? [g.address] : [])))));
+}
+
+/** Bounces, auto-replies, vacation notices, bulk mail: never opens a conversation, never answered. */
+export function automatedReason(mail: ParsedMail): string | null {
+  const autoSubmitted = rawHeader(mail, 'auto-submitted').toLowerCase();
+  if (autoSubmitted && !autoSubmitted.startsWith('no')) return `Auto-Submitted: ${autoSubmitted}`;
+  const precedence = rawHeader(mail, 'precedence').toLowerCase();
+  if (/^(bulk|junk|list|auto_reply)/.test(precedence)) return `Precedence: ${precedence}`;
+  for (const h of ['x-autoreply', 'x-autorespond', 'x-autoresponse', 'x-auto-reply']) if (rawHeader(mail, h)) return h;
+  if (rawHeader(mail, 'x-failed-recipients')) return 'X-Failed-Recipients';
+  const ct = rawHeader(mail, 'content-type').toLowerCase();
+  if (ct.startsWith('multipart/report')) return 'multipart/report';
+  const from = (firstAddress(mail.from).address ?? '').toLowerCase();
+  if (/^(mailer-daemon|postmaster|mail-daemon)@/.test(from)) return `From: ${from}`;
+  if (rawHeader(mail, 'return-path') === '<>') return 'null Return-Path';
+  return null;
+}
+
+function syntheticId(source: Uint8Array): string {
+  return `<${createHash('sha256').update(source).digest('hex').slice(0, 40)}@no-message-id.parley>`;
+}
+
+/** What a delivery report (RFC 3464 DSN, RFC 8098 MDN) says about the message it reports on. */
+function reportOf(mail: ParsedMail, source: Uint8Array): { originalId?: string; failed?: string; read?: boolean } {
+  const ct = rawHeader(mail, 'content-type').toLowerCase();
+  if (!ct.startsWith('multipart/report')) return {};
+  // mailparser may inline the report parts as text or keep them as attachments: read them
+  // from the raw body (they are 7-bit by definition) and from any attachment alike.
+  const rawText = new TextDecoder('latin1').decode(source.subarray(0, 256 * 1024));
+  const headerEnd = rawText.search(/\r?\n\r?\n/);
+  const bodies = [headerEnd < 0 ? '' : rawText.slice(headerEnd), ...mail.attachments.map((a) => a.content.toString('utf8'))].join('\n');
+  const originalId = /^original-message-id:\s*(<[^>\s]+>)/im.exec(bodies)?.[1] ?? /^message-id:\s*(<[^>\s]+>)/im.exec(bodies)?.[1];
+  let failed: string | undefined;
+  if (/^action:\s*failed/im.test(bodies)) {
+    const diag = /^diagnostic-code:\s*(?:smtp;\s*)?(.+(?:\r?\n[ \t].+)*)/im.exec(bodies)?.[1] ?? /^status:\s*(\S+)/im.exec(bodies)?.[1] ?? 'failed';
+    failed = `Bounced: ${diag.replace(/\s+/g, ' ').trim()}`;
+  }
+  const read = /^disposition:.*displayed/im.test(bodies);
+  return { originalId, failed, read };
+}
+
+const REPORT_PARTS = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/disposition-notification', 'message/global-headers']);
+
+function attachmentsOf(mail: ParsedMail, cap: number): { list: InboundAttachment[]; skipped: string[] } {
+  const list: InboundAttachment[] = [];
+  const skipped: string[] = [];
+  mail.attachments.forEach((a, i) => {
+    if (REPORT_PARTS.has(a.contentType.toLowerCase())) return;
+    const filename = (a.filename ?? '').trim() || defaultName(a.contentType, i);
+    const size = a.size ?? a.content.length;
+    if (size > cap) {
+      skipped.push(filename);
+      list.push({ filename, contentType: a.contentType, size });
+      return;
+    }
+    list.push({ filename, contentType: a.contentType, size, data: new Uint8Array(a.content.buffer, a.content.byteOffset, a.content.byteLength) });
+  });
+  return { list, skipped };
+}
+
+function defaultName(contentType: string, i: number): string {
+  const ext = ({ 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'application/pdf': 'pdf', 'message/rfc822': 'eml', 'text/plain': 'txt' } as Record<string, string>)[contentType.toLowerCase()];
+  return `attachment-${i + 1}${ext ? `.${ext}` : ''}`;
+}
+
+export async function parseEmail(source: Uint8Array, opts: ParseOptions): Promise<InboundEvent[]> {
+  const mail = await simpleParser(Buffer.from(source.buffer, source.byteOffset, source.byteLength), {
+    keepCidLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 5 * 1024 * 1024,
+  });
+  return eventsFromMail(mail, source, opts);
+}
+
+export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: ParseOptions): InboundEvent[] {
+  const own = opts.address.toLowerCase();
+  const messageId = normalizeMessageId(mail.messageId) ?? syntheticId(source);
+  const parentId = normalizeMessageId(mail.inReplyTo);
+  const references = idList(mail.references);
+  const report = reportOf(mail, source);
+  const inReplyTo = [...new Set([...(parentId ? [parentId] : []), ...references.slice().reverse(), ...(report.originalId ? [report.originalId] : [])])];
+  const threadKey = references[0] ?? parentId ?? report.originalId ?? messageId;
+
+  const from = firstAddress(mail.from);
+  const fromAddress = (from.address ?? '').toLowerCase();
+  const echo = fromAddress !== '' && fromAddress === own;
+  const to = firstAddress(mail.to);
+  const who = echo ? { address: (to.address ?? '').toLowerCase(), name: to.name } : { address: fromAddress, name: from.name };
+  const externalId = who.address || `unknown:${messageId}`;
+
+  const fullText = (mail.text ?? '').replace(/\r\n?/g, '\n').trim();
+  const { visible, quoted } = splitQuoted(fullText);
+  const html = typeof mail.html === 'string' && mail.html ? sanitizeHtml(mail.html) : '';
+  const { list: attachments, skipped } = attachmentsOf(mail, opts.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES);
+  const automated = automatedReason(mail);
+  const sentAt = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.getTime() : (opts.receivedAt?.getTime() ?? Date.now());
+  const cc = allAddresses(mail.cc);
+
+  const meta: Record<string, unknown> = {
+    ...(opts.meta ?? {}),
+    email: {
+      messageId,
+      from: fromAddress || null,
+      to: allAddresses(mail.to),
+      ...(cc.length ? { cc } : {}),
+      ...(rawHeader(mail, 'reply-to') ? { replyTo: allAddresses(mail.replyTo) } : {}),
+    },
+    ...(quoted ? { quotedText: quoted } : {}),
+    ...(automated ? { automatedReason: automated } : {}),
+    ...(skipped.length ? { attachmentsNotStored: skipped, attachmentLimitBytes: opts.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES } : {}),
+  };
+
+  const message: InboundMessageEvent = {
+    kind: echo ? 'echo' : 'message',
+    externalId: messageId,
+    threadKey,
+    sender: { externalId, email: who.address || undefined, name: who.name || undefined },
+    text: visible,
+    ...(html ? { html } : {}),
+    ...(mail.subject ? { subject: mail.subject.trim() } : {}),
+    attachments,
+    sentAt,
+    ...(inReplyTo.length ? { inReplyTo } : {}),
+    ...(automated ? { automated: true } : {}),
+    meta,
+  };
+  const events: InboundEvent[] = [message];
+  if (report.originalId && report.failed) events.push({ kind: 'status', externalId: report.originalId, status: 'failed', error: report.failed, at: sentAt });
+  else if (report.originalId && report.read) events.push({ kind: 'status', externalId: report.originalId, status: 'read', at: sentAt });
+  return events;
+}
+
+/** When a message cannot be parsed at all, keep a trace rather than blocking the mailbox. */
+export function unreadableEvent(source: Uint8Array, err: unknown, opts: ParseOptions): InboundMessageEvent {
+  const head = new TextDecoder('latin1').decode(source.subarray(0, 64 * 1024));
+  const id = normalizeMessageId(/^message-id:\s*(.+)$/im.exec(head)?.[1]) ?? syntheticId(source);
+  const from = /^from:.*?([^\s<>"]+@[^\s<>"]+)/im.exec(head)?.[1]?.toLowerCase() ?? `unknown:${id}`;
+  return {
+    kind: 'message', externalId: id, threadKey: id, sender: { externalId: from, ...(from.includes('@') && !from.startsWith('unknown:') ? { email: from } : {}) },
+    text: `(Parley could not read this email: ${err instanceof Error ? err.message : String(err)})`,
+    attachments: [], sentAt: opts.receivedAt?.getTime() ?? Date.now(), meta: { ...(opts.meta ?? {}), unreadable: true },
+  };
+}
