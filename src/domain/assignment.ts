@@ -31,8 +31,10 @@ export function autoAssignConfig(settings: Record<string, unknown>): AutoAssignC
 }
 
 const NO_LIMIT = 2 ** 31;
-// Conversations that count against an agent's capacity.
-const LOAD = `(SELECT count(*) FROM conversations x WHERE x.inbox_id = ?1 AND x.assignee_id = u.id AND x.status IN ('open', 'pending'))`;
+const BATCH = 50;
+// Conversations that count against an agent's capacity. `+x.inbox_id` keeps SQLite on the
+// assignee index (an agent's few conversations) rather than scanning the inbox's open ones.
+const LOAD = `(SELECT count(*) FROM conversations x WHERE +x.inbox_id = ?1 AND x.assignee_id = u.id AND x.status IN ('open', 'pending'))`;
 
 interface Candidate { id: string; load: number }
 
@@ -58,7 +60,7 @@ const ASSIGN = `UPDATE conversations SET assignee_id = ?1
   WHERE id = ?2 AND assignee_id IS NULL AND status = 'open'
     AND EXISTS (SELECT 1 FROM users u JOIN inbox_members m ON m.user_id = u.id AND m.inbox_id = ?3 WHERE u.id = ?1 AND u.availability = 'online')
     AND (team_id IS NULL OR EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = conversations.team_id AND tm.user_id = ?1))
-    AND (SELECT count(*) FROM conversations x WHERE x.inbox_id = ?3 AND x.assignee_id = ?1 AND x.status IN ('open', 'pending')) < ?4
+    AND (SELECT count(*) FROM conversations x WHERE +x.inbox_id = ?3 AND x.assignee_id = ?1 AND x.status IN ('open', 'pending')) < ?4
     AND coalesce((SELECT last_user_id FROM assignment_pointers WHERE inbox_id = ?3), '') = ?5
   RETURNING id`;
 const MOVE_POINTER = `INSERT INTO assignment_pointers(inbox_id, last_user_id, updated_at) SELECT ?1, ?2, ?3 WHERE changes() > 0
@@ -105,24 +107,27 @@ export async function drainInbox(deps: Deps, inboxId: string, avoid?: Avoid): Pr
   const cfg = autoAssignConfig(await inboxSettings(deps, inboxId));
   if (!cfg.enabled) return [];
   const assigned: Assigned[] = [];
-  const skip: string[] = []; // team conversations no team member can take right now
-  for (let i = 0; i < 1000; i++) {
-    const anyone = pickNext(await candidates(deps, inboxId, null), null, cfg.maxOpenPerAgent);
-    if (!anyone) break;
-    const conv = await deps.store.get<{ id: string; team_id: string | null }>(
-      `SELECT id, team_id FROM conversations WHERE assignee_id IS NULL AND status = 'open' AND inbox_id = ?
+  const skip: string[] = []; // conversations nobody allowed can take right now (team, hand-back)
+  for (let round = 0; round < 100; round++) {
+    if (!pickNext(await candidates(deps, inboxId, null), null, cfg.maxOpenPerAgent)) break; // nobody has room
+    // The backlog, oldest waiting first. `+inbox_id`: through the assignee index (the few unassigned).
+    const batch = await deps.store.all<{ id: string; team_id: string | null }>(
+      `SELECT id, team_id FROM conversations WHERE assignee_id IS NULL AND status = 'open' AND +inbox_id = ?
          AND id NOT IN (SELECT value FROM json_each(?))
-       ORDER BY coalesce(waiting_since, created_at), id LIMIT 1`,
-      [inboxId, JSON.stringify(skip)],
+       ORDER BY coalesce(waiting_since, created_at), id LIMIT ?`,
+      [inboxId, JSON.stringify(skip), BATCH],
     );
-    if (!conv) break;
-    const r = await assignOne(deps, inboxId, conv, cfg, avoid);
-    if (typeof r === 'object') assigned.push({ conversationId: conv.id, assigneeId: r.assigneeId });
-    else if (r === 'nobody') {
-      // Nobody for a team-less conversation means nobody at all (unless someone was held back from this one).
-      if (!conv.team_id && conv.id !== avoid?.conversationId) break;
-      skip.push(conv.id);
+    let full = false;
+    for (const conv of batch) {
+      const r = await assignOne(deps, inboxId, conv, cfg, avoid);
+      if (typeof r === 'object') assigned.push({ conversationId: conv.id, assigneeId: r.assigneeId });
+      else if (r === 'nobody') {
+        // Nobody for a team-less conversation means nobody at all (unless someone was held back from this one).
+        if (!conv.team_id && conv.id !== avoid?.conversationId) { full = true; break; }
+        skip.push(conv.id);
+      }
     }
+    if (full || batch.length < BATCH) break;
   }
   return assigned;
 }
