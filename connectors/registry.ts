@@ -4,6 +4,7 @@ import { webchat } from './webchat/index.js';
 import { email } from './email/index.js';
 import { twitter } from './twitter/index.js';
 import { telegram } from './telegram/index.js';
+import { sms } from './sms/index.js';
 
 export type Registry = Map<ChannelKind, Connector<any>>;
 
@@ -13,6 +14,7 @@ export function createRegistry(overrides: Partial<Record<ChannelKind, Connector<
     email,
     twitter,
     telegram,
+    sms,
   ];
   const registry: Registry = new Map(all.map((c) => [c.kind, c]));
   for (const [kind, c] of Object.entries(overrides)) if (c) registry.set(kind as ChannelKind, c);

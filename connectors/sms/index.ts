@@ -1,0 +1,132 @@
+// SMS through Twilio (or any provider speaking its wire format). In: the form-encoded message
+// webhook, verified with X-Twilio-Signature = base64 HMAC-SHA1(auth token, the full URL the
+// provider called + every POST parameter sorted by name, as name+value). Behind a proxy the URL
+// Parley sees differs from the one the provider signed, so both the request URL and the
+// configured public URL are tried. Status callbacks (MessageStatus) update our sent messages.
+// Out: POST /2010-04-01/Accounts/{AccountSid}/Messages.json with basic auth.
+import { z } from 'zod';
+import { PermanentError, RetryableError, type Connector, type InboundEvent } from '../types.js';
+import { apiError, inboundSms, messageResource, statusCallback, type SendMessageForm } from './wire.js';
+
+export const smsConfig = z.object({
+  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits'),
+  authToken: z.string().min(16),
+  /** An E.164 number (+8613800138000) or a Messaging Service SID (MG…). */
+  fromNumber: z.string().regex(/^(\+[1-9]\d{1,14}|MG[0-9a-fA-F]{32})$/, 'must be an E.164 number like +14155550100 or a Messaging Service SID'),
+  /** Where the provider reports delivery (sent/delivered/failed): this inbox's webhook URL. */
+  statusCallbackUrl: z.string().url().optional(),
+  /** Root of the REST API (tests and the sandbox: the fake on loopback). Default https://api.twilio.com. */
+  apiBaseUrl: z.string().url().optional(),
+}).strict();
+export type SmsConfig = z.infer<typeof smsConfig>;
+
+const TIMEOUT_MS = 15_000;
+const enc = new TextEncoder();
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const x = enc.encode(a);
+  const y = enc.encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+/** X-Twilio-Signature for a URL and the POST parameters (Web Crypto, so it runs on Workers too). */
+export async function twilioSignature(authToken: string, url: string, params: Iterable<[string, string]>): Promise<string> {
+  const sorted = [...params].sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  const data = url + sorted.map(([k, v]) => k + v).join('');
+  const key = await crypto.subtle.importKey('raw', enc.encode(authToken), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(data)));
+  let s = '';
+  for (const b of sig) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+const formOf = (raw: Uint8Array) => new URLSearchParams(new TextDecoder().decode(raw));
+
+const STATUS: Record<string, 'sent' | 'delivered' | 'read' | 'failed'> = {
+  sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed', undelivered: 'failed',
+};
+
+export const sms: Connector<SmsConfig> = {
+  kind: 'sms',
+  config: smsConfig,
+  secretFields: ['authToken'],
+
+  async verify(req, raw, c, ctx) {
+    const got = req.headers.get('x-twilio-signature');
+    if (!got) return false;
+    const params = [...formOf(raw)];
+    for (const url of new Set([ctx.url, ctx.publicUrl])) {
+      if (constantTimeEqual(got, await twilioSignature(c.authToken, url, params))) return true;
+    }
+    return false;
+  },
+
+  parse(raw) {
+    const form = Object.fromEntries(formOf(raw));
+    if (form.MessageStatus !== undefined) {
+      const s = statusCallback.parse(form);
+      const status = STATUS[s.MessageStatus];
+      if (!status) return []; // queued, sending, accepted, scheduled: nothing to show yet
+      const error = status === 'failed' ? [s.ErrorCode && `Error ${s.ErrorCode}`, s.ErrorMessage].filter(Boolean).join(': ') || `Message ${s.MessageStatus}` : undefined;
+      return [{ kind: 'status', externalId: s.MessageSid, status, error, at: 0 }];
+    }
+    const m = inboundSms.parse(form);
+    const media = Array.from({ length: Math.min(10, Number(m.NumMedia ?? 0) || 0) }, (_, i) => ({
+      filename: `media-${i}`, contentType: String(form[`MediaContentType${i}`] ?? 'application/octet-stream'), size: 0, url: form[`MediaUrl${i}`],
+    })).filter((a) => a.url);
+    const events: InboundEvent[] = [{
+      kind: 'message',
+      externalId: m.MessageSid,
+      threadKey: m.From,
+      sender: { externalId: m.From, phone: m.From },
+      text: m.Body,
+      attachments: media,
+      sentAt: 0, // the webhook carries no timestamp: ingest stamps the arrival time
+      meta: { to: m.To },
+    }];
+    return events;
+  },
+
+  webhookResponse() {
+    return new Response('<?xml version="1.0" encoding="UTF-8"?><Response/>', { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' } });
+  },
+
+  async send(c, msg) {
+    const base = (c.apiBaseUrl ?? 'https://api.twilio.com').replace(/\/+$/, '');
+    const to = msg.recipient.phone ?? msg.threadKey;
+    const form: SendMessageForm = { To: to, Body: msg.text };
+    if (c.fromNumber.startsWith('MG')) form.MessagingServiceSid = c.fromNumber;
+    else form.From = c.fromNumber;
+    if (c.statusCallbackUrl) form.StatusCallback = c.statusCallbackUrl;
+    let res: Response;
+    try {
+      res = await fetch(`${base}/2010-04-01/Accounts/${c.accountSid}/Messages.json`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${btoa(`${c.accountSid}:${c.authToken}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form as unknown as Record<string, string>).toString(),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new RetryableError(`The SMS API could not be reached: ${(err as Error).message}`);
+    }
+    const text = await res.text();
+    let body: unknown = null;
+    try { body = JSON.parse(text); } catch { /* not json */ }
+    if (res.ok) {
+      const m = messageResource.safeParse(body);
+      // Accepted either way: a reply must never be reported failed after the provider took it.
+      return { externalId: m.success ? m.data.sid : msg.messageId };
+    }
+    const e = apiError.safeParse(body);
+    const what = `SMS send failed (${res.status}${e.success && e.data.code ? `, code ${e.data.code}` : ''}): ${e.success && e.data.message ? e.data.message : text.slice(0, 200)}`;
+    if (res.status === 429 || res.status >= 500) {
+      const after = Number(res.headers.get('retry-after'));
+      throw new RetryableError(what, Number.isFinite(after) && after > 0 ? after * 1000 : undefined);
+    }
+    throw new PermanentError(what);
+  },
+
+  limits: { attachments: false, maxTextLength: 1600 },
+};
