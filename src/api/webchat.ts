@@ -11,6 +11,7 @@ import type { Row } from '../domain/store.js';
 import { inboxForWebchatToken, listVisitorMessages, postVisitorMessage, startVisitor, visitorConversationId } from '../domain/visitors.js';
 import type { MessageView } from '../domain/views.js';
 import { messageView } from '../domain/views.js';
+import { rateFromWidget } from '../domain/csat.js';
 import { streamEvents } from '../events/sse.js';
 import { validationHook } from './errors.js';
 import { errors, jsonBody, jsonResponse, PageQuery } from './schemas.js';
@@ -90,6 +91,16 @@ export const webchatRoutes = (deps: Deps) => {
     const page = await listVisitorMessages(c.var.deps, inbox.id as string, visitorId, limit, cursor);
     const conv = await c.var.deps.store.get<{ status: string }>('SELECT status FROM conversations WHERE inbox_id = ? AND thread_key = ?', [inbox.id, visitorId]);
     return c.json({ data: page.data.map(visitorMessageView), nextCursor: page.nextCursor, status: conv?.status ?? null } as never, 200);
+  });
+
+  app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/csat', tags: ['Web chat'], summary: 'Visitor rates the conversation after a csat.requested (once)',
+    request: { params: TokenParam, ...jsonBody(z.object({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() })) },
+    responses: { 200: jsonResponse(z.object({ rating: z.number(), comment: z.string().nullable() }), 'Stored'), ...errors } }),
+  async (c) => {
+    const { inbox, visitorId } = await authVisitor(c);
+    const b = c.req.valid('json');
+    const conversationId = await visitorConversationId(c.var.deps, inbox.id as string, visitorId);
+    return c.json(await rateFromWidget(c.var.deps, conversationId, { rating: b.rating, comment: b.comment || null }), 200);
   });
 
   app.get('/:webchatToken/events', async (c) => {

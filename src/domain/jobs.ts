@@ -4,6 +4,8 @@ import type { Deps } from './deps.js';
 import { deliverDueOutbox } from './outbox.js';
 import { pollDueInboxes } from './polling.js';
 import { wakeSnoozed } from './snooze.js';
+import { checkSla } from './sla.js';
+import { runFollowUps } from './follow-up.js';
 
 export interface Job {
   name: string;
@@ -16,6 +18,8 @@ export const jobs: Job[] = [
   { name: 'outbox', cron: '*/2 * * * * *', run: (d) => deliverDueOutbox(d) },
   { name: 'poll', cron: '*/5 * * * * *', run: (d) => pollDueInboxes(d) },
   { name: 'snooze-wake', cron: '*/30 * * * * *', run: (d) => wakeSnoozed(d) },
+  { name: 'sla', cron: '*/30 * * * * *', run: (d) => checkSla(d) },
+  { name: 'follow-up', cron: '*/30 * * * * *', run: (d) => runFollowUps(d) },
 ];
 
 /** Runs a job unless its previous run is still going (no overlapping runs). */

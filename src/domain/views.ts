@@ -68,14 +68,24 @@ export function conversationView(r: Row) {
     lastIncomingAt: iso(r.last_incoming_at),
     resolvedAt: iso(r.resolved_at),
     createdAt: iso(r.created_at),
+    // workflow-service: the open SLA clock and the customer's rating.
+    sla: slaView(r.sla_json),
+    csat: json<{ rating: number; comment: string | null } | null>(r.csat_json, null),
   };
+}
+
+function slaView(v: unknown): { state: string; kind: string; dueAt: string | null } | null {
+  const s = json<{ state: string; kind: string; dueAt: number } | null>(v, null);
+  return s ? { state: s.state, kind: s.kind, dueAt: iso(s.dueAt) } : null;
 }
 export type ConversationView = ReturnType<typeof conversationView>;
 
 /** The SELECT list conversationView expects; FROM conversations c. */
 export const CONVERSATION_COLUMNS = `c.*, i.channel AS channel, ct.name AS contact_name,
   (SELECT group_concat(label, char(31)) FROM conversation_labels cl WHERE cl.conversation_id = c.id) AS labels,
-  lm.content AS lm_content, lm.direction AS lm_direction, lm.private AS lm_private, lm.created_at AS lm_created_at`;
+  lm.content AS lm_content, lm.direction AS lm_direction, lm.private AS lm_private, lm.created_at AS lm_created_at,
+  (SELECT json_object('state', s.state, 'kind', s.kind, 'dueAt', s.due_at) FROM sla_clocks s WHERE s.conversation_id = c.id AND s.closed_at IS NULL ORDER BY s.started_at DESC LIMIT 1) AS sla_json,
+  (SELECT json_object('rating', r.rating, 'comment', r.comment) FROM csat_responses r WHERE r.conversation_id = c.id) AS csat_json`;
 export const CONVERSATION_JOINS = `JOIN inboxes i ON i.id = c.inbox_id
   JOIN contacts ct ON ct.id = c.contact_id
   LEFT JOIN messages lm ON lm.id = c.last_message_id`;

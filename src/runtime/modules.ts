@@ -5,6 +5,7 @@ import type { AppEnv } from '../api/env.js';
 import type { Deps } from '../domain/deps.js';
 import { attachmentsModule } from '../api/attachments.js';
 import { workflowAssignModule } from '../api/workflow-assign.js';
+import { workflowServiceModule } from '../api/workflow-service.js';
 
 export interface Module {
   name: string;
@@ -17,6 +18,7 @@ export interface Module {
 export const modules: Module[] = [
   attachmentsModule,
   workflowAssignModule,
+  workflowServiceModule,
 ];
 
 export const extraApiModules = modules.flatMap((m) => (m.api ? [m.api] : []));

@@ -1,0 +1,55 @@
+// Module 'workflow-service': business hours, SLA, follow-up, CSAT, FAQ and the after-hours bot.
+// Routes: FAQ articles and suggestions (the public CSAT answer lives in webchat.ts). Reactions:
+// a resolved conversation asks for a rating; a customer message is first checked as a rating
+// reply, then shown to the bot. Scheduled jobs (SLA, follow-up) are listed in src/domain/jobs.ts.
+import type { Module } from '../runtime/modules.js';
+import { botOnInbound } from '../domain/bot.js';
+import { consumeRatingReply, requestCsat } from '../domain/csat.js';
+import type { Deps } from '../domain/deps.js';
+import { slaListFilter } from '../domain/sla.js';
+import type { ParleyEvent } from '../events/bus.js';
+import { listFilterExtensions, type ListFilterExtension } from './conversations.js';
+import { faqRoutes } from './faq.js';
+
+const slaExtension: ListFilterExtension = (q) => slaListFilter(q.sla);
+
+// Reactions run after the event that caused them; tests (and a graceful shutdown) wait for them.
+const inFlight = new WeakMap<object, Set<Promise<unknown>>>();
+
+function track(deps: Deps, what: string, e: ParleyEvent, work: () => Promise<unknown>) {
+  let set = inFlight.get(deps);
+  if (!set) inFlight.set(deps, (set = new Set()));
+  const p = work().catch((err) => deps.log.error({ event: e.type, eventId: e.id, what, err: (err as Error).message }, 'workflow-service reaction failed'));
+  set.add(p);
+  void p.finally(() => set.delete(p));
+}
+
+/** Resolves once every reaction started so far (and those they started in turn) has finished. */
+export async function workflowServiceSettled(deps: Deps): Promise<void> {
+  const set = inFlight.get(deps);
+  while (set && set.size) await Promise.allSettled([...set]);
+}
+
+async function onCustomerMessage(deps: Deps, messageId: string) {
+  const row = await deps.store.get('SELECT * FROM messages WHERE id = ?', [messageId]);
+  if (!row) return;
+  if (await consumeRatingReply(deps, row)) return;
+  await botOnInbound(deps, row);
+}
+
+export const workflowServiceModule: Module = {
+  name: 'workflow-service',
+  api: () => faqRoutes(),
+  install(deps) {
+    if (!listFilterExtensions.includes(slaExtension)) listFilterExtensions.push(slaExtension);
+    deps.bus.subscribe((e) => {
+      if (e.type === 'conversation.updated' && e.conversationId) {
+        const status = (e.payload.conversation as { status?: string } | undefined)?.status ?? e.payload.status;
+        if (status === 'resolved') track(deps, 'csat-request', e, () => requestCsat(deps, e.conversationId!));
+      } else if (e.type === 'message.created') {
+        const m = e.payload.message as { id: string; direction: string; private: boolean; sender: { type: string } } | undefined;
+        if (m && m.direction === 'in' && !m.private && m.sender.type === 'contact') track(deps, 'customer-message', e, () => onCustomerMessage(deps, m.id));
+      }
+    });
+  },
+};

@@ -1,0 +1,68 @@
+// The after-hours FAQ bot (settings.bot = {enabled, awayMessage}). Outside the inbox's business
+// hours, a customer message that nobody (bot or agent) has answered in the last 12 hours gets
+// the best-matching FAQ article, or the away message, plus a line saying a human will follow
+// up. It never changes status or assignment: the conversation stays open for the agents. By
+// day (or with no business hours configured) it stays silent.
+import { z } from 'zod';
+import { calendarFromSettings, hasBusinessHours } from './business-hours.js';
+import { loadConversationRow } from './conversations.js';
+import type { Deps } from './deps.js';
+import { AppError } from './errors.js';
+import { bestArticle } from './faq.js';
+import { inboxSettings } from './inboxes.js';
+import { writeOutgoing } from './messages.js';
+import { raw, type Row } from './store.js';
+
+export const botSettingsSchema = z.object({ enabled: z.boolean(), awayMessage: z.string().trim().min(1).max(2000).optional() });
+
+export const BOT_QUIET_MS = 12 * 3_600_000;
+const HANDOFF = { en: 'A member of our team will follow up here as soon as we are back.', zh: '我们的客服人员上班后会尽快在这里回复您。' };
+const AWAY = { en: 'Thanks for your message! We are away right now.', zh: '感谢您的留言！我们现在不在线。' };
+
+const hasCjk = (s: string) => /[\u3400-\u9fff]/u.test(s);
+
+export interface BotOutcome { answered: 'faq' | 'away'; articleId?: string; messageId: string }
+
+/** Reacts to one stored customer message; returns what the bot said, or null when it stayed silent. */
+export async function botOnInbound(deps: Deps, message: Row): Promise<BotOutcome | null> {
+  if (message.direction !== 'in' || message.sender_type !== 'contact') return null;
+  const meta = typeof message.meta === 'string' ? (JSON.parse(message.meta) as Record<string, unknown>) : (message.meta as Record<string, unknown> | null);
+  if (meta?.automated) return null;
+  const settings = await inboxSettings(deps, message.inbox_id as string);
+  const bot = botSettingsSchema.safeParse(settings.bot);
+  if (!bot.success || !bot.data.enabled || !hasBusinessHours(settings)) return null;
+  const now = deps.clock.now();
+  if (calendarFromSettings(settings).isOpen(now)) return null;
+  const conversationId = message.conversation_id as string;
+  // An agent talking with the customer lately (even at night): stay out of the way.
+  const agent = await deps.store.get("SELECT 1 AS ok FROM messages WHERE conversation_id = ? AND direction = 'out' AND sender_type = 'user' AND private = 0 AND created_at > ?",
+    [conversationId, now - BOT_QUIET_MS]);
+  if (agent) return null;
+  // At most one answer per conversation every 12 hours, claimed atomically.
+  const [claimed] = await deps.store.atomically([raw(
+    `INSERT INTO bot_answers(conversation_id, answered_at) VALUES (?1, ?2)
+     ON CONFLICT(conversation_id) DO UPDATE SET answered_at = excluded.answered_at WHERE bot_answers.answered_at <= ?2 - ?3
+     RETURNING conversation_id`, conversationId, now, BOT_QUIET_MS)]);
+  if (claimed.length === 0) return null;
+
+  const text = message.content as string;
+  const article = await bestArticle(deps, text);
+  const zh = article ? article.locale === 'zh-CN' : hasCjk(text);
+  const handoff = zh ? HANDOFF.zh : HANDOFF.en;
+  const content = article
+    ? `${article.title}\n\n${article.body}\n\n${handoff}`
+    : `${bot.data.awayMessage ?? (zh ? AWAY.zh : AWAY.en)}\n\n${handoff}`;
+  const conv = await loadConversationRow(deps, conversationId);
+  if (!conv) return null;
+  try {
+    const msg = await writeOutgoing(deps, conv, {
+      content, senderType: 'bot', senderId: null,
+      meta: article ? { bot: 'faq', articleId: article.id } : { bot: 'away' },
+    });
+    return { answered: article ? 'faq' : 'away', articleId: article?.id, messageId: msg.id };
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    deps.log.info({ conversationId, reason: err.code }, 'bot answer skipped');
+    return null;
+  }
+}

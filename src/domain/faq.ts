@@ -1,0 +1,175 @@
+// FAQ articles (zh-CN and en) and full-text matching against customers' words. faq_fts uses
+// the trigram tokenizer, so any 3+ character substring matches: a Chinese question (no spaces)
+// is cut into 3-character windows, an English one into words, and the windows/words are
+// OR-ed and ranked with bm25. Used by the agents' suggestions and by the after-hours bot.
+import { requireRole, type Actor } from './actor.js';
+import { getVisibleConversation } from './conversations.js';
+import type { Deps } from './deps.js';
+import { AppError, notFound } from './errors.js';
+import { newId } from './ids.js';
+import { decodeCursor, encodeCursor, type Page } from './paging.js';
+import { raw, type Row } from './store.js';
+
+export const FAQ_LOCALES = ['zh-CN', 'en'] as const;
+export type FaqLocale = (typeof FAQ_LOCALES)[number];
+
+export interface FaqInput { title: string; body: string; tags?: string[]; locale: FaqLocale }
+export interface FaqView { id: string; title: string; body: string; tags: string[]; locale: string; createdAt: string; updatedAt: string; score?: number }
+
+export function faqView(r: Row): FaqView {
+  return {
+    id: r.id as string,
+    title: r.title as string,
+    body: r.body as string,
+    tags: typeof r.tags === 'string' ? (JSON.parse(r.tags) as string[]) : ((r.tags as string[]) ?? []),
+    locale: r.locale as string,
+    createdAt: new Date(r.created_at as number).toISOString(),
+    updatedAt: new Date(r.updated_at as number).toISOString(),
+  };
+}
+
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}_'-]*/gu;
+// Characters that carry little meaning on their own; a window made mostly of them is noise.
+const ZH_FUNCTION = new Set([...'我你您他她它的了是吗呢啊吧在有么怎这那请问好一个不也就都和与及或要想能会可以把被给从到对吧哦嗯呀']);
+const EN_STOP = new Set(['the', 'and', 'for', 'you', 'your', 'with', 'this', 'that', 'have', 'has', 'how', 'what', 'why', 'when', 'can', 'could', 'not',
+  'are', 'was', 'but', 'our', 'please', 'hello', 'thanks', 'thank', 'help', 'need', 'there', 'they', 'from', 'any', 'just', 'does', "don't", 'cannot', 'will',
+  'would', 'should', 'get', 'got', 'all', 'its', "it's", 'i\'m', 'hi', 'hey', 'about', 'into', 'some', 'then', 'than', 'too', 'very', 'my', 'me']);
+
+/** The search terms of a customer's text: 3-character windows of Chinese runs, English words of 3+ letters. */
+export function searchTerms(text: string, max = 40): string[] {
+  const t = text.normalize('NFKC').toLowerCase();
+  const terms = new Set<string>();
+  for (const run of t.match(CJK_RUN) ?? []) {
+    const chars = [...run];
+    for (let i = 0; i + 3 <= chars.length; i++) {
+      const w = chars.slice(i, i + 3);
+      if (w.filter((ch) => ZH_FUNCTION.has(ch)).length >= 2) continue;
+      terms.add(w.join(''));
+    }
+  }
+  for (const w of t.replace(CJK_RUN, ' ').match(WORD) ?? []) {
+    if ([...w].length >= 3 && !EN_STOP.has(w)) terms.add(w);
+  }
+  return [...terms].slice(0, max);
+}
+
+const ftsQuery = (terms: string[]) => terms.map((x) => `"${x.replaceAll('"', '""')}"`).join(' OR ');
+
+export interface RankedArticle { article: FaqView; score: number; matched: number; terms: number }
+
+/** Articles ranked by bm25 (title weighs most), with how many of the terms each contains. */
+export async function rankArticles(deps: Deps, text: string, opts: { limit?: number; locale?: string } = {}): Promise<RankedArticle[]> {
+  const terms = searchTerms(text);
+  if (terms.length === 0) return [];
+  const rows = await deps.store.all(
+    `SELECT a.*, bm25(faq_fts, 5.0, 1.0, 2.0, 0.0) AS score FROM faq_fts JOIN faq_articles a ON a.id = faq_fts.article_id
+     WHERE faq_fts MATCH ?1 AND (?2 IS NULL OR a.locale = ?2) ORDER BY score LIMIT ?3`,
+    [ftsQuery(terms), opts.locale ?? null, opts.limit ?? 10]);
+  return rows.map((r) => {
+    const hay = `${r.title}\n${r.body}\n${r.tags}`.normalize('NFKC').toLowerCase();
+    return { article: faqView(r), score: -(r.score as number), matched: terms.filter((x) => hay.includes(x)).length, terms: terms.length };
+  });
+}
+
+/** The article the bot may answer with: the best ranked that shares at least two terms (or all, if fewer). */
+export async function bestArticle(deps: Deps, text: string): Promise<FaqView | null> {
+  const ranked = await rankArticles(deps, text, { limit: 5 });
+  const hit = ranked.find((r) => r.matched >= Math.min(2, r.terms));
+  return hit?.article ?? null;
+}
+
+function validate(input: Partial<FaqInput>) {
+  if (input.locale !== undefined && !(FAQ_LOCALES as readonly string[]).includes(input.locale)) {
+    throw new AppError(400, 'invalid_request', `locale must be one of ${FAQ_LOCALES.join(', ')}`, { field: 'locale' });
+  }
+}
+
+export async function createFaq(deps: Deps, actor: Actor, input: FaqInput): Promise<FaqView> {
+  requireRole(actor, 'admin', 'lead');
+  validate(input);
+  const id = newId();
+  const now = deps.clock.now();
+  await deps.store.atomically([raw('INSERT INTO faq_articles(id, title, body, tags, locale, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    id, input.title, input.body, JSON.stringify(cleanTags(input.tags)), input.locale, now, now)]);
+  return getFaq(deps, id);
+}
+
+const cleanTags = (tags?: string[]) => [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))];
+
+export async function getFaq(deps: Deps, id: string): Promise<FaqView> {
+  const r = await deps.store.get('SELECT * FROM faq_articles WHERE id = ?', [id]);
+  if (!r) throw notFound('FAQ article');
+  return faqView(r);
+}
+
+export async function updateFaq(deps: Deps, actor: Actor, id: string, input: Partial<FaqInput>): Promise<FaqView> {
+  requireRole(actor, 'admin', 'lead');
+  validate(input);
+  const cur = await getFaq(deps, id);
+  await deps.store.run('UPDATE faq_articles SET title = ?, body = ?, tags = ?, locale = ?, updated_at = ? WHERE id = ?', [
+    input.title ?? cur.title, input.body ?? cur.body, JSON.stringify(input.tags ? cleanTags(input.tags) : cur.tags), input.locale ?? cur.locale, deps.clock.now(), id]);
+  return getFaq(deps, id);
+}
+
+export async function deleteFaq(deps: Deps, actor: Actor, id: string): Promise<void> {
+  requireRole(actor, 'admin', 'lead');
+  const r = await deps.store.run('DELETE FROM faq_articles WHERE id = ?', [id]);
+  if (r.changes === 0) throw notFound('FAQ article');
+}
+
+/** Newest first by keyset; with q, the best matches by relevance (one page). */
+export async function listFaq(deps: Deps, f: { q?: string; locale?: string; limit: number; cursor?: string }): Promise<Page<FaqView>> {
+  const q = f.q?.trim();
+  if (q) {
+    if (searchTerms(q).length) {
+      const ranked = await rankArticles(deps, q, { limit: f.limit, locale: f.locale });
+      return { data: ranked.map((r) => ({ ...r.article, score: r.score })), nextCursor: null };
+    }
+    // Shorter than a trigram (e.g. "卡"): a plain substring match.
+    const like = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const rows = await deps.store.all(`SELECT * FROM faq_articles WHERE (title LIKE ?1 ESCAPE '\\' OR body LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR locale = ?2)
+      ORDER BY updated_at DESC, id DESC LIMIT ?3`, [like, f.locale ?? null, f.limit]);
+    return { data: rows.map(faqView), nextCursor: null };
+  }
+  const after = decodeCursor(f.cursor);
+  const rows = await deps.store.all(`SELECT * FROM faq_articles WHERE (?1 IS NULL OR locale = ?1) ${after ? 'AND (updated_at, id) < (?3, ?4)' : ''}
+    ORDER BY updated_at DESC, id DESC LIMIT ?2`, after ? [f.locale ?? null, f.limit + 1, after[0], after[1]] : [f.locale ?? null, f.limit + 1]);
+  const more = rows.length > f.limit;
+  const page = rows.slice(0, f.limit);
+  const last = page[page.length - 1];
+  return { data: page.map(faqView), nextCursor: more && last ? encodeCursor([last.updated_at as number, last.id as string]) : null };
+}
+
+/** What the customer said lately: the last few inbound messages, newest last. */
+export async function latestCustomerText(deps: Deps, conversationId: string, n = 3): Promise<string> {
+  const rows = await deps.store.all<{ content: string }>(
+    `SELECT content FROM (SELECT content, created_at, id FROM messages WHERE conversation_id = ? AND direction = 'in' AND private = 0
+       ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at, id`, [conversationId, n]);
+  return rows.map((r) => r.content).join('\n');
+}
+
+/** Suggested articles and canned replies for the agent looking at a conversation. */
+export async function suggestionsFor(deps: Deps, actor: Actor, conversationId: string) {
+  await getVisibleConversation(deps, actor, conversationId);
+  const text = await latestCustomerText(deps, conversationId);
+  const articles = (await rankArticles(deps, text, { limit: 5 })).map((r) => ({ ...r.article, score: r.score, matchedTerms: r.matched }));
+  return { articles, cannedResponses: await matchCanned(deps, text) };
+}
+
+/** Canned replies containing the customer's terms, when that area's table exists (else []). */
+async function matchCanned(deps: Deps, text: string) {
+  const exists = await deps.store.get("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'canned_responses'");
+  const terms = searchTerms(text);
+  if (!exists || terms.length === 0) return [];
+  const rows = await deps.store.all('SELECT * FROM canned_responses ORDER BY id LIMIT 2000');
+  return rows
+    .map((r) => {
+      const hay = `${r.short_code ?? ''}\n${r.content ?? ''}`.normalize('NFKC').toLowerCase();
+      return { r, matched: terms.filter((x) => hay.includes(x)).length };
+    })
+    .filter((x) => x.matched > 0)
+    .sort((a, b) => b.matched - a.matched)
+    .slice(0, 5)
+    .map(({ r, matched }) => ({ id: r.id as string, shortCode: r.short_code as string, content: r.content as string, matchedTerms: matched }));
+}
