@@ -177,6 +177,22 @@ describe('email in: charsets, HTML, attachments', () => {
     expect((await p.api.get('/api/v1/attachments/01NOSUCHATTACHMENT')).status).toBe(404);
     expect((await p.api.raw(`/api/v1/attachments/${png.id}`, { headers: { authorization: `Bearer ${p.adminToken}` } })).status).toBe(200);
   });
+  it('an attachment over the inbox limit is listed but not stored; downloading it says why', async () => {
+    const { id, mailbox } = await emailInbox({ maxAttachmentMb: 0.01 });
+    const big = Buffer.alloc(20_000, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+    await dv.append([
+      'From: Big Sender <big@example.com>', `To: ${ADDRESS}`, 'Subject: Large log', 'Message-ID: <big-1@example.com>',
+      'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'Log attached.', '',
+      '--b', 'Content-Type: application/octet-stream', 'Content-Disposition: attachment; filename="app.log"', 'Content-Transfer-Encoding: base64', '', big, '--b--', '',
+    ].join('\r\n'), mailbox);
+    await drain(id);
+    const [c] = await conversations(id);
+    const [m] = await messages(c.id);
+    expect(m.attachments).toEqual([expect.objectContaining({ filename: 'app.log', size: 20_000 })]);
+    const res = await p.api.get(`/api/v1/attachments/${m.attachments[0].id}`);
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({ code: 'attachment_not_stored', message: expect.stringContaining('app.log') });
+  });
 });
 
 describe('email threads and replies', () => {

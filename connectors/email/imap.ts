@@ -122,7 +122,7 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
       const events: InboundEvent[] = [];
       for (const m of fetched) {
         const receivedAt = m.internalDate instanceof Date ? m.internalDate : m.internalDate ? new Date(m.internalDate) : undefined;
-        const opts = { address: c.address, receivedAt, meta: { imap: { mailbox, uidValidity, uid: m.uid } } };
+        const opts = { address: c.address, receivedAt, maxAttachmentBytes: c.maxAttachmentMb ? Math.round(c.maxAttachmentMb * 1048576) : undefined, meta: { imap: { mailbox, uidValidity, uid: m.uid } } };
         let raw: Uint8Array | undefined = m.source;
         if (!raw && m.headers) {
           const note = `\r\n(This email is ${Math.round((m.size ?? 0) / 1048576)} MB, over Parley's ${MAX_MESSAGE_BYTES / 1048576} MB limit: only its headers were imported. Open it in the mailbox.)\r\n`;

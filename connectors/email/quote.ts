@@ -42,13 +42,14 @@ function looksLikeHeaderBlock(lines: string[], i: number): boolean {
   return next.some((l) => /^(sent|date|to|subject|cc|发送时间|日期|收件人|主题|主旨|件名|宛先)\s*[:：]/i.test(l));
 }
 
-/** From line i on, only quoted lines, blank lines, and at most a short signature-free tail. */
+/** From line i on, only quoted and blank lines (a "-- " signature may follow), and no quote above:
+ *  a quote interleaved with answers is an inline reply and stays whole. */
 function restIsQuote(lines: string[], i: number): boolean {
-  let unquoted = 0;
+  if (lines.slice(0, i).some((l) => l.trim().startsWith('>'))) return false;
   for (let j = i; j < lines.length; j++) {
+    if (lines[j] === '-- ' || lines[j] === '--') return true;
     const l = lines[j].trim();
-    if (!l || l.startsWith('>')) continue;
-    unquoted++;
+    if (l && !l.startsWith('>')) return false;
   }
-  return unquoted <= 2;
+  return true;
 }

@@ -1,0 +1,237 @@
+// The email connector's pure parts: MIME parsing of the fixtures, the HTML sanitizer against
+// known XSS vectors, quoted-history trimming, reply headers and SMTP error classification.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { emailConfig } from '../connectors/email/config.js';
+import { parseEmail } from '../connectors/email/parse.js';
+import { splitQuoted } from '../connectors/email/quote.js';
+import { sanitizeHtml } from '../connectors/email/sanitize.js';
+import { classifySmtpError, referencesFor, replySubject } from '../connectors/email/smtp.js';
+import { PermanentError, RetryableError, type InboundMessageEvent } from '../connectors/types.js';
+
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures/email', name));
+const OWN = 'support@parley.test';
+const one = async (raw: Uint8Array | string, opts = {}) =>
+  (await parseEmail(typeof raw === 'string' ? Buffer.from(raw) : raw, { address: OWN, ...opts }))[0] as InboundMessageEvent;
+
+describe('parsing', () => {
+  it('decodes GBK, GB2312, Big5, ISO-2022-JP and UTF-8 QP bodies, RFC 2047 names and subjects', async () => {
+    const cases: [string, string, string, string][] = [
+      ['gbk-base64.eml', '张伟', '退款申请：订单 20261125', '你好，我上周的订单还没有收到退款'],
+      ['gb2312-8bit.eml', 'Li Na', '银行卡无法绑定', '我的银行卡无法绑定，提示“卡号无效”。'],
+      ['big5.eml', '陳美玲', '帳號無法登入', '您好，我的帳號無法登入'],
+      ['iso-2022-jp.eml', '山田太郎', '配送の問い合わせ', '注文した商品がまだ届きません。'],
+      ['utf8-qp.eml', '王小明', '发票问题 (invoice)', '金额 ¥1,280.00 — 谢谢 🙏'],
+    ];
+    for (const [file, name, subject, text] of cases) {
+      const e = await one(fixture(file));
+      expect(e.sender.name, file).toBe(name);
+      expect(e.subject, file).toBe(subject);
+      expect(e.text, file).toContain(text);
+      expect(e.automated, file).toBeUndefined();
+      expect(e.threadKey, file).toBe(e.externalId);
+    }
+  });
+
+  it('threads by the root of References, else In-Reply-To, else its own Message-ID', async () => {
+    const a = await one(fixture('thread-1.eml'));
+    const b = await one(fixture('thread-2-reply.eml'));
+    const c = await one(fixture('thread-3-reply.eml'));
+    expect([a.threadKey, b.threadKey, c.threadKey]).toEqual(['<thread-1@example.com>', '<thread-1@example.com>', '<thread-1@example.com>']);
+    expect(b.inReplyTo).toEqual(['<thread-1@example.com>']);
+    expect(c.inReplyTo).toEqual(['<thread-2@example.com>', '<thread-1@example.com>']);
+    const onlyParent = await one('From: a@x.test\r\nMessage-ID: <k2@x.test>\r\nIn-Reply-To: <k1@x.test>\r\n\r\nhi\r\n');
+    expect(onlyParent.threadKey).toBe('<k1@x.test>');
+  });
+
+  it('flags auto-replies, bulk mail and bounces as automated; a bounce reports our message failed', async () => {
+    expect((await one(fixture('auto-reply.eml'))).automated).toBe(true);
+    expect((await one(fixture('auto-reply-orphan.eml'))).automated).toBe(true);
+    expect((await one(fixture('bulk.eml'))).automated).toBe(true);
+    expect((await one('From: a@x.test\r\nPrecedence: list\r\nMessage-ID: <l@x.test>\r\n\r\nlist mail\r\n')).automated).toBe(true);
+    expect((await one('From: a@x.test\r\nAuto-Submitted: no\r\nMessage-ID: <n@x.test>\r\n\r\nhuman\r\n')).automated).toBeUndefined();
+    const events = await parseEmail(Buffer.from(fixture('bounce.eml').toString('latin1').replace('{{ORIGINAL_ID}}', '<ours@parley.test>'), 'latin1'), { address: OWN });
+    expect(events[0]).toMatchObject({ kind: 'message', automated: true, inReplyTo: ['<ours@parley.test>'] });
+    expect(events[1]).toEqual({ kind: 'status', externalId: '<ours@parley.test>', status: 'failed', error: 'Bounced: 550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown', at: expect.any(Number) });
+  });
+
+  it('a read receipt (MDN) marks our message read', async () => {
+    const mdn = [
+      'From: customer@example.com', `To: ${OWN}`, 'Subject: Read: Re: Hello', 'Message-ID: <mdn-1@example.com>',
+      'Content-Type: multipart/report; report-type=disposition-notification; boundary="b"', '',
+      '--b', 'Content-Type: text/plain', '', 'Your message was read.', '',
+      '--b', 'Content-Type: message/disposition-notification', '',
+      'Final-Recipient: rfc822; customer@example.com', 'Original-Message-ID: <ours-2@parley.test>', 'Disposition: manual-action/MDN-sent-manually; displayed', '',
+      '--b--', '',
+    ].join('\r\n');
+    const events = await parseEmail(Buffer.from(mdn), { address: OWN });
+    expect(events[0]).toMatchObject({ automated: true });
+    expect(events[1]).toMatchObject({ kind: 'status', externalId: '<ours-2@parley.test>', status: 'read' });
+  });
+
+  it('keeps attachments with their bytes, lists oversized ones without storing them', async () => {
+    const e = await one(fixture('attachment.eml'));
+    expect(e.attachments.map((a) => [a.filename, a.contentType, a.size, a.data?.length])).toEqual([
+      ['screenshot.png', 'image/png', 70, 70], ['交易记录.pdf', 'application/pdf', 45, 45]]);
+    const capped = await one(fixture('attachment.eml'), { maxAttachmentBytes: 50 });
+    expect(capped.attachments.map((a) => [a.filename, a.data?.length ?? null])).toEqual([['screenshot.png', null], ['交易记录.pdf', 45]]);
+    expect(capped.meta).toMatchObject({ attachmentsNotStored: ['screenshot.png'] });
+  });
+
+  it('our own address as sender is an echo addressed to the customer; a missing Message-ID gets a stable one', async () => {
+    const echo = await one(`From: Support <${OWN}>\r\nTo: Kim <kim@example.com>\r\nMessage-ID: <e1@parley.test>\r\nSubject: x\r\n\r\nsent from the mail app\r\n`);
+    expect(echo).toMatchObject({ kind: 'echo', sender: { externalId: 'kim@example.com', email: 'kim@example.com', name: 'Kim' } });
+    const a = await one(fixture('no-message-id.eml'));
+    const b = await one(fixture('no-message-id.eml'));
+    expect(a.externalId).toMatch(/^<[0-9a-f]{40}@no-message-id\.parley>$/);
+    expect(b.externalId).toBe(a.externalId);
+  });
+});
+
+describe('HTML sanitizer', () => {
+  const vectors = [
+    '<script>alert(1)</script>',
+    '<SCRIPT SRC=//evil.example/x.js></SCRIPT>',
+    '<img src=x onerror=alert(1)>',
+    '<img src="javascript:alert(1)">',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href=" javascript:alert(1)">x</a>',
+    '<a href="java\tscript:alert(1)">x</a>',
+    '<a href="java&#x09;script:alert(1)">x</a>',
+    '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>',
+    '<a href="javascript&colon;alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    '<svg onload=alert(1)>',
+    '<svg><script>alert(1)</script></svg>',
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<object data="javascript:alert(1)"></object>',
+    '<embed src="javascript:alert(1)">',
+    '<body onload=alert(1)>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<div style="width: expression(alert(1))">x</div>',
+    '<p style="position:fixed;top:0">overlay</p>',
+    '<style>@import "javascript:alert(1)";</style>',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="javascript:alert(1)//">',
+    '<link rel=stylesheet href=javascript:alert(1)>',
+    '<form action="javascript:alert(1)"><button>x</button></form>',
+    '<input onfocus=alert(1) autofocus>',
+    '<details open ontoggle=alert(1)>',
+    '<a href="x" onmouseover="alert(1)">x</a>',
+    '<<script>script>alert(1)<</script>/script>',
+    '<scr<script>ipt>alert(1)</scr</script>ipt>',
+    '<img """><script>alert(1)</script>">',
+    '<img src="x` `<script>alert(1)</script>"` `>',
+    '<!--<img src="--><img src=x onerror=alert(1)//">',
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    '<title><img src=x onerror=alert(1)></title>',
+    '<textarea><img src=x onerror=alert(1)></textarea>',
+    '<a href="https://ok.example" title="x&quot; onmouseover=&quot;alert(1)">x</a>',
+    '<div title="a>b<script>alert(1)</script>">x</div>',
+    '<p>unclosed <b>bold <i>italic',
+    '<template><img src=x onerror=alert(1)></template>',
+  ];
+
+  it('leaves no script, handler, dangerous URL or raw markup from known XSS vectors', () => {
+    for (const v of vectors) {
+      const out = sanitizeHtml(v);
+      const lower = out.toLowerCase();
+      expect(lower, v).not.toMatch(/<script|<iframe|<object|<embed|<svg|<math|<style|<meta|<base|<link|<form|<input|<template|<body/);
+      // Every tag is one we wrote: well-formed, double-quoted attributes, none of them a handler.
+      for (const tag of out.matchAll(/<[^>]*>/g)) {
+        expect(tag[0], v).toMatch(/^<\/?[a-z0-9]+(\s[a-z-]+="[^"<>]*")*>$/);
+        for (const a of tag[0].matchAll(/\s([a-z-]+)="/g)) expect(a[1], v).not.toMatch(/^on/);
+      }
+      expect(lower, v).not.toMatch(/(href|src|action)="\s*(javascript|vbscript|data):/);
+      expect(lower, v).not.toContain('expression(');
+      expect(lower, v).not.toContain('url(');
+      expect(lower, v).not.toContain('position');
+      // Every "<" in the output starts a tag we wrote ourselves.
+      expect(out.replace(/<\/?(a|b|i|p|div|img|br)(\s[^<>]*)?>/g, ''), v).not.toMatch(/[<>]/);
+    }
+  });
+
+  it('keeps ordinary email formatting, safe links and images', () => {
+    const html = '<html><head><style>p{}</style></head><body><div dir="ltr"><p style="color:#333; font-weight:bold">Hello <b>there</b> &amp; &copy; 2026</p>'
+      + '<table border="1"><tr><td colspan="2">cell</td></tr></table><a href="https://example.com/a?b=1&amp;c=2">link</a>'
+      + '<img src="cid:logo@x" alt="logo"><blockquote type="cite">quoted</blockquote><br></div></body></html>';
+    expect(sanitizeHtml(html)).toBe('<div dir="ltr"><p style="color: #333; font-weight: bold">Hello <b>there</b> &amp; &copy; 2026</p>'
+      + '<table border="1"><tr><td colspan="2">cell</td></tr></table><a href="https://example.com/a?b=1&amp;c=2" target="_blank" rel="noopener noreferrer nofollow">link</a>'
+      + '<img src="cid:logo@x" alt="logo"><blockquote type="cite">quoted</blockquote><br></div>');
+    expect(sanitizeHtml('<p>unclosed <b>bold')).toBe('<p>unclosed <b>bold</b></p>');
+    expect(sanitizeHtml('a < b > c')).toBe('a &lt; b &gt; c');
+  });
+});
+
+describe('quoted history', () => {
+  const cases: [string, string, string][] = [
+    ['Gmail', 'Thanks!\n\nOn Tue, Nov 24, 2026 at 9:15 AM Support <support@parley.test> wrote:\n> We fixed it.\n', 'Thanks!'],
+    ['Gmail wrapped', 'Thanks!\n\nOn Tue, Nov 24, 2026 at 9:15 AM Parley Customer Support Team\n<support@parley.test> wrote:\n> We fixed it.\n', 'Thanks!'],
+    ['Outlook', 'Works now.\n\n________________________________\nFrom: Support <support@parley.test>\nSent: Tuesday, November 24, 2026 9:15 AM\nTo: Kim\nSubject: RE: x\n\nWe fixed it.\n', 'Works now.'],
+    ['Outlook, no separator', 'Works now.\n\nFrom: Support <support@parley.test>\nSent: Tuesday, November 24, 2026 9:15 AM\nSubject: RE: x\n', 'Works now.'],
+    ['QQ Mail', '好的，收到。\n\n------------------ 原始邮件 ------------------\n发件人: "Support"<support@parley.test>;\n发送时间: 2026年11月24日\n', '好的，收到。'],
+    ['NetEase/Chinese Gmail', '谢谢！\n\n在 2026年11月24日 09:15，Support <support@parley.test> 写道：\n> 已处理\n', '谢谢！'],
+    ['Original Message', 'ok\n\n-----Original Message-----\nFrom: x\n', 'ok'],
+    ['trailing > quote', 'Yes please.\n\n> Should we refund?\n> Thanks\n', 'Yes please.'],
+  ];
+  for (const [name, text, visible] of cases) {
+    it(`trims ${name}`, () => {
+      const r = splitQuoted(text);
+      expect(r.visible).toBe(visible);
+      expect(r.quoted.length).toBeGreaterThan(0);
+    });
+  }
+  it('keeps inline answers, a "From:" mentioned in prose, and messages that are only a quote', () => {
+    const inline = '> Which card?\nThe Visa one.\n> Which bank?\nICBC.\n> When?\nYesterday, around 9.\n';
+    expect(splitQuoted(inline)).toEqual({ visible: inline.trim(), quoted: '' });
+    const prose = 'From: my old account the transfer failed.\nPlease check.';
+    expect(splitQuoted(prose).visible).toBe(prose);
+    expect(splitQuoted('> only a quote\n').visible).toBe('> only a quote');
+  });
+});
+
+describe('replies', () => {
+  it('subjects get one "Re:" whatever the language of the prefix', () => {
+    expect(replySubject('Refund')).toBe('Re: Refund');
+    expect(replySubject('Re: Refund')).toBe('Re: Refund');
+    expect(replySubject('RE:Refund')).toBe('RE:Refund');
+    expect(replySubject('回复：退款')).toBe('回复：退款');
+    expect(replySubject('Aw: Rückerstattung')).toBe('Aw: Rückerstattung');
+    expect(replySubject('Regarding refund')).toBe('Re: Regarding refund');
+    expect(replySubject(undefined)).toBe('Re: your message');
+  });
+  it('References keep the root and the newest ids, and only message ids', () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `<m${i}@x.test>`);
+    const refs = referencesFor([...ids, 'not-an-id', '12345']);
+    expect(refs).toHaveLength(20);
+    expect(refs[0]).toBe('<m0@x.test>');
+    expect(refs[19]).toBe('<m29@x.test>');
+    expect(refs[1]).toBe('<m11@x.test>');
+  });
+  it('SMTP failures: 4xx and network are retryable, 5xx and bad logins permanent', () => {
+    const c = emailConfig.parse({ address: OWN, imap: { host: 'h', port: 993, secure: true, user: 'u', password: 'p' }, smtp: { host: 'smtp.x', port: 587, secure: false } });
+    expect(classifySmtpError({ code: 'EENVELOPE', responseCode: 452, response: '452 4.2.2 Mailbox full' }, c)).toBeInstanceOf(RetryableError);
+    expect((classifySmtpError({ code: 'EPROTOCOL', responseCode: 421, response: '421 Try later' }, c) as RetryableError).retryAfterMs).toBe(60_000);
+    expect(classifySmtpError({ code: 'ECONNECTION', message: 'connect ECONNREFUSED' }, c)).toBeInstanceOf(RetryableError);
+    expect(classifySmtpError({ code: 'ETIMEDOUT', message: 'Greeting never received' }, c)).toBeInstanceOf(RetryableError);
+    const perm = classifySmtpError({ code: 'EENVELOPE', responseCode: 550, response: '550 5.1.1 User unknown' }, c);
+    expect(perm).toBeInstanceOf(PermanentError);
+    expect(perm.message).toBe('SMTP smtp.x:587 refused with 550: 550 5.1.1 User unknown');
+    expect(classifySmtpError({ code: 'EAUTH', responseCode: 535, response: '535 5.7.8 bad credentials' }, c).message).toMatch(/app password/);
+    expect(classifySmtpError({ code: 'EAUTH', message: 'Missing credentials for "PLAIN"' }, c)).toBeInstanceOf(PermanentError);
+  });
+  it('config: SMTP user without password is refused, pollSeconds defaults to 60', async () => {
+    const bad = emailConfig.safeParse({ address: OWN, imap: { host: 'h', port: 993, secure: true, user: 'u', password: 'p' }, smtp: { host: 's', port: 587, secure: false, user: 'u' } });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0].path).toEqual(['smtp', 'password']);
+    const { email } = await import('../connectors/email/index.js');
+    const ok = emailConfig.parse({ address: OWN, imap: { host: 'h', port: 993, secure: true, user: 'u', password: 'p' }, smtp: { host: 's', port: 465, secure: true } });
+    expect(email.pollSeconds!(ok)).toBe(60);
+    expect(email.pollSeconds!({ ...ok, pollSeconds: 300 })).toBe(300);
+    expect(email.secretFields).toEqual(['imap.password', 'smtp.password']);
+  });
+});
