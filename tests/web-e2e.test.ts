@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverDueOutbox } from '../src/domain/outbox.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
-import { hostSite, launchChromium, login, shot } from './web/browser.js';
+import { context, hostSite, launchChromium, login, shot } from './web/browser.js';
 
 let p: TestParley;
 let browser: Browser;
@@ -46,13 +46,13 @@ describe('web app and widget end to end', () => {
     const canned = await p.api.post('/api/v1/canned-responses', { shortCode: 'thanks', content: 'Thanks {{contact.name}}, we are on it!' });
     const haveCanned = canned.status === 201;
 
-    agentCtx = await browser.newContext({ viewport: { width: 1366, height: 820 } });
+    agentCtx = await context(browser, { viewport: { width: 1366, height: 820 } });
     agentPage = await agentCtx.newPage();
     await login(agentPage, p.url, agent.email, 'password123');
     await agentPage.evaluate(() => { (window as any).__noReload = true; });
     await shot(agentPage, '01-inbox-empty');
 
-    visitorCtx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    visitorCtx = await context(browser, { viewport: { width: 1100, height: 800 } });
     visitor = await visitorCtx.newPage();
     await visitor.goto(site.url);
     const bubble = visitor.locator('[data-parley-widget] button.b');
@@ -140,7 +140,7 @@ describe('web app and widget end to end', () => {
   it('the widget follows the page language (zh-CN)', async () => {
     const zhSite = await hostSite(`<!doctype html><html lang="zh-CN"><body><script src="${p.url}/widget.js" data-token="${webchatToken}"></script></body></html>`);
     try {
-      const ctx = await browser.newContext();
+      const ctx = await context(browser);
       const page = await ctx.newPage();
       await page.goto(zhSite.url);
       await page.locator('[data-parley-widget] button.b').click();

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const SHOTS = 'test-output/screenshots';
 
@@ -38,4 +38,11 @@ export async function hostSite(html: string): Promise<{ url: string; close(): Pr
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
+}
+
+/** A context whose waits fail after 10 s with the selector named (before vitest's 30 s timeout). */
+export async function context(browser: Browser, opts: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const ctx = await browser.newContext(opts);
+  ctx.setDefaultTimeout(10_000);
+  return ctx;
 }

@@ -101,6 +101,9 @@ async function inboxesView(body: HTMLElement): Promise<void> {
   render(body, h('h1', null, t('admin_inboxes')), list, isAdmin() ? [h('h2', null, t('newInbox')), create, result] : null);
 }
 
+/** Empty fields are left out rather than saved as "" or null. */
+const clean = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined && x !== '' && !(typeof x === 'number' && Number.isNaN(x))));
+
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 async function inboxDetail(body: HTMLElement, id: string): Promise<void> {
@@ -124,11 +127,15 @@ async function inboxDetail(body: HTMLElement, id: string): Promise<void> {
     { name: 'firstReplyMinutes', label: t('firstReplyMinutes'), type: 'number', value: sla.firstReplyMinutes },
     { name: 'nextReplyMinutes', label: t('nextReplyMinutes'), type: 'number', value: sla.nextReplyMinutes },
     { name: 'warnAtPercent', label: t('warnAtPercent'), type: 'number', value: sla.warnAtPercent ?? 80 },
-  ], t('save'), (v) => save({ sla: v }), 'inline');
+  ], t('save'), (v) => save({ sla: clean(v) }), 'inline');
   const bhForm = form([
     { name: 'timezone', label: t('timezone'), value: bh.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone },
     ...DAYS.map((d) => ({ name: d, label: t(`day_${d}`), value: hoursText(d), placeholder: '09:00-18:00' })),
-  ], t('save'), async (v) => save({ businessHours: { timezone: v.timezone, weekly: Object.fromEntries(DAYS.map((d) => [d, parseHours(v[d])])) } }), 'inline');
+  ], t('save'), async (v) => {
+    const week = Object.fromEntries(DAYS.map((d) => [d, parseHours(v[d])]));
+    // No hours on any day means "no business hours" (always open), not "closed all week".
+    await save({ businessHours: DAYS.some((d) => week[d].length) ? { timezone: v.timezone, weekly: week } : null });
+  }, 'inline');
   const autoForm = form([
     { name: 'autoAssign', label: t('autoAssign'), type: 'checkbox', value: s.autoAssign?.enabled },
     { name: 'maxOpenPerAgent', label: t('maxOpenPerAgent'), type: 'number', value: s.autoAssign?.maxOpenPerAgent },
@@ -139,10 +146,10 @@ async function inboxDetail(body: HTMLElement, id: string): Promise<void> {
     { name: 'followUpMessage', label: t('followUpMessage'), value: s.followUp?.message ?? '' },
     { name: 'autoResolveAfterHours', label: t('autoResolveAfterHours'), type: 'number', value: s.followUp?.autoResolveAfterHours },
   ], t('save'), (v) => save({
-    autoAssign: { ...s.autoAssign, enabled: v.autoAssign, maxOpenPerAgent: v.maxOpenPerAgent },
+    autoAssign: clean({ ...s.autoAssign, enabled: v.autoAssign, maxOpenPerAgent: v.maxOpenPerAgent }),
     csat: { ...s.csat, enabled: v.csat },
-    bot: { ...s.bot, enabled: v.bot, awayMessage: v.awayMessage },
-    followUp: { ...s.followUp, afterHours: v.followUpAfterHours, message: v.followUpMessage, autoResolveAfterHours: v.autoResolveAfterHours },
+    bot: clean({ ...s.bot, enabled: v.bot, awayMessage: v.awayMessage }),
+    followUp: clean({ ...s.followUp, afterHours: v.followUpAfterHours, message: v.followUpMessage, autoResolveAfterHours: v.autoResolveAfterHours }),
   }), 'inline');
   const memberList = h('ul', { class: 'members' }, members.userIds.map((u) => h('li', null, state.users.find((x) => x.id === u)?.name ?? u,
     isAdmin() ? h('button', { class: 'link', onclick: async () => { await del(`/api/v1/inboxes/${id}/members/${u}`); void inboxDetail(body, id); } }, t('remove')) : null)));

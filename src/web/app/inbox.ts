@@ -125,12 +125,17 @@ function filtersBar(): HTMLElement {
     opt('', t('allInboxes'), !f.inboxId), state.inboxes.map((i) => opt(i.id, `${CHANNEL_BADGE[i.channel] ?? i.channel} · ${i.name}`, f.inboxId === i.id)));
   const team = state.teams ? h('select', { name: 'team', 'aria-label': t('team'), onchange: () => { f.teamId = team!.value; save(); } },
     opt('', t('allTeams'), !f.teamId), state.teams.map((x) => opt(x.id, x.name, f.teamId === x.id))) : null;
-  const label = h('input', { name: 'label', type: 'text', placeholder: t('label'), value: f.label, size: 8, 'aria-label': t('label'),
-    oninput: debounce(() => { f.label = label.value; save(); }, 400) });
+  const labels = h('datalist', { id: 'label-options' });
+  const label = h('input', { name: 'label', type: 'text', placeholder: t('label'), value: f.label, size: 8, 'aria-label': t('label'), list: 'label-options',
+    oninput: debounce(() => { f.label = label.value; save(); }, 400),
+    onfocus: async () => {
+      const r = await optional<{ data: { label: string }[] }>('/api/v1/labels').catch(() => null);
+      if (r) render(labels, r.data.map((x) => h('option', { value: x.label })));
+    } });
   const sla = h('input', { type: 'checkbox', name: 'sla', checked: f.sla, onchange: () => { f.sla = sla.checked; save(); } });
   return h('div', { class: 'filters' },
     h('div', { class: 'tabs', role: 'tablist' }, tab('mine', 'mine'), tab('unassigned', 'unassigned'), tab('all', 'all')),
-    h('div', { class: 'filter-row' }, status, inbox, team, label, h('label', { class: 'check' }, sla, t('slaBreached'))));
+    h('div', { class: 'filter-row' }, status, inbox, team, label, labels, h('label', { class: 'check' }, sla, t('slaBreached'))));
 }
 
 export function inboxView(main: HTMLElement, convId: string | null, fresh: boolean): void {
@@ -158,6 +163,9 @@ const refreshConv = debounce(async (id: string) => {
 }, 150);
 
 sse.onEvent((type, data) => {
+  if (type === 'mention' && data.conversationId) {
+    toast(`${userName(data.by) || t('someone')} ${t('mentionedYou')}: ${String(data.excerpt ?? '').slice(0, 80)}`, false, `#/inbox/${data.conversationId}`);
+  }
   if (type.startsWith('conversation.') || type === 'message.created' || type.startsWith('sla.')) refreshList();
   const cid = data.conversationId as string | undefined;
   if (!cid || cid !== v.conv?.id) return;
@@ -458,8 +466,8 @@ export function inboxShortcut(key: string): boolean {
   return false;
 }
 
-export function toast(text: string, error = false): void {
-  const el = h('div', { class: `toast${error ? ' error' : ''}`, role: 'status' }, text);
+export function toast(text: string, error = false, href?: string): void {
+  const el = href ? h('a', { class: 'toast', role: 'status', href }, text) : h('div', { class: `toast${error ? ' error' : ''}`, role: 'status' }, text);
   document.body.append(el);
   setTimeout(() => el.remove(), 5000);
 }

@@ -93,6 +93,7 @@ function topbar(active: string): HTMLElement {
       const user = await patch<User>('/api/v1/me', { locale: lang.value });
       state.me = { ...state.me!, ...user };
       setLocale(lang.value as 'en' | 'zh-CN');
+      mounted = null;
       route();
     },
   }, opt('en', 'English', getLocale() === 'en'), opt('zh-CN', '简体中文', getLocale() === 'zh-CN'));
