@@ -57,7 +57,7 @@ export async function startSmtpSink(opts: { user?: string; password?: string } =
   });
   return {
     port, received,
-    refuseWith(code, text = code >= 500 ? 'Recipient address rejected: User unknown' : 'Mailbox busy, try later') {
+    refuseWith(code, text = code != null && code >= 500 ? 'Recipient address rejected: User unknown' : 'Mailbox busy, try later') {
       refusal = code == null ? null : { code, text };
     },
     stop: () => new Promise((resolve) => server.close(() => resolve())),
