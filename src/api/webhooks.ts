@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import type { ChannelKind } from '../../connectors/types.js';
 import type { Deps } from '../domain/deps.js';
 import { ingest } from '../domain/ingest.js';
+import { withProfiles } from '../domain/profiles.js';
 import { errorBody } from './errors.js';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -36,7 +37,7 @@ export const webhookRoutes = (deps: Deps) => {
     } catch (err) {
       return c.json(errorBody('invalid_payload', `The webhook body could not be read: ${(err as Error).message}`), 400);
     }
-    await ingest(deps, inbox, events);
+    await ingest(deps, inbox, await withProfiles(deps, inbox, connector, config, events));
     return connector.webhookResponse?.() ?? c.json({ ok: true }, 200);
   });
   return app;

@@ -1,0 +1,41 @@
+// Names the platform leaves out of its webhooks (Messenger and Instagram send only ids) come
+// from the connector's profile lookup, once per customer: the answer is kept on the contact,
+// and a contact that already has a name is never looked up again. A lookup that fails never
+// holds up the message; it is retried after a pause on a later message.
+import type { Connector, InboundEvent } from '../../connectors/types.js';
+import type { Deps } from './deps.js';
+
+const MAX_LOOKUPS_PER_DELIVERY = 10;
+const FAILED_LOOKUP_PAUSE_MS = 60 * 60_000;
+const failedUntil = new Map<string, number>();
+
+export async function withProfiles(deps: Deps, inbox: { id: string }, connector: Connector<any>, config: unknown, events: InboundEvent[]): Promise<InboundEvent[]> {
+  if (!connector.fetchProfile) return events;
+  const now = deps.clock.now();
+  const wanted = [...new Set(events.flatMap((e) => (e.kind !== 'status' && !e.sender.name ? [e.sender.externalId] : [])))]
+    .filter((id) => (failedUntil.get(`${inbox.id}\u0000${id}`) ?? 0) <= now);
+  if (wanted.length === 0) return events;
+  const named = await deps.store.all<{ external_id: string }>(
+    `SELECT ci.external_id FROM contact_identities ci JOIN contacts c ON c.id = ci.contact_id
+     WHERE ci.inbox_id = ? AND ci.external_id IN (SELECT value FROM json_each(?)) AND c.name IS NOT NULL`,
+    [inbox.id, JSON.stringify(wanted)]);
+  const known = new Set(named.map((r) => r.external_id));
+  const found = new Map<string, Awaited<ReturnType<NonNullable<Connector['fetchProfile']>>>>();
+  for (const id of wanted.filter((w) => !known.has(w)).slice(0, MAX_LOOKUPS_PER_DELIVERY)) {
+    try {
+      const p = await connector.fetchProfile(config, id);
+      if (p) found.set(id, p);
+      else failedUntil.set(`${inbox.id}\u0000${id}`, now + FAILED_LOOKUP_PAUSE_MS);
+    } catch (err) {
+      failedUntil.set(`${inbox.id}\u0000${id}`, now + FAILED_LOOKUP_PAUSE_MS);
+      deps.log.warn({ inboxId: inbox.id, err: (err as Error).message }, 'profile lookup failed');
+    }
+  }
+  if (failedUntil.size > 10_000) failedUntil.clear();
+  if (found.size === 0) return events;
+  return events.map((e) => {
+    if (e.kind === 'status') return e;
+    const p = found.get(e.sender.externalId);
+    return p ? { ...e, sender: { ...p, ...Object.fromEntries(Object.entries(e.sender).filter(([, v]) => v !== undefined)), externalId: e.sender.externalId } } : e;
+  });
+}
