@@ -6,6 +6,7 @@ import { email } from './email/index.js';
 import { twitter } from './twitter/index.js';
 import { telegram } from './telegram/index.js';
 import { sms } from './sms/index.js';
+import { api } from './api/index.js';
 
 export type Registry = Map<ChannelKind, Connector<any>>;
 
@@ -17,6 +18,7 @@ export function createRegistry(overrides: Partial<Record<ChannelKind, Connector<
     twitter,
     telegram,
     sms,
+    api,
   ];
   const registry: Registry = new Map(all.map((c) => [c.kind, c]));
   for (const [kind, c] of Object.entries(overrides)) if (c) registry.set(kind as ChannelKind, c);
