@@ -81,7 +81,8 @@ function slaView(v: unknown): { state: string; kind: string; dueAt: string | nul
 export type ConversationView = ReturnType<typeof conversationView>;
 
 /** The SELECT list conversationView expects; FROM conversations c. */
-export const CONVERSATION_COLUMNS = `c.*, i.channel AS channel, ct.name AS contact_name,
+export const CONVERSATION_COLUMNS = `c.*, i.channel AS channel,
+  coalesce(ct.name, ct.email, ct.phone, (SELECT handle FROM contact_identities WHERE id = c.identity_id)) AS contact_name,
   (SELECT group_concat(label, char(31)) FROM conversation_labels cl WHERE cl.conversation_id = c.id) AS labels,
   lm.content AS lm_content, lm.direction AS lm_direction, lm.private AS lm_private, lm.created_at AS lm_created_at,
   (SELECT json_object('state', s.state, 'kind', s.kind, 'dueAt', s.due_at) FROM sla_clocks s WHERE s.conversation_id = c.id AND s.closed_at IS NULL ORDER BY s.started_at DESC LIMIT 1) AS sla_json,
