@@ -122,10 +122,14 @@ describe('web app and widget end to end', () => {
       await card.locator('button[data-rating="5"]').click();
       await card.locator('button.s').click();
       await card.getByText('Thanks for your feedback!').waitFor();
+      const received = await p.store.all<{ payload: string }>("SELECT payload FROM events WHERE type = 'csat.received'");
+      expect(received.map((r) => JSON.parse(r.payload).rating)).toEqual([5]);
     } else {
       console.warn('CSAT endpoint not in this build: the rating step was skipped');
     }
     await shot(visitor, '06-widget-after-resolve');
+    await visitor.locator('[data-parley-widget] .sys', { hasText: 'This chat was resolved' }).waitFor();
+    expect(await visitor.locator('[data-parley-widget] .sys', { hasText: 'This chat was resolved' }).count()).toBe(1);
 
     const notes = await visitor.locator('[data-parley-widget] .m').allInnerTexts();
     expect(notes.join('\n')).not.toContain('Checked the card BIN');

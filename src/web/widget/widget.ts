@@ -115,9 +115,11 @@ button.s{border:0;border-radius:8px;background:#2563eb;color:#fff;padding:0 14px
     return res.status === 204 ? null : res.json();
   }
 
+  let status: string | null = null;
   async function history() {
     if (!saved.v) return;
     const r = await call('/messages?limit=100');
+    status = r.status ?? status;
     (r.data as WMsg[]).forEach(add);
     intro.hidden = true;
   }
@@ -133,7 +135,11 @@ button.s{border:0;border-radius:8px;background:#2563eb;color:#fff;padding:0 14px
     es.addEventListener('csat.requested', () => { save({ csat: true }); saved.csat = true; showCsat(); });
     es.addEventListener('conversation.updated', (ev) => {
       const d = JSON.parse((ev as MessageEvent).data);
-      if (d.status === 'resolved' && !saved.csat) sys(T.resolved);
+      // Several updates can carry the same status; say it once per resolve.
+      if (d.status && d.status !== status) {
+        if (d.status === 'resolved' && status) sys(T.resolved);
+        status = d.status;
+      }
     });
   }
 
@@ -144,6 +150,7 @@ button.s{border:0;border-radius:8px;background:#2563eb;color:#fff;padding:0 14px
     if (emailI.value.trim()) body.email = emailI.value.trim();
     const r = await call('/sessions', body);
     saved.v = r.visitorToken;
+    status = 'open';
     save({ v: r.visitorToken });
     intro.hidden = true;
     listen();
