@@ -119,8 +119,8 @@ describe('email in: charsets, HTML, attachments', () => {
     await expectThread('帳號無法登入', '陳美玲', '您好，我的帳號無法登入，請協助處理。');
 
     // The contact carries the email identity; Chinese text is searchable.
-    const contact = await p.api.get(`/api/v1/contacts/${bySubject['银行卡无法绑定'].contact.id}`);
-    if (contact.status === 200) expect(contact.body).toMatchObject({ email: 'li.na@example.com.cn' });
+    const contact = await p.deps.store.get('SELECT name, email FROM contacts WHERE id = ?', [bySubject['银行卡无法绑定'].contact.id]);
+    expect(contact).toEqual({ name: 'Li Na', email: 'li.na@example.com.cn' });
     const found = await p.api.get(`/api/v1/conversations?inboxId=${id}&q=${encodeURIComponent('增值税发票')}`);
     expect(found.body.data.map((c: any) => c.subject)).toEqual(['发票问题 (invoice)']);
   });
@@ -414,6 +414,13 @@ describe('email failures', () => {
     const down = await emailInbox({ imap: { port: closedPort } });
     expect(await pollInbox(p.deps, await inboxRow(down.id))).toBeNull();
     expect((await p.api.get(`/api/v1/inboxes/${down.id}`)).body.healthError).toBe(`Cannot reach IMAP server 127.0.0.1:${closedPort}: connection refused; check host, port and TLS settings`);
+
+    const tls = await emailInbox({ imap: { secure: true } });
+    expect(await pollInbox(p.deps, await inboxRow(tls.id))).toBeNull();
+    expect((await p.api.get(`/api/v1/inboxes/${tls.id}`)).body.healthError).toBe(`TLS failed with IMAP server 127.0.0.1:${dv.port}: the server does not speak TLS on this port; check the port and the "secure" setting (993 = secure true, 143 = secure false)`);
+    const noFolder = await emailInbox({ imap: { mailbox: 'No Such Folder' } });
+    expect(await pollInbox(p.deps, await inboxRow(noFolder.id))).toBeNull();
+    expect((await p.api.get(`/api/v1/inboxes/${noFolder.id}`)).body.healthError).toBe(`IMAP mailbox "No Such Folder" does not exist on 127.0.0.1:${dv.port}`);
 
     // The admin fixes the password (other secrets stay as they were): healthy again.
     const mailboxName = (await p.api.get(`/api/v1/inboxes/${id}`)).body.config.imap.mailbox;

@@ -45,9 +45,14 @@ export function describeImapError(err: unknown, c: EmailConfig): Error {
     CONNECT_TIMEOUT: 'timed out connecting', GREETING_TIMEOUT: 'no greeting from the server', ECONNRESET: 'connection reset',
     EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable', NoConnection: 'connection closed',
   };
-  if (e.code && net[e.code]) return new Error(`Cannot reach IMAP server ${where}: ${net[e.code]}${c.imap.secure ? ' (TLS)' : ''}; check host, port and TLS settings`);
-  if (/tls|ssl|certificate|wrong version number/i.test(e.message ?? '')) {
-    return new Error(`TLS failed with IMAP server ${where}: ${e.message}; check the port and the "secure" setting (993 = secure true, 143 = secure false)`);
+  if (e.code && net[e.code]) return new Error(`Cannot reach IMAP server ${where}: ${net[e.code]}; check host, port and TLS settings`);
+  const msg = e.message ?? '';
+  if (/wrong version number|packet length too long|unknown protocol/i.test(msg)) {
+    return new Error(`TLS failed with IMAP server ${where}: the server does not speak TLS on this port; check the port and the "secure" setting (993 = secure true, 143 = secure false)`);
+  }
+  if (/tls|ssl|certificate/i.test(msg)) {
+    const reason = msg.split('\n')[0].replace(/^[0-9A-F]+:error:[0-9A-F]+:SSL routines:[^:]*:/i, '').replace(/:[^:]*\.c:\d+:?$/, '').trim();
+    return new Error(`TLS failed with IMAP server ${where}: ${reason}; check the port and the "secure" setting (993 = secure true, 143 = secure false)`);
   }
   return new Error(`IMAP error on ${where}: ${e.responseText ?? e.message ?? String(err)}`);
 }

@@ -1,9 +1,8 @@
 // Email: IMAP in (polled with imapflow), SMTP out (nodemailer). See docs/email.md.
-// Node only (IMAP and SMTP need raw sockets).
+// IMAP and SMTP need raw sockets (Node runtime); the socket libraries are loaded on first use,
+// so importing the registry stays cheap and free of net/tls.
 import type { Connector } from '../types.js';
 import { emailConfig, type EmailConfig } from './config.js';
-import { pollMailbox } from './imap.js';
-import { sendEmail } from './smtp.js';
 
 export { emailConfig, type EmailConfig } from './config.js';
 
@@ -11,8 +10,14 @@ export const email: Connector<EmailConfig> = {
   kind: 'email',
   config: emailConfig,
   secretFields: ['imap.password', 'smtp.password'],
-  poll: (c, cursor, signal) => pollMailbox(c, cursor, signal),
+  async poll(c, cursor, signal) {
+    const { pollMailbox } = await import('./imap.js');
+    return pollMailbox(c, cursor, signal);
+  },
   pollSeconds: (c) => c.pollSeconds ?? 60,
-  send: (c, msg) => sendEmail(c, msg),
+  async send(c, msg) {
+    const { sendEmail } = await import('./smtp.js');
+    return sendEmail(c, msg);
+  },
   limits: { attachments: true, maxTextLength: 100_000 },
 };
