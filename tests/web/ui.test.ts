@@ -235,6 +235,12 @@ describe('agents app in Chromium', () => {
     await page.waitForFunction(() => !document.querySelector('#report')?.textContent?.includes('Loading'));
     await shot(page, '20-reports');
     expect(await page.locator('#report p.error').count()).toBe(0);
+    const summary = await p.api.get(`/api/v1/reports/summary?from=${new Date(Date.now() - 7 * 86_400_000).toISOString()}&to=${new Date().toISOString()}`);
+    if (summary.status === 200) {
+      // The reports area is in this build: its totals are on the cards, its breakdowns are charts.
+      expect(await page.locator('#report .kpi[data-key=conversationsOpened] .kpi-value').innerText()).toBe(String(summary.body.conversationsOpened));
+      expect(await page.locator('#report svg.chart').count()).toBeGreaterThan(0);
+    }
     await ctx.close();
   });
 });

@@ -44,7 +44,38 @@ function fmtDuration(sec: number): string {
   return `${(sec / 3600).toFixed(1)}h`;
 }
 
+interface Figures { conversationsOpened: number; conversationsResolved: number; firstReplyMinutes: { median: number | null; p90: number | null };
+  resolutionMinutes: { median: number | null; p90: number | null }; slaBreaches: number; csatAverage: number | null; csatResponses: number }
+type Row = Figures & { name: string | null; inboxId?: string; agentId?: string; channel?: string | null };
+
+const minutes = (m: number | null | undefined) => (m == null ? '—' : fmtDuration(m * 60));
+
+/** The reports area's summary: totals as cards, per-inbox and per-agent figures as bar charts. */
+function renderKnown(out: HTMLElement, r: Figures & { byInbox: Row[]; byAgent: Row[] }): void {
+  const card = (key: string, value: string, label: string) => h('div', { class: 'card kpi', 'data-key': key }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label));
+  const charts = (rows: Row[], by: string) => rows.length ? [
+    barChart(`${t('r_volume')} · ${by}`, rows.map((x) => ({ label: short(x.name ?? x.inboxId ?? x.agentId ?? ''), value: x.conversationsOpened, text: String(x.conversationsOpened) }))),
+    barChart(`${t('r_firstReply')} (${t('r_median')}) · ${by}`, rows.map((x) => ({ label: short(x.name ?? ''), value: x.firstReplyMinutes.median ?? 0, text: minutes(x.firstReplyMinutes.median) }))),
+    barChart(`${t('r_csat')} · ${by}`, rows.map((x) => ({ label: short(x.name ?? ''), value: x.csatAverage ?? 0, text: x.csatAverage == null ? '—' : x.csatAverage.toFixed(1) }))),
+  ] : [];
+  render(out,
+    h('div', { class: 'kpis' },
+      card('conversationsOpened', String(r.conversationsOpened), t('r_opened')),
+      card('conversationsResolved', String(r.conversationsResolved), t('r_resolved')),
+      card('firstReplyMedian', minutes(r.firstReplyMinutes.median), `${t('r_firstReply')} · ${t('r_median')}`),
+      card('firstReplyP90', minutes(r.firstReplyMinutes.p90), `${t('r_firstReply')} · p90`),
+      card('resolutionMedian', minutes(r.resolutionMinutes.median), `${t('r_resolution')} · ${t('r_median')}`),
+      card('slaBreaches', String(r.slaBreaches), t('slaBreached')),
+      card('csatAverage', r.csatAverage == null ? '—' : `${r.csatAverage.toFixed(2)} / 5`, `${t('r_csat')} (${r.csatResponses})`)),
+    h('div', { class: 'charts' }, charts(r.byInbox, t('r_byInbox')), charts(r.byAgent, t('r_byAgent'))));
+}
+const short = (s: string) => (s.length > 12 ? `${s.slice(0, 11)}…` : s);
+
 function renderSummary(out: HTMLElement, r: Record<string, unknown>): void {
+  if (Array.isArray(r.byInbox) && Array.isArray(r.byAgent) && typeof r.conversationsOpened === 'number') {
+    renderKnown(out, r as unknown as Figures & { byInbox: Row[]; byAgent: Row[] });
+    return;
+  }
   const cards: HTMLElement[] = [];
   const charts: HTMLElement[] = [];
   const walk = (obj: Record<string, unknown>, prefix: string) => {
