@@ -25,7 +25,9 @@ export async function getVisibleAttachment(deps: Deps, actor: Actor, id: string)
     if (err instanceof AppError && err.status === 404) throw notFound('Attachment');
     throw err;
   }
-  const data = row.data == null ? null : row.data instanceof Uint8Array ? row.data : null;
+  // better-sqlite3 gives a Uint8Array (Buffer); D1 gives an ArrayBuffer or an array of bytes.
+  const d = row.data;
+  const data = d == null ? null : d instanceof Uint8Array ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : Array.isArray(d) ? Uint8Array.from(d as number[]) : null;
   if (!data && !row.url) {
     throw new AppError(404, 'attachment_not_stored', `"${row.filename as string}" was over the size limit when it arrived and was not stored; open it in the original channel`);
   }
