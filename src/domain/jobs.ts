@@ -6,6 +6,7 @@ import { pollDueInboxes } from './polling.js';
 import { wakeSnoozed } from './snooze.js';
 import { checkSla } from './sla.js';
 import { runFollowUps } from './follow-up.js';
+import { deliverDueWebhooks } from './outgoing-webhooks.js';
 
 export interface Job {
   name: string;
@@ -20,6 +21,7 @@ export const jobs: Job[] = [
   { name: 'snooze-wake', cron: '*/30 * * * * *', run: (d) => wakeSnoozed(d) },
   { name: 'sla', cron: '*/30 * * * * *', run: (d) => checkSla(d) },
   { name: 'follow-up', cron: '*/30 * * * * *', run: (d) => runFollowUps(d) },
+  { name: 'webhooks-out', cron: '*/3 * * * * *', run: (d) => deliverDueWebhooks(d) },
 ];
 
 /** Runs a job unless its previous run is still going (no overlapping runs). */

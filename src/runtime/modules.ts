@@ -6,6 +6,7 @@ import type { Deps } from '../domain/deps.js';
 import { attachmentsModule } from '../api/attachments.js';
 import { workflowAssignModule } from '../api/workflow-assign.js';
 import { workflowServiceModule } from '../api/workflow-service.js';
+import { workflowDataModule } from '../api/workflow-data.js';
 
 export interface Module {
   name: string;
@@ -19,6 +20,7 @@ export const modules: Module[] = [
   attachmentsModule,
   workflowAssignModule,
   workflowServiceModule,
+  workflowDataModule,
 ];
 
 export const extraApiModules = modules.flatMap((m) => (m.api ? [m.api] : []));

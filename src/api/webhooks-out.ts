@@ -1,0 +1,49 @@
+// Outgoing webhooks (admin): register URLs with event filters, see the delivery log.
+// (Inbound platform webhooks are src/api/webhooks.ts.)
+import { createRoute, z } from '@hono/zod-openapi';
+import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, redeliver } from '../domain/outgoing-webhooks.js';
+import { router } from './env.js';
+import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './schemas.js';
+
+const Webhook = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), description: z.string().nullable(), active: z.boolean(), createdAt: z.string().nullable() }).openapi('OutgoingWebhook');
+const Delivery = z.object({
+  id: z.string().openapi({ description: 'Stable across retries: the X-Parley-Delivery header' }), webhookId: z.string(), eventId: z.number(), eventType: z.string(),
+  status: z.enum(['pending', 'delivering', 'delivered', 'failed']), attempts: z.number(), responseCode: z.number().nullable(), lastError: z.string().nullable(),
+  lastAttemptAt: z.string().nullable(), nextAttemptAt: z.string().nullable(), deliveredAt: z.string().nullable(), createdAt: z.string().nullable(),
+}).openapi('WebhookDelivery');
+
+export const outgoingWebhookRoutes = () => {
+  const app = router();
+  app.openapi(createRoute({ method: 'post', path: '/webhooks', tags: ['Outgoing webhooks'], summary: 'Register a URL (admin); the signing secret is shown only in this answer',
+    request: jsonBody(z.object({
+      url: z.string().url().max(2000).openapi({ example: 'https://example.com/parley-hook' }),
+      events: z.array(z.string().min(1).max(100)).min(1).max(50).openapi({ example: ['message.created', 'conversation.updated'], description: 'Event types, "prefix.*" or "*"' }),
+      description: z.string().max(500).optional(),
+    })),
+    responses: { 201: jsonResponse(Webhook.extend({ secret: z.string() }), 'The webhook with its secret'), ...errors } }),
+  async (c) => c.json(await createWebhook(c.var.deps, c.var.actor, c.req.valid('json')) as never, 201));
+
+  app.openapi(createRoute({ method: 'get', path: '/webhooks', tags: ['Outgoing webhooks'], summary: 'Registered webhooks (admin)',
+    responses: { 200: jsonResponse(z.object({ data: z.array(Webhook), nextCursor: z.null() }), 'Webhooks'), ...errors } }),
+  async (c) => c.json({ data: await listWebhooks(c.var.deps, c.var.actor), nextCursor: null } as never, 200));
+
+  app.openapi(createRoute({ method: 'get', path: '/webhooks/{id}', tags: ['Outgoing webhooks'], summary: 'One webhook (admin)',
+    request: { params: IdParam }, responses: { 200: jsonResponse(Webhook, 'The webhook'), ...errors } }),
+  async (c) => c.json(await getWebhook(c.var.deps, c.var.actor, c.req.valid('param').id) as never, 200));
+
+  app.openapi(createRoute({ method: 'delete', path: '/webhooks/{id}', tags: ['Outgoing webhooks'], summary: 'Remove a webhook and its delivery log (admin)',
+    request: { params: IdParam }, responses: { 204: { description: 'Removed' }, ...errors } }),
+  async (c) => { await deleteWebhook(c.var.deps, c.var.actor, c.req.valid('param').id); return c.body(null, 204); });
+
+  app.openapi(createRoute({ method: 'get', path: '/webhooks/{id}/deliveries', tags: ['Outgoing webhooks'], summary: 'Delivery log, newest first (admin)',
+    request: { params: IdParam, query: PageQuery }, responses: { 200: jsonResponse(page(Delivery), 'A page'), ...errors } }),
+  async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    return c.json(await listDeliveries(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor) as never, 200);
+  });
+
+  app.openapi(createRoute({ method: 'post', path: '/webhooks/{id}/deliveries/{deliveryId}/redeliver', tags: ['Outgoing webhooks'], summary: 'Send a delivery again now, same id and body (admin)',
+    request: { params: z.object({ id: z.string(), deliveryId: z.string() }) }, responses: { 200: jsonResponse(Delivery, 'The delivery, queued'), ...errors } }),
+  async (c) => c.json(await redeliver(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('param').deliveryId) as never, 200));
+  return app;
+};
