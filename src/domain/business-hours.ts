@@ -46,9 +46,18 @@ export const alwaysOpen: Calendar = {
 
 /** The calendar for an inbox's `businessHours` setting; invalid or absent -> 24/7. */
 export function calendarFromSettings(settings: Record<string, unknown> | null | undefined): Calendar {
-  const parsed = businessHoursSchema.safeParse(settings?.businessHours);
-  return parsed.success ? businessCalendar(parsed.data) : alwaysOpen;
+  const key = JSON.stringify(settings?.businessHours ?? null);
+  let cal = calendars.get(key);
+  if (!cal) {
+    const parsed = businessHoursSchema.safeParse(settings?.businessHours);
+    cal = parsed.success ? businessCalendar(parsed.data) : alwaysOpen;
+    if (calendars.size > 256) calendars.clear();
+    calendars.set(key, cal);
+  }
+  return cal;
 }
+// Calendars are pure functions of their schedule: one per distinct schedule is enough.
+const calendars = new Map<string, Calendar>();
 
 export function hasBusinessHours(settings: Record<string, unknown> | null | undefined): boolean {
   return businessHoursSchema.safeParse(settings?.businessHours).success;
@@ -80,11 +89,16 @@ export function businessCalendar(bh: BusinessHours | null | undefined): Calendar
   const localDay = (t: number) => Math.floor(wallAsUtc(t) / DAY_MS) * DAY_MS;
   const isoDay = (wallDay: number) => new Date(wallDay).toISOString().slice(0, 10);
 
-  /** Open intervals [start, end) as instants for the local day starting at wallDay. */
+  /** Open intervals [start, end) as instants for the local day starting at wallDay (memoized: Intl is slow). */
+  const memo = new Map<number, [number, number][]>();
   const intervals = (wallDay: number): [number, number][] => {
-    if (holidays.has(isoDay(wallDay))) return [];
+    let v = memo.get(wallDay);
+    if (v) return v;
     const dow = new Date(wallDay).getUTCDay();
-    return weekly[dow].map(([a, b]) => [wallToInstant(wallDay + a * 60_000), wallToInstant(wallDay + b * 60_000)] as [number, number]);
+    v = holidays.has(isoDay(wallDay)) ? [] : weekly[dow].map(([a, b]) => [wallToInstant(wallDay + a * 60_000), wallToInstant(wallDay + b * 60_000)] as [number, number]);
+    if (memo.size > 4096) memo.clear();
+    memo.set(wallDay, v);
+    return v;
   };
 
   return {
