@@ -176,6 +176,8 @@ describe('email in: charsets, HTML, attachments', () => {
     expect((await apiClient(p.url).get(`/api/v1/attachments/${png.id}`)).status).toBe(401);
     expect((await p.api.get('/api/v1/attachments/01NOSUCHATTACHMENT')).status).toBe(404);
     expect((await p.api.raw(`/api/v1/attachments/${png.id}`, { headers: { authorization: `Bearer ${p.adminToken}` } })).status).toBe(200);
+    const doc = await p.api.get('/api/v1/openapi.json');
+    expect(doc.body.paths['/attachments/{id}'].get.summary).toBe('Download an attachment');
   });
   it('an attachment over the inbox limit is listed but not stored; downloading it says why', async () => {
     const { id, mailbox } = await emailInbox({ maxAttachmentMb: 0.01 });
@@ -381,6 +383,18 @@ describe('email polling: batches, crashes, UIDVALIDITY', () => {
     const rows = await p.deps.store.all<{ external_id: string; n: number }>('SELECT external_id, count(*) AS n FROM messages WHERE inbox_id = ? GROUP BY external_id ORDER BY external_id', [id]);
     expect(rows.map((r) => [r.external_id, r.n])).toEqual([0, 1, 2, 3].map((i) => [`<uidv-${i}@example.com>`, 1]));
     expect(await conversations(id)).toHaveLength(4);
+  });
+
+  it('the scheduler\'s sweep polls an email inbox at its pollSeconds', async () => {
+    const { id, mailbox } = await emailInbox({ pollSeconds: 120 });
+    await dv.append(fixture('utf8-qp.eml'), mailbox);
+    const t0 = Date.now();
+    expect(await pollDueInboxes(p.deps)).toBeGreaterThanOrEqual(1);
+    expect(await messageCount(id)).toBe(1);
+    const row = await inboxRow(id);
+    expect(row.health).toBe('ok');
+    expect(row.next_poll_at as number).toBeGreaterThanOrEqual(t0 + 120_000);
+    expect(row.next_poll_at as number).toBeLessThanOrEqual(Date.now() + 120_000);
   });
 
   it('a message without Message-ID is imported once, however often it is read', async () => {
