@@ -77,6 +77,16 @@ describe('web session', () => {
     expect((await fetch(`${p.url}/api/v1/inboxes`, { headers: { cookie } })).status).toBe(401);
   });
 
+  it('refuses an email after 10 wrong passwords, even with the right one', async () => {
+    const u = await p.createUser('agent', 'Guessed');
+    for (let i = 0; i < 10; i++) expect((await login(u.email, `wrong-${i}-password`)).res.status).toBe(401);
+    const blocked = await login(u.email, 'password123');
+    expect(blocked.res.status).toBe(429);
+    expect(blocked.body.error.code).toBe('too_many_attempts');
+    // Other accounts are not affected.
+    expect((await login()).res.status).toBe(200);
+  });
+
   it('an expired session no longer authenticates', async () => {
     const { cookie } = await login();
     await p.store.run('UPDATE sessions SET expires_at = 1');

@@ -51,3 +51,15 @@ export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number)
   let t: ReturnType<typeof setTimeout> | undefined;
   return (...a) => { clearTimeout(t); t = setTimeout(() => fn(...a), ms); };
 }
+
+/** At most one call per `ms`, and always one after the last request (a steady event stream
+ * still refreshes, unlike a debounce). */
+export function throttle(fn: () => void, ms: number): () => void {
+  let last = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    if (timer) return;
+    const wait = Math.max(0, last + ms - Date.now());
+    timer = setTimeout(() => { timer = undefined; last = Date.now(); fn(); }, wait);
+  };
+}

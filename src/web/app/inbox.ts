@@ -1,7 +1,7 @@
 // The inbox: filters + conversation list (keyset "load more", live over SSE) and the open
 // conversation (thread, composer with the `/` canned picker, actions, contact panel).
 import { ApiError, get, optional, post, qs } from './api.js';
-import { debounce, h, opt, render } from './dom.js';
+import { debounce, h, opt, render, throttle } from './dom.js';
 import { fmtTime, relTime, t } from './i18n.js';
 import * as sse from './sse.js';
 import { CHANNEL_BADGE, inboxById, isManager, state, userName } from './state.js';
@@ -156,7 +156,7 @@ export function inboxView(main: HTMLElement, convId: string | null, fresh: boole
 }
 
 // ---- live updates ----------------------------------------------------------------------
-const refreshList = debounce(() => { if (v.listEl && document.contains(v.listEl)) void loadList(false); }, 250);
+const refreshList = throttle(() => { if (v.listEl && document.contains(v.listEl)) void loadList(false); }, 500);
 const refreshConv = debounce(async (id: string) => {
   if (v.conv?.id !== id) return;
   try { v.conv = await get<Conv>(`/api/v1/conversations/${id}`); renderConvHeader(); } catch { /* gone */ }

@@ -99,7 +99,7 @@ function topbar(active: string): HTMLElement {
   }, opt('en', 'English', getLocale() === 'en'), opt('zh-CN', '简体中文', getLocale() === 'zh-CN'));
   return h('header', { class: 'topbar' },
     h('a', { class: 'brand', href: '#/inbox' }, 'Parley'),
-    h('nav', null, link('#/inbox', 'inbox', 'inbox'), link('#/reports', 'reports', 'reports'), isManager() ? link('#/admin/inboxes', 'admin', 'admin') : null),
+    h('nav', null, link('#/inbox', 'inbox', 'inbox'), isManager() ? [link('#/reports', 'reports', 'reports'), link('#/admin/inboxes', 'admin', 'admin')] : null),
     searchInput,
     h('div', { class: 'me' }, liveDot, lang, h('span', { class: 'me-name', title: me.email }, me.name),
       h('button', { class: 'link', id: 'logout', onclick: () => void logout() }, t('logOut'))));
