@@ -1,6 +1,7 @@
 // kind -> connector. Adding a platform = one folder + one line here.
 import type { ChannelKind, Connector } from './types.js';
 import { webchat } from './webchat/index.js';
+import { whatsapp } from './whatsapp/index.js';
 import { instagram } from './instagram/index.js';
 import { messenger } from './messenger/index.js';
 import { email } from './email/index.js';
@@ -14,6 +15,7 @@ export type Registry = Map<ChannelKind, Connector<any>>;
 export function createRegistry(overrides: Partial<Record<ChannelKind, Connector<any>>> = {}): Registry {
   const all: Connector<any>[] = [
     webchat,
+    whatsapp,
     instagram,
     messenger,
     email,

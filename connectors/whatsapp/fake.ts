@@ -1,0 +1,122 @@
+// A fake WhatsApp Cloud API for tests and the sandbox: a real HTTP server on loopback that
+// speaks the Cloud API wire format (connectors/whatsapp/wire.ts) and pushes signed webhooks.
+//
+//   startWhatsappFake(opts?: {phoneNumberId?, displayPhoneNumber?, wabaId?, accessToken?, appSecret?, host?, port?}): Promise<WhatsappFake>
+//
+//   fake.url                                   Graph root to put in the inbox's config.apiBaseUrl
+//   fake.inboxConfig(verifyToken)              a complete `whatsapp` inbox config pointing at the fake
+//   fake.customerWrites(webhookUrl, {waId, name?, text, id?, timestamp?, contextId?})
+//                                              a customer's text message as a signed webhook
+//   fake.status(webhookUrl, {messageId, recipientId, status, timestamp?, error?: {code, title, message?, details?}})
+//                                              a statuses[] webhook for one of our messages
+//   fake.businessEcho(webhookUrl, {waId, text, id?, timestamp?})   smb_message_echoes (coexistence)
+//   fake.sent                                  accepted sends: {to, text, messageId, contextId?, body}
+//   fake.calls                                 every HTTP call (method, path, query, headers, body)
+//   fake.failNext(n, {status, retryAfter?, body?})   answer the next n sends with a failure
+//   fake.pushWebhook(url, payload, {signature?: 'valid'|'bad'|'none'})
+//   fake.verifySubscription(webhookUrl, verifyToken)  Meta's hub.challenge GET
+//   fake.close()
+import { GraphFakeServer, fakeId, graphErrorBody, type FailureSpec, type PushOptions, type PushResult, type RecordedCall, type RouteResult } from '../meta/fake-server.js';
+import { WHATSAPP_MAX_TEXT, waSendText, type WhatsappWebhook } from './wire.js';
+
+export interface WhatsappFakeOptions { phoneNumberId?: string; displayPhoneNumber?: string; wabaId?: string; accessToken?: string; appSecret?: string; host?: string; port?: number }
+export interface SentWhatsapp { to: string; text: string; messageId: string; contextId?: string; body: unknown }
+export interface CustomerText { waId: string; name?: string; text: string; id?: string; timestamp?: number; contextId?: string }
+export interface StatusUpdate {
+  messageId: string;
+  recipientId: string;
+  status: 'sent' | 'delivered' | 'read' | 'failed';
+  timestamp?: number;
+  error?: { code: number; title: string; message?: string; details?: string };
+}
+
+export interface WhatsappFake {
+  url: string;
+  phoneNumberId: string;
+  displayPhoneNumber: string;
+  accessToken: string;
+  appSecret: string;
+  sent: SentWhatsapp[];
+  calls: RecordedCall[];
+  inboxConfig(verifyToken: string): { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string; apiBaseUrl: string };
+  messagePayload(m: CustomerText): { payload: WhatsappWebhook; id: string };
+  customerWrites(webhookUrl: string, m: CustomerText, opts?: PushOptions): Promise<PushResult & { id: string; payload: WhatsappWebhook }>;
+  status(webhookUrl: string, s: StatusUpdate, opts?: PushOptions): Promise<PushResult>;
+  businessEcho(webhookUrl: string, m: { waId: string; text: string; id?: string; timestamp?: number }, opts?: PushOptions): Promise<PushResult & { id: string }>;
+  pushWebhook(url: string, payload: unknown, opts?: PushOptions): Promise<PushResult>;
+  verifySubscription(url: string, verifyToken: string): Promise<{ status: number; body: string; challenge: string }>;
+  failNext(n: number, spec: FailureSpec): void;
+  close(): Promise<void>;
+}
+
+const wamid = () => `wamid.${Buffer.from(fakeId('HBgM')).toString('base64').replace(/=+$/, '')}=`;
+const seconds = (ms?: number) => String(Math.floor((ms ?? Date.now()) / 1000));
+
+export async function startWhatsappFake(opts: WhatsappFakeOptions = {}): Promise<WhatsappFake> {
+  const phoneNumberId = opts.phoneNumberId ?? '106540352242922';
+  const displayPhoneNumber = opts.displayPhoneNumber ?? '15550783881';
+  const wabaId = opts.wabaId ?? '102290129340398';
+  const accessToken = opts.accessToken ?? `EAAW-fake-system-user-token-${fakeId('')}`;
+  const appSecret = opts.appSecret ?? `fake-app-secret-${fakeId('')}`;
+  const sent: SentWhatsapp[] = [];
+
+  const route = (call: RecordedCall): RouteResult | null => {
+    const m = /^(?:\/v\d+\.\d+)?\/([^/]+)\/messages$/.exec(call.path);
+    if (!m || call.method !== 'POST') return null;
+    if (m[1] !== phoneNumberId) return { status: 400, body: graphErrorBody(100, `(#100) Object with ID '${m[1]}' does not exist or does not support this operation`, { error_subcode: 33 }) };
+    const parsed = waSendText.safeParse(call.body);
+    if (!parsed.success) {
+      const field = parsed.error.issues[0]?.path.join('.');
+      return { status: 400, body: graphErrorBody(100, '(#100) Invalid parameter', { error_data: { messaging_product: 'whatsapp', details: `Parameter ${field} is invalid` } }) };
+    }
+    const b = parsed.data;
+    if ([...b.text.body].length > WHATSAPP_MAX_TEXT) {
+      return { status: 400, body: graphErrorBody(100, '(#100) Invalid parameter', { error_data: { messaging_product: 'whatsapp', details: `Param text['body'] must be at most ${WHATSAPP_MAX_TEXT} characters long.` } }) };
+    }
+    const messageId = wamid();
+    sent.push({ to: b.to, text: b.text.body, messageId, ...(b.context ? { contextId: b.context.message_id } : {}), body: call.body });
+    return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: b.to, wa_id: b.to }], messages: [{ id: messageId }] } };
+  };
+
+  const server = await GraphFakeServer.start({ token: accessToken, appSecret, route, host: opts.host, port: opts.port });
+  const wrap = (field: string, value: Record<string, unknown>): WhatsappWebhook => ({
+    object: 'whatsapp_business_account',
+    entry: [{ id: wabaId, changes: [{ field, value: { messaging_product: 'whatsapp', metadata: { display_phone_number: displayPhoneNumber, phone_number_id: phoneNumberId }, ...value } }] }],
+  });
+
+  const fake: WhatsappFake = {
+    url: server.url,
+    phoneNumberId, displayPhoneNumber, accessToken, appSecret, sent,
+    calls: server.calls,
+    inboxConfig: (verifyToken) => ({ phoneNumberId, accessToken, appSecret, verifyToken, apiBaseUrl: server.url }),
+    messagePayload(m) {
+      const id = m.id ?? wamid();
+      const message: Record<string, unknown> = { from: m.waId, id, timestamp: seconds(m.timestamp), type: 'text', text: { body: m.text } };
+      if (m.contextId) message.context = { from: displayPhoneNumber, id: m.contextId };
+      return { id, payload: wrap('messages', { contacts: [{ profile: { name: m.name ?? m.waId }, wa_id: m.waId }], messages: [message] }) };
+    },
+    async customerWrites(webhookUrl, m, o) {
+      const { id, payload } = fake.messagePayload(m);
+      return { ...(await server.pushWebhook(webhookUrl, payload, o)), id, payload };
+    },
+    status(webhookUrl, s, o) {
+      const status: Record<string, unknown> = { id: s.messageId, status: s.status, timestamp: seconds(s.timestamp), recipient_id: s.recipientId };
+      if (s.status !== 'failed') {
+        status.conversation = { id: fakeId('conv'), origin: { type: 'service' } };
+        status.pricing = { billable: true, pricing_model: 'CBP', category: 'service' };
+      }
+      if (s.error) status.errors = [{ code: s.error.code, title: s.error.title, message: s.error.message ?? s.error.title, error_data: { details: s.error.details ?? s.error.title } }];
+      return server.pushWebhook(webhookUrl, wrap('messages', { statuses: [status] }), o);
+    },
+    async businessEcho(webhookUrl, m, o) {
+      const id = m.id ?? wamid();
+      const payload = wrap('smb_message_echoes', { message_echoes: [{ from: displayPhoneNumber, to: m.waId, id, timestamp: seconds(m.timestamp), type: 'text', text: { body: m.text } }] });
+      return { ...(await server.pushWebhook(webhookUrl, payload, o)), id };
+    },
+    pushWebhook: (url, payload, o) => server.pushWebhook(url, payload, o),
+    verifySubscription: (url, token) => server.verifySubscription(url, token),
+    failNext: (n, spec) => server.failNext(n, spec),
+    close: () => server.close(),
+  };
+  return fake;
+}
