@@ -135,6 +135,24 @@ describe('SLA measured in business hours', () => {
   });
 });
 
+describe('GET /inboxes/:id/business-hours', () => {
+  it('says whether the inbox is open now and names what is wrong with a schedule', async () => {
+    clock.set(at('2026-10-12T10:00:00+08:00')); // Monday morning
+    const open = await webchatInbox({ businessHours: { timezone: 'Asia/Shanghai', weekly: WEEKDAYS } });
+    expect((await p.api.get(`/api/v1/inboxes/${open.id}/business-hours`)).body).toEqual({ configured: true, valid: true, error: null, openNow: true });
+    clock.set(at('2026-10-12T20:00:00+08:00'));
+    expect((await p.api.get(`/api/v1/inboxes/${open.id}/business-hours`)).body.openNow).toBe(false);
+    const bad = await webchatInbox({ businessHours: { timezone: 'Mars/Olympus', weekly: WEEKDAYS } });
+    const r = await p.api.get(`/api/v1/inboxes/${bad.id}/business-hours`);
+    expect(r.body).toMatchObject({ configured: true, valid: false, openNow: true });
+    expect(r.body.error).toMatch(/^businessHours\.timezone: /);
+    const none = await webchatInbox({});
+    expect((await p.api.get(`/api/v1/inboxes/${none.id}/business-hours`)).body).toEqual({ configured: false, valid: false, error: null, openNow: true });
+    const outsider = await p.createUser('agent', 'Outsider');
+    expect((await p.as(outsider.token).get(`/api/v1/inboxes/${open.id}/business-hours`)).status).toBe(404);
+  });
+});
+
 describe('business-hours calendar', () => {
   const cal = businessCalendar({ timezone: 'Asia/Shanghai', weekly: WEEKDAYS as never, holidays: ['2026-10-01', '2026-10-02'] });
   it('knows open and closed times in the zone', () => {

@@ -9,7 +9,9 @@ import type { Deps } from '../domain/deps.js';
 import { slaListFilter } from '../domain/sla.js';
 import type { ParleyEvent } from '../events/bus.js';
 import { listFilterExtensions, type ListFilterExtension } from './conversations.js';
+import { businessHoursRoutes } from './business-hours.js';
 import { faqRoutes } from './faq.js';
+import { router } from './env.js';
 
 const slaExtension: ListFilterExtension = (q) => slaListFilter(q.sla);
 
@@ -39,7 +41,12 @@ async function onCustomerMessage(deps: Deps, messageId: string) {
 
 export const workflowServiceModule: Module = {
   name: 'workflow-service',
-  api: () => faqRoutes(),
+  api: () => {
+    const app = router();
+    app.route('/', faqRoutes());
+    app.route('/', businessHoursRoutes());
+    return app;
+  },
   install(deps) {
     if (!listFilterExtensions.includes(slaExtension)) listFilterExtensions.push(slaExtension);
     deps.bus.subscribe((e) => {
