@@ -111,6 +111,15 @@ describe('web app and widget end to end', () => {
     await agentPage.locator('#thread .msg.note', { hasText: 'Checked the card BIN' }).waitFor();
     await shot(agentPage, '04-conversation-thread');
 
+    // The visitor answers while the agent has the conversation open: it appears in the thread
+    // live and does not count as unread.
+    await visitor.fill('[data-parley-widget] textarea[name=message]', 'Great, thank you');
+    await visitor.press('[data-parley-widget] textarea[name=message]', 'Enter');
+    await agentPage.locator('#thread .msg.in', { hasText: 'Great, thank you' }).waitFor();
+    await agentPage.locator('.conv-item .conv-preview', { hasText: 'Great, thank you' }).waitFor();
+    await agentPage.waitForFunction(() => !document.querySelector('.conv-item.active .unread-count'));
+    expect((await p.as(agent.token).get(`/api/v1/conversations?inboxId=${inboxId}`)).body.data[0].unreadCount).toBe(0);
+
     // Resolve; the visitor gets the rating request if this build asks for CSAT.
     await agentPage.click('#resolve');
     await agentPage.locator('#conv-status.st-resolved').waitFor();
@@ -138,7 +147,7 @@ describe('web app and widget end to end', () => {
     await visitor.reload();
     await visitor.locator('[data-parley-widget] .m.out', { hasText: expected }).waitFor();
     const texts = await visitor.locator('[data-parley-widget] .m').allInnerTexts();
-    expect(texts.slice(0, 2)).toEqual(['My card payment failed twice', expected]);
+    expect(texts.slice(0, 3)).toEqual(['My card payment failed twice', expected, 'Great, thank you']);
   });
 
   it('the widget follows the page language (zh-CN)', async () => {

@@ -170,6 +170,10 @@ sse.onEvent((type, data) => {
   const cid = data.conversationId as string | undefined;
   if (!cid || cid !== v.conv?.id) return;
   if (type === 'message.created' || type === 'message.updated') upsertMessage(data.message as Msg);
+  // The agent is looking at it: a new customer message is read already (listing marks it).
+  if (type === 'message.created' && data.message?.direction === 'in' && document.visibilityState === 'visible') {
+    void get(`/api/v1/conversations/${cid}/messages?limit=1`).then(() => refreshList()).catch(() => {});
+  }
   if (type.startsWith('conversation.') || type.startsWith('sla.')) refreshConv(cid);
 });
 
@@ -333,9 +337,13 @@ function upsertMessage(m: Msg): void {
 // ---- composer with the `/` canned-response picker ------------------------------------------
 interface Canned { id: string; shortCode: string; content: string }
 
+const drafts = new Map<string, string>();
+
 function composerView(conv: Conv): HTMLElement {
   let mode: 'reply' | 'note' = 'reply';
-  const textarea = h('textarea', { id: 'reply-box', rows: 3, placeholder: t('replyPlaceholder'), 'aria-label': t('reply') });
+  const textarea = h('textarea', { id: 'reply-box', rows: 3, placeholder: t('replyPlaceholder'), 'aria-label': t('reply'), value: drafts.get(conv.id) ?? '' });
+  // Switching conversations keeps what was typed in each.
+  textarea.addEventListener('input', () => { if (textarea.value) drafts.set(conv.id, textarea.value); else drafts.delete(conv.id); });
   const picker = h('ul', { class: 'picker', id: 'canned-picker', role: 'listbox', hidden: true });
   const replyTab = h('button', { type: 'button', class: 'tab active', id: 'mode-reply', onclick: () => setMode('reply') }, t('reply'));
   const noteTab = h('button', { type: 'button', class: 'tab', id: 'mode-note', onclick: () => setMode('note') }, t('privateNote'));
@@ -357,6 +365,7 @@ function composerView(conv: Conv): HTMLElement {
     try {
       const m = await post<Msg>(`/api/v1/conversations/${conv.id}/messages`, { content, private: mode === 'note' });
       textarea.value = '';
+      drafts.delete(conv.id);
       upsertMessage(m);
     } catch (e) {
       toast(e instanceof ApiError ? e.message : String(e), true);
