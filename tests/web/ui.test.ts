@@ -230,6 +230,17 @@ describe('agents app in Chromium', () => {
       await page.waitForFunction(() => !document.querySelector('#admin-body p.error:not([hidden])'));
       await shot(page, `19-admin-${s}`);
     }
+    // Canned responses and teams are created from their admin pages.
+    await page.click('.admin-nav a[href="#/admin/canned"]');
+    await page.fill('#admin-body form input[name=shortCode]', 'hello');
+    await page.fill('#admin-body form textarea[name=content]', 'Hello {{contact.name}}!');
+    await page.click('#admin-body form button[type=submit]');
+    await page.locator('#admin-body table code', { hasText: '/hello' }).waitFor();
+    expect((await p.api.get('/api/v1/canned-responses?q=hello')).body.data.map((c: any) => c.content)).toEqual(['Hello {{contact.name}}!']);
+    await page.click('.admin-nav a[href="#/admin/teams"]');
+    await page.fill('#admin-body form input[name=name]', 'Billing');
+    await page.click('#admin-body form button[type=submit]');
+    await page.locator('#admin-body table td', { hasText: 'Billing' }).waitFor();
     await page.click('.topbar nav a[data-nav=reports]');
     await page.locator('#report .kpis, #report .chart-card, #report p.muted:not(:empty)').first().waitFor();
     await page.waitForFunction(() => !document.querySelector('#report')?.textContent?.includes('Loading'));
