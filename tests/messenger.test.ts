@@ -2,7 +2,10 @@
 // replies go out through the outbox to the fake's Send API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMessengerFake, type MessengerFake } from '../connectors/messenger/fake.js';
+import { messenger } from '../connectors/messenger/index.js';
 import { graphErrorBody } from '../connectors/meta/fake-server.js';
+import { classifyGraphFailure, parseRetryAfter } from '../connectors/meta/graph.js';
+import { PermanentError, RetryableError } from '../connectors/types.js';
 import { hubSignature } from '../connectors/meta/signature.js';
 import { manualClock } from '../src/domain/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox.js';
@@ -158,6 +161,21 @@ describe('messenger connector', () => {
     expect(m.deliveryStatus).toBe('failed');
     expect(m.error).toContain('No matching user found');
     expect(fake.sent.some((s) => s.text === 'one more thing')).toBe(false);
+  });
+
+  it('classifies failures: network and throttling retryable (with Retry-After), auth and validation permanent', async () => {
+    const closed = messenger.config.parse({ ...fake.inboxConfig('x'), apiBaseUrl: 'http://127.0.0.1:1' });
+    const msg = { messageId: 'm1', conversationId: 'c1', threadKey: 'PSID-1', recipient: { externalId: 'PSID-1' }, text: 'hi', threadExternalIds: [], attachments: [] };
+    await expect(messenger.send(closed, msg)).rejects.toBeInstanceOf(RetryableError);
+    const wrongToken = messenger.config.parse({ ...fake.inboxConfig('x'), pageAccessToken: 'revoked' });
+    const err = await messenger.send(wrongToken, msg).catch((e) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err.message).toContain('Invalid OAuth access token');
+    expect(classifyGraphFailure(400, graphErrorBody(613, 'Calls to this api have exceeded the rate limit.'))).toBeInstanceOf(RetryableError);
+    expect(classifyGraphFailure(502, '<html>bad gateway</html>')).toBeInstanceOf(RetryableError);
+    expect(classifyGraphFailure(403, graphErrorBody(10, '(#10) This message is sent outside of allowed window.'))).toBeInstanceOf(PermanentError);
+    expect((classifyGraphFailure(429, {}, '7') as RetryableError).retryAfterMs).toBe(7_000);
+    expect(parseRetryAfter(new Date(Date.UTC(2026, 0, 1, 0, 1)).toUTCString(), Date.UTC(2026, 0, 1))).toBe(60_000);
   });
 
   it('an echo of a message sent from the Page inbox is stored as ours, not as a customer message', async () => {
