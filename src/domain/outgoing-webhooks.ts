@@ -13,7 +13,7 @@ import { newId } from './ids.js';
 import { decodeCursor, encodeCursor, type Page } from './paging.js';
 import type { Row } from './store.js';
 
-export const MAX_ATTEMPTS = 8;
+export const MAX_ATTEMPTS = 10;
 export const BASE_BACKOFF_MS = 30_000;
 export const MAX_BACKOFF_MS = 6 * 3_600_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -21,7 +21,7 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 const LOCK_MS = 60_000;
 const MAX_ERROR_CHARS = 500;
 
-/** Delay before attempt n+1 after n failed attempts: 30 s, 1 min, 2 min, … capped at 6 h. */
+/** Delay before attempt n+1 after n failed attempts: 30 s, 1 min, 2 min, … 128 min (about 4 h 15 min in all before giving up); capped at 6 h. */
 export const backoffMs = (attempts: number) => Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
 
 const iso = (v: unknown) => (v == null ? null : new Date(v as number).toISOString());
