@@ -82,3 +82,25 @@ describe('bad input', () => {
     expect((await p.api.get('/healthz')).body).toEqual({ ok: true });
   });
 });
+
+describe('inbox settings', () => {
+  it('are validated per key, naming the field, and null removes a key', async () => {
+    const inbox = await p.api.post('/api/v1/inboxes', { name: 'S', channel: 'webchat', config: {} });
+    const bad = await p.api.raw(`/api/v1/inboxes/${inbox.body.id}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${p.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { businessHours: { timezone: 'Mars/Olympus', weekly: {} } } }),
+    });
+    expect(bad.status).toBe(400);
+    const body = await bad.json() as any;
+    expect(body.error.code).toBe('invalid_settings');
+    expect(body.error.message).toContain('settings.businessHours.timezone');
+    const patch = (settings: unknown) => p.api.raw(`/api/v1/inboxes/${inbox.body.id}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${p.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ settings }),
+    }).then((r) => r.json() as any);
+    expect((await patch({ sla: { firstReplyMinutes: 30 }, custom: 1 })).settings).toMatchObject({ sla: { firstReplyMinutes: 30 }, custom: 1 });
+    expect((await patch({ sla: null })).settings).toEqual({ custom: 1 });
+    const create = await p.api.post('/api/v1/inboxes', { name: 'T', channel: 'webchat', config: {}, settings: { autoAssign: { enabled: 'yes' } } });
+    expect(create.status).toBe(400);
+    expect(create.body.error.message).toContain('settings.autoAssign.enabled');
+  });
+});

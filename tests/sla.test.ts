@@ -142,7 +142,14 @@ describe('GET /inboxes/:id/business-hours', () => {
     expect((await p.api.get(`/api/v1/inboxes/${open.id}/business-hours`)).body).toEqual({ configured: true, valid: true, error: null, openNow: true });
     clock.set(at('2026-10-12T20:00:00+08:00'));
     expect((await p.api.get(`/api/v1/inboxes/${open.id}/business-hours`)).body.openNow).toBe(false);
-    const bad = await webchatInbox({ businessHours: { timezone: 'Mars/Olympus', weekly: WEEKDAYS } });
+    // PATCH refuses a bad schedule; one stored before validation existed is still reported.
+    const bad = await webchatInbox({});
+    const refused = await p.api.raw(`/api/v1/inboxes/${bad.id}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${p.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { businessHours: { timezone: 'Mars/Olympus', weekly: WEEKDAYS } } }),
+    });
+    expect(refused.status).toBe(400);
+    await p.store.run('UPDATE inboxes SET settings = ? WHERE id = ?', [JSON.stringify({ businessHours: { timezone: 'Mars/Olympus', weekly: WEEKDAYS } }), bad.id]);
     const r = await p.api.get(`/api/v1/inboxes/${bad.id}/business-hours`);
     expect(r.body).toMatchObject({ configured: true, valid: false, openNow: true });
     expect(r.body.error).toMatch(/^businessHours\.timezone: /);

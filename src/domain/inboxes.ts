@@ -7,6 +7,7 @@ import { requireRole, type Actor, canSeeAll } from './actor.js';
 import type { Deps } from './deps.js';
 import { AppError, notFound } from './errors.js';
 import { newId } from './ids.js';
+import { mergeInboxSettings, validateInboxSettings } from './inbox-settings.js';
 import { raw, type Row } from './store.js';
 
 export interface InboxInput { name: string; channel: string; config: unknown; settings?: Record<string, unknown> }
@@ -26,6 +27,7 @@ export async function createInbox(deps: Deps, actor: Actor, input: InboxInput) {
   if (!connector) throw new AppError(400, 'channel_unavailable', `The ${input.channel} channel is not available in this build`, { field: 'channel' });
   const parsed = connector.config.safeParse(input.config ?? {});
   if (!parsed.success) throw configError(parsed.error);
+  if (input.settings) validateInboxSettings(input.settings);
   const id = newId();
   const now = deps.clock.now();
   const webchatToken = input.channel === 'webchat' ? randomToken(18) : null;
@@ -49,7 +51,8 @@ export async function updateInbox(deps: Deps, actor: Actor, id: string, input: {
     if (!parsed.success) throw configError(parsed.error);
     config = parsed.data as Record<string, unknown>;
   }
-  const settings = { ...(JSON.parse((row.settings as string) ?? '{}') as Record<string, unknown>), ...(input.settings ?? {}) };
+  if (input.settings) validateInboxSettings(input.settings);
+  const settings = mergeInboxSettings(JSON.parse((row.settings as string) ?? '{}') as Record<string, unknown>, input.settings ?? {});
   await deps.store.run("UPDATE inboxes SET name = ?, config = ?, settings = ?, health = CASE WHEN ? THEN 'ok' ELSE health END, next_poll_at = CASE WHEN ? THEN NULL ELSE next_poll_at END, poll_failures = CASE WHEN ? THEN 0 ELSE poll_failures END WHERE id = ?",
     [input.name ?? row.name, JSON.stringify(config), JSON.stringify(settings), input.config ? 1 : 0, input.config ? 1 : 0, input.config ? 1 : 0, id]);
   return inboxView(deps, await getInboxRow(deps, id));
