@@ -191,6 +191,23 @@ describe('messenger connector', () => {
     expect((await p.store.get<{ n: number }>('SELECT count(*) AS n FROM contact_identities WHERE inbox_id = ? AND external_id = ?', [inboxId, fake.pageId]))!.n).toBe(0);
   });
 
+  it('an echo that overtakes the Send API response does not make the reply go out twice', async () => {
+    await fake.customerWrites(hook, { psid: 'PSID-6006', text: 'is my refund coming?', timestamp: clock.now() });
+    const conv = await conversationOf('PSID-6006');
+    const reply = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'Yes, within 3 days' });
+    fake.echoSendsTo(hook);
+    try {
+      expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, sent: 1, retried: 0, failed: 0 });
+    } finally {
+      fake.echoSendsTo(null);
+    }
+    clock.advance(2 * 3_600_000);
+    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 0 });
+    expect(fake.sent.filter((s) => s.text === 'Yes, within 3 days')).toHaveLength(1);
+    const mine = (await messagesOf(conv.id)).find((m) => m.id === reply.body.id);
+    expect(mine.deliveryStatus).toBe('sent');
+  });
+
   it('attachments arrive as url attachments', async () => {
     const r = await fake.customerWrites(hook, { psid: 'PSID-4004', attachments: [{ type: 'image', url: 'https://scontent.example/v/t1/receipt.jpg?x=1' }], timestamp: clock.now() });
     expect(r.status).toBe(200);

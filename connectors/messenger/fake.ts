@@ -14,6 +14,8 @@
 //   fake.calls                                 every HTTP call (method, path, query, headers, body)
 //   fake.failNext(n, {status, retryAfter?, body?, match?})   answer the next n sends with a failure
 //   fake.setProfile(psid, {first_name?, last_name?})
+//   fake.echoSendsTo(webhookUrl | null)        push each accepted send's echo before answering the
+//                                              Send API call (the echo overtakes the response)
 //   fake.pushWebhook(url, payload, {signature?: 'valid'|'bad'|'none'})
 //   fake.verifySubscription(webhookUrl, verifyToken)         Meta's hub.challenge GET
 //   fake.close()
@@ -48,6 +50,7 @@ export interface MessengerFake {
   pushWebhook(url: string, payload: unknown, opts?: PushOptions): Promise<PushResult>;
   verifySubscription(url: string, verifyToken: string): Promise<{ status: number; body: string; challenge: string }>;
   failNext(n: number, spec: FailureSpec): void;
+  echoSendsTo(webhookUrl: string | null): void;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ export async function startMessengerFake(opts: MessengerFakeOptions = {}): Promi
   const appSecret = opts.appSecret ?? `fake-app-secret-${fakeId('')}`;
   const profiles = new Map<string, MessengerProfile>();
   const sent: SentMessage[] = [];
+  let echoUrl: string | null = null;
 
   const route = (call: RecordedCall): RouteResult | null => {
     const m = VERSIONED.exec(call.path);
@@ -72,7 +76,9 @@ export async function startMessengerFake(opts: MessengerFakeOptions = {}): Promi
       if ([...text].length > MESSENGER_MAX_TEXT) return { status: 400, body: graphErrorBody(100, `(#100) Length of param message[text] must be less than or equal to ${MESSENGER_MAX_TEXT}`) };
       const messageId = fakeId('m_');
       sent.push({ recipientId: parsed.data.recipient.id, text, messageId, body: call.body });
-      return { status: 200, body: { recipient_id: parsed.data.recipient.id, message_id: messageId } };
+      const target = echoUrl;
+      const before = target ? () => fake.pageEcho(target, { psid: parsed.data.recipient.id, text, mid: messageId }) : undefined;
+      return { status: 200, body: { recipient_id: parsed.data.recipient.id, message_id: messageId }, before };
     }
     if (call.method === 'GET' && !edge) {
       const p = profiles.get(node);
@@ -124,6 +130,7 @@ export async function startMessengerFake(opts: MessengerFakeOptions = {}): Promi
     pushWebhook: (url, payload, o) => server.pushWebhook(url, payload, o),
     verifySubscription: (url, token) => server.verifySubscription(url, token),
     failNext: (n, spec) => server.failNext(n, spec),
+    echoSendsTo(url) { echoUrl = url; },
     close: () => server.close(),
   };
   return fake;

@@ -27,7 +27,12 @@ export interface FailureSpec {
   match?: 'send' | 'any';
 }
 
-export interface RouteResult { status: number; body: unknown }
+export interface RouteResult {
+  status: number;
+  body: unknown;
+  /** Runs before the answer is written (e.g. an echo webhook that overtakes the API response). */
+  before?: () => Promise<unknown>;
+}
 export type Route = (call: RecordedCall) => RouteResult | null;
 
 export type SignatureMode = 'valid' | 'bad' | 'none';
@@ -132,6 +137,7 @@ export class GraphFakeServer {
     if (token !== this.token) return answer(400, graphErrorBody(190, 'Invalid OAuth access token - Cannot parse access token'));
 
     const out = this.route(call);
+    if (out?.before) await out.before().catch(() => undefined);
     if (!out) return answer(400, graphErrorBody(100, `Unsupported ${call.method} request. Object with ID '${call.path.split('/').pop()}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { error_subcode: 33 }));
     return answer(out.status, out.body);
   }

@@ -49,8 +49,12 @@ async function deliverOne(deps: Deps, row: Row, token: string): Promise<'sent' |
     const result = await connector.send(config, ctx.outbound);
     await finish(deps, row, token, messageId, [
       raw("UPDATE outbox SET status = 'done', lock_token = NULL, last_error = NULL WHERE id = ? AND lock_token = ?", row.id, token),
+      // The platform's echo of this very message may have been ingested before send() returned
+      // (Messenger/Instagram echoes can overtake the API response): that row already holds the
+      // id, so keep ours without it rather than fail on UNIQUE(inbox_id, external_id) and resend.
       raw(`UPDATE messages SET delivery_status = CASE WHEN delivery_status IN ('delivered', 'read') THEN delivery_status ELSE 'sent' END,
-           external_id = ?, error = NULL WHERE id = ?`, result.externalId, messageId),
+           external_id = CASE WHEN EXISTS (SELECT 1 FROM messages o WHERE o.inbox_id = messages.inbox_id AND o.external_id = ?1 AND o.id <> messages.id)
+             THEN external_id ELSE ?1 END, error = NULL WHERE id = ?2`, result.externalId, messageId),
     ]);
     return 'sent';
   } catch (err) {
