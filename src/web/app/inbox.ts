@@ -415,6 +415,7 @@ function composerView(conv: Conv): HTMLElement {
     search(m[2]);
   });
   textarea.addEventListener('keydown', (e) => {
+    if (e.isComposing) return; // Enter confirms a Chinese IME candidate, it must not pick or send.
     if (!picker.hidden && items.length) {
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') { e.preventDefault(); sel = (sel + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length; showPicker(); return; }
       if (e.key === 'Enter' || e.key === 'Tab') { e.preventDefault(); void choose(items[sel]); return; }
