@@ -17,8 +17,10 @@ export const MAX_ATTEMPTS = 10;
 export const BASE_BACKOFF_MS = 30_000;
 export const MAX_BACKOFF_MS = 6 * 3_600_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
-/** A claimed delivery whose worker died is taken again after this. */
-const LOCK_MS = 60_000;
+/** Deliveries sent at the same time by one run. */
+const CONCURRENCY = 8;
+/** A claimed delivery whose worker died is taken again after this (longer than a whole run takes). */
+const LOCK_MS = 10 * 60_000;
 const MAX_ERROR_CHARS = 500;
 
 /** Delay before attempt n+1 after n failed attempts: 30 s, 1 min, 2 min, … 128 min (about 4 h 15 min in all before giving up); capped at 6 h. */
@@ -196,34 +198,39 @@ export async function deliverDueWebhooks(deps: Deps, opts: { limit?: number } = 
     [token, now + LOCK_MS, now, opts.limit ?? 50],
   );
   const report: DeliveryReport = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0 };
-  const secrets = new Map<string, { url: string; secret: string } | null>();
-  for (const d of claimed) {
-    const hookId = d.webhook_id as string;
-    if (!secrets.has(hookId)) {
-      const w = await deps.store.get<{ url: string; secret: string }>('SELECT url, secret FROM outgoing_webhooks WHERE id = ?', [hookId]);
-      secrets.set(hookId, w ?? null);
+  const hooks = new Map<string, Promise<{ url: string; secret: string } | undefined>>();
+  const hookOf = (id: string) => {
+    if (!hooks.has(id)) hooks.set(id, deps.store.get<{ url: string; secret: string }>('SELECT url, secret FROM outgoing_webhooks WHERE id = ?', [id]));
+    return hooks.get(id)!;
+  };
+  // A few at a time, so one slow endpoint does not hold up everyone else's deliveries.
+  let next = 0;
+  const worker = async () => {
+    while (next < claimed.length) {
+      const d = claimed[next++];
+      const hook = await hookOf(d.webhook_id as string);
+      if (!hook) continue; // deleted meanwhile: its rows went with it
+      const outcome = await attempt(deps, hook, d);
+      const attempts = (d.attempts as number) + 1;
+      const at = deps.clock.now();
+      if (outcome.ok) {
+        await deps.store.run(`UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, last_status_code = ?, last_error = NULL, last_attempt_at = ?,
+            delivered_at = ?, lock_token = NULL, locked_until = NULL WHERE id = ? AND lock_token = ?`, [attempts, outcome.status, at, at, d.id, token]);
+        report.delivered++;
+      } else if (attempts >= MAX_ATTEMPTS) {
+        await deps.store.run(`UPDATE webhook_deliveries SET status = 'failed', attempts = ?, last_status_code = ?, last_error = ?, last_attempt_at = ?,
+            lock_token = NULL, locked_until = NULL WHERE id = ? AND lock_token = ?`, [attempts, outcome.status ?? null, outcome.error, at, d.id, token]);
+        report.failed++;
+      } else {
+        const delay = Math.min(MAX_BACKOFF_MS, Math.max(backoffMs(attempts), outcome.retryAfterMs ?? 0));
+        await deps.store.run(`UPDATE webhook_deliveries SET status = 'pending', attempts = ?, last_status_code = ?, last_error = ?, last_attempt_at = ?,
+            next_attempt_at = ?, lock_token = NULL, locked_until = NULL WHERE id = ? AND lock_token = ?`,
+        [attempts, outcome.status ?? null, outcome.error, at, at + delay, d.id, token]);
+        report.retrying++;
+      }
     }
-    const hook = secrets.get(hookId);
-    if (!hook) continue; // deleted meanwhile: its rows went with it
-    const outcome = await attempt(deps, hook, d);
-    const attempts = (d.attempts as number) + 1;
-    const at = deps.clock.now();
-    if (outcome.ok) {
-      await deps.store.run(`UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, last_status_code = ?, last_error = NULL, last_attempt_at = ?,
-          delivered_at = ?, lock_token = NULL, locked_until = NULL WHERE id = ? AND lock_token = ?`, [attempts, outcome.status, at, at, d.id, token]);
-      report.delivered++;
-    } else if (attempts >= MAX_ATTEMPTS) {
-      await deps.store.run(`UPDATE webhook_deliveries SET status = 'failed', attempts = ?, last_status_code = ?, last_error = ?, last_attempt_at = ?,
-          lock_token = NULL, locked_until = NULL WHERE id = ? AND lock_token = ?`, [attempts, outcome.status ?? null, outcome.error, at, d.id, token]);
-      report.failed++;
-    } else {
-      const delay = Math.max(backoffMs(attempts), outcome.retryAfterMs ?? 0);
-      await deps.store.run(`UPDATE webhook_deliveries SET status = 'pending', attempts = ?, last_status_code = ?, last_error = ?, last_attempt_at = ?,
-          next_attempt_at = ?, lock_token = NULL, locked_until = NULL WHERE id = ? AND lock_token = ?`,
-      [attempts, outcome.status ?? null, outcome.error, at, at + Math.min(delay, MAX_BACKOFF_MS), d.id, token]);
-      report.retrying++;
-    }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, claimed.length) }, worker));
   if (report.claimed) deps.log.debug({ ...report }, 'webhook deliveries');
   return report;
 }
