@@ -397,6 +397,26 @@ describe('email polling: batches, crashes, UIDVALIDITY', () => {
     expect(row.next_poll_at as number).toBeLessThanOrEqual(Date.now() + 120_000);
   });
 
+  it('skipExisting: a mailbox with history is connected without importing it, even after a UIDVALIDITY resync; only new mail arrives', async () => {
+    const { id, mailbox } = await emailInbox({ skipExisting: true });
+    const old = many(3, 'old');
+    const longAgo = new Date('2024-03-01T10:00:00Z');
+    for (const m of old) await dv.append(m, mailbox, longAgo);
+    await drain(id);
+    expect(await messageCount(id)).toBe(0);
+    expect(JSON.parse((await cursorOf(id))!).lastUid).toBe(3);
+    const fresh = many(1, 'new')[0];
+    await dv.append(fresh, mailbox);
+    await drain(id);
+    expect((await conversations(id)).map((c) => c.subject)).toEqual(['Question 0 (new)']);
+
+    await dv.withClient(async (c) => { await c.mailboxDelete(mailbox); await c.mailboxCreate(mailbox); });
+    for (const m of old) await dv.append(m, mailbox, longAgo);
+    await dv.append(fresh, mailbox);
+    await drain(id);
+    expect(await messageCount(id)).toBe(1);
+  });
+
   it('a message without Message-ID is imported once, however often it is read', async () => {
     const { id, mailbox } = await emailInbox();
     await dv.append(fixture('no-message-id.eml'), mailbox);

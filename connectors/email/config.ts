@@ -23,6 +23,8 @@ export const emailConfig = z.object({
   pollSeconds: z.number().int().min(5).max(86_400).optional(),
   /** Messages per poll (each poll is stored in one atomic unit). */
   batchSize: z.number().int().min(1).max(500).optional(),
+  /** On the very first poll, start after the mail already in the folder instead of importing it. */
+  skipExisting: z.boolean().optional(),
   /** Attachments larger than this are listed but not stored (default 10). */
   maxAttachmentMb: z.number().min(0.01).max(50).optional(),
   /** Not used by email (no HTTP API); accepted so every channel takes the same option. */

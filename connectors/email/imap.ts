@@ -16,17 +16,25 @@ const BATCH_BYTES = 40 * 1024 * 1024;
 /** Larger messages are imported from their headers only, with a note. */
 const MAX_MESSAGE_BYTES = 60 * 1024 * 1024;
 
-export interface ImapCursor { uidValidity: string; lastUid: number }
+export interface ImapCursor {
+  uidValidity: string;
+  lastUid: number;
+  /** Set when the inbox skipped the mail already there (skipExisting): INTERNALDATE (ms) of the newest
+   *  skipped message; mail received up to then is never imported, even after a resync. */
+  since?: number;
+}
 
 export function decodeCursor(s: string | null): ImapCursor | null {
   if (!s) return null;
   try {
     const v = JSON.parse(s) as Partial<ImapCursor>;
-    if (typeof v.uidValidity === 'string' && Number.isInteger(v.lastUid)) return { uidValidity: v.uidValidity, lastUid: v.lastUid! };
+    if (typeof v.uidValidity === 'string' && Number.isInteger(v.lastUid)) {
+      return { uidValidity: v.uidValidity, lastUid: v.lastUid!, ...(typeof v.since === 'number' ? { since: v.since } : {}) };
+    }
   } catch { /* fall through: start over, dedupe keeps it safe */ }
   return null;
 }
-const encodeCursor = (c: ImapCursor) => JSON.stringify(c);
+const encodeCursor = (c: ImapCursor) => JSON.stringify(c.since == null ? { uidValidity: c.uidValidity, lastUid: c.lastUid } : c);
 
 interface ErrorLike { message?: string; code?: string; authenticationFailed?: boolean; responseText?: string; serverResponseCode?: string; mailboxMissing?: boolean; response?: unknown }
 
@@ -96,12 +104,24 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
       const box = client.mailbox as MailboxObject;
       const uidValidity = String(box.uidValidity);
       const lastUid = prev && prev.uidValidity === uidValidity ? prev.lastUid : 0;
-      const unchanged = encodeCursor({ uidValidity, lastUid });
+      const since = prev?.since;
+      const unchanged = encodeCursor({ uidValidity, lastUid, since });
+      if (prev == null && c.skipExisting) {
+        // Connecting a mailbox with years of history: only mail arriving from now on, even
+        // after a later UIDVALIDITY resync (the `since` date stays in the cursor).
+        // `since` is the server's own INTERNALDATE of the newest message there (no clock skew).
+        const existing = box.exists === 0 ? [] : ((await client.search({ all: true }, { uid: true })) || []);
+        const newest = existing.reduce((a, b) => Math.max(a, b), 0);
+        const last = newest ? await client.fetchOne(String(newest), { uid: true, internalDate: true }, { uid: true }) : false;
+        const at = last && last.internalDate ? new Date(last.internalDate).getTime() : undefined;
+        return { events: [], cursor: encodeCursor({ uidValidity, lastUid: newest, since: at }) };
+      }
       if (box.exists === 0) return { events: [], cursor: unchanged };
       if (box.uidNext && box.uidNext <= lastUid + 1) return { events: [], cursor: unchanged };
 
       // `n:*` always matches the newest message even when its UID is below n: filter.
-      const found = (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
+      // SINCE is by day (a day early for time zones); INTERNALDATE decides exactly below.
+      const found = (await client.search({ uid: `${lastUid + 1}:*`, ...(since ? { since: new Date(since - 86_400_000) } : {}) }, { uid: true })) || [];
       const uids = found.filter((u) => u > lastUid).sort((a, b) => a - b).slice(0, c.batchSize ?? DEFAULT_BATCH);
       if (uids.length === 0) return { events: [], cursor: unchanged };
       check();
@@ -127,6 +147,7 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
       const events: InboundEvent[] = [];
       for (const m of fetched) {
         const receivedAt = m.internalDate instanceof Date ? m.internalDate : m.internalDate ? new Date(m.internalDate) : undefined;
+        if (since && receivedAt && receivedAt.getTime() <= since) continue; // skipped history, met again after a resync
         const opts = { address: c.address, receivedAt, maxAttachmentBytes: c.maxAttachmentMb ? Math.round(c.maxAttachmentMb * 1048576) : undefined, meta: { imap: { mailbox, uidValidity, uid: m.uid } } };
         let raw: Uint8Array | undefined = m.source;
         if (!raw && m.headers) {
@@ -141,7 +162,7 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
         }
         check();
       }
-      return { events, cursor: encodeCursor({ uidValidity, lastUid: take[take.length - 1] }) };
+      return { events, cursor: encodeCursor({ uidValidity, lastUid: take[take.length - 1], since }) };
     } finally {
       lock.release();
     }

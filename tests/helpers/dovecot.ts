@@ -15,7 +15,7 @@ export interface Dovecot {
   password: string;
   dir: string;
   /** IMAP APPEND of a raw message; returns the UID the server gave it. */
-  append(raw: string | Uint8Array, mailbox?: string): Promise<number | undefined>;
+  append(raw: string | Uint8Array, mailbox?: string, internalDate?: Date): Promise<number | undefined>;
   /** Runs `fn` with a logged-in imapflow client (mailbox admin in tests: create, delete). */
   withClient<T>(fn: (c: ImapFlow) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
@@ -112,9 +112,9 @@ userdb {
   return {
     host: '127.0.0.1', port, user, password, dir,
     withClient,
-    async append(raw, mailbox = 'INBOX') {
+    async append(raw, mailbox = 'INBOX', internalDate) {
       return withClient(async (c) => {
-        const res = await c.append(mailbox, typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw));
+        const res = await c.append(mailbox, typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw), [], internalDate);
         return res ? res.uid : undefined;
       });
     },
