@@ -223,6 +223,22 @@ describe('agents app in Chromium', () => {
     await page.locator('.toast', { hasText: 'Saved.' }).waitFor();
     const inboxes = await p.api.get('/api/v1/inboxes');
     expect(inboxes.body.data.find((i: any) => i.name === 'Backend').settings.sla).toMatchObject({ firstReplyMinutes: 30 });
+    // Business hours, and the automation form saved with its fields left empty.
+    await page.locator('input[name=timezone]').fill('Asia/Shanghai');
+    await page.locator('input[name=mon]').fill('09:00-18:00');
+    await page.locator('input[name=tue]').fill('9:30-12:00, 13:00-18:00');
+    await page.locator('input[name=tue]').press('Enter');
+    await page.waitForFunction(async (id) => {
+      const r = await fetch(`/api/v1/inboxes/${id}`).then((x) => x.json());
+      return r.settings?.businessHours?.timezone === 'Asia/Shanghai';
+    }, inboxes.body.data.find((i: any) => i.name === 'Backend').id);
+    const saved = (await p.api.get('/api/v1/inboxes')).body.data.find((i: any) => i.name === 'Backend').settings;
+    expect(saved.businessHours.weekly).toMatchObject({ mon: [['09:00', '18:00']], tue: [['09:30', '12:00'], ['13:00', '18:00']], wed: [] });
+    await page.locator('input[name=csat]').check();
+    await page.locator('input[name=csat]').evaluate((el) => (el as HTMLInputElement).form!.requestSubmit());
+    await page.waitForFunction(async (id) => (await fetch(`/api/v1/inboxes/${id}`).then((x) => x.json())).settings?.csat?.enabled === true,
+      inboxes.body.data.find((i: any) => i.name === 'Backend').id);
+    expect(await page.locator('#admin-body p.error:not([hidden])').count()).toBe(0);
     await shot(page, '18-admin-inbox-settings');
     for (const s of ['users', 'teams', 'canned', 'faq', 'webhooks']) {
       await page.click(`.admin-nav a[href="#/admin/${s}"]`);

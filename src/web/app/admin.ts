@@ -127,19 +127,22 @@ async function inboxDetail(body: HTMLElement, id: string): Promise<void> {
     { name: 'firstReplyMinutes', label: t('firstReplyMinutes'), type: 'number', value: sla.firstReplyMinutes },
     { name: 'nextReplyMinutes', label: t('nextReplyMinutes'), type: 'number', value: sla.nextReplyMinutes },
     { name: 'warnAtPercent', label: t('warnAtPercent'), type: 'number', value: sla.warnAtPercent ?? 80 },
-  ], t('save'), (v) => save({ sla: clean(v) }), 'inline');
+  ], t('save'), (v) => save({ sla: v.firstReplyMinutes || v.nextReplyMinutes ? clean(v) : null }), 'inline');
   const bhForm = form([
     { name: 'timezone', label: t('timezone'), value: bh.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone },
     ...DAYS.map((d) => ({ name: d, label: t(`day_${d}`), value: hoursText(d), placeholder: '09:00-18:00' })),
+    { name: 'holidays', label: t('holidays'), value: (bh.holidays ?? []).join(', '), placeholder: '2026-10-01, 2026-10-02' },
   ], t('save'), async (v) => {
     const week = Object.fromEntries(DAYS.map((d) => [d, parseHours(v[d])]));
+    const holidays = String(v.holidays).split(/[,\s]+/).filter(Boolean);
     // No hours on any day means "no business hours" (always open), not "closed all week".
-    await save({ businessHours: DAYS.some((d) => week[d].length) ? { timezone: v.timezone, weekly: week } : null });
+    await save({ businessHours: DAYS.some((d) => week[d].length) ? { timezone: v.timezone, weekly: week, ...(holidays.length ? { holidays } : {}) } : null });
   }, 'inline');
   const autoForm = form([
     { name: 'autoAssign', label: t('autoAssign'), type: 'checkbox', value: s.autoAssign?.enabled },
     { name: 'maxOpenPerAgent', label: t('maxOpenPerAgent'), type: 'number', value: s.autoAssign?.maxOpenPerAgent },
     { name: 'csat', label: t('csatEnabled'), type: 'checkbox', value: s.csat?.enabled },
+    { name: 'csatQuestion', label: t('csatQuestion'), value: s.csat?.question ?? '' },
     { name: 'bot', label: t('botEnabled'), type: 'checkbox', value: s.bot?.enabled },
     { name: 'awayMessage', label: t('awayMessage'), type: 'textarea', value: s.bot?.awayMessage ?? '' },
     { name: 'followUpAfterHours', label: t('followUpAfterHours'), type: 'number', value: s.followUp?.afterHours },
@@ -147,9 +150,10 @@ async function inboxDetail(body: HTMLElement, id: string): Promise<void> {
     { name: 'autoResolveAfterHours', label: t('autoResolveAfterHours'), type: 'number', value: s.followUp?.autoResolveAfterHours },
   ], t('save'), (v) => save({
     autoAssign: clean({ ...s.autoAssign, enabled: v.autoAssign, maxOpenPerAgent: v.maxOpenPerAgent }),
-    csat: { ...s.csat, enabled: v.csat },
+    csat: clean({ ...s.csat, enabled: v.csat, question: v.csatQuestion }),
     bot: clean({ ...s.bot, enabled: v.bot, awayMessage: v.awayMessage }),
-    followUp: clean({ ...s.followUp, afterHours: v.followUpAfterHours, message: v.followUpMessage, autoResolveAfterHours: v.autoResolveAfterHours }),
+    // Follow-up needs its delay; without one the key is removed (no follow-ups).
+    followUp: v.followUpAfterHours ? clean({ ...s.followUp, afterHours: v.followUpAfterHours, message: v.followUpMessage, autoResolveAfterHours: v.autoResolveAfterHours }) : null,
   }), 'inline');
   const memberList = h('ul', { class: 'members' }, members.userIds.map((u) => h('li', null, state.users.find((x) => x.id === u)?.name ?? u,
     isAdmin() ? h('button', { class: 'link', onclick: async () => { await del(`/api/v1/inboxes/${id}/members/${u}`); void inboxDetail(body, id); } }, t('remove')) : null)));
