@@ -88,6 +88,9 @@ describe('search', () => {
     expect(short.body.messages.map((m: any) => m.content)).toEqual(['我想申请退款']);
     const mixed = await p.api.get(q('refund my'));
     expect(mixed.body.messages.map((m: any) => m.content)).toEqual(['My REFUND has not arrived yet']);
+    const shortName = await p.api.get(q('李雷'));
+    expect(shortName.body.contacts.map((c: any) => c.name)).toEqual(['李雷']);
+    expect(shortName.body.conversations.map((c: any) => c.id)).toEqual([convs.li]);
     const contacts = await p.api.get(q('Amy'));
     expect(contacts.body.contacts.map((c: any) => c.name)).toEqual(['Amy Chen']);
     expect((await p.api.get(q('   '))).status).toBe(400);

@@ -197,9 +197,11 @@ async function searchContacts(deps: Deps, actor: Actor, p: ParsedQuery, limit: n
     ids = (await ftsRanked(deps, { fts: 'contacts_fts', idCol: 'contact_id', table: 'contacts', text: CONTACT_TEXT,
       where: `x.merged_into IS NULL AND ${scope.sql}${likeSql}`, params: [...scope.params, ...p.likes] }, p, longTermsOf(p), candidatesFor(limit))).slice(0, limit);
   } else {
+    // Only short terms (a two-character Chinese name): a scan of contacts, newest first.
+    const each = p.likes.map(() => " AND (x.name LIKE ? ESCAPE '\\' OR x.email LIKE ? ESCAPE '\\' OR x.phone LIKE ? ESCAPE '\\')").join('');
     ids = (await deps.store.all<{ id: string }>(
-      `SELECT x.id AS id FROM contacts x WHERE x.merged_into IS NULL AND ${scope.sql}${likeSql} ORDER BY x.created_at DESC, x.id DESC LIMIT ?`,
-      [...scope.params, ...p.likes, limit])).map((r) => r.id);
+      `SELECT x.id AS id FROM contacts x WHERE x.merged_into IS NULL AND ${scope.sql}${each} ORDER BY x.rowid DESC LIMIT ?`,
+      [...scope.params, ...p.likes.flatMap((l) => [l, l, l]), limit])).map((r) => r.id);
   }
   if (ids.length === 0) return [];
   const rows = await deps.store.all('SELECT * FROM contacts WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]);
