@@ -79,6 +79,11 @@ describe('agents app in Chromium', () => {
     const ctx = await context(browser, { viewport: { width: 1280, height: 800 } });
     const page = await ctx.newPage();
     await login(page, p.url, agent.email, 'password123');
+    await page.selectOption('#availability', 'online');
+    await page.waitForFunction(async () => (await fetch('/api/v1/me').then((r) => r.json())).availability === 'online');
+    expect(await page.locator('#availability option:checked').innerText()).toBe('Online');
+    // No dictionary key leaks into the page as raw text.
+    expect(await page.locator('body').innerText()).not.toMatch(/\b(av|st|ds|role|day|admin|r)_[a-z]+\b/);
     await listIs(page, ['Alice Mine', 'Bob Free', '王小明']);
     await page.click('.tabs [data-filter=mine]');
     await listIs(page, ['Alice Mine']);

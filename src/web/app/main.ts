@@ -97,11 +97,22 @@ function topbar(active: string): HTMLElement {
       route();
     },
   }, opt('en', 'English', getLocale() === 'en'), opt('zh-CN', '简体中文', getLocale() === 'zh-CN'));
+  // Auto-assignment only picks agents who are online.
+  const avail = h('select', {
+    id: 'availability', 'aria-label': t('availability'), class: `avail av-${me.availability ?? 'offline'}`,
+    onchange: async () => {
+      try {
+        await post('/api/v1/me/availability', { availability: avail.value });
+        state.me = { ...state.me!, availability: avail.value };
+        avail.className = `avail av-${avail.value}`;
+      } catch (e) { avail.value = state.me?.availability ?? 'offline'; alert((e as Error).message); }
+    },
+  }, ['online', 'busy', 'offline'].map((a) => opt(a, t(`av_${a}`), (me.availability ?? 'offline') === a)));
   return h('header', { class: 'topbar' },
     h('a', { class: 'brand', href: '#/inbox' }, 'Parley'),
     h('nav', null, link('#/inbox', 'inbox', 'inbox'), isManager() ? [link('#/reports', 'reports', 'reports'), link('#/admin/inboxes', 'admin', 'admin')] : null),
     searchInput,
-    h('div', { class: 'me' }, liveDot, lang, h('span', { class: 'me-name', title: me.email }, me.name),
+    h('div', { class: 'me' }, liveDot, avail, lang, h('span', { class: 'me-name', title: me.email }, me.name),
       h('button', { class: 'link', id: 'logout', onclick: () => void logout() }, t('logOut'))));
 }
 
