@@ -92,7 +92,8 @@ export interface Connector<C = unknown> {
   parse?(raw: Uint8Array, c: C, req: Request): InboundEvent[];
   /** The body the platform expects back from a webhook, when not `{"ok":true}`. */
   webhookResponse?(): Response;
-  poll?(c: C, cursor: string | null, signal?: AbortSignal): Promise<{ events: InboundEvent[]; cursor: string | null }>;
+  /** One page from the cursor on; `more` = the platform has more waiting, poll again right away. */
+  poll?(c: C, cursor: string | null, signal?: AbortSignal): Promise<{ events: InboundEvent[]; cursor: string | null; more?: boolean }>;
   send(c: C, msg: OutboundMessage): Promise<{ externalId: string }>;
   /** Profile lookup for a sender (name, handle), cached on the contact identity. */
   fetchProfile?(c: C, externalId: string): Promise<Partial<InboundSender> | null>;

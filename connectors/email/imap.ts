@@ -75,7 +75,7 @@ function newClient(c: EmailConfig) {
   });
 }
 
-export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?: AbortSignal): Promise<{ events: InboundEvent[]; cursor: string | null }> {
+export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?: AbortSignal): Promise<{ events: InboundEvent[]; cursor: string | null; more?: boolean }> {
   const mailbox = c.imap.mailbox ?? 'INBOX';
   const prev = decodeCursor(cursor);
   const client = newClient(c);
@@ -122,7 +122,8 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
       // `n:*` always matches the newest message even when its UID is below n: filter.
       // SINCE is by day (a day early for time zones); INTERNALDATE decides exactly below.
       const found = (await client.search({ uid: `${lastUid + 1}:*`, ...(since ? { since: new Date(since - 86_400_000) } : {}) }, { uid: true })) || [];
-      const uids = found.filter((u) => u > lastUid).sort((a, b) => a - b).slice(0, c.batchSize ?? DEFAULT_BATCH);
+      const waiting = found.filter((u) => u > lastUid).sort((a, b) => a - b);
+      const uids = waiting.slice(0, c.batchSize ?? DEFAULT_BATCH);
       if (uids.length === 0) return { events: [], cursor: unchanged };
       check();
 
@@ -162,7 +163,7 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
         }
         check();
       }
-      return { events, cursor: encodeCursor({ uidValidity, lastUid: take[take.length - 1], since }) };
+      return { events, cursor: encodeCursor({ uidValidity, lastUid: take[take.length - 1], since }), more: waiting.length > take.length };
     } finally {
       lock.release();
     }

@@ -25,7 +25,7 @@ export async function pollDueInboxes(deps: Deps): Promise<number> {
 }
 
 /** One poll of one inbox; never two at once for the same inbox in this process. */
-export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60): Promise<{ ingested: number } | null> {
+export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60): Promise<{ ingested: number; more?: boolean } | null> {
   const id = inbox.id as string;
   if (running.has(id)) return null;
   running.add(id);
@@ -33,11 +33,12 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60): Prom
     const connector = deps.connectors.get(inbox.channel as ChannelKind)!;
     const config = connector.config.parse(JSON.parse(inbox.config as string));
     const cur = await deps.store.get<{ cursor: string | null }>("SELECT cursor FROM connector_cursors WHERE inbox_id = ? AND name = 'default'", [id]);
-    const { events, cursor } = await connector.poll!(config, cur?.cursor ?? null);
+    const { events, cursor, more } = await connector.poll!(config, cur?.cursor ?? null);
     const res = await ingest(deps, { id, channel: inbox.channel as string }, events, { cursor: { value: cursor } });
     await deps.store.run("UPDATE inboxes SET health = 'ok', health_error = NULL, poll_failures = 0, next_poll_at = ? WHERE id = ?",
-      [deps.clock.now() + everySeconds * 1000, id]);
-    return { ingested: res.inserted.length };
+      // A backlog drains batch after batch rather than one batch per interval.
+      [more ? deps.clock.now() : deps.clock.now() + everySeconds * 1000, id]);
+    return { ingested: res.inserted.length, ...(more ? { more: true } : {}) };
   } catch (err) {
     const failures = ((inbox.poll_failures as number) ?? 0) + 1;
     // A platform that says when to come back (429 reset, retry_after) is honoured; else exponential.
