@@ -442,7 +442,8 @@ async function renderSide(conv: Conv): Promise<void> {
     h('p', { class: 'contact-name' }, contact?.name || conv.contact.name || t('anonymous')),
     contact?.email ? h('p', null, '✉ ', contact.email) : null,
     contact?.phone ? h('p', null, '☎ ', contact.phone) : null,
-    contact?.identities?.length ? h('ul', { class: 'identities' }, contact.identities.map((i: any) => h('li', null, badge(i.channel), ' ', i.handle || i.externalId))) : null,
+    contact?.identities?.length ? h('ul', { class: 'identities' }, contact.identities.map((i: any) => h('li', { title: i.externalId }, badge(i.channel), ' ',
+      i.handle || (i.channel === 'webchat' ? t('webVisitor') : i.externalId)))) : null,
     contact?.attributes && Object.keys(contact.attributes).length ? h('dl', { class: 'attributes' },
       Object.entries(contact.attributes).map(([k, val]) => [h('dt', null, k), h('dd', null, typeof val === 'object' ? JSON.stringify(val) : String(val))])) : null);
   const previous = (contact?.conversations ?? []).filter((c: any) => c.id !== conv.id);
