@@ -1,0 +1,149 @@
+// `npm run demo`: Parley plus a sandbox. Every platform's fake server runs on loopback, one
+// inbox per channel points at it, and simulated customers of a digital wallet write in (in
+// Chinese and English) and answer when an agent replies. No platform account anywhere.
+import { rmSync } from 'node:fs';
+import { createApiToken, createUser } from '../auth/users.js';
+import { sandboxChannels, type SandboxChannelRun } from './sandbox/channels.js';
+import { customers, followUps, type SimulatedCustomer } from './sandbox/script.js';
+import { startParley } from './server.js';
+
+const port = Number(process.env.PORT ?? 3000);
+const dbFile = process.env.PARLEY_DB ?? 'data/demo.db';
+// A fresh sandbox each run, unless you point it at a store of your own.
+if (!process.env.PARLEY_DB) for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
+
+const adminPassword = process.env.PARLEY_ADMIN_PASSWORD ?? 'demo-admin-password';
+const running = await startParley({
+  port, host: process.env.HOST ?? '0.0.0.0', dbFile,
+  publicUrl: process.env.PARLEY_PUBLIC_URL,
+  bootstrapAdmin: { email: process.env.PARLEY_ADMIN_EMAIL ?? 'admin@localhost', password: adminPassword },
+});
+const { deps } = running;
+const base = running.url;
+const log = (line: string) => console.log(`[sandbox] ${line}`);
+
+const people = [
+  { email: 'lin@demo.local', name: 'Lin Wei 林伟', role: 'agent' as const, locale: 'zh-CN' },
+  { email: 'sam@demo.local', name: 'Sam Taylor', role: 'agent' as const, locale: 'en' },
+  { email: 'zhang@demo.local', name: 'Zhang Min 张敏', role: 'lead' as const, locale: 'zh-CN' },
+];
+const userIds: string[] = [];
+for (const u of people) {
+  const existing = await deps.store.get<{ id: string }>('SELECT id FROM users WHERE email = ?', [u.email]);
+  userIds.push(existing?.id ?? (await createUser(deps, { ...u, password: 'demo-password' })).id);
+}
+const adminRow = (await deps.store.get<{ id: string }>("SELECT id FROM users WHERE role = 'admin' ORDER BY created_at LIMIT 1"))!;
+const adminToken = running.admin?.token ?? await createApiToken(deps, adminRow.id, 'sandbox');
+
+async function api(method: string, path: string, body?: unknown, token = adminToken) {
+  const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const json = await res.json() as any;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function createInbox(name: string, channel: string, config: Record<string, unknown>) {
+  const inbox = await api('POST', '/api/v1/inboxes', { name, channel, config, settings: { autoAssign: { enabled: true, maxOpenPerAgent: 10 } } });
+  await api('POST', `/api/v1/inboxes/${inbox.id}/members`, { userIds });
+  return inbox as { id: string; webchatToken?: string };
+}
+// Agents start online so auto-assignment has someone to pick.
+for (const id of userIds) await deps.store.run("UPDATE users SET availability = 'online' WHERE id = ?", [id]);
+
+interface Lane { label: string; inboxId: string; write(c: SimulatedCustomer, text: string): Promise<void>; outbound(): { customerKey: string; text: string }[]; keyOf(c: SimulatedCustomer): string; close(): Promise<void> }
+const lanes: Lane[] = [];
+
+// Web chat: visitors use the public widget API, exactly as the widget does.
+{
+  const inbox = await createInbox('Website chat 网站客服', 'webchat', {});
+  const visitors = new Map<string, string>();
+  lanes.push({
+    label: 'webchat', inboxId: inbox.id,
+    async write(c, text) {
+      let token = visitors.get(c.id);
+      if (!token) {
+        const s = await fetch(`${base}/public/webchat/${inbox.webchatToken}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: c.name, email: c.email }) });
+        token = ((await s.json()) as { visitorToken: string }).visitorToken;
+        visitors.set(c.id, token);
+      }
+      await fetch(`${base}/public/webchat/${inbox.webchatToken}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ content: text }) });
+    },
+    outbound: () => [],
+    keyOf: (c) => c.id,
+    close: async () => {},
+  });
+  log(`web chat inbox: widget snippet <script src="${base}/widget.js" data-token="${inbox.webchatToken}" async></script>`);
+}
+
+for (const ch of sandboxChannels) {
+  let run: SandboxChannelRun;
+  try {
+    run = await ch.start();
+  } catch (err) {
+    log(`${ch.channel}: fake did not start (${(err as Error).message}); skipped`);
+    continue;
+  }
+  const inbox = await createInbox(ch.name, ch.channel, run.config);
+  const webhookUrl = `${base}/webhooks/${inbox.id}`;
+  lanes.push({ label: ch.channel, inboxId: inbox.id, write: (c, t) => run.write(webhookUrl, c, t), outbound: run.outbound, keyOf: run.keyOf, close: run.close });
+  log(`${ch.channel} inbox "${ch.name}" -> fake platform on loopback`);
+}
+
+// Customers: each lane gets its own customers; they write their story, then answer replies.
+const cast = new Map<Lane, SimulatedCustomer[]>();
+lanes.forEach((lane, i) => cast.set(lane, [customers[i % customers.length], customers[(i + 2) % customers.length]]));
+const progress = new Map<string, number>();
+const answered = new Map<Lane, number>();
+const say = async (lane: Lane, c: SimulatedCustomer, text: string) => {
+  try { await lane.write(c, text); log(`${lane.label}: ${c.name}: ${text}`); } catch (err) { log(`${lane.label}: write failed: ${(err as Error).message}`); }
+};
+
+async function nextLine(lane: Lane, c: SimulatedCustomer) {
+  const key = `${lane.label}/${c.id}`;
+  const i = progress.get(key) ?? 0;
+  if (i >= c.lines.length) return false;
+  progress.set(key, i + 1);
+  await say(lane, c, c.lines[i]);
+  return true;
+}
+
+for (const lane of lanes) await nextLine(lane, cast.get(lane)![0]);
+let tick = 0;
+const storyTimer = setInterval(async () => {
+  tick++;
+  for (const lane of lanes) {
+    const [first, second] = cast.get(lane)!;
+    if (!(await nextLine(lane, first)) && tick >= 3) await nextLine(lane, second);
+  }
+}, 20_000);
+// When an agent's reply reaches a fake platform, that customer answers a little later.
+const replyTimer = setInterval(async () => {
+  for (const lane of lanes) {
+    const out = lane.outbound();
+    const seen = answered.get(lane) ?? 0;
+    if (out.length <= seen) continue;
+    answered.set(lane, out.length);
+    for (const o of out.slice(seen)) {
+      const who = cast.get(lane)!.find((c) => lane.keyOf(c) === o.customerKey);
+      if (who) setTimeout(() => void say(lane, who, followUps[(seen + who.id.length) % followUps.length]), 4_000);
+    }
+  }
+}, 2_000);
+
+console.log(`
+Parley sandbox running on ${base}
+  admin:  ${process.env.PARLEY_ADMIN_EMAIL ?? 'admin@localhost'} / ${adminPassword}   (API token: ${adminToken})
+  agents: lin@demo.local, sam@demo.local (agents), zhang@demo.local (lead) — password demo-password
+  inboxes: ${lanes.map((l) => l.label).join(', ')}
+Customers write in every 20 s; reply in the web app and watch them answer. Ctrl-C stops.
+`);
+
+const stop = async () => {
+  clearInterval(storyTimer);
+  clearInterval(replyTimer);
+  for (const lane of lanes) await lane.close().catch(() => {});
+  await running.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
