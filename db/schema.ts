@@ -146,6 +146,8 @@ export const messages = sqliteTable('messages', {
 }, (t) => [
   uniqueIndex('messages_inbox_external_uq').on(t.inboxId, t.externalId),
   index('messages_conversation_idx').on(t.conversationId, t.createdAt, t.id),
+  // Contact merge rewrites sender_id; the timeline reads a contact's messages.
+  index('messages_sender_idx').on(t.senderId),
 ]);
 
 export const outbox = sqliteTable('outbox', {
@@ -177,7 +179,7 @@ export const events = sqliteTable('events', {
   userId: text('user_id'),
   payload: text('payload', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
   createdAt: integer('created_at').notNull(),
-}, (t) => [index('events_conversation_idx').on(t.conversationId, t.id)]);
+}, (t) => [index('events_conversation_idx').on(t.conversationId, t.id), index('events_type_time_idx').on(t.type, t.createdAt)]);
 
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
