@@ -262,6 +262,16 @@ describe('agents app in Chromium', () => {
     await page.fill('#admin-body form input[name=name]', 'Billing');
     await page.click('#admin-body form button[type=submit]');
     await page.locator('#admin-body table td', { hasText: 'Billing' }).waitFor();
+    await page.click('.admin-nav a[href="#/admin/webhooks"]');
+    const hooks = await p.api.get('/api/v1/webhooks');
+    if (hooks.status === 200) {
+      await page.fill('#admin-body form input[name=url]', 'http://127.0.0.1:9/hooks/parley');
+      await page.click('#admin-body form button[type=submit]');
+      await page.locator('#webhook-secret code').waitFor();
+      expect((await page.locator('#webhook-secret code').innerText()).length).toBeGreaterThan(16);
+      await page.locator('#admin-body table code', { hasText: 'http://127.0.0.1:9/hooks/parley' }).waitFor();
+      expect((await p.api.get('/api/v1/webhooks')).body.data.map((w: any) => [w.url, w.events])).toEqual([['http://127.0.0.1:9/hooks/parley', ['message.created']]]);
+    }
     await page.click('.topbar nav a[data-nav=reports]');
     await page.locator('#report .kpis, #report .chart-card, #report p.muted:not(:empty)').first().waitFor();
     await page.waitForFunction(() => !document.querySelector('#report')?.textContent?.includes('Loading'));

@@ -1,9 +1,9 @@
 // Admin pages: inboxes (with the webhook URL, widget snippet, SLA / business hours / automation
 // settings, members), users, teams, canned responses, FAQ, outgoing webhooks. Sections whose
 // endpoint this build lacks say so instead of failing.
-import { ApiError, del, get, optional, patch, post } from './api.js';
+import { del, get, optional, patch, post } from './api.js';
 import { h, opt, render, type Child } from './dom.js';
-import { t } from './i18n.js';
+import { fmtTime, t } from './i18n.js';
 import { badge, toast } from './inbox.js';
 import { isAdmin, loadDirectory, state, type Inbox } from './state.js';
 
@@ -240,7 +240,7 @@ async function faqView(body: HTMLElement): Promise<void> {
 }
 
 // ---- outgoing webhooks ---------------------------------------------------------------------------
-const WEBHOOK_EVENTS = ['message.created', 'message.updated', 'conversation.created', 'conversation.updated', 'csat.received', 'sla.breached'];
+const WEBHOOK_EVENTS = ['*', 'message.created', 'message.updated', 'conversation.created', 'conversation.updated', 'csat.received', 'sla.breached'];
 
 async function webhooksView(body: HTMLElement): Promise<void> {
   const r = await optional<{ data: { id: string; url: string; events: string[] }[] }>('/api/v1/webhooks');
@@ -252,17 +252,19 @@ async function webhooksView(body: HTMLElement): Promise<void> {
   const deliveriesEl = h('div');
   const deliveries = async (id: string) => {
     const d = await get<{ data: any[] }>(`/api/v1/webhooks/${id}/deliveries`);
-    render(deliveriesEl, h('h2', null, t('deliveries')), table(['#', t('event'), t('status'), t('time')], d.data.map((x) => [x.id, x.event ?? x.type ?? '', String(x.status ?? x.responseStatus ?? ''), x.createdAt ?? ''])));
+    render(deliveriesEl, h('h2', null, t('deliveries')), table([t('event'), t('status'), 'HTTP', t('attempts'), t('time'), ''], d.data.map((x) => [
+      x.eventType ?? '', h('span', { class: x.status === 'failed' ? 'error' : '' }, x.status ?? '', x.lastError ? ` — ${x.lastError}` : ''),
+      x.responseCode == null ? '' : String(x.responseCode), String(x.attempts ?? ''), x.createdAt ? fmtTime(x.createdAt) : '',
+      x.status === 'failed' ? h('button', { class: 'link', onclick: async () => { await post(`/api/v1/webhooks/${id}/deliveries/${x.id}/redeliver`); void deliveries(id); } }, t('redeliver')) : null])));
   };
   const f = form([
     { name: 'url', label: 'URL', type: 'url', required: true, placeholder: 'https://example.com/hooks/parley' },
-    ...WEBHOOK_EVENTS.map((e) => ({ name: e, label: e, type: 'checkbox' as const, value: e.startsWith('message.created') })),
+    ...WEBHOOK_EVENTS.map((e) => ({ name: e, label: e === '*' ? t('allEvents') : e, type: 'checkbox' as const, value: e === 'message.created' })),
   ], t('create'), async (v) => {
-    try {
-      const w = await post<{ secret?: string }>('/api/v1/webhooks', { url: v.url, events: WEBHOOK_EVENTS.filter((e) => v[e]) });
-      await webhooksView(body);
-      if (w.secret) body.append(secretBox(t('secretOnce'), w.secret));
-    } catch (e) { if (e instanceof ApiError) throw e; throw e; }
+    const events = v['*'] ? ['*'] : WEBHOOK_EVENTS.filter((e) => v[e]);
+    const w = await post<{ secret?: string }>('/api/v1/webhooks', { url: v.url, events });
+    await webhooksView(body);
+    if (w.secret) body.append(h('div', { id: 'webhook-secret' }, secretBox(t('secretOnce'), w.secret)));
   });
   render(body, h('h1', null, t('admin_webhooks')), table(['URL', t('events'), ''], rows), deliveriesEl, h('h2', null, t('newWebhook')), f, out);
 }
