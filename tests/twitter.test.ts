@@ -209,6 +209,26 @@ describe('X Account Activity webhook', () => {
     expect(await p.store.all('SELECT * FROM contact_identities WHERE inbox_id = ?', [inboxId])).toEqual([]);
   });
 
+  it('our own DM in the webhook stream is stored as outbound, not as a customer message', async () => {
+    const inboxId = await createInbox({ pollSeconds: 0 });
+    const url = `${p.url}/webhooks/${inboxId}`;
+    const ivy = customer('Ivy');
+    await fake.pushWebhook(url, { from: ivy, text: 'Where is my refund?' });
+    const ours = fake.ownerWrites({ to: ivy.id, text: 'Refund sent today' });
+    const body = {
+      for_user_id: fake.ownerId,
+      direct_message_events: [{ type: 'message_create', id: ours.id, created_timestamp: String(Date.parse(ours.created_at)),
+        message_create: { target: { recipient_id: ivy.id }, sender_id: fake.ownerId, message_data: { text: ours.text } } }],
+      users: { [ivy.id]: { id: ivy.id, name: 'Ivy', screen_name: ivy.username } },
+    };
+    expect((await fake.pushWebhook(url, { body: JSON.stringify(body) })).status).toBe(200);
+    const msgs = await messagesOf(inboxId);
+    expect(msgs.map((m) => [m.direction, m.sender_type, m.content])).toEqual([['in', 'contact', 'Where is my refund?'], ['out', 'user', 'Refund sent today']]);
+    expect(new Set(msgs.map((m) => m.conversation_id)).size).toBe(1);
+    const [conv] = await conversations(inboxId);
+    expect(conv).toMatchObject({ unreadCount: 1 });
+  });
+
   it('events for another subscribed account are ignored', async () => {
     const inboxId = await createInbox({ userId: '42' });
     const r = await fake.pushWebhook(`${p.url}/webhooks/${inboxId}`, { from: customer(), text: 'for the other account' });

@@ -185,12 +185,12 @@ export const twitter: Connector<TwitterConfig> = {
       expansions: 'sender_id',
       'user.fields': 'name,username',
       max_results: PAGE_SIZE,
-    } as const;
+    };
     const collected: DmEventV2[] = [];
     const users = new Map<string, { name?: string; username?: string }>();
     let newest: string | null = null;
     try {
-      let page = await v2.listDmEvents(params as never);
+      let page = await v2.listDmEvents(params);
       for (let n = 0; n < MAX_PAGES; n++) {
         const data = dmEventsPage.parse(page.data);
         for (const u of data.includes?.users ?? []) users.set(u.id, u);
