@@ -43,6 +43,19 @@ export const webRoutes = (deps: Deps, opts: WebOptions = {}) => {
   });
   app.get('/assets/app.js', asset((a) => a.appJs, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable'));
   app.get('/assets/app.css', asset((a) => a.appCss, 'text/css; charset=utf-8', 'public, max-age=31536000, immutable'));
+  // A bare page with the widget on it, so an admin can try a web chat inbox at once
+  // (linked from the inbox's admin page). ?lang=zh-CN shows the Chinese widget.
+  app.get('/widget-test/:token', (c) => {
+    const token = c.req.param('token');
+    if (!/^[\w-]{8,100}$/.test(token)) return c.text('Not found', 404);
+    const lang = c.req.query('lang') === 'zh-CN' ? 'zh-CN' : 'en';
+    return c.html(`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Parley widget test page</title></head><body style="font-family:system-ui,sans-serif;margin:40px">
+<h1>${lang === 'zh-CN' ? '聊天插件测试页' : 'Chat widget test page'}</h1>
+<p>${lang === 'zh-CN' ? '点击右下角的气泡，像访客一样发消息；在 Parley 收件箱中回复。' : 'Click the bubble at the bottom right and write as a visitor; answer from the Parley inbox.'}</p>
+<p><a href="?lang=${lang === 'zh-CN' ? 'en' : 'zh-CN'}">${lang === 'zh-CN' ? 'English' : '简体中文'}</a></p>
+<script src="/widget.js" data-token="${token}" async></script></body></html>`, 200, { 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin' });
+  });
   // Customers embed this URL; keep it short-cached so fixes reach their sites soon.
   app.get('/widget.js', asset((a) => a.widgetJs, 'text/javascript; charset=utf-8', 'public, max-age=300'));
   return app;

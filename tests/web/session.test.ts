@@ -109,6 +109,15 @@ describe('web assets', () => {
     expect((await fetch(p.url + css)).headers.get('content-type')).toContain('text/css');
   });
 
+  it('GET /widget-test/:token is a page with the widget for trying an inbox; odd tokens are refused', async () => {
+    const res = await fetch(`${p.url}/widget-test/abcDEF_123-xyz?lang=zh-CN`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('<script src="/widget.js" data-token="abcDEF_123-xyz" async></script>');
+    expect((await fetch(`${p.url}/widget-test/${encodeURIComponent('"><script>alert(1)</script>')}`)).status).toBe(404);
+  });
+
   it('GET /widget.js is a script that stays under 15 KB gzipped', async () => {
     const res = await fetch(`${p.url}/widget.js`, { headers: { 'accept-encoding': 'gzip' } });
     expect(res.status).toBe(200);

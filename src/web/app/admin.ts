@@ -162,6 +162,7 @@ async function inboxDetail(body: HTMLElement, id: string): Promise<void> {
     h('h1', null, badge(inbox.channel), ' ', inbox.name),
     inbox.webhookUrl ? secretBox(t('webhookUrl'), inbox.webhookUrl) : null,
     inbox.widgetSnippet ? secretBox(t('widgetSnippet'), inbox.widgetSnippet) : null,
+    inbox.webchatToken ? h('p', null, h('a', { href: `/widget-test/${inbox.webchatToken}`, target: '_blank', rel: 'noopener', id: 'widget-test-link' }, t('tryWidget'), ' ↗')) : null,
     h('details', null, h('summary', null, t('configJson')), h('pre', { class: 'mono' }, JSON.stringify(inbox.config, null, 2))),
     h('div', { class: 'grid2' },
       h('section', { class: 'card' }, h('h2', null, t('sla')), slaForm),

@@ -40,7 +40,7 @@ const en = {
   apiTokenOnce: 'API token (shown once):', addMembers: 'Add members', newTeam: 'New team', shortCode: 'Short code', content: 'Content',
   placeholdersHint: 'Placeholders such as {{contact.name}} are filled in', editContent: 'New content', edit: 'Edit', delete: 'Delete',
   confirmDelete: 'Delete this?', newCanned: 'New canned response', title: 'Title', tags: 'Tags', newArticle: 'New article',
-  holidays: 'Holidays (closed all day)', csatQuestion: 'Rating question (optional)', av_online: 'Online', av_busy: 'Busy', av_offline: 'Offline', webVisitor: 'Website visitor', attempts: 'Attempts', redeliver: 'Send again', allEvents: 'All events', someone: 'Someone', mentionedYou: 'mentioned you', deliveries: 'Deliveries', event: 'Event', events: 'Events', time: 'Time', secretOnce: 'Signing secret (shown once):', newWebhook: 'New webhook',
+  holidays: 'Holidays (closed all day)', csatQuestion: 'Rating question (optional)', av_online: 'Online', av_busy: 'Busy', av_offline: 'Offline', webVisitor: 'Website visitor', attempts: 'Attempts', redeliver: 'Send again', allEvents: 'All events', tryWidget: 'Try the widget on a test page', someone: 'Someone', mentionedYou: 'mentioned you', deliveries: 'Deliveries', event: 'Event', events: 'Events', time: 'Time', secretOnce: 'Signing secret (shown once):', newWebhook: 'New webhook',
 };
 
 type Dict = Record<keyof typeof en, string>;
@@ -84,7 +84,7 @@ const zh: Dict = {
   apiTokenOnce: 'API 令牌（仅显示一次）：', addMembers: '添加成员', newTeam: '新建团队', shortCode: '快捷码', content: '内容',
   placeholdersHint: '可使用 {{contact.name}} 等占位符', editContent: '新的内容', edit: '编辑', delete: '删除',
   confirmDelete: '确定删除？', newCanned: '新建快捷回复', title: '标题', tags: '标签', newArticle: '新建文章',
-  holidays: '节假日（全天休息）', csatQuestion: '评分问题（可选）', av_online: '在线', av_busy: '忙碌', av_offline: '离线', webVisitor: '网站访客', attempts: '尝试次数', redeliver: '重新投递', allEvents: '全部事件', someone: '有人', mentionedYou: '提到了你', deliveries: '投递记录', event: '事件', events: '事件', time: '时间', secretOnce: '签名密钥（仅显示一次）：', newWebhook: '新建 Webhook',
+  holidays: '节假日（全天休息）', csatQuestion: '评分问题（可选）', av_online: '在线', av_busy: '忙碌', av_offline: '离线', webVisitor: '网站访客', attempts: '尝试次数', redeliver: '重新投递', allEvents: '全部事件', tryWidget: '在测试页上试用聊天插件', someone: '有人', mentionedYou: '提到了你', deliveries: '投递记录', event: '事件', events: '事件', time: '时间', secretOnce: '签名密钥（仅显示一次）：', newWebhook: '新建 Webhook',
 };
 
 let locale: Locale = 'en';
