@@ -229,6 +229,23 @@ describe('X Account Activity webhook', () => {
     expect(conv).toMatchObject({ unreadCount: 1 });
   });
 
+  it('an echo that overtakes the send answer does not make the reply go out twice', async () => {
+    const inboxId = await createInbox({ pollSeconds: 0 });
+    const url = `${p.url}/webhooks/${inboxId}`;
+    const jin = customer('Jin');
+    await fake.pushWebhook(url, { from: jin, text: 'Is my account unlocked?' });
+    const [conv] = await conversations(inboxId);
+    fake.echoTo(url);
+    await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'Yes, unlocked' });
+    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, sent: 1 });
+    clock.advance(60 * 60_000);
+    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 0 });
+    expect(fake.sends.map((x) => x.text)).toEqual(['Yes, unlocked']);
+    const outs = (await messagesOf(inboxId)).filter((m) => m.direction === 'out');
+    expect(outs.every((m) => m.delivery_status === 'sent')).toBe(true);
+    expect(outs.map((m) => m.external_id)).toContain(fake.sends[0].eventId);
+  });
+
   it('events for another subscribed account are ignored', async () => {
     const inboxId = await createInbox({ userId: '42' });
     const r = await fake.pushWebhook(`${p.url}/webhooks/${inboxId}`, { from: customer(), text: 'for the other account' });

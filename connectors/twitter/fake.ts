@@ -14,6 +14,8 @@
 //                                  POSTs an Account Activity DM event, signed with the app secret
 //                                  (or the given signature; null = no header); returns { status, body }
 //   fake.crc(url, token)           GETs url?crc_token=token; returns { status, json, expected }
+//   fake.echoTo(url | null)        from now on, each send first POSTs its echo (our DM as an Account
+//                                  Activity event) to url and only then answers: the echo overtakes the reply
 //   fake.failNext(n, status, { route?: 'send' | 'poll' | 'user', resetInSeconds? })
 //                                  the next n matching calls answer status (429 carries x-rate-limit-reset)
 //   fake.sends                     recorded POST /2/dm_conversations/with/:id/messages calls
@@ -46,6 +48,7 @@ export interface TwitterFake {
     opts?: { signature?: string | null }): Promise<{ status: number; body: string; payload: string }>;
   crc(url: string, token: string): Promise<{ status: number; json: any; expected: string }>;
   failNext(n: number, status: number, opts?: { route?: Route; resetInSeconds?: number }): void;
+  echoTo(url: string | null): void;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,7 @@ export async function startTwitterFake(opts: {
   const sends: TwitterFakeSend[] = [];
   const requests: TwitterFake['requests'] = [];
   const failures: Failure[] = [];
+  let echoUrl: string | null = null;
   let seq = 0n;
   const nextId = () => (1860000000000000000n + ++seq * 1000n).toString();
 
@@ -76,6 +80,32 @@ export async function startTwitterFake(opts: {
   };
   const addUser = (u: { id: string; name?: string; username?: string }) => {
     if (!users.has(u.id)) users.set(u.id, { id: u.id, name: u.name ?? `User ${u.id}`, username: u.username ?? `user${u.id.slice(-6)}` });
+  };
+
+  const aaaBody = (e: FakeDmEvent): string => {
+    const body: AaaWebhookBody = {
+      for_user_id: ownerId,
+      direct_message_events: [{
+        type: 'message_create', id: e.id, created_timestamp: String(Date.parse(e.created_at)),
+        message_create: {
+          target: { recipient_id: e.recipient_id }, sender_id: e.sender_id, source_app_id: '268278',
+          message_data: { text: e.text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] } },
+        },
+      }],
+      users: Object.fromEntries([e.sender_id, e.recipient_id].filter((id) => users.has(id)).map((id) => {
+        const us = users.get(id)!;
+        return [id, { id, name: us.name, screen_name: us.username }];
+      })),
+    };
+    return JSON.stringify(body);
+  };
+  const postSigned = async (target: string, payload: string, sig?: string | null) => {
+    const signature = sig === undefined ? await twitterSignature(creds.appSecret, payload) : sig;
+    const res = await fetch(target, {
+      method: 'POST', body: payload,
+      headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-twitter-webhooks-signature': signature }) },
+    });
+    return { status: res.status, body: await res.text(), payload };
   };
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -144,6 +174,7 @@ export async function startTwitterFake(opts: {
       if (typeof body.text !== 'string' || !body.text) return json(res, 400, { title: 'Invalid Request', detail: 'text is required', type: 'about:blank', status: 400 });
       const e = addEvent(ownerId, participantId, body.text);
       sends.push({ participantId, text: body.text, body, eventId: e.id, authorization: auth });
+      if (echoUrl) await postSigned(echoUrl, aaaBody(e));
       return json(res, 201, { data: { dm_conversation_id: e.dm_conversation_id, dm_event_id: e.id } }, rateHeaders(199, 900));
     }
 
@@ -172,29 +203,9 @@ export async function startTwitterFake(opts: {
       if ('body' in input) payload = input.body;
       else {
         addUser(input.from);
-        const e = addEvent(input.from.id, ownerId, input.text);
-        const body: AaaWebhookBody = {
-          for_user_id: ownerId,
-          direct_message_events: [{
-            type: 'message_create', id: e.id, created_timestamp: String(Date.parse(e.created_at)),
-            message_create: {
-              target: { recipient_id: ownerId }, sender_id: e.sender_id, source_app_id: '268278',
-              message_data: { text: e.text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] } },
-            },
-          }],
-          users: Object.fromEntries([e.sender_id, ownerId].map((id) => {
-            const us = users.get(id)!;
-            return [id, { id, name: us.name, screen_name: us.username }];
-          })),
-        };
-        payload = JSON.stringify(body);
+        payload = aaaBody(addEvent(input.from.id, ownerId, input.text));
       }
-      const signature = o.signature === undefined ? await twitterSignature(creds.appSecret, payload) : o.signature;
-      const res = await fetch(target, {
-        method: 'POST', body: payload,
-        headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-twitter-webhooks-signature': signature }) },
-      });
-      return { status: res.status, body: await res.text(), payload };
+      return postSigned(target, payload, o.signature);
     },
     async crc(target, token) {
       const res = await fetch(`${target}${target.includes('?') ? '&' : '?'}crc_token=${encodeURIComponent(token)}`);
@@ -203,6 +214,7 @@ export async function startTwitterFake(opts: {
       try { parsed = JSON.parse(text); } catch { /* not json */ }
       return { status: res.status, json: parsed, expected: await twitterSignature(creds.appSecret, token) };
     },
+    echoTo(u) { echoUrl = u; },
     failNext(n, status, o = {}) {
       failures.push({ left: n, status, route: o.route, resetInSeconds: o.resetInSeconds ?? 60 });
     },
