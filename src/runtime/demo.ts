@@ -57,6 +57,18 @@ const lanes: Lane[] = [];
 {
   const inbox = await createInbox('Website chat 网站客服', 'webchat', {});
   const visitors = new Map<string, string>();
+  // What agents sent each visitor, read the way the widget reads it.
+  const seenByVisitor: { customerKey: string; text: string }[] = [];
+  const readReplies = setInterval(async () => {
+    const fresh: { customerKey: string; text: string }[] = [];
+    for (const [customerId, token] of visitors) {
+      const r = await fetch(`${base}/public/webchat/${inbox.webchatToken}/messages`, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+      if (!r?.ok) continue;
+      const { data } = await r.json() as { data: { direction: string; content: string; sender: { type: string } }[] };
+      for (const m of data) if (m.direction === 'out' && m.sender.type === 'user') fresh.push({ customerKey: customerId, text: m.content });
+    }
+    seenByVisitor.splice(0, seenByVisitor.length, ...fresh);
+  }, 2_000);
   lanes.push({
     label: 'webchat', inboxId: inbox.id,
     async write(c, text) {
@@ -68,9 +80,9 @@ const lanes: Lane[] = [];
       }
       await fetch(`${base}/public/webchat/${inbox.webchatToken}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ content: text }) });
     },
-    outbound: () => [],
+    outbound: () => seenByVisitor,
     keyOf: (c) => c.id,
-    close: async () => {},
+    close: async () => { clearInterval(readReplies); },
   });
   log(`web chat inbox: widget snippet <script src="${base}/widget.js" data-token="${inbox.webchatToken}" async></script>`);
 }
@@ -93,7 +105,6 @@ for (const ch of sandboxChannels) {
 const cast = new Map<Lane, SimulatedCustomer[]>();
 lanes.forEach((lane, i) => cast.set(lane, [customers[i % customers.length], customers[(i + 2) % customers.length]]));
 const progress = new Map<string, number>();
-const answered = new Map<Lane, number>();
 const say = async (lane: Lane, c: SimulatedCustomer, text: string) => {
   try { await lane.write(c, text); log(`${lane.label}: ${c.name}: ${text}`); } catch (err) { log(`${lane.label}: write failed: ${(err as Error).message}`); }
 };
@@ -117,15 +128,17 @@ const storyTimer = setInterval(async () => {
   }
 }, 20_000);
 // When an agent's reply reaches a fake platform, that customer answers a little later.
-const replyTimer = setInterval(async () => {
+const answeredPerCustomer = new Map<string, number>();
+const replyTimer = setInterval(() => {
   for (const lane of lanes) {
-    const out = lane.outbound();
-    const seen = answered.get(lane) ?? 0;
-    if (out.length <= seen) continue;
-    answered.set(lane, out.length);
-    for (const o of out.slice(seen)) {
-      const who = cast.get(lane)!.find((c) => lane.keyOf(c) === o.customerKey);
-      if (who) setTimeout(() => void say(lane, who, followUps[(seen + who.id.length) % followUps.length]), 4_000);
+    const perCustomer = new Map<string, number>();
+    for (const o of lane.outbound()) perCustomer.set(o.customerKey, (perCustomer.get(o.customerKey) ?? 0) + 1);
+    for (const [key, n] of perCustomer) {
+      const done = answeredPerCustomer.get(`${lane.label}/${key}`) ?? 0;
+      if (n <= done) continue;
+      answeredPerCustomer.set(`${lane.label}/${key}`, n);
+      const who = cast.get(lane)!.find((c) => lane.keyOf(c) === key);
+      if (who) setTimeout(() => void say(lane, who, followUps[(n + who.id.length) % followUps.length]), 4_000);
     }
   }
 }, 2_000);
