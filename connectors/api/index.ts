@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { PermanentError, RetryableError, type Connector } from '../types.js';
 import { inboundApiMessage, MAX_SKEW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, type CallbackBody } from './wire.js';
+import { concatBytes, constantTimeEqual, hex, hmac } from '../signing.js';
 
 export const apiConfig = z.object({
   /** Shared HMAC key for both directions (at least 24 characters). */
@@ -17,26 +18,10 @@ export const apiConfig = z.object({
 export type ApiConfig = z.infer<typeof apiConfig>;
 
 const TIMEOUT_MS = 10_000;
-const enc = new TextEncoder();
-
-function constantTimeEqual(a: string, b: string): boolean {
-  const x = enc.encode(a);
-  const y = enc.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
 
 /** sha256=<hex HMAC-SHA256(secret, `${timestamp}.` + raw body bytes)>. */
 export async function parleySignature(secret: string, timestamp: string, raw: Uint8Array | string): Promise<string> {
-  const body = typeof raw === 'string' ? enc.encode(raw) : raw;
-  const prefix = enc.encode(`${timestamp}.`);
-  const data = new Uint8Array(prefix.length + body.length);
-  data.set(prefix);
-  data.set(body, prefix.length);
-  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, data));
-  return `sha256=${[...sig].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `sha256=${hex(await hmac('SHA-256', secret, concatBytes(`${timestamp}.`, raw)))}`;
 }
 
 /** True when the headers carry a fresh timestamp and a matching signature. */

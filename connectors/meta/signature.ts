@@ -5,22 +5,12 @@
 //   Meta signs the bytes it sends, which escape non-ASCII as \uXXXX (and / as \/), so the
 //   check runs over the raw bytes, never over re-serialized JSON.
 // Web Crypto only, so this runs on Node and Workers alike.
-const enc = new TextEncoder();
+import { constantTimeEqual, hex, hmac } from '../signing.js';
+
+export { constantTimeEqual };
 
 export async function hmacSha256Hex(secret: string, data: Uint8Array | string): Promise<string> {
-  const bytes = typeof data === 'string' ? enc.encode(data) : data;
-  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, bytes as Uint8Array<ArrayBuffer>));
-  return [...mac].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** Compares two strings in time that depends only on their lengths. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const x = enc.encode(a);
-  const y = enc.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
+  return hex(await hmac('SHA-256', secret, data));
 }
 
 /** The X-Hub-Signature-256 header value for a body. */

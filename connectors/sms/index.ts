@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { PermanentError, RetryableError, type Connector, type InboundEvent } from '../types.js';
 import { apiError, inboundSms, messageResource, statusCallback, type SendMessageForm } from './wire.js';
+import { base64, constantTimeEqual, hmac } from '../signing.js';
 
 export const smsConfig = z.object({
   accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits'),
@@ -21,25 +22,12 @@ export const smsConfig = z.object({
 export type SmsConfig = z.infer<typeof smsConfig>;
 
 const TIMEOUT_MS = 15_000;
-const enc = new TextEncoder();
-
-function constantTimeEqual(a: string, b: string): boolean {
-  const x = enc.encode(a);
-  const y = enc.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
 
 /** X-Twilio-Signature for a URL and the POST parameters (Web Crypto, so it runs on Workers too). */
 export async function twilioSignature(authToken: string, url: string, params: Iterable<[string, string]>): Promise<string> {
   const sorted = [...params].sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   const data = url + sorted.map(([k, v]) => k + v).join('');
-  const key = await crypto.subtle.importKey('raw', enc.encode(authToken), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
-  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(data)));
-  let s = '';
-  for (const b of sig) s += String.fromCharCode(b);
-  return btoa(s);
+  return base64(await hmac('SHA-1', authToken, data));
 }
 
 const formOf = (raw: Uint8Array) => new URLSearchParams(new TextDecoder().decode(raw));

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { PermanentError, RetryableError, type Connector, type InboundMessageEvent } from '../types.js';
 import { tgResponse, tgUpdate, type GetUpdatesBody, type SendMessageBody, type TgMessage, type TgUpdate } from './wire.js';
+import { constantTimeEqual } from '../signing.js';
 
 export const telegramConfig = z.object({
   botToken: z.string().regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC-DEF… (from @BotFather)'),
@@ -23,15 +24,6 @@ export const telegramConfig = z.object({
 export type TelegramConfig = z.infer<typeof telegramConfig>;
 
 const TIMEOUT_MS = 15_000;
-const enc = new TextEncoder();
-
-function constantTimeEqual(a: string, b: string): boolean {
-  const x = enc.encode(a);
-  const y = enc.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
 
 /** Calls one Bot API method; failures are classified Retryable (429, 5xx, network) or Permanent. */
 export async function callTelegram<T>(c: Pick<TelegramConfig, 'botToken' | 'apiBaseUrl'>, method: string, body: object): Promise<T> {

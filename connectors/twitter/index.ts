@@ -11,6 +11,7 @@ import { ApiRequestError, ApiResponseError, TwitterApi, TwitterApiv2 } from 'twi
 import { z } from 'zod';
 import { PermanentError, RetryableError, type Connector, type InboundEvent, type InboundMessageEvent } from '../types.js';
 import { aaaWebhookBody, DM_EVENT_FIELDS, dmEventsPage, sendDmResponse, type DmEventV2 } from './wire.js';
+import { base64, constantTimeEqual, hmac } from '../signing.js';
 
 const snowflake = z.string().regex(/^\d{1,20}$/, 'must be a numeric X user id');
 
@@ -111,27 +112,10 @@ function fromDmEventV2(c: TwitterConfig, e: DmEventV2, users: Map<string, { name
   };
 }
 
-const enc = new TextEncoder();
-async function hmacSha256Base64(key: string, data: Uint8Array | string): Promise<string> {
-  const k = await crypto.subtle.importKey('raw', enc.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const bytes = typeof data === 'string' ? enc.encode(data) : data;
-  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', k, bytes as Uint8Array<ArrayBuffer>));
-  let s = '';
-  for (const b of sig) s += String.fromCharCode(b);
-  return btoa(s);
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  const x = enc.encode(a);
-  const y = enc.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
 
 /** The CRC answer and the webhook signature share one scheme: sha256= base64 HMAC-SHA256(consumer secret, data). */
 export async function twitterSignature(appSecret: string, data: Uint8Array | string): Promise<string> {
-  return `sha256=${await hmacSha256Base64(appSecret, data)}`;
+  return `sha256=${base64(await hmac('SHA-256', appSecret, data))}`;
 }
 
 export const twitter: Connector<TwitterConfig> = {

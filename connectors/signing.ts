@@ -1,0 +1,38 @@
+// The webhook-signature primitives every platform uses (HMAC, hex/base64, constant-time
+// comparison), on Web Crypto so connectors run on Node and Workers alike.
+const enc = new TextEncoder();
+
+export type HmacHash = 'SHA-256' | 'SHA-1';
+
+const bytesOf = (v: string | Uint8Array) => (typeof v === 'string' ? enc.encode(v) : v) as Uint8Array<ArrayBuffer>;
+
+export async function hmac(hash: HmacHash, key: string | Uint8Array, data: string | Uint8Array): Promise<Uint8Array> {
+  const k = await crypto.subtle.importKey('raw', bytesOf(key), { name: 'HMAC', hash }, false, ['sign']);
+  return new Uint8Array(await crypto.subtle.sign('HMAC', k, bytesOf(data)));
+}
+
+export const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+
+export function base64(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += String.fromCharCode(x);
+  return btoa(s);
+}
+
+/** Concatenates byte strings (e.g. `${timestamp}.` + raw body) without decoding the body. */
+export function concatBytes(...parts: (string | Uint8Array)[]): Uint8Array {
+  const arrays = parts.map(bytesOf);
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) { out.set(a, at); at += a.length; }
+  return out;
+}
+
+/** Compares two strings in time that depends only on their lengths. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const x = enc.encode(a);
+  const y = enc.encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
