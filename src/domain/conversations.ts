@@ -27,7 +27,11 @@ export async function listConversations(deps: Deps, actor: Actor, f: Conversatio
   const params: unknown[] = [];
   const scope = inboxScope(actor);
   where.push(scope.sql); params.push(...scope.params);
-  if (f.status?.length) { where.push(`c.status IN (${f.status.map(() => '?').join(',')})`); params.push(...f.status); }
+  // One status: a condition. Several (or none, within one inbox): one index-ordered branch per
+  // status below, so no page ever sorts every matching conversation (docs/performance.md).
+  const branches: string[] | null = f.status && f.status.length > 1 ? [...new Set(f.status)]
+    : !f.status?.length && f.inboxId ? [...STATUSES] : null;
+  if (f.status?.length && !branches) { where.push('c.status = ?'); params.push(f.status[0]); }
   if (f.assignee === 'none') where.push('c.assignee_id IS NULL');
   else if (f.assignee) { where.push('c.assignee_id = ?'); params.push(f.assignee === 'me' ? actor.id : f.assignee); }
   if (f.inboxId) { where.push('c.inbox_id = ?'); params.push(f.inboxId); }
@@ -45,11 +49,14 @@ export async function listConversations(deps: Deps, actor: Actor, f: Conversatio
   if (after) { where.push('(c.last_activity_at, c.id) < (?, ?)'); params.push(after[0], after[1]); }
 
   // Page the bare table through the activity indexes first, then join the few rows shown.
+  const page = (extra: string) => `SELECT * FROM conversations c WHERE ${where.join(' AND ')}${extra} ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?`;
+  const inner = branches
+    ? `SELECT * FROM (${branches.map(() => `SELECT * FROM (${page(' AND c.status = ?')})`).join(' UNION ALL ')}) ORDER BY last_activity_at DESC, id DESC LIMIT ?`
+    : page('');
   const rows = await deps.store.all(
-    `SELECT ${CONVERSATION_COLUMNS} FROM (SELECT * FROM conversations c WHERE ${where.join(' AND ')}
-       ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?) c ${CONVERSATION_JOINS}
+    `SELECT ${CONVERSATION_COLUMNS} FROM (${inner}) c ${CONVERSATION_JOINS}
      ORDER BY c.last_activity_at DESC, c.id DESC`,
-    [...params, limit + 1],
+    branches ? [...branches.flatMap((st) => [...params, st, limit + 1]), limit + 1] : [...params, limit + 1],
   );
   const more = rows.length > limit;
   const data = rows.slice(0, limit).map(conversationView);

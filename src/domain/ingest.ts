@@ -4,6 +4,11 @@
 // better-sqlite3 transaction or a D1 batch alike. Replays are no-ops through
 // UNIQUE(inbox_id, external_id); the conversation update only matches a message inserted
 // by this very batch (its fresh id), so counters never double count.
+// Speed (docs/performance.md): the messages of a delivery are written by ONE statement (the
+// FTS5 trigger then flushes one index segment per delivery instead of one per message), and
+// contacts/identities are upserted once per sender. A delivery is cut into segments where a
+// message answers (inReplyTo) one earlier in the same delivery, so threading sees exactly
+// what it would see message by message.
 import type { InboundEvent, InboundMessageEvent, InboundStatusEvent } from '../../connectors/types.js';
 import { emitEvents, type EventDraft } from '../events/emit.js';
 import type { Deps } from './deps.js';
@@ -19,35 +24,45 @@ export interface IngestResult {
   statusUpdates: number;
 }
 
-// Where a message belongs: the conversation of a message it answers, else its thread.
-const CONVERSATION_OF = `coalesce(
-  (SELECT m.conversation_id FROM messages m WHERE m.inbox_id = ? AND m.external_id IN (SELECT value FROM json_each(?)) ORDER BY m.created_at DESC LIMIT 1),
-  (SELECT id FROM conversations WHERE inbox_id = ? AND thread_key = ?))`;
-
-const INSERT_CONTACT = `INSERT INTO contacts(id, name, email, phone, attributes, created_at)
-  SELECT ?, ?, ?, ?, '{}', ? WHERE NOT EXISTS (SELECT 1 FROM contact_identities WHERE inbox_id = ? AND external_id = ?)`;
-
+// Set-based over a segment (json_each, in delivery order): one contact + identity per new
+// sender, profile fields filled in, a conversation per new thread, then the messages.
+const J = (k: string) => `j.value->>'${k}'`;
+const INSERT_CONTACTS = `INSERT INTO contacts(id, name, email, phone, attributes, created_at)
+  SELECT ${J('cid')}, ${J('name')}, ${J('email')}, ${J('phone')}, '{}', ?2 FROM json_each(?1) j
+  WHERE NOT EXISTS (SELECT 1 FROM contact_identities WHERE inbox_id = ?3 AND external_id = ${J('ext')}) ORDER BY j.key`;
+const UPSERT_IDENTITIES = `INSERT INTO contact_identities(id, inbox_id, channel, external_id, contact_id, handle, created_at)
+  SELECT ${J('iid')}, ?2, ?3, ${J('ext')}, ${J('cid')}, ${J('handle')}, ?4 FROM json_each(?1) j WHERE true ORDER BY j.key
+  ON CONFLICT(inbox_id, external_id) DO UPDATE SET handle = excluded.handle
+  WHERE excluded.handle IS NOT NULL AND excluded.handle IS NOT contact_identities.handle`;
 // Fills in profile fields we did not know yet; matches no row when nothing is new, so the
-// search-index trigger does not fire on every message.
+// search-index trigger does not fire on every message. One per sender (an UPDATE ... FROM
+// json_each would scan contacts: SQLite puts the target table first).
 const FILL_CONTACT = `UPDATE contacts SET name = coalesce(name, ?1), email = coalesce(email, ?2), phone = coalesce(phone, ?3)
   WHERE id = (SELECT contact_id FROM contact_identities WHERE inbox_id = ?4 AND external_id = ?5)
     AND ((name IS NULL AND ?1 IS NOT NULL) OR (email IS NULL AND ?2 IS NOT NULL) OR (phone IS NULL AND ?3 IS NOT NULL))`;
-
-const UPSERT_IDENTITY = `INSERT INTO contact_identities(id, inbox_id, channel, external_id, contact_id, handle, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT(inbox_id, external_id) DO UPDATE SET handle = excluded.handle
-  WHERE excluded.handle IS NOT NULL AND excluded.handle IS NOT contact_identities.handle`;
-
-const OPEN_CONVERSATION = `INSERT INTO conversations(id, inbox_id, contact_id, identity_id, thread_key, subject, status, last_activity_at, created_at)
-  SELECT ?, ?, ci.contact_id, ci.id, ?, ?, 'open', ?, ? FROM contact_identities ci
-  WHERE ci.inbox_id = ? AND ci.external_id = ? AND ${CONVERSATION_OF} IS NULL
+// Where a message belongs: the conversation of a message it answers, else its thread.
+const CONVERSATION_OF_ROW = `coalesce(
+    (SELECT m.conversation_id FROM messages m WHERE m.inbox_id = ?2 AND m.external_id IN (SELECT value FROM json_each(j.value, '$.refs')) ORDER BY m.created_at DESC LIMIT 1),
+    (SELECT id FROM conversations WHERE inbox_id = ?2 AND thread_key = ${J('thread')}))`;
+// Two new threads with one thread_key: ON CONFLICT keeps the first, as two single inserts in a row would.
+const OPEN_CONVERSATIONS = `INSERT INTO conversations(id, inbox_id, contact_id, identity_id, thread_key, subject, status, last_activity_at, created_at)
+  SELECT ${J('id')}, ?2, ci.contact_id, ci.id, ${J('thread')}, ${J('subject')}, 'open', ${J('at')}, ?3
+  FROM json_each(?1) j CROSS JOIN contact_identities ci
+  WHERE ci.inbox_id = ?2 AND ci.external_id = ${J('sender')} AND ${CONVERSATION_OF_ROW} IS NULL
+  ORDER BY j.key
   ON CONFLICT(inbox_id, thread_key) DO NOTHING RETURNING id`;
 
-const INSERT_MESSAGE = `INSERT INTO messages(id, conversation_id, inbox_id, direction, private, content, html, sender_type, sender_id,
+// All messages of a segment, in delivery order; each finds its conversation as above, seeing
+// the messages stored before this segment.
+const INSERT_MESSAGES = `INSERT INTO messages(id, conversation_id, inbox_id, direction, private, content, html, sender_type, sender_id,
     external_id, in_reply_to, delivery_status, attachments, meta, created_at)
-  SELECT ?, c.id, c.inbox_id, ?, 0, ?, ?, ?, CASE WHEN ? = 'contact' THEN (SELECT contact_id FROM contact_identities WHERE inbox_id = c.inbox_id AND external_id = ?) END,
-    ?, ?, ?, ?, ?, ? FROM conversations c WHERE c.id = ${CONVERSATION_OF}
-  ON CONFLICT(inbox_id, external_id) DO NOTHING RETURNING id, conversation_id`;
+  SELECT ${J('id')}, c.id, c.inbox_id, ${J('dir')}, 0, ${J('text')}, ${J('html')}, ${J('st')},
+    CASE WHEN ${J('st')} = 'contact' THEN (SELECT contact_id FROM contact_identities WHERE inbox_id = c.inbox_id AND external_id = ${J('sender')}) END,
+    ${J('ext')}, ${J('irt')}, ${J('ds')}, ${J('att')}, ${J('meta')}, ${J('at')}
+  FROM json_each(?1) j CROSS JOIN conversations c
+  WHERE c.id = ${CONVERSATION_OF_ROW}
+  ORDER BY j.key
+  ON CONFLICT(inbox_id, external_id) DO NOTHING RETURNING *`;
 
 const INSERT_ATTACHMENT = `INSERT INTO attachments(id, message_id, inbox_id, filename, content_type, size, data, url, created_at)
   SELECT ?, id, inbox_id, ?, ?, ?, ?, ?, ? FROM messages WHERE id = ?`;
@@ -80,7 +95,7 @@ const UPDATE_DELIVERY = `UPDATE messages SET delivery_status = ?1, error = ?2
 const UPSERT_CURSOR = `INSERT INTO connector_cursors(inbox_id, name, cursor, updated_at) VALUES (?, ?, ?, ?)
   ON CONFLICT(inbox_id, name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`;
 
-type Kind = 'message' | 'status' | 'touch' | 'conversation' | 'other';
+type Kind = 'messages' | 'status' | 'touch' | 'conversation' | 'other';
 
 export async function ingest(deps: Deps, inbox: IngestInbox, events: InboundEvent[], opts: IngestOptions = {}): Promise<IngestResult> {
   const now = deps.clock.now();
@@ -88,71 +103,117 @@ export async function ingest(deps: Deps, inbox: IngestInbox, events: InboundEven
   const kinds: Kind[] = [];
   const push = (k: Kind, s: Stmt) => { stmts.push(s); kinds.push(k); };
 
+  let segment: InboundMessageEvent[] = [];
+  let segmentIds = new Set<string>();
+  const order = new Map<string, number>();
+  const flush = () => {
+    if (segment.length) pushSegment(push, inbox, segment, now, order);
+    segment = [];
+    segmentIds = new Set();
+  };
   for (const e of events) {
-    if (e.kind === 'status') pushStatus(push, inbox, e);
-    else pushMessage(push, inbox, e, now);
+    if (e.kind === 'status') { flush(); pushStatus(push, inbox, e); continue; }
+    if (e.inReplyTo?.some((r) => segmentIds.has(r))) flush();
+    segment.push(e);
+    segmentIds.add(e.externalId);
   }
+  flush();
   if (opts.cursor) push('other', raw(UPSERT_CURSOR, inbox.id, opts.cursor.name ?? 'default', opts.cursor.value, now));
   if (stmts.length === 0) return { inserted: [], createdConversations: [], statusUpdates: 0 };
 
   const results = await deps.store.atomically(stmts);
 
-  const inserted: IngestResult['inserted'] = [];
+  const messageRows: Row[] = [];
   const createdConversations: string[] = [];
   const touched: Row[] = [];
   const delivery: Row[] = [];
   results.forEach((rows, i) => {
     if (rows.length === 0) return;
-    if (kinds[i] === 'message') inserted.push({ messageId: rows[0].id as string, conversationId: rows[0].conversation_id as string });
-    else if (kinds[i] === 'conversation') createdConversations.push(rows[0].id as string);
+    if (kinds[i] === 'messages') messageRows.push(...rows);
+    else if (kinds[i] === 'conversation') createdConversations.push(...rows.map((r) => r.id as string).sort());
     else if (kinds[i] === 'touch') touched.push(rows[0]);
     else if (kinds[i] === 'status') delivery.push(...rows);
   });
+  // Delivery order, as the caller gave the events.
+  messageRows.sort((a, b) => order.get(a.id as string)! - order.get(b.id as string)!);
+  const inserted = messageRows.map((r) => ({ messageId: r.id as string, conversationId: r.conversation_id as string }));
 
-  await emitAfterIngest(deps, inbox, inserted, createdConversations, touched, delivery);
+  await emitAfterIngest(deps, inbox, messageRows, createdConversations, touched, delivery);
   return { inserted, createdConversations, statusUpdates: delivery.length };
 }
 
-function pushMessage(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, e: InboundMessageEvent, now: number) {
-  const s = e.sender;
-  const sentAt = Number.isFinite(e.sentAt) && e.sentAt > 0 && e.sentAt < now + 5 * 60_000 ? e.sentAt : now;
-  const refs = JSON.stringify(e.inReplyTo ?? []);
-  const msgId = newId();
-  const contactId = newId();
-  const inbound = e.kind === 'message';
+interface Sender { externalId: string; contactId: string; name: string | null; email: string | null; phone: string | null; handle: string | null }
 
-  push('other', raw(INSERT_CONTACT, contactId, s.name ?? null, s.email ?? null, s.phone ?? null, now, inbox.id, s.externalId));
-  if (s.name || s.email || s.phone) push('other', raw(FILL_CONTACT, s.name ?? null, s.email ?? null, s.phone ?? null, inbox.id, s.externalId));
-  push('other', raw(UPSERT_IDENTITY, newId(), inbox.id, inbox.channel, s.externalId, contactId, s.handle ?? null, now));
-  // Automated mail may join a thread but never opens one (no loops with auto-responders).
-  if (!e.automated) {
-    push('conversation', raw(OPEN_CONVERSATION, newId(), inbox.id, e.threadKey, e.subject ?? null, sentAt, now,
-      inbox.id, s.externalId, inbox.id, refs, inbox.id, e.threadKey));
+function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: InboundMessageEvent[], now: number, order: Map<string, number>) {
+  // Ids first, in delivery order: monotonic ULIDs keep (created_at, id) in that order too.
+  const msgIds = seg.map(() => newId());
+  msgIds.forEach((id) => order.set(id, order.size));
+
+  // One contact + identity upsert per sender, with the outcome message-by-message upserts
+  // would leave: the first value seen fills each empty profile field, the last handle wins.
+  const senders = new Map<string, Sender>();
+  for (const e of seg) {
+    const s = e.sender;
+    let x = senders.get(s.externalId);
+    if (!x) senders.set(s.externalId, x = { externalId: s.externalId, contactId: newId(), name: null, email: null, phone: null, handle: null });
+    x.name ??= s.name ?? null;
+    x.email ??= s.email ?? null;
+    x.phone ??= s.phone ?? null;
+    if (s.handle) x.handle = s.handle;
   }
-  const attachmentsMeta = e.attachments.map((a) => ({ id: newId(), filename: a.filename, contentType: a.contentType, size: a.size, url: a.url ?? null }));
-  const meta = { ...(e.meta ?? {}), ...(e.subject ? { subject: e.subject } : {}), ...(e.automated ? { automated: true } : {}) };
-  push('message', raw(INSERT_MESSAGE,
-    msgId, inbound ? 'in' : 'out', e.text, e.html ?? null, inbound ? 'contact' : 'user', inbound ? 'contact' : 'user', s.externalId,
-    e.externalId, e.inReplyTo?.[0] ?? null, inbound ? 'received' : 'sent',
-    attachmentsMeta.length ? JSON.stringify(attachmentsMeta) : null, Object.keys(meta).length ? JSON.stringify(meta) : null, sentAt,
-    inbox.id, refs, inbox.id, e.threadKey));
-  e.attachments.forEach((a, i) => {
-    push('other', raw(INSERT_ATTACHMENT, attachmentsMeta[i].id, a.filename, a.contentType, a.size, a.data ?? null, a.url ?? null, now, msgId));
+  const who = [...senders.values()].map((x) => ({ ext: x.externalId, cid: x.contactId, iid: newId(), name: x.name, email: x.email, phone: x.phone, handle: x.handle }));
+  push('other', raw(INSERT_CONTACTS, JSON.stringify(who), now, inbox.id));
+  push('other', raw(UPSERT_IDENTITIES, JSON.stringify(who), inbox.id, inbox.channel, now));
+  for (const x of who) if (x.name || x.email || x.phone) push('other', raw(FILL_CONTACT, x.name, x.email, x.phone, inbox.id, x.ext));
+
+  const items = seg.map((e, i) => {
+    const sentAt = Number.isFinite(e.sentAt) && e.sentAt > 0 && e.sentAt < now + 5 * 60_000 ? e.sentAt : now;
+    const inbound = e.kind === 'message';
+    const attachmentsMeta = e.attachments.map((a) => ({ id: newId(), filename: a.filename, contentType: a.contentType, size: a.size, url: a.url ?? null }));
+    const meta = { ...(e.meta ?? {}), ...(e.subject ? { subject: e.subject } : {}), ...(e.automated ? { automated: true } : {}) };
+    return {
+      e, sentAt, inbound, attachmentsMeta,
+      row: {
+        id: msgIds[i], dir: inbound ? 'in' : 'out', text: e.text, html: e.html ?? null, st: inbound ? 'contact' : 'user', sender: e.sender.externalId,
+        ext: e.externalId, irt: e.inReplyTo?.[0] ?? null, ds: inbound ? 'received' : 'sent',
+        att: attachmentsMeta.length ? JSON.stringify(attachmentsMeta) : null, meta: Object.keys(meta).length ? JSON.stringify(meta) : null,
+        at: sentAt, refs: e.inReplyTo ?? [], thread: e.threadKey,
+      },
+    };
   });
-  push('touch', raw(inbound ? TOUCH_ON_INBOUND : TOUCH_ON_ECHO, sentAt, msgId));
+
+  // Automated mail may join a thread but never opens one (no loops with auto-responders).
+  // A second message from the same sender, thread and references finds what the first opened.
+  const opened = new Set<string>();
+  const threads: { id: string; sender: string; thread: string; refs: string[]; subject: string | null; at: number }[] = [];
+  for (const { e, sentAt, row } of items) {
+    if (e.automated) continue;
+    const key = JSON.stringify([e.sender.externalId, e.threadKey, row.refs]);
+    if (opened.has(key)) continue;
+    opened.add(key);
+    threads.push({ id: newId(), sender: e.sender.externalId, thread: e.threadKey, refs: row.refs, subject: e.subject ?? null, at: sentAt });
+  }
+  if (threads.length) push('conversation', raw(OPEN_CONVERSATIONS, JSON.stringify(threads), inbox.id, now));
+  push('messages', raw(INSERT_MESSAGES, JSON.stringify(items.map((x) => x.row)), inbox.id));
+  for (const { e, attachmentsMeta, row } of items) {
+    e.attachments.forEach((a, i) => {
+      push('other', raw(INSERT_ATTACHMENT, attachmentsMeta[i].id, a.filename, a.contentType, a.size, a.data ?? null, a.url ?? null, now, row.id));
+    });
+  }
+  for (const { inbound, sentAt, row } of items) push('touch', raw(inbound ? TOUCH_ON_INBOUND : TOUCH_ON_ECHO, sentAt, row.id));
 }
 
 function pushStatus(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, e: InboundStatusEvent) {
   push('status', raw(UPDATE_DELIVERY, e.status, e.error ?? null, inbox.id, e.externalId));
 }
 
-async function emitAfterIngest(deps: Deps, inbox: IngestInbox, inserted: IngestResult['inserted'], created: string[], touched: Row[], delivery: Row[]) {
+async function emitAfterIngest(deps: Deps, inbox: IngestInbox, inserted: Row[], created: string[], touched: Row[], delivery: Row[]) {
   if (inserted.length === 0 && delivery.length === 0) return;
   const drafts: EventDraft[] = [];
   for (const id of created) drafts.push({ type: 'conversation.created', inboxId: inbox.id, conversationId: id, payload: { conversationId: id, channel: inbox.channel } });
   if (inserted.length) {
-    const ids = JSON.stringify(inserted.map((m) => m.messageId));
-    const rows = await deps.store.all('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id', [ids]);
+    // The rows RETURNING gave back are the stored rows: no second read.
+    const rows = [...inserted].sort((a, b) => (a.created_at as number) - (b.created_at as number) || ((a.id as string) < (b.id as string) ? -1 : 1));
     for (const r of rows) drafts.push({ type: 'message.created', inboxId: inbox.id, conversationId: r.conversation_id as string, payload: { message: messageView(r) } });
   }
   const seen = new Set<string>();

@@ -14,13 +14,17 @@ export interface EventDraft {
 export async function emitEvents(deps: { store: Store; bus: EventBus; clock: { now(): number } }, drafts: EventDraft[]): Promise<void> {
   if (drafts.length === 0) return;
   const now = deps.clock.now();
-  const rows = await deps.store.atomically(drafts.map((d) => raw(
-    'INSERT INTO events(type, inbox_id, conversation_id, user_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
-    d.type, d.inboxId ?? null, d.conversationId ?? null, d.userId ?? null, JSON.stringify(d.payload), now,
-  )));
+  // One statement for the whole list (ingest emits hundreds at a time); ids are handed out in
+  // list order, so the i-th smallest id belongs to the i-th draft.
+  const [rows] = await deps.store.atomically([raw(
+    `INSERT INTO events(type, inbox_id, conversation_id, user_id, payload, created_at)
+     SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, ?2 FROM json_each(?1) j ORDER BY j.key RETURNING id`,
+    JSON.stringify(drafts.map((d) => [d.type, d.inboxId ?? null, d.conversationId ?? null, d.userId ?? null, JSON.stringify(d.payload)])), now,
+  )]);
+  const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
   drafts.forEach((d, i) => {
     const e: ParleyEvent = {
-      id: Number(rows[i][0].id), type: d.type, inboxId: d.inboxId ?? null, conversationId: d.conversationId ?? null,
+      id: ids[i], type: d.type, inboxId: d.inboxId ?? null, conversationId: d.conversationId ?? null,
       userId: d.userId ?? null, payload: d.payload, createdAt: now,
     };
     deps.bus.publish(e);
