@@ -103,3 +103,29 @@ describe('ingest', () => {
     expect(m.delivery_status).toBe('read');
   });
 });
+
+describe('ingest: automated mail and early echoes', () => {
+  it('an auto-reply on a resolved thread does not reopen it, count as unread or start a wait', async () => {
+    await ingest(p.deps, inbox, [msg('ar1', 'ooo', 'my card was charged twice')]);
+    const [c] = await conversationsOf('ooo');
+    await p.api.post(`/api/v1/conversations/${c.id}/messages`, { content: 'Refunded.' });
+    await p.api.post(`/api/v1/conversations/${c.id}/status`, { status: 'resolved' });
+    await ingest(p.deps, inbox, [msg('ar2', 'ooo', 'I am out of office until Monday', { automated: true } as Partial<InboundEvent>)]);
+    const after = await p.api.get(`/api/v1/conversations/${c.id}`);
+    expect(after.body).toMatchObject({ status: 'resolved', unreadCount: 0, waitingSince: null, messageCount: 3 });
+    const thread = await p.api.get(`/api/v1/conversations/${c.id}/messages`);
+    expect(thread.body.data.at(-1)).toMatchObject({ content: 'I am out of office until Monday', automated: true });
+  });
+
+  it('an echo that overtakes the send answer is adopted by our queued reply, not stored twice', async () => {
+    await ingest(p.deps, inbox, [msg('q1', 'early-echo', 'hello')]);
+    const [c] = await conversationsOf('early-echo');
+    const reply = await p.api.post(`/api/v1/conversations/${c.id}/messages`, { content: 'We are on it' });
+    // The platform's echo of that reply arrives while it is still queued.
+    await ingest(p.deps, inbox, [{ ...msg('plat-77', 'early-echo', 'We are on it'), kind: 'echo' } as InboundEvent]);
+    const thread = (await p.api.get(`/api/v1/conversations/${c.id}/messages`)).body.data;
+    expect(thread.map((m: any) => m.content)).toEqual(['hello', 'We are on it']);
+    expect(thread[1]).toMatchObject({ id: reply.body.id, externalId: 'plat-77', deliveryStatus: 'queued' });
+    expect((await p.api.get(`/api/v1/conversations/${c.id}`)).body.messageCount).toBe(2);
+  });
+});

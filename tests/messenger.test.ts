@@ -206,6 +206,9 @@ describe('messenger connector', () => {
     expect(fake.sent.filter((s) => s.text === 'Yes, within 3 days')).toHaveLength(1);
     const mine = (await messagesOf(conv.id)).find((m) => m.id === reply.body.id);
     expect(mine.deliveryStatus).toBe('sent');
+    // The echo was adopted by our queued reply: one copy in the thread, with Meta's mid.
+    expect((await messagesOf(conv.id)).filter((m) => m.content === 'Yes, within 3 days')).toHaveLength(1);
+    expect(mine.externalId).toBe(fake.sent.find((s) => s.text === 'Yes, within 3 days')!.messageId);
   });
 
   it('attachments arrive as url attachments', async () => {

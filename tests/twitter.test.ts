@@ -244,6 +244,8 @@ describe('X Account Activity webhook', () => {
     const outs = (await messagesOf(inboxId)).filter((m) => m.direction === 'out');
     expect(outs.every((m) => m.delivery_status === 'sent')).toBe(true);
     expect(outs.map((m) => m.external_id)).toContain(fake.sends[0].eventId);
+    // Our queued reply adopted the echo's id: the thread shows it once.
+    expect(outs.filter((m) => m.content === 'Yes, unlocked')).toHaveLength(1);
   });
 
   it('events for another subscribed account are ignored', async () => {

@@ -54,8 +54,9 @@ export const workflowServiceModule: Module = {
         const status = (e.payload.conversation as { status?: string } | undefined)?.status ?? e.payload.status;
         if (status === 'resolved') track(deps, 'csat-request', e, () => requestCsat(deps, e.conversationId!));
       } else if (e.type === 'message.created') {
-        const m = e.payload.message as { id: string; direction: string; private: boolean; sender: { type: string } } | undefined;
-        if (m && m.direction === 'in' && !m.private && m.sender.type === 'contact') track(deps, 'customer-message', e, () => onCustomerMessage(deps, m.id));
+        const m = e.payload.message as { id: string; direction: string; private: boolean; sender: { type: string }; automated?: boolean } | undefined;
+        // Auto-replies and bounces get no bot answer, no CSAT reading, no SLA clock.
+        if (m && m.direction === 'in' && !m.private && !m.automated && m.sender.type === 'contact') track(deps, 'customer-message', e, () => onCustomerMessage(deps, m.id));
       }
     });
   },

@@ -78,6 +78,19 @@ const TOUCH_ON_INBOUND = `UPDATE conversations SET
     snooze_until = NULL, resolved_at = NULL
   WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) RETURNING *`;
 
+// An auto-reply or bounce filed on an existing thread: counted, but it wakes nothing up: no
+// reopen, no unread, no waiting clock (an out-of-office must not loop with our bot).
+const TOUCH_ON_AUTOMATED = `UPDATE conversations SET message_count = message_count + 1
+  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) AND ?1 IS NOT NULL RETURNING *`;
+
+// The platform's echo of a reply we are still sending (echoes can overtake the send API's
+// answer): our queued message takes the platform id, so the echo is not stored a second time.
+const ADOPT_ECHO = `UPDATE messages SET external_id = ?1
+  WHERE id = (SELECT m.id FROM messages m WHERE m.conversation_id = (SELECT id FROM conversations WHERE inbox_id = ?2 AND thread_key = ?3)
+      AND m.direction = 'out' AND m.private = 0 AND m.external_id IS NULL AND m.delivery_status = 'queued' AND m.content = ?4
+    ORDER BY m.created_at DESC, m.id DESC LIMIT 1)
+    AND NOT EXISTS (SELECT 1 FROM messages WHERE inbox_id = ?2 AND external_id = ?1)`;
+
 // Our own message seen on the platform (sent from its native app): counts as a reply.
 const TOUCH_ON_ECHO = `UPDATE conversations SET
     last_message_id = CASE WHEN ?1 >= last_activity_at THEN ?2 ELSE last_message_id END,
@@ -194,13 +207,16 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
     threads.push({ id: newId(), sender: e.sender.externalId, thread: e.threadKey, refs: row.refs, subject: e.subject ?? null, at: sentAt });
   }
   if (threads.length) push('conversation', raw(OPEN_CONVERSATIONS, JSON.stringify(threads), inbox.id, now));
+  for (const { e } of items) if (e.kind === 'echo') push('other', raw(ADOPT_ECHO, e.externalId, inbox.id, e.threadKey, e.text));
   push('messages', raw(INSERT_MESSAGES, JSON.stringify(items.map((x) => x.row)), inbox.id));
   for (const { e, attachmentsMeta, row } of items) {
     e.attachments.forEach((a, i) => {
       push('other', raw(INSERT_ATTACHMENT, attachmentsMeta[i].id, a.filename, a.contentType, a.size, a.data ?? null, a.url ?? null, now, row.id));
     });
   }
-  for (const { inbound, sentAt, row } of items) push('touch', raw(inbound ? TOUCH_ON_INBOUND : TOUCH_ON_ECHO, sentAt, row.id));
+  for (const { e, inbound, sentAt, row } of items) {
+    push('touch', raw(e.automated ? TOUCH_ON_AUTOMATED : inbound ? TOUCH_ON_INBOUND : TOUCH_ON_ECHO, sentAt, row.id));
+  }
 }
 
 function pushStatus(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, e: InboundStatusEvent) {

@@ -20,6 +20,8 @@ export interface MessageView {
   error: string | null;
   externalId: string | null;
   attachments: unknown[];
+  /** An auto-reply or bounce: shown, but nothing reacts to it. */
+  automated?: true;
 }
 
 export function messageView(r: Row): MessageView {
@@ -36,6 +38,7 @@ export function messageView(r: Row): MessageView {
     error: (r.error as string | null) ?? null,
     externalId: (r.external_id as string | null) ?? null,
     attachments: json<unknown[]>(r.attachments, []),
+    ...(json<Record<string, unknown>>(r.meta, {}).automated ? { automated: true as const } : {}),
   };
 }
 
