@@ -1,4 +1,7 @@
-// Web Crypto helpers (work on Node and Workers alike).
+// Web Crypto helpers (work on Node and Workers alike). The HMAC and comparison primitives are
+// the connectors' own (connectors/signing.ts), so one implementation serves both sides.
+import { constantTimeEqual, hex, hmac } from '../../connectors/signing.js';
+
 const enc = new TextEncoder();
 
 export function base64url(bytes: Uint8Array): string {
@@ -19,22 +22,14 @@ export function randomToken(bytes = 32): string {
 
 export async function sha256Hex(text: string): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', enc.encode(text)));
-  return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return hex(d);
 }
 
 export async function hmacSha256(key: string | Uint8Array, data: string | Uint8Array): Promise<Uint8Array> {
-  const bytes = (v: string | Uint8Array) => (typeof v === 'string' ? enc.encode(v) : new Uint8Array(v)) as Uint8Array<ArrayBuffer>;
-  const k = await crypto.subtle.importKey('raw', bytes(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return new Uint8Array(await crypto.subtle.sign('HMAC', k, bytes(data)));
+  return hmac('SHA-256', key, data);
 }
 
-export const toHex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+export const toHex = hex;
 
 /** Constant-time comparison so signature checks leak nothing through timing. */
-export function timingSafeEqualStr(a: string, b: string): boolean {
-  const x = enc.encode(a);
-  const y = enc.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
+export const timingSafeEqualStr = constantTimeEqual;
