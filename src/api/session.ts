@@ -4,7 +4,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { checkCsrf, createSession, destroySession, SESSION_TTL_MS, sessionCookie, sessionFromRequest } from '../auth/sessions.js';
-import { userView } from '../auth/users.js';
+import { forgetCachedActors, userView } from '../auth/users.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { router } from './env.js';
 import { errors, jsonBody, jsonResponse, UserSchema } from './schemas.js';
@@ -85,6 +85,7 @@ export const sessionRoutes = () => {
     const b = c.req.valid('json');
     const { deps, actor } = c.var;
     await deps.store.run('UPDATE users SET name = coalesce(?, name), locale = coalesce(?, locale) WHERE id = ?', [b.name ?? null, b.locale ?? null, actor.id]);
+    forgetCachedActors(deps); // the cached actor carries the name
     const row = await deps.store.get('SELECT * FROM users WHERE id = ?', [actor.id]);
     if (!row) throw notFound('User');
     return c.json(userView(row), 200);

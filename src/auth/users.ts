@@ -24,17 +24,43 @@ export async function createUser(deps: Pick<Deps, 'store' | 'clock'>, u: NewUser
 }
 
 export async function createApiToken(deps: Pick<Deps, 'store' | 'clock'>, userId: string, name = 'default'): Promise<string> {
+  forgetCachedActors(deps);
   const token = TOKEN_PREFIX + randomToken(32);
   await deps.store.atomically([raw('INSERT INTO api_tokens(id, user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?, ?)',
     newId(), userId, await sha256Hex(token), name, deps.clock.now())]);
   return token;
 }
 
+/**
+ * Token -> actor, remembered per store for ACTOR_TTL_MS so a busy client is not hashed and
+ * looked up on every request (docs/performance.md). Only tokens that resolved are kept (an
+ * unknown token is hashed and looked up every time), at most ACTOR_CACHE_MAX of them. A token
+ * created, revoked or a user changed in this process must call forgetCachedActors(deps); a
+ * change made by another process (or straight in the database) shows within ACTOR_TTL_MS.
+ */
+export const ACTOR_TTL_MS = 5_000;
+export const ACTOR_CACHE_MAX = 1_000;
+const actorCache = new WeakMap<object, Map<string, { actor: Actor; until: number }>>();
+
+/** Drops every cached token -> actor of this store (call after creating/revoking tokens or changing a user). */
+export function forgetCachedActors(deps: Pick<Deps, 'store'>) {
+  actorCache.delete(deps.store);
+}
+
 export async function actorForToken(deps: Pick<Deps, 'store'>, token: string): Promise<Actor | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
+  let cache = actorCache.get(deps.store);
+  const now = performance.now();
+  const hit = cache?.get(token);
+  if (hit && hit.until > now) return { ...hit.actor };
   const row = await deps.store.get<Actor>(
     'SELECT u.id, u.role, u.name, u.email FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?', [await sha256Hex(token)]);
-  return row ?? null;
+  if (!row) { cache?.delete(token); return null; }
+  if (!cache) actorCache.set(deps.store, (cache = new Map()));
+  if (hit) cache.delete(token);
+  else if (cache.size >= ACTOR_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(token, { actor: { ...row }, until: now + ACTOR_TTL_MS });
+  return row;
 }
 
 export function userView(r: Record<string, unknown>) {
