@@ -19,6 +19,12 @@ export interface Store {
   all<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
   get<T = Row>(sql: string, params?: unknown[]): Promise<T | undefined>;
   run(sql: string, params?: unknown[]): Promise<{ changes: number }>;
+  /**
+   * Optional: rows as arrays of column values in SELECT order (better-sqlite3 `.raw()`, D1
+   * `.raw()`), for hot reads where building a keyed object per row costs more than the query.
+   * Callers fall back to `all` when a store lacks it.
+   */
+  values?(sql: string, params?: unknown[]): Promise<unknown[][]>;
 }
 
 export function toStmt(s: Statement): Stmt {

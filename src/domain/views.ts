@@ -83,13 +83,45 @@ function slaView(v: unknown): { state: string; kind: string; dueAt: string | nul
 }
 export type ConversationView = ReturnType<typeof conversationView>;
 
+// Joined and computed columns of a conversation row (one definition, used by both SELECT lists below).
+const CONTACT_NAME = `coalesce(ct.name, ct.email, ct.phone, (SELECT handle FROM contact_identities WHERE id = c.identity_id))`;
+const LABELS = `(SELECT group_concat(label, char(31)) FROM conversation_labels cl WHERE cl.conversation_id = c.id)`;
+const SLA_JSON = `(SELECT json_object('state', s.state, 'kind', s.kind, 'dueAt', s.due_at) FROM sla_clocks s WHERE s.conversation_id = c.id AND s.closed_at IS NULL ORDER BY s.started_at DESC LIMIT 1)`;
+const CSAT_JSON = `(SELECT json_object('rating', r.rating, 'comment', r.comment) FROM csat_responses r WHERE r.conversation_id = c.id)`;
+
 /** The SELECT list conversationView expects; FROM conversations c. */
 export const CONVERSATION_COLUMNS = `c.*, i.channel AS channel,
-  coalesce(ct.name, ct.email, ct.phone, (SELECT handle FROM contact_identities WHERE id = c.identity_id)) AS contact_name,
-  (SELECT group_concat(label, char(31)) FROM conversation_labels cl WHERE cl.conversation_id = c.id) AS labels,
+  ${CONTACT_NAME} AS contact_name,
+  ${LABELS} AS labels,
   lm.content AS lm_content, lm.direction AS lm_direction, lm.private AS lm_private, lm.created_at AS lm_created_at,
-  (SELECT json_object('state', s.state, 'kind', s.kind, 'dueAt', s.due_at) FROM sla_clocks s WHERE s.conversation_id = c.id AND s.closed_at IS NULL ORDER BY s.started_at DESC LIMIT 1) AS sla_json,
-  (SELECT json_object('rating', r.rating, 'comment', r.comment) FROM csat_responses r WHERE r.conversation_id = c.id) AS csat_json`;
+  ${SLA_JSON} AS sla_json,
+  ${CSAT_JSON} AS csat_json`;
+
+/**
+ * Exactly the columns conversationView reads, in a fixed order, for pages of many rows (the
+ * list): read as value arrays (store.values) and turned into rows by conversationRowFromValues,
+ * since better-sqlite3 building a keyed object per row cost more than the query itself
+ * (docs/performance.md). A field added to conversationView must be added here too.
+ */
+const LIST_FIELDS: [string, string][] = [
+  ['id', 'c.id'], ['inbox_id', 'c.inbox_id'], ['channel', 'i.channel'], ['status', 'c.status'], ['subject', 'c.subject'],
+  ['assignee_id', 'c.assignee_id'], ['team_id', 'c.team_id'], ['labels', LABELS], ['contact_id', 'c.contact_id'],
+  ['contact_name', CONTACT_NAME], ['lm_content', 'lm.content'], ['lm_direction', 'lm.direction'], ['lm_private', 'lm.private'],
+  ['lm_created_at', 'lm.created_at'], ['last_activity_at', 'c.last_activity_at'], ['unread_count', 'c.unread_count'],
+  ['message_count', 'c.message_count'], ['snooze_until', 'c.snooze_until'], ['first_reply_at', 'c.first_reply_at'],
+  ['waiting_since', 'c.waiting_since'], ['last_incoming_at', 'c.last_incoming_at'], ['resolved_at', 'c.resolved_at'],
+  ['created_at', 'c.created_at'], ['sla_json', SLA_JSON], ['csat_json', CSAT_JSON],
+];
+export const CONVERSATION_LIST_COLUMNS = LIST_FIELDS.map(([name, expr]) => `${expr} AS ${name}`).join(', ');
+/** The conversations columns the list's SELECT (and its joins) read from the paged rows. */
+export const CONVERSATION_LIST_BASE_COLUMNS = `id, inbox_id, status, subject, assignee_id, team_id, contact_id, identity_id, last_message_id,
+  last_activity_at, unread_count, message_count, snooze_until, first_reply_at, waiting_since, last_incoming_at, resolved_at, created_at`;
+const LIST_NAMES = LIST_FIELDS.map(([name]) => name);
+export function conversationRowFromValues(v: unknown[]): Row {
+  const r: Row = {};
+  for (let i = 0; i < LIST_NAMES.length; i++) r[LIST_NAMES[i]] = v[i];
+  return r;
+}
 export const CONVERSATION_JOINS = `JOIN inboxes i ON i.id = c.inbox_id
   JOIN contacts ct ON ct.id = c.contact_id
   LEFT JOIN messages lm ON lm.id = c.last_message_id`;

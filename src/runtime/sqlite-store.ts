@@ -61,6 +61,11 @@ export function openSqliteStore(file: string): SqliteStore {
     async all(sql, params = []) { const [st, a] = bind(sql, params); return st.all(...a) as never[]; },
     async get(sql, params = []) { const [st, a] = bind(sql, params); return st.get(...a) as never; },
     async run(sql, params = []) { const [st, a] = bind(sql, params); return { changes: st.run(...a).changes }; },
+    async values(sql, params = []) {
+      const [st, a] = bind(sql, params);
+      st.raw(true);
+      try { return st.all(...a) as unknown[][]; } finally { st.raw(false); }
+    },
     close() { sqlite.close(); },
   };
 }
