@@ -5,7 +5,7 @@ import type { Deps } from './deps.js';
 import { AppError, forbidden, notFound } from './errors.js';
 import { decodeCursor, encodeCursor, type Page } from './paging.js';
 import { raw, type Row } from './store.js';
-import { CONVERSATION_COLUMNS, CONVERSATION_JOINS, CONVERSATION_LIST_BASE_COLUMNS, CONVERSATION_LIST_COLUMNS, conversationRowFromValues, conversationView, type ConversationView } from './views.js';
+import { CONVERSATION_COLUMNS, CONVERSATION_JOINS, CONVERSATION_LIST_COLUMNS, conversationRowFromValues, conversationView, type ConversationView } from './views.js';
 
 export const STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -48,12 +48,13 @@ export async function listConversations(deps: Deps, actor: Actor, f: Conversatio
   const after = decodeCursor(cursor);
   if (after) { where.push('(c.last_activity_at, c.id) < (?, ?)'); params.push(after[0], after[1]); }
 
-  // Page the bare table through the activity indexes first, then join the few rows shown.
-  const page = (extra: string) => `SELECT ${CONVERSATION_LIST_BASE_COLUMNS} FROM conversations c WHERE ${where.join(' AND ')}${extra} ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?`;
+  // Page the bare table through the activity indexes first (keys only: rowid and sort key),
+  // then read and join the few rows shown.
+  const page = (extra: string) => `SELECT c.rowid AS rid, c.last_activity_at, c.id FROM conversations c WHERE ${where.join(' AND ')}${extra} ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?`;
   const inner = branches
     ? `SELECT * FROM (${branches.map(() => `SELECT * FROM (${page(' AND c.status = ?')})`).join(' UNION ALL ')}) ORDER BY last_activity_at DESC, id DESC LIMIT ?`
     : page('');
-  const sql = `SELECT ${CONVERSATION_LIST_COLUMNS} FROM (${inner}) c ${CONVERSATION_JOINS}
+  const sql = `SELECT ${CONVERSATION_LIST_COLUMNS} FROM (${inner}) p JOIN conversations c ON c.rowid = p.rid ${CONVERSATION_JOINS}
      ORDER BY c.last_activity_at DESC, c.id DESC`;
   const args = branches ? [...branches.flatMap((st) => [...params, st, limit + 1]), limit + 1] : [...params, limit + 1];
   const rows = deps.store.values ? (await deps.store.values(sql, args)).map(conversationRowFromValues) : await deps.store.all(sql, args);

@@ -140,9 +140,6 @@ const LIST_FIELDS: [string, string][] = [
   ['created_at', 'c.created_at'], ['sla_json', SLA_JSON], ['csat_json', CSAT_JSON],
 ];
 export const CONVERSATION_LIST_COLUMNS = LIST_FIELDS.map(([name, expr]) => `${expr} AS ${name}`).join(', ');
-/** The conversations columns the list's SELECT (and its joins) read from the paged rows. */
-export const CONVERSATION_LIST_BASE_COLUMNS = `id, inbox_id, status, subject, assignee_id, team_id, contact_id, identity_id, last_message_id,
-  last_activity_at, unread_count, message_count, snooze_until, first_reply_at, waiting_since, last_incoming_at, resolved_at, created_at`;
 const LIST_NAMES = LIST_FIELDS.map(([name]) => name);
 export function conversationRowFromValues(v: unknown[]): Row {
   const r: Row = {};
