@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parleySignature, verifyParleySignature, type ApiConfig } from './index.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, type CallbackBody, type InboundApiMessage } from './wire.js';
+import { readBody } from '../fake-http.js';
 
 export interface ApiFakeCallback { body: CallbackBody; headers: Record<string, string>; signatureValid: boolean }
 export interface ApiFake {
@@ -72,13 +73,4 @@ export async function startApiFake(opts: { secret?: string } = {}): Promise<ApiF
     failNext(n, status, o = {}) { failures.push({ left: n, status, retryAfter: o.retryAfter }); },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    req.on('error', reject);
-  });
 }

@@ -16,6 +16,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { twilioSignature, type SmsConfig } from './index.js';
+import { readBody } from '../fake-http.js';
 
 export interface SmsFakeSend { to: string; from?: string; body: string; sid: string; form: Record<string, string>; authorization: string }
 export interface SmsWebhookResult { status: number; body: string; contentType: string | null; params: Record<string, string> }
@@ -66,7 +67,7 @@ export async function startSmsFake(opts: { accountSid?: string; authToken?: stri
       return twilioError(res, f.status, 21211, "The 'To' number is not a valid phone number.");
     }
     if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return twilioError(res, 400, 20001, 'Form body expected');
-    const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
+    const form = Object.fromEntries(new URLSearchParams((await readBody(req)).toString('utf8')));
     if (!form.To) return twilioError(res, 400, 21604, "A 'To' phone number is required.");
     if (!form.From && !form.MessagingServiceSid) return twilioError(res, 400, 21603, "A 'From' phone number is required.");
     if (!form.Body) return twilioError(res, 400, 21602, 'Message body is required.');
@@ -113,13 +114,4 @@ export async function startSmsFake(opts: { accountSid?: string; authToken?: stri
     failNext(n, status, o = {}) { failures.push({ left: n, status, retryAfter: o.retryAfter }); },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

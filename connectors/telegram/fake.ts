@@ -23,6 +23,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { TelegramConfig } from './index.js';
 import type { SendMessageBody, TgMessage, TgUpdate, TgUser } from './wire.js';
+import { readBody } from '../fake-http.js';
 
 interface Failure { left: number; code: number; method?: string; retryAfter?: number }
 export interface TelegramFake {
@@ -72,7 +73,7 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(u.pathname);
     if (!m) return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = m;
-    const raw = await readBody(req);
+    const raw = (await readBody(req)).toString('utf8');
     let body: Record<string, unknown> = Object.fromEntries(u.searchParams);
     if (raw.length) {
       try { body = { ...body, ...JSON.parse(raw) }; } catch { return error(res, 400, { description: 'Bad Request: invalid JSON' }); }
@@ -165,13 +166,4 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
     failNext(n, code, o = {}) { failures.push({ left: n, code, method: o.method, retryAfter: o.retryAfter }); },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

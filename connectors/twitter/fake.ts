@@ -25,6 +25,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { oneToOneConversationId, twitterSignature, type TwitterConfig } from './index.js';
 import type { AaaWebhookBody, DmEventV2, UserV2 } from './wire.js';
+import { readBody } from '../fake-http.js';
 
 export interface FakeDmEvent extends Required<Pick<DmEventV2, 'id' | 'event_type' | 'text' | 'sender_id' | 'dm_conversation_id' | 'created_at'>> {
   recipient_id: string;
@@ -220,13 +221,4 @@ export async function startTwitterFake(opts: {
     },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
