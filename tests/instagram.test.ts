@@ -5,32 +5,29 @@ import { startInstagramFake, type InstagramFake } from '../connectors/instagram/
 import { manualClock } from '../src/domain/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
+import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 3, 8, 0, 0));
 let p: TestParley;
 let fake: InstagramFake;
 let inboxId: string;
 let hook: string;
+let ch: ChannelInbox;
 
 beforeAll(async () => {
   fake = await startInstagramFake();
   p = await startTestParley({ clock });
-  const r = await p.api.post('/api/v1/inboxes', { name: 'Instagram @parley', channel: 'instagram', config: fake.inboxConfig('ig-verify-token') });
-  expect(r.status).toBe(201);
-  inboxId = r.body.id;
-  hook = `${p.url}/webhooks/${inboxId}`;
+  ch = await channelInbox(p, 'instagram', 'Instagram @parley', fake.inboxConfig('ig-verify-token'));
+  ({ inboxId, hook } = ch);
 });
 afterAll(async () => {
   await p.stop();
   await fake.close();
 });
 
-async function conversationOf(igsid: string) {
-  const row = await p.store.get<{ id: string }>('SELECT id FROM conversations WHERE inbox_id = ? AND thread_key = ?', [inboxId, igsid]);
-  return row ? (await p.api.get(`/api/v1/conversations/${row.id}`)).body : null;
-}
-const messagesOf = async (id: string) => (await p.api.get(`/api/v1/conversations/${id}/messages`)).body.data as any[];
-const countByExternalId = async (id: string) => (await p.store.get<{ n: number }>('SELECT count(*) AS n FROM messages WHERE external_id = ?', [id]))!.n;
+const conversationOf = (threadKey: string) => ch.conversationOf(threadKey);
+const messagesOf = (id: string) => ch.messagesOf(id);
+const countByExternalId = (id: string) => ch.countByExternalId(id);
 
 describe('instagram connector', () => {
   it('answers the hub.challenge handshake for the right verify token, 403 otherwise', async () => {

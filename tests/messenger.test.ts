@@ -10,35 +10,29 @@ import { hubSignature } from '../connectors/meta/signature.js';
 import { manualClock } from '../src/domain/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
+import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 2, 9, 0, 0));
 let p: TestParley;
 let fake: MessengerFake;
 let inboxId: string;
 let hook: string;
+let ch: ChannelInbox;
 
 beforeAll(async () => {
   fake = await startMessengerFake();
   p = await startTestParley({ clock });
-  const r = await p.api.post('/api/v1/inboxes', { name: 'Facebook Page', channel: 'messenger', config: fake.inboxConfig('verify-me-please') });
-  expect(r.status).toBe(201);
-  inboxId = r.body.id;
-  hook = `${p.url}/webhooks/${inboxId}`;
+  ch = await channelInbox(p, 'messenger', 'Facebook Page', fake.inboxConfig('verify-me-please'));
+  ({ inboxId, hook } = ch);
 });
 afterAll(async () => {
   await p.stop();
   await fake.close();
 });
 
-async function conversationOf(psid: string) {
-  const row = await p.store.get<{ id: string }>('SELECT id FROM conversations WHERE inbox_id = ? AND thread_key = ?', [inboxId, psid]);
-  if (!row) return null;
-  return (await p.api.get(`/api/v1/conversations/${row.id}`)).body;
-}
-async function messagesOf(conversationId: string) {
-  return (await p.api.get(`/api/v1/conversations/${conversationId}/messages`)).body.data as any[];
-}
-const countByExternalId = async (id: string) => (await p.store.get<{ n: number }>('SELECT count(*) AS n FROM messages WHERE external_id = ?', [id]))!.n;
+const conversationOf = (threadKey: string) => ch.conversationOf(threadKey);
+const messagesOf = (id: string) => ch.messagesOf(id);
+const countByExternalId = (id: string) => ch.countByExternalId(id);
 
 describe('messenger connector', () => {
   it('answers the hub.challenge handshake for the right verify token, 403 otherwise; secrets are redacted', async () => {

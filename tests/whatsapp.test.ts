@@ -6,32 +6,29 @@ import { startWhatsappFake, type WhatsappFake } from '../connectors/whatsapp/fak
 import { manualClock } from '../src/domain/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
+import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 4, 10, 0, 0));
 let p: TestParley;
 let fake: WhatsappFake;
 let inboxId: string;
 let hook: string;
+let ch: ChannelInbox;
 
 beforeAll(async () => {
   fake = await startWhatsappFake();
   p = await startTestParley({ clock });
-  const r = await p.api.post('/api/v1/inboxes', { name: 'WhatsApp support', channel: 'whatsapp', config: fake.inboxConfig('wa-verify-token') });
-  expect(r.status).toBe(201);
-  inboxId = r.body.id;
-  hook = `${p.url}/webhooks/${inboxId}`;
+  ch = await channelInbox(p, 'whatsapp', 'WhatsApp support', fake.inboxConfig('wa-verify-token'));
+  ({ inboxId, hook } = ch);
 });
 afterAll(async () => {
   await p.stop();
   await fake.close();
 });
 
-async function conversationOf(waId: string) {
-  const row = await p.store.get<{ id: string }>('SELECT id FROM conversations WHERE inbox_id = ? AND thread_key = ?', [inboxId, waId]);
-  return row ? (await p.api.get(`/api/v1/conversations/${row.id}`)).body : null;
-}
-const messagesOf = async (id: string) => (await p.api.get(`/api/v1/conversations/${id}/messages`)).body.data as any[];
-const countByExternalId = async (id: string) => (await p.store.get<{ n: number }>('SELECT count(*) AS n FROM messages WHERE external_id = ?', [id]))!.n;
+const conversationOf = (threadKey: string) => ch.conversationOf(threadKey);
+const messagesOf = (id: string) => ch.messagesOf(id);
+const countByExternalId = (id: string) => ch.countByExternalId(id);
 const messageCount = async () => (await p.store.get<{ n: number }>('SELECT count(*) AS n FROM messages WHERE inbox_id = ?', [inboxId]))!.n;
 
 async function replyAndSend(conversationId: string, content: string) {
