@@ -1,4 +1,4 @@
-// Per-request cost of the conversation list and of a signed Messenger webhook, in process
+// Per-request cost of the conversation list, search and a signed Messenger webhook, in process
 // (app.fetch, no sockets, one request at a time), next to a bare route in the same app.
 //
 //   npx tsx bench/list-micro.ts [messages=100000] [requests=2000]
@@ -108,6 +108,8 @@ const allVariants: Record<string, () => Request> = {
   'GET list assignee=me': () => new Request(`${base}/api/v1/conversations?assignee=me&status=open`, { headers: auth }),
   'GET list inboxId': () => new Request(`${base}/api/v1/conversations?inboxId=${inboxIds[1]}`, { headers: auth }),
   'GET list deep keyset': () => new Request(`${base}/api/v1/conversations?status=open&cursor=${cursor}`, { headers: auth }),
+  'GET search zh': () => new Request(`${base}/api/v1/search?q=${encodeURIComponent('物流单号')}`, { headers: auth }),
+  'GET search en': () => new Request(`${base}/api/v1/search?q=${encodeURIComponent('tracking number')}`, { headers: auth }),
   'POST bare (signed body)': signedPost('/bench/bare'),
   'POST webhook messenger': signedPost(`/webhooks/${inboxIds[1]}`),
 };
