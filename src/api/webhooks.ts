@@ -3,7 +3,7 @@
 import { Hono } from 'hono';
 import type { ChannelKind } from '../../connectors/types.js';
 import type { Deps } from '../domain/deps.js';
-import { ingest } from '../domain/ingest.js';
+import { ingestGrouped } from '../domain/ingest-group.js';
 import { withProfiles } from '../domain/profiles.js';
 import { errorBody } from './errors.js';
 
@@ -48,7 +48,8 @@ export const webhookRoutes = (deps: Deps) => {
     } catch (err) {
       return c.json(errorBody('invalid_payload', `The webhook body could not be read: ${(err as Error).message}`), 400);
     }
-    await ingest(deps, inbox, await withProfiles(deps, inbox, connector, config, events));
+    // Concurrent webhooks share one commit; this answers after the commit that holds ours.
+    await ingestGrouped(deps, { inbox, events: await withProfiles(deps, inbox, connector, config, events) });
     return connector.webhookResponse?.() ?? c.json({ ok: true }, 200);
   });
   return app;

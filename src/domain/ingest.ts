@@ -110,8 +110,35 @@ const UPSERT_CURSOR = `INSERT INTO connector_cursors(inbox_id, name, cursor, upd
 
 type Kind = 'messages' | 'status' | 'touch' | 'conversation' | 'other';
 
+export interface Delivery { inbox: IngestInbox; events: InboundEvent[]; opts?: IngestOptions }
+
 export async function ingest(deps: Deps, inbox: IngestInbox, events: InboundEvent[], opts: IngestOptions = {}): Promise<IngestResult> {
+  return (await ingestMany(deps, [{ inbox, events, opts }]))[0];
+}
+
+/**
+ * Several deliveries in ONE atomic unit (group commit: src/domain/ingest-group.ts). Each keeps
+ * its own statements in order, so the outcome is that of ingesting them one after another;
+ * their events are stored with one statement after the commit.
+ */
+export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<IngestResult[]> {
   const now = deps.clock.now();
+  const plans = deliveries.map((d) => planIngest(d, now));
+  const stmts = plans.flatMap((p) => p.stmts);
+  const results = stmts.length ? await deps.store.atomically(stmts) : [];
+  const drafts: EventDraft[] = [];
+  let at = 0;
+  const out = plans.map((plan, k) => {
+    const mine = results.slice(at, at += plan.stmts.length);
+    return collectResults(deliveries[k].inbox, plan, mine, drafts);
+  });
+  await emitEvents(deps, drafts);
+  return out;
+}
+
+interface Plan { stmts: Stmt[]; kinds: Kind[]; order: Map<string, number> }
+
+function planIngest({ inbox, events, opts = {} }: Delivery, now: number): Plan {
   const stmts: Stmt[] = [];
   const kinds: Kind[] = [];
   const push = (k: Kind, s: Stmt) => { stmts.push(s); kinds.push(k); };
@@ -132,10 +159,10 @@ export async function ingest(deps: Deps, inbox: IngestInbox, events: InboundEven
   }
   flush();
   if (opts.cursor) push('other', raw(UPSERT_CURSOR, inbox.id, opts.cursor.name ?? 'default', opts.cursor.value, now));
-  if (stmts.length === 0) return { inserted: [], createdConversations: [], statusUpdates: 0 };
+  return { stmts, kinds, order };
+}
 
-  const results = await deps.store.atomically(stmts);
-
+function collectResults(inbox: IngestInbox, { kinds, order }: Plan, results: Row[][], drafts: EventDraft[]): IngestResult {
   const messageRows: Row[] = [];
   const createdConversations: string[] = [];
   const touched: Row[] = [];
@@ -150,8 +177,7 @@ export async function ingest(deps: Deps, inbox: IngestInbox, events: InboundEven
   // Delivery order, as the caller gave the events.
   messageRows.sort((a, b) => order.get(a.id as string)! - order.get(b.id as string)!);
   const inserted = messageRows.map((r) => ({ messageId: r.id as string, conversationId: r.conversation_id as string }));
-
-  await emitAfterIngest(deps, inbox, messageRows, createdConversations, touched, delivery);
+  draftsAfterIngest(drafts, inbox, messageRows, createdConversations, touched, delivery);
   return { inserted, createdConversations, statusUpdates: delivery.length };
 }
 
@@ -223,9 +249,8 @@ function pushStatus(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, e: Inb
   push('status', raw(UPDATE_DELIVERY, e.status, e.error ?? null, inbox.id, e.externalId));
 }
 
-async function emitAfterIngest(deps: Deps, inbox: IngestInbox, inserted: Row[], created: string[], touched: Row[], delivery: Row[]) {
+function draftsAfterIngest(drafts: EventDraft[], inbox: IngestInbox, inserted: Row[], created: string[], touched: Row[], delivery: Row[]) {
   if (inserted.length === 0 && delivery.length === 0) return;
-  const drafts: EventDraft[] = [];
   for (const id of created) drafts.push({ type: 'conversation.created', inboxId: inbox.id, conversationId: id, payload: { conversationId: id, channel: inbox.channel } });
   if (inserted.length) {
     // The rows RETURNING gave back are the stored rows: no second read.
@@ -239,5 +264,4 @@ async function emitAfterIngest(deps: Deps, inbox: IngestInbox, inserted: Row[], 
     drafts.push({ type: 'conversation.updated', inboxId: inbox.id, conversationId: c.id as string, payload: { conversationId: c.id, status: c.status, assigneeId: c.assignee_id, teamId: c.team_id, unreadCount: c.unread_count, lastActivityAt: c.last_activity_at } });
   }
   for (const r of delivery) drafts.push({ type: 'message.updated', inboxId: inbox.id, conversationId: r.conversation_id as string, payload: { message: messageView(r) } });
-  await emitEvents(deps, drafts);
 }
