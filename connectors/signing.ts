@@ -6,12 +6,29 @@ export type HmacHash = 'SHA-256' | 'SHA-1';
 
 const bytesOf = (v: string | Uint8Array) => (typeof v === 'string' ? enc.encode(v) : v) as Uint8Array<ArrayBuffer>;
 
-export async function hmac(hash: HmacHash, key: string | Uint8Array, data: string | Uint8Array): Promise<Uint8Array> {
-  const k = await crypto.subtle.importKey('raw', bytesOf(key), { name: 'HMAC', hash }, false, ['sign']);
-  return new Uint8Array(await crypto.subtle.sign('HMAC', k, bytesOf(data)));
+// Imported keys for string secrets (an app secret signs every webhook of its inboxes):
+// importKey per request was a visible part of webhook intake. Non-extractable, bounded.
+const keys = new Map<string, Promise<CryptoKey>>();
+const KEYS_MAX = 1000;
+function keyFor(hash: HmacHash, key: string | Uint8Array): Promise<CryptoKey> {
+  const importKey = () => crypto.subtle.importKey('raw', bytesOf(key), { name: 'HMAC', hash }, false, ['sign']);
+  if (typeof key !== 'string') return importKey();
+  const id = `${hash}:${key}`;
+  let k = keys.get(id);
+  if (!k) {
+    if (keys.size >= KEYS_MAX) keys.delete(keys.keys().next().value!);
+    keys.set(id, k = importKey());
+    k.catch(() => keys.delete(id));
+  }
+  return k;
 }
 
-export const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+export async function hmac(hash: HmacHash, key: string | Uint8Array, data: string | Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign('HMAC', await keyFor(hash, key), bytesOf(data)));
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+export const hex = (b: Uint8Array) => { let s = ''; for (const x of b) s += HEX[x]; return s; };
 
 export function base64(b: Uint8Array): string {
   let s = '';
