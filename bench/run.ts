@@ -20,7 +20,10 @@ const quick = args.includes('--quick');
 const outArg = args.indexOf('--out');
 const outFile = outArg >= 0 ? resolve(args[outArg + 1]) : join(here, 'results.json');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const shape: Shape = quick ? scaled(0.01) : FULL;
+// --scale F: the full-size procedure (same load windows) on F of the data, for iterating on a
+// figure that does not depend on size; only a run without it is the full bench.
+const scaleArg = args.indexOf('--scale');
+const shape: Shape = quick ? scaled(0.01) : scaleArg >= 0 ? scaled(Number(args[scaleArg + 1])) : FULL;
 const small = Math.round(shape.messages / 100); // growth: the "10k messages" point at full size
 const SEED = 42;
 const APP_SECRET = 'bench-app-secret';
@@ -43,7 +46,9 @@ interface Child { proc: ChildProcess; call<T = any>(c: Command): Promise<T> }
 const children = new Set<ChildProcess>();
 process.on('exit', () => { for (const p of children) p.kill(); });
 function startChild(): Promise<Child> {
-  const proc = fork(join(here, 'server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=dir: the server children write V8 CPU profiles there (node --cpu-prof).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const proc = fork(join(here, 'server.ts'), [], { execArgv: [...prof, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.add(proc);
   proc.on('exit', () => children.delete(proc));
   let next = 1;
@@ -130,7 +135,7 @@ function loadRow(when: string) {
 // ---------- scenarios ----------
 async function main() {
   const started = performance.now();
-  say(`Parley bench ${quick ? '--quick (1/100 size)' : '(full size)'}: ${shape.messages} messages, ${shape.conversations} conversations, ${shape.contacts} contacts, ${RUNS} runs each`);
+  say(`Parley bench ${quick ? '--quick (1/100 size)' : scaleArg >= 0 ? `--scale ${args[scaleArg + 1]}` : '(full size)'}: ${shape.messages} messages, ${shape.conversations} conversations, ${shape.contacts} contacts, ${RUNS} runs each`);
   loadRow('at start');
   const fake = await startFakePlatform();
   const dbFile = (i: number) => join(workDir, `bench-${process.pid}-${i}.db`);
