@@ -15,7 +15,8 @@ async function main(argv: string[]): Promise<number> {
     if (!values.email || !values.name || !values.role) return fail('usage: user:create --email E --name N --role admin|lead|agent [--password P]');
     if (!ROLES.includes(values.role as never)) return fail(`--role must be one of ${ROLES.join(', ')}`);
     if (values.password != null && values.password.length < 8) return fail('--password must be at least 8 characters');
-    const store = openSqliteStore(process.env.PARLEY_DB ?? 'data/parley.db');
+    // One command and out: no checkpoint worker.
+    const store = openSqliteStore(process.env.PARLEY_DB ?? 'data/parley.db', { backgroundCheckpoints: false });
     try {
       const deps = { store, clock: systemClock };
       const user = await createUser(deps, { email: values.email, name: values.name, role: values.role as (typeof ROLES)[number], password: values.password });

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from '../../db/schema.js';
+import { startCheckpointer, type Checkpointer } from './wal-checkpointer.js';
 import { toStmt, type Orm, type Row, type Statement, type Store } from '../domain/store.js';
 
 const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
@@ -13,9 +14,14 @@ const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 // Domain code passes Uint8Array (Web standard); better-sqlite3 binds only Buffer.
 const toDriver = (p: unknown) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p);
 
-export interface SqliteStore extends Store { sqlite: Database.Database; close(): void }
+export interface SqliteStore extends Store { sqlite: Database.Database; checkpointer: Checkpointer | null; close(): void }
+export interface SqliteStoreOptions {
+  /** WAL checkpoints on a worker thread (default for files; see wal-checkpointer.ts). */
+  backgroundCheckpoints?: boolean;
+  checkpointEveryMs?: number;
+}
 
-export function openSqliteStore(file: string): SqliteStore {
+export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
@@ -25,6 +31,7 @@ export function openSqliteStore(file: string): SqliteStore {
   sqlite.pragma('cache_size = -65536');
   const orm = drizzle(sqlite, { schema });
   migrate(orm, { migrationsFolder });
+  const checkpointer = file !== ':memory:' && opts.backgroundCheckpoints !== false ? startCheckpointer(sqlite, resolve(file), opts.checkpointEveryMs) : null;
 
   // Prepared statements are reused: the hot paths (ingest, list) run the same SQL millions of times.
   // better-sqlite3 cannot bind numbered parameters (?1) from an array, which D1 and the
@@ -56,6 +63,7 @@ export function openSqliteStore(file: string): SqliteStore {
 
   return {
     sqlite,
+    checkpointer,
     orm: orm as unknown as Orm,
     async atomically(stmts) { return unit(stmts); },
     async all(sql, params = []) { const [st, a] = bind(sql, params); return st.all(...a) as never[]; },
@@ -66,6 +74,6 @@ export function openSqliteStore(file: string): SqliteStore {
       st.raw(true);
       try { return st.all(...a) as unknown[][]; } finally { st.raw(false); }
     },
-    close() { sqlite.close(); },
+    close() { void checkpointer?.stop(); sqlite.close(); },
   };
 }

@@ -1,0 +1,74 @@
+// WAL checkpoints on a worker thread. SQLite's automatic checkpoint runs inside whichever
+// COMMIT pushes the WAL past 1,000 pages: that request copies pages into the database file
+// and fsyncs, on the one thread that serves every request (in the bench: ~10% of ingest time
+// and the slowest webhook answers). Here a second connection in a worker copies them with
+// PASSIVE checkpoints (which never block the writer or readers) on the other core, and the
+// main connection stops checkpointing by itself. If the worker stops, the main connection
+// takes automatic checkpoints back.
+import type Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+export const CHECKPOINT_EVERY_MS = 200;
+const AUTO_CHECKPOINT_PAGES = 1000; // SQLite's default
+
+// Plain CommonJS in the worker (eval): no loader needed, so it works under tsx and from dist.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 1000');
+db.pragma('synchronous = NORMAL');
+const tick = (id) => {
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (id) parentPort.postMessage({ id, log: r.log, checkpointed: r.checkpointed });
+  } catch (err) {
+    if (id) parentPort.postMessage({ id, error: String(err && err.message || err) });
+  }
+};
+parentPort.on('message', (id) => tick(id));
+setInterval(() => tick(0), workerData.everyMs);
+`;
+
+export interface Checkpointer {
+  /** A checkpoint now, on the worker; resolves with its report (frames in the WAL / copied). */
+  now(): Promise<{ log: number; checkpointed: number }>;
+  stop(): Promise<void>;
+}
+
+export function startCheckpointer(sqlite: Database.Database, file: string, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, everyMs, driver } });
+  worker.unref();
+  sqlite.pragma('wal_autocheckpoint = 0');
+  const waiting = new Map<number, { resolve(r: { log: number; checkpointed: number }): void; reject(e: Error): void }>();
+  let nextId = 1;
+  let stopped = false;
+  const takeBack = () => {
+    if (stopped) return;
+    stopped = true;
+    try { sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`); } catch { /* connection already closed */ }
+  };
+  worker.on('message', (m: { id: number; log?: number; checkpointed?: number; error?: string }) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.error) w?.reject(new Error(m.error));
+    else w?.resolve({ log: m.log ?? 0, checkpointed: m.checkpointed ?? 0 });
+  });
+  const failAll = () => { for (const w of waiting.values()) w.reject(new Error('checkpointer stopped')); waiting.clear(); };
+  worker.on('error', () => { takeBack(); failAll(); });
+  worker.on('exit', () => { takeBack(); failAll(); });
+  return {
+    now: () => new Promise((resolve, reject) => {
+      if (stopped) { reject(new Error('checkpointer stopped')); return; }
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage(id);
+    }),
+    async stop() {
+      takeBack();
+      await worker.terminate();
+    },
+  };
+}

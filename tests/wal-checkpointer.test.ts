@@ -1,0 +1,79 @@
+// WAL checkpoints run on a worker thread: the serving connection never checkpoints by itself
+// while the worker runs, the worker keeps the WAL from growing, and the main connection takes
+// checkpoints back when the worker stops.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../src/runtime/sqlite-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'parley-wal-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('background WAL checkpoints', () => {
+  it('checkpoints on the worker and restarts the WAL instead of growing it', async () => {
+    const file = join(dir, 'a.db');
+    // Only the checkpoints asked for here: the timer's would make the frame counts vary.
+    const store = openSqliteStore(file, { checkpointEveryMs: 3_600_000 });
+    try {
+      expect(store.checkpointer).not.toBeNull();
+      expect(store.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      store.sqlite.exec('CREATE TABLE scratch(x BLOB)');
+      const ins = store.sqlite.prepare('INSERT INTO scratch(x) VALUES (?)');
+      // ~2,000 commits of a 4 KB row: over SQLite's 1,000-page automatic checkpoint point.
+      for (let i = 0; i < 2000; i++) ins.run(Buffer.alloc(4096, i % 256));
+      const first = await store.checkpointer!.now();
+      expect(first.log).toBeGreaterThan(1000);
+      expect(first.checkpointed).toBe(first.log);
+      const walAfterBurst = statSync(`${file}-wal`).size;
+      // All frames copied: the next writes start the WAL over rather than appending.
+      for (let i = 0; i < 2000; i++) ins.run(Buffer.alloc(4096, i % 256));
+      const second = await store.checkpointer!.now();
+      expect(second.checkpointed).toBe(second.log);
+      expect(statSync(`${file}-wal`).size).toBeLessThanOrEqual(walAfterBurst * 1.1);
+      expect((store.sqlite.prepare('SELECT count(*) AS n FROM scratch').get() as { n: number }).n).toBe(4000);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('checkpoints on its own timer', async () => {
+    const store = openSqliteStore(join(dir, 'd.db'), { checkpointEveryMs: 50 });
+    try {
+      store.sqlite.exec('CREATE TABLE scratch(x BLOB)');
+      const ins = store.sqlite.prepare('INSERT INTO scratch(x) VALUES (?)');
+      for (let i = 0; i < 1500; i++) ins.run(Buffer.alloc(4096, 1));
+      await new Promise((r) => setTimeout(r, 400));
+      ins.run(Buffer.alloc(16, 2));
+      // Had nobody checkpointed, the WAL would hold 1,500+ frames; the write restarted it.
+      const [r] = store.sqlite.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+      expect(r.log).toBeLessThan(10);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('gives automatic checkpoints back to the main connection when the worker stops', async () => {
+    const store = openSqliteStore(join(dir, 'b.db'));
+    try {
+      await store.checkpointer!.stop();
+      expect(store.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+      await expect(store.checkpointer!.now()).rejects.toThrow(/stopped/);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('is off for in-memory stores and when asked', () => {
+    const mem = openSqliteStore(':memory:');
+    const off = openSqliteStore(join(dir, 'c.db'), { backgroundCheckpoints: false });
+    try {
+      expect(mem.checkpointer).toBeNull();
+      expect(off.checkpointer).toBeNull();
+      expect(off.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    } finally {
+      mem.close();
+      off.close();
+    }
+  });
+});
