@@ -85,7 +85,8 @@ export interface Connector<C = unknown> {
   config: ZodType<C>;
   /** Fields of the config that are secrets: never returned by the API. */
   secretFields?: string[];
-  /** Platform subscription checks (Meta hub.challenge, X CRC). null = not a handshake. */
+  /** Platform subscription checks (Meta hub.challenge, X CRC). null = not a handshake. Must not
+   *  read the body: it is read once, after, for the signature (no per-request clone). */
   handshake?(req: Request, c: C): Promise<Response | null>;
   /** Signature check over the raw bytes, before anything is parsed or stored. */
   verify?(req: Request, raw: Uint8Array, c: C, ctx: WebhookContext): Promise<boolean>;

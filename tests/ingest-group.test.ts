@@ -54,6 +54,25 @@ describe('group commit', () => {
     expect(events.n).toBe(12);
   });
 
+  it('tells each delivery of a merged run what it stored and opened', async () => {
+    const { deps } = countingDeps();
+    // Our reply in thread at0, as sent earlier: a status event can move it on.
+    const sent = await p.store.get<any>("SELECT id FROM messages WHERE inbox_id = ? AND external_id = 'g0'", [inbox.id]);
+    await p.store.run("UPDATE messages SET direction = 'out', delivery_status = 'sent' WHERE id = ?", [sent.id]);
+    const [a, b, c] = await Promise.all([
+      ingestGrouped(deps, { inbox, events: [msg('a1', 'at0', 'first'), msg('a2', 'at0', 'second')] }),
+      ingestGrouped(deps, { inbox, events: [msg('b1', 'at0', 'third'), { kind: 'status', externalId: 'g0', status: 'delivered', at: Date.now() } as InboundEvent, msg('b2', 'bt0', 'new thread')] }),
+      ingestGrouped(deps, { inbox, events: [msg('a1', 'at0', 'first')] }),
+    ]);
+    const conv = async (t: string) => (await p.store.get<any>('SELECT id FROM conversations WHERE inbox_id = ? AND thread_key = ?', [inbox.id, t])).id;
+    expect(a.inserted.map((x) => x.conversationId)).toEqual([await conv('at0'), await conv('at0')]);
+    expect(a.createdConversations).toEqual([await conv('at0')]);
+    expect(b.inserted).toHaveLength(2);
+    expect(b.createdConversations).toEqual([await conv('bt0')]);
+    expect(b.statusUpdates).toBe(1);
+    expect(c).toEqual({ inserted: [], createdConversations: [], statusUpdates: 0 });
+  });
+
   it('answers each delivery on its own when the shared unit fails', async () => {
     // Units bigger than one delivery's statements fail: the group must fall back.
     const { deps, units } = countingDeps(8);

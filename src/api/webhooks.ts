@@ -30,7 +30,7 @@ export const webhookRoutes = (deps: Deps) => {
     const config = parsedConfig(inbox, (v) => connector.config.parse(v)) as ReturnType<typeof connector.config.parse>;
     const req = c.req.raw;
     if (connector.handshake) {
-      const res = await connector.handshake(req.clone(), config);
+      const res = await connector.handshake(req, config);
       if (res) return res;
     }
     if (req.method !== 'POST' || !connector.parse) return c.json(errorBody('method_not_allowed', 'Webhooks are POSTed'), 405);

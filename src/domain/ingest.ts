@@ -117,20 +117,31 @@ export async function ingest(deps: Deps, inbox: IngestInbox, events: InboundEven
 }
 
 /**
- * Several deliveries in ONE atomic unit (group commit: src/domain/ingest-group.ts). Each keeps
- * its own statements in order, so the outcome is that of ingesting them one after another;
- * their events are stored with one statement after the commit.
+ * Several deliveries in ONE atomic unit (group commit: src/domain/ingest-group.ts), with the
+ * outcome of ingesting them one after another. Consecutive deliveries to one inbox (without a
+ * poll cursor) are planned as one delivery, whose statements each cover all their messages:
+ * a group of ten one-message webhooks runs six statements, not sixty. Their events are
+ * stored with one statement after the commit.
  */
 export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<IngestResult[]> {
   const now = deps.clock.now();
-  const plans = deliveries.map((d) => planIngest(d, now));
+  const runs: number[][] = [];
+  deliveries.forEach((d, k) => {
+    const run = runs.at(-1);
+    const head = run && deliveries[run[0]];
+    if (run && head && head.inbox.id === d.inbox.id && !head.opts?.cursor && !d.opts?.cursor) run.push(k);
+    else runs.push([k]);
+  });
+  const plans = runs.map((run) => planIngest(run.length === 1 ? deliveries[run[0]] : { inbox: deliveries[run[0]].inbox, events: run.flatMap((k) => deliveries[k].events) }, now));
   const stmts = plans.flatMap((p) => p.stmts);
   const results = stmts.length ? await deps.store.atomically(stmts) : [];
   const drafts: EventDraft[] = [];
+  const out: IngestResult[] = [];
   let at = 0;
-  const out = plans.map((plan, k) => {
+  plans.forEach((plan, r) => {
     const mine = results.slice(at, at += plan.stmts.length);
-    return collectResults(deliveries[k].inbox, plan, mine, drafts);
+    const members = runs[r].map((k) => deliveries[k]);
+    collectResults(members, plan, mine, drafts).forEach((res, i) => { out[runs[r][i]] = res; });
   });
   await emitEvents(deps, drafts);
   return out;
@@ -162,12 +173,21 @@ function planIngest({ inbox, events, opts = {} }: Delivery, now: number): Plan {
   return { stmts, kinds, order };
 }
 
-function collectResults(inbox: IngestInbox, { kinds, order }: Plan, results: Row[][], drafts: EventDraft[]): IngestResult {
+/** Results per member delivery of a plan (one member unless a run was merged); drafts for all. */
+function collectResults(members: Delivery[], { kinds, order }: Plan, results: Row[][], drafts: EventDraft[]): IngestResult[] {
+  // Which member each message (by its ordinal among message events) and each status event came from.
+  const messageOwner: number[] = [];
+  const statusOwner: number[] = [];
+  members.forEach((d, k) => { for (const e of d.events) (e.kind === 'status' ? statusOwner : messageOwner).push(k); });
+  const out: IngestResult[] = members.map(() => ({ inserted: [], createdConversations: [], statusUpdates: 0 }));
+
   const messageRows: Row[] = [];
   const createdConversations: string[] = [];
   const touched: Row[] = [];
   const delivery: Row[] = [];
+  let statusIndex = 0;
   results.forEach((rows, i) => {
+    if (kinds[i] === 'status') out[statusOwner[statusIndex++]].statusUpdates += rows.length;
     if (rows.length === 0) return;
     if (kinds[i] === 'messages') messageRows.push(...rows);
     else if (kinds[i] === 'conversation') createdConversations.push(...rows.map((r) => r.id as string).sort());
@@ -176,9 +196,17 @@ function collectResults(inbox: IngestInbox, { kinds, order }: Plan, results: Row
   });
   // Delivery order, as the caller gave the events.
   messageRows.sort((a, b) => order.get(a.id as string)! - order.get(b.id as string)!);
-  const inserted = messageRows.map((r) => ({ messageId: r.id as string, conversationId: r.conversation_id as string }));
-  draftsAfterIngest(drafts, inbox, messageRows, createdConversations, touched, delivery);
-  return { inserted, createdConversations, statusUpdates: delivery.length };
+  const created = new Set(createdConversations);
+  for (const r of messageRows) {
+    const owner = out[messageOwner[order.get(r.id as string)!]];
+    owner.inserted.push({ messageId: r.id as string, conversationId: r.conversation_id as string });
+    // A new conversation belongs to the delivery of its first message.
+    if (created.delete(r.conversation_id as string)) owner.createdConversations.push(r.conversation_id as string);
+  }
+  out[0].createdConversations.push(...created);
+  for (const o of out) o.createdConversations.sort();
+  draftsAfterIngest(drafts, members[0].inbox, messageRows, createdConversations, touched, delivery);
+  return out;
 }
 
 interface Sender { externalId: string; contactId: string; name: string | null; email: string | null; phone: string | null; handle: string | null }
