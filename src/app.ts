@@ -39,7 +39,10 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     deps.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - start) * 10) / 10 }, 'request');
   });
   // Connection: close, because the unread rest of the body makes the connection unusable.
-  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody('payload_too_large', 'The request body is over 1 MB'), 413, { connection: 'close' }) }));
+  const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody('payload_too_large', 'The request body is over 1 MB'), 413, { connection: 'close' }) });
+  // GET and HEAD carry no body; asking for one makes the Node adapter build a whole Request
+  // (~0.1 ms, most of what a small GET cost).
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   app.get('/healthz', (c) => c.json({ ok: true }));
 
