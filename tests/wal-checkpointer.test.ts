@@ -53,6 +53,27 @@ describe('background WAL checkpoints', () => {
     }
   });
 
+  it('keeps the WAL bounded under a steady stream of commits', async () => {
+    const file = join(dir, 'e.db');
+    const store = openSqliteStore(file, { checkpointEveryMs: 20 });
+    try {
+      store.sqlite.exec('CREATE TABLE scratch(x BLOB)');
+      let maxWal = 0;
+      // ~60 MB in 15,000 commits, never pausing longer than one event-loop turn.
+      for (let i = 0; i < 15_000; i++) {
+        await store.atomically([{ sql: 'INSERT INTO scratch(x) VALUES (?)', params: [new Uint8Array(4096).fill(i % 256)] }]);
+        if (i % 100 === 0) {
+          await new Promise((r) => setImmediate(r));
+          maxWal = Math.max(maxWal, statSync(`${file}-wal`).size);
+        }
+      }
+      // Without the main connection finishing checkpoints the WAL held every frame (~60 MB).
+      expect(maxWal).toBeLessThan(30 * 1024 * 1024);
+    } finally {
+      store.close();
+    }
+  });
+
   it('gives automatic checkpoints back to the main connection when the worker stops', async () => {
     const store = openSqliteStore(join(dir, 'b.db'));
     try {

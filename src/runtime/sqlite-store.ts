@@ -65,10 +65,19 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Sq
     sqlite,
     checkpointer,
     orm: orm as unknown as Orm,
-    async atomically(stmts) { return unit(stmts); },
+    async atomically(stmts) {
+      const rows = unit(stmts);
+      checkpointer?.afterWrite();
+      return rows;
+    },
     async all(sql, params = []) { const [st, a] = bind(sql, params); return st.all(...a) as never[]; },
     async get(sql, params = []) { const [st, a] = bind(sql, params); return st.get(...a) as never; },
-    async run(sql, params = []) { const [st, a] = bind(sql, params); return { changes: st.run(...a).changes }; },
+    async run(sql, params = []) {
+      const [st, a] = bind(sql, params);
+      const changes = st.run(...a).changes;
+      checkpointer?.afterWrite();
+      return { changes };
+    },
     async values(sql, params = []) {
       const [st, a] = bind(sql, params);
       st.raw(true);

@@ -5,12 +5,20 @@
 // PASSIVE checkpoints (which never block the writer or readers) on the other core, and the
 // main connection stops checkpointing by itself. If the worker stops, the main connection
 // takes automatic checkpoints back.
+//
+// The WAL only starts over when a write begins while every frame is already copied. Under a
+// steady stream of commits the worker is always a few frames behind, so alone it would let
+// the WAL grow without end (a full bench run grew it to 10 GB). So when the worker reports
+// a WAL past FINISH_AT_FRAMES, the serving connection finishes the job between two of its
+// own units (`afterWrite`): the worker has already copied nearly everything, the main thread
+// copies the last frames, and its next write restarts the WAL.
 import type Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 export const CHECKPOINT_EVERY_MS = 200;
 const AUTO_CHECKPOINT_PAGES = 1000; // SQLite's default
+export const FINISH_AT_FRAMES = 2000;
 
 // Plain CommonJS in the worker (eval): no loader needed, so it works under tsx and from dist.
 const WORKER_SOURCE = `
@@ -22,6 +30,7 @@ db.pragma('synchronous = NORMAL');
 const tick = (id) => {
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    Atomics.store(workerData.walFrames, 0, r.log);
     if (id) parentPort.postMessage({ id, log: r.log, checkpointed: r.checkpointed });
   } catch (err) {
     if (id) parentPort.postMessage({ id, error: String(err && err.message || err) });
@@ -34,12 +43,17 @@ setInterval(() => tick(0), workerData.everyMs);
 export interface Checkpointer {
   /** A checkpoint now, on the worker; resolves with its report (frames in the WAL / copied). */
   now(): Promise<{ log: number; checkpointed: number }>;
+  /** Called by the store after each write unit: finishes a checkpoint the worker cannot catch up with. */
+  afterWrite(): void;
   stop(): Promise<void>;
 }
 
 export function startCheckpointer(sqlite: Database.Database, file: string, everyMs = CHECKPOINT_EVERY_MS): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, everyMs, driver } });
+  // The worker's last count of WAL frames, readable without waiting for a message: a bulk
+  // import may run unit after unit without ever yielding to the event loop.
+  const walFrames = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, everyMs, driver, walFrames } });
   worker.unref();
   sqlite.pragma('wal_autocheckpoint = 0');
   const waiting = new Map<number, { resolve(r: { log: number; checkpointed: number }): void; reject(e: Error): void }>();
@@ -60,6 +74,14 @@ export function startCheckpointer(sqlite: Database.Database, file: string, every
   worker.on('error', () => { takeBack(); failAll(); });
   worker.on('exit', () => { takeBack(); failAll(); });
   return {
+    afterWrite() {
+      if (stopped || Atomics.load(walFrames, 0) <= FINISH_AT_FRAMES) return;
+      // PASSIVE: returns at once (busy) if the worker is checkpointing; then the next unit tries.
+      try {
+        const [r] = sqlite.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+        if (!r.busy && r.checkpointed === r.log) Atomics.store(walFrames, 0, 0);
+      } catch { /* busy: the next unit tries again */ }
+    },
     now: () => new Promise((resolve, reject) => {
       if (stopped) { reject(new Error('checkpointer stopped')); return; }
       const id = nextId++;
