@@ -39,7 +39,11 @@ const checks: { name: string; ok: boolean; detail: string }[] = [];
 const check = (name: string, ok: boolean, detail = '') => { checks.push({ name, ok, detail }); if (!ok) console.error(`CHECK FAILED: ${name} ${detail}`); };
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-const say = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
+// Each log line carries the server's RSS and peak so far: where the peak happens is in the log.
+const say = (s: string) => {
+  const mem = serverPid ? (() => { try { const m = memOf(serverPid); return ` [server RSS ${Math.round(m.rssMB)} MB, peak ${Math.round(m.peakMB)} MB]`; } catch { return ''; } })() : '';
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}${mem}`);
+};
 
 // ---------- the server child ----------
 interface Child { proc: ChildProcess; call<T = any>(c: Command): Promise<T> }
@@ -97,18 +101,28 @@ function startFakePlatform(): Promise<{ server: Server; url: string; received: M
 }
 
 // ---------- HTTP load ----------
-interface LoadResult { rps: number; p99: number; p50: number; requests: number; non2xx: number; errors: number }
+interface LoadResult { rps: number; p99: number; p50: number; requests: number; non2xx: number; errors: number; cpuUs: number }
+/** The server under load (its pid), whose CPU time per request is reported next to req/s. */
+let serverPid: number | undefined;
+/** utime + stime of the server process, all threads, in µs (0 when unknown). */
+function serverCpuUs(): number {
+  if (!serverPid) return 0;
+  const f = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000;
+}
 function fire(opts: autocannon.Options): Promise<LoadResult> {
   return new Promise((res, rej) => {
     const lat: number[] = [];
     let non2xx = 0;
     const t0 = performance.now();
+    const c0 = serverCpuUs();
     const inst = autocannon({ connections: 10, ...opts } as autocannon.Options, (err, r) => {
       if (err) return rej(err);
       const secs = (performance.now() - t0) / 1000;
       lat.sort((a, b) => a - b);
       const pct = (p: number) => lat.length ? lat[Math.min(lat.length - 1, Math.ceil(p * lat.length) - 1)] : NaN;
-      res({ rps: lat.length / secs, p99: pct(0.99), p50: pct(0.5), requests: lat.length, non2xx: Math.max(non2xx, r.non2xx), errors: r.errors + r.timeouts });
+      res({ rps: lat.length / secs, p99: pct(0.99), p50: pct(0.5), requests: lat.length, non2xx: Math.max(non2xx, r.non2xx), errors: r.errors + r.timeouts,
+        cpuUs: lat.length ? (serverCpuUs() - c0) / lat.length : NaN });
     });
     // Exact latencies (autocannon's histogram rounds to whole milliseconds).
     inst.on('response', (_c: unknown, status: number, _b: number, ms: number) => { lat.push(ms); if (status < 200 || status > 299) non2xx++; });
@@ -122,11 +136,18 @@ async function measure(name: string, opts: autocannon.Options): Promise<LoadResu
 const warm = (opts: autocannon.Options) => fire({ ...opts, duration: load.warm });
 
 /** RUNS rounds; in each round every variant once (interleaved so machine noise hits all alike). */
-async function rounds(variants: Record<string, autocannon.Options>): Promise<Record<string, { rps: number; p99: number; p50: number; runs: LoadResult[] }>> {
+async function rounds(variants: Record<string, autocannon.Options>): Promise<Record<string, { rps: number; p99: number; p50: number; cpuUs: number; runs: LoadResult[] }>> {
   for (const v of Object.values(variants)) await warm(v);
   const acc: Record<string, LoadResult[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let r = 0; r < RUNS; r++) for (const [k, v] of Object.entries(variants)) acc[k].push(await measure(k, v));
-  return Object.fromEntries(Object.entries(acc).map(([k, rs]) => [k, { rps: median(rs.map((x) => x.rps)), p99: median(rs.map((x) => x.p99)), p50: median(rs.map((x) => x.p50)), runs: rs }]));
+  return Object.fromEntries(Object.entries(acc).map(([k, rs]) => [k, { rps: median(rs.map((x) => x.rps)), p99: median(rs.map((x) => x.p99)), p50: median(rs.map((x) => x.p50)), cpuUs: median(rs.map((x) => x.cpuUs)), runs: rs }]));
+}
+
+/** Server CPU per request (median of the rounds) next to the bare route's: not a target, but
+ *  unlike req/s and p99 it barely moves with other work on the machine. */
+function cpuRow(figure: string, v: { cpuUs: number }, bare: { cpuUs: number }) {
+  if (!Number.isFinite(v.cpuUs) || !v.cpuUs) return;
+  rows.push({ figure: `${figure} server CPU per request`, value: Math.round(v.cpuUs), unit: 'µs', limit: Math.round(bare.cpuUs) || null, ratio: bare.cpuUs ? round(v.cpuUs / bare.cpuUs, 2) : null, target: 'info (limit: the bare route)', pass: true });
 }
 
 function loadRow(when: string) {
@@ -175,7 +196,7 @@ async function main() {
     let ms = 0;
     let inserted = 0;
     if (last) {
-      main = c; info = i;
+      main = c; info = i; serverPid = i.pid;
       const a = await c.call({ cmd: 'ingest', upTo: small });
       ms += a.ms; inserted += a.inserted;
       await c.call({ cmd: 'settle' });
@@ -215,6 +236,7 @@ async function main() {
     if (k === 'bare') continue;
     rows.push({ figure: `2. list ${k} req/s`, value: Math.round(v.rps), unit: 'req/s', limit: Math.round(bareRps), ratio: round(v.rps / bareRps, 3), target: 'ratio >= 0.333 (bare route)', pass: v.rps / bareRps >= 1 / 3 });
     rows.push({ figure: `2. list ${k} p99`, value: round(v.p99), unit: 'ms', limit: 10, ratio: round(v.p99 / 10, 3), target: '< 10 ms', pass: v.p99 < 10 });
+    cpuRow(`2. list ${k}`, v, big.bare);
   }
 
   // 4. Search (before the webhook load adds rows, so the figure is at exactly the seeded size).
@@ -232,6 +254,7 @@ async function main() {
   const search = await rounds({ zh: { url: `${info.url}${searchPath}${encodeURIComponent(terms.zh)}`, headers: h }, en: { url: `${info.url}${searchPath}${encodeURIComponent(terms.en)}`, headers: h } });
   for (const [k, v] of Object.entries(search)) {
     rows.push({ figure: `4. search ${k === 'zh' ? `Chinese "${terms.zh}"` : `English "${terms.en}"`} p99 (${searchPath.split('?')[0]})`, value: round(v.p99), unit: 'ms', limit: 50, ratio: round(v.p99 / 50, 3), target: '< 50 ms', pass: v.p99 < 50 });
+    cpuRow(`4. search ${k}`, v, big.bare);
   }
 
   // 5. Growth.
@@ -265,6 +288,7 @@ async function main() {
   check('webhook: every accepted POST ingested (200 only after commit)', after - before >= webhookPosts, `posted ${webhookPosts} (+warm-up) stored ${after - before}`);
   rows.push({ figure: '3. signed webhook intake req/s', value: Math.round(wh.webhook.rps), unit: 'req/s', limit: Math.round(wh.bare.rps), ratio: round(wh.webhook.rps / wh.bare.rps, 3), target: 'ratio >= 0.5 (bare route)', pass: wh.webhook.rps / wh.bare.rps >= 0.5 });
   rows.push({ figure: '3. signed webhook intake p99', value: round(wh.webhook.p99), unit: 'ms', limit: 20, ratio: round(wh.webhook.p99 / 20, 3), target: '< 20 ms', pass: wh.webhook.p99 < 20 });
+  cpuRow('3. signed webhook intake', wh.webhook, wh.bare);
 
   // 6. Outbox.
   const perConv = 10;
