@@ -110,3 +110,14 @@ export function messageAt(i: number, shape: Shape, seed = 1): { inbox: number; e
     },
   };
 }
+
+/**
+ * The n-th signed-webhook body of the intake scenario: a Messenger `messaging` event from a
+ * known customer of inbox 1 (contact k writes to inbox k % inboxes), a unique `mid` under
+ * `idPrefix`, alternating English and Chinese. Used by run.ts, list-micro.ts and http-cpu.ts.
+ */
+export function messengerWebhookBody(n: number, shape: Shape, idPrefix: string): string {
+  const psid = `u-${((n * 7) % Math.floor(shape.contacts / shape.inboxes)) * shape.inboxes + 1}`;
+  return JSON.stringify({ object: 'page', entry: [{ id: 'page-1', time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: 'page-1' }, timestamp: Date.now(),
+    message: { mid: `${idPrefix}_${n}`, text: n % 2 ? `Hi, is my order ${n} on its way? The tracking page shows nothing.` : `你好，订单 ${n} 发货了吗？物流信息一直没有更新。` } }] }] });
+}

@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scaled } from './data.js';
+import { messengerWebhookBody, scaled } from './data.js';
 import { APP_SECRET, type Command } from './server.js';
 
 const route = process.argv[2] ?? 'webhook';
@@ -41,12 +41,7 @@ await call({ cmd: 'ingest', upTo: shape.messages });
 await call({ cmd: 'settle' });
 
 let mid = 0;
-const webhookBody = () => {
-  const n = ++mid;
-  const psid = `u-${((n * 7) % Math.floor(shape.contacts / shape.inboxes)) * shape.inboxes + 1}`;
-  return JSON.stringify({ object: 'page', entry: [{ id: 'page-1', time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: 'page-1' }, timestamp: Date.now(),
-    message: { mid: `m_cpu_${process.pid}_${n}`, text: n % 2 ? `Hi, is my order ${n} on its way? The tracking page shows nothing.` : `你好，订单 ${n} 发货了吗？物流信息一直没有更新。` } }] }] });
-};
+const webhookBody = () => messengerWebhookBody(++mid, shape, `m_cpu_${process.pid}`);
 const signedPost = (path: string): autocannon.Options => ({
   url: info.url,
   requests: [{ method: 'POST', path, setupRequest: (req: any) => {

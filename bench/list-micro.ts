@@ -22,7 +22,7 @@ import { ingest } from '../src/domain/ingest.js';
 import { EventBus } from '../src/events/bus.js';
 import { extraApiModules, installWorkflow } from '../src/runtime/modules.js';
 import { openSqliteStore } from '../src/runtime/sqlite-store.js';
-import { hash01, messageAt, scaled } from './data.js';
+import { hash01, messageAt, messengerWebhookBody, scaled } from './data.js';
 import { APP_SECRET, AGENTS, messengerConfig, messengerConnector } from './server.js';
 
 const MESSAGES = Number(process.argv[2] ?? 100_000);
@@ -84,12 +84,7 @@ outer.route('/', app);
 const auth = { authorization: `Bearer ${token}` };
 const base = 'http://bench.local';
 let mid = 0;
-const webhookBody = () => {
-  const n = ++mid;
-  const psid = `u-${((n * 7) % Math.floor(shape.contacts / shape.inboxes)) * shape.inboxes + 1}`;
-  return JSON.stringify({ object: 'page', entry: [{ id: 'page-1', time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: 'page-1' }, timestamp: Date.now(),
-    message: { mid: `m_micro_${process.pid}_${Date.now()}_${n}`, text: n % 2 ? `Hi, is my order ${n} on its way? The tracking page shows nothing.` : `你好，订单 ${n} 发货了吗？物流信息一直没有更新。` } }] }] });
-};
+const webhookBody = () => messengerWebhookBody(++mid, shape, `m_micro_${process.pid}_${Date.now()}`);
 const signedPost = (path: string) => () => {
   const b = webhookBody();
   return new Request(base + path, { method: 'POST', body: b, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(b).digest('hex')}` } });

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FULL, scaled, type Shape } from './data.js';
+import { FULL, messengerWebhookBody, scaled, type Shape } from './data.js';
 import type { Command } from './server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -266,13 +266,7 @@ async function main() {
 
   // 3. Signed webhook intake.
   let mid = 0;
-  const body = () => {
-    const n = ++mid;
-    // Customers of inbox 1 (contact k writes to inbox k % inboxes): known, named, threaded.
-    const psid = `u-${((n * 7) % Math.floor(shape.contacts / shape.inboxes)) * shape.inboxes + 1}`;
-    return JSON.stringify({ object: 'page', entry: [{ id: 'page-1', time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: 'page-1' }, timestamp: Date.now(),
-      message: { mid: `m_bench_${process.pid}_${n}`, text: n % 2 ? `Hi, is my order ${n} on its way? The tracking page shows nothing.` : `你好，订单 ${n} 发货了吗？物流信息一直没有更新。` } }] }] });
-  };
+  const body = () => messengerWebhookBody(++mid, shape, `m_bench_${process.pid}`);
   const signed = (path: string) => ({
     url: info.url,
     requests: [{ method: 'POST' as const, path, setupRequest: (req: any) => {
