@@ -4,7 +4,7 @@
 // Unlike req/s and p99, CPU per request barely moves when other work shares the machine, so
 // before/after comparisons of one change use this figure (docs/performance.md).
 //
-//   npx tsx bench/http-cpu.ts webhook|list|bare [scale=0.01]
+//   npx tsx bench/http-cpu.ts webhook|bare-post|list|bare|search-en|search-zh [scale=0.01]
 //   BENCH_CPU_PROF=/tmp/prof npx tsx bench/http-cpu.ts webhook    # plus a V8 profile of the server
 import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
@@ -54,6 +54,8 @@ const routes: Record<string, autocannon.Options> = {
   'bare-post': signedPost('/bench/bare'),
   list: { url: `${info.url}/api/v1/conversations?status=open`, headers: { authorization: `Bearer ${info.meToken}` } },
   bare: { url: `${info.url}/bench/bare` },
+  'search-en': { url: `${info.url}/api/v1/search?q=${encodeURIComponent('tracking number')}`, headers: { authorization: `Bearer ${info.meToken}` } },
+  'search-zh': { url: `${info.url}/api/v1/search?q=${encodeURIComponent('物流单号')}`, headers: { authorization: `Bearer ${info.meToken}` } },
 };
 const opts = routes[route];
 if (!opts) throw new Error(`route must be one of ${Object.keys(routes).join(', ')}`);
