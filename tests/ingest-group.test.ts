@@ -5,15 +5,14 @@ import type { InboundEvent } from '../connectors/types.js';
 import type { Deps } from '../src/domain/deps.js';
 import { ingestGrouped } from '../src/domain/ingest-group.js';
 import type { Statement, Store } from '../src/domain/store.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { directInbox, startTestParley, type TestParley } from './helpers/parley.js';
 
 let p: TestParley;
 let inbox: { id: string; channel: string };
 
 beforeAll(async () => {
   p = await startTestParley();
-  const r = await p.api.post('/api/v1/inboxes', { name: 'Grouped', channel: 'webchat', config: {} });
-  inbox = { id: r.body.id, channel: 'webchat' };
+  inbox = await directInbox(p, 'Grouped');
 });
 afterAll(() => p.stop());
 

@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../connectors/types.js';
 import { ingest } from '../src/domain/ingest.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { directInbox, startTestParley, type TestParley } from './helpers/parley.js';
 
 let p: TestParley;
 let inbox: { id: string; channel: string };
 
 beforeAll(async () => {
   p = await startTestParley();
-  // An api-less inbox to ingest into directly: web chat is the one channel every build has.
-  const r = await p.api.post('/api/v1/inboxes', { name: 'Direct', channel: 'webchat', config: {} });
-  inbox = { id: r.body.id, channel: 'webchat' };
+  inbox = await directInbox(p, 'Direct');
 });
 afterAll(() => p.stop());
 

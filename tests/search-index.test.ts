@@ -4,15 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../connectors/types.js';
 import { ingest } from '../src/domain/ingest.js';
 import { mergeSearchIndex } from '../src/domain/search-index.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { directInbox, startTestParley, type TestParley } from './helpers/parley.js';
 
 let p: TestParley;
 let inbox: { id: string; channel: string };
 
 beforeAll(async () => {
   p = await startTestParley();
-  const r = await p.api.post('/api/v1/inboxes', { name: 'Index', channel: 'webchat', config: {} });
-  inbox = { id: r.body.id, channel: 'webchat' };
+  inbox = await directInbox(p, 'Index');
 });
 afterAll(() => p.stop());
 

@@ -97,3 +97,10 @@ export async function collectSse(res: Response, until: (events: { event: string;
   }
   return events;
 }
+
+/** An inbox to ingest into directly: web chat, the one channel every build has. */
+export async function directInbox(p: TestParley, name: string): Promise<{ id: string; channel: string }> {
+  const r = await p.api.post('/api/v1/inboxes', { name, channel: 'webchat', config: {} });
+  if (r.status !== 201) throw new Error(`directInbox: ${r.status} ${JSON.stringify(r.body)}`);
+  return { id: r.body.id, channel: 'webchat' };
+}
