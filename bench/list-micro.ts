@@ -10,20 +10,17 @@ import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Hono } from 'hono';
 import pino from 'pino';
 import { createRegistry } from '../connectors/registry.js';
-import { createApp } from '../src/app.js';
 import { createApiToken, createUser } from '../src/auth/users.js';
 import { systemClock } from '../src/domain/clock.js';
 import type { Deps } from '../src/domain/deps.js';
 import { newId } from '../src/domain/ids.js';
 import { ingest } from '../src/domain/ingest.js';
 import { EventBus } from '../src/events/bus.js';
-import { extraApiModules, installWorkflow } from '../src/runtime/modules.js';
 import { openSqliteStore } from '../src/runtime/sqlite-store.js';
 import { hash01, messageAt, messengerWebhookBody, scaled } from './data.js';
-import { APP_SECRET, AGENTS, messengerConfig, messengerConnector } from './server.js';
+import { APP_SECRET, AGENTS, benchApp, messengerConfig, messengerConnector } from './server.js';
 
 const MESSAGES = Number(process.argv[2] ?? 100_000);
 const N = Number(process.argv[3] ?? 2_000);
@@ -74,12 +71,7 @@ if (fresh) {
 const me = (await store.get<{ id: string }>("SELECT id FROM users WHERE email = 'agent0@bench.local'"))!.id;
 const token = await createApiToken(deps, me, `micro-${Date.now()}`);
 const inboxIds = (await store.all<{ id: string }>('SELECT id FROM inboxes ORDER BY rowid')).map((r) => r.id);
-installWorkflow(deps);
-const app = createApp(deps, { apiModules: extraApiModules });
-const outer = new Hono();
-outer.get('/bench/bare', (c) => c.json({ ok: true }));
-outer.post('/bench/bare', (c) => c.json({ ok: true }));
-outer.route('/', app);
+const outer = benchApp(deps);
 
 const auth = { authorization: `Bearer ${token}` };
 const base = 'http://bench.local';

@@ -41,6 +41,19 @@ export type Command =
 
 const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
 
+/**
+ * The app as `npm start` builds it (workflow modules installed) behind a bare route, the
+ * limit for scenarios 2 and 3: a route that does nothing, in the same server.
+ */
+export function benchApp(deps: Deps): Hono {
+  installWorkflow(deps);
+  const outer = new Hono();
+  outer.get('/bench/bare', (ctx) => ctx.json({ ok: true }));
+  outer.post('/bench/bare', (ctx) => ctx.json({ ok: true }));
+  outer.route('/', createApp(deps, { apiModules: extraApiModules }));
+  return outer;
+}
+
 /** The Messenger connector if registered by connectors/registry.ts, else the bench stand-in. */
 export function messengerConnector() {
   const real = createRegistry().get('messenger');
@@ -96,13 +109,7 @@ async function init(c: Extract<Command, { cmd: 'init' }>) {
   store.sqlite.function('bench_h01', { deterministic: true }, (n: unknown, s: unknown) => hash01(Number(n), Number(s)));
   store.sqlite.function('bench_agent', { deterministic: true }, (n: unknown) => agents[Number(n) % AGENTS]);
 
-  installWorkflow(deps);
-  const app = createApp(deps, { apiModules: extraApiModules });
-  const outer = new Hono();
-  // The limit for scenarios 2 and 3: a route that does nothing, on the same Node HTTP server.
-  outer.get('/bench/bare', (ctx) => ctx.json({ ok: true }));
-  outer.post('/bench/bare', (ctx) => ctx.json({ ok: true }));
-  outer.route('/', app);
+  const outer = benchApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: outer.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
