@@ -67,8 +67,9 @@ describe('background WAL checkpoints', () => {
           maxWal = Math.max(maxWal, statSync(`${file}-wal`).size);
         }
       }
-      // Without the main connection finishing checkpoints the WAL held every frame (~60 MB).
-      expect(maxWal).toBeLessThan(30 * 1024 * 1024);
+      // Without the main connection finishing checkpoints the WAL held every frame (~190 MB
+      // here); with it, 10-40 MB depending on how busy the machine keeps the worker.
+      expect(maxWal).toBeLessThan(80 * 1024 * 1024);
     } finally {
       store.close();
     }
