@@ -58,6 +58,21 @@ describe('bad input', () => {
     expect(await count('messages')).toBe(before);
   });
 
+  it('a body without a declared length (chunked) is counted as it streams: over 1 MB is 413', async () => {
+    const before = await count('inboxes');
+    const chunked = (text: string) => fetch(`${p.url}/api/v1/inboxes`, {
+      method: 'POST', duplex: 'half',
+      headers: { authorization: `Bearer ${p.adminToken}`, 'content-type': 'application/json' },
+      body: new ReadableStream({ start(c) { const b = new TextEncoder().encode(text); for (let i = 0; i < b.length; i += 65536) c.enqueue(b.subarray(i, i + 65536)); c.close(); } }),
+    } as RequestInit);
+    const big = await chunked(JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10), channel: 'webchat', config: {} }));
+    expectError({ status: big.status, body: await big.json() }, 413, 'payload_too_large');
+    expect(await count('inboxes')).toBe(before);
+    const small = await chunked(JSON.stringify({ name: 'Chunked', channel: 'webchat', config: {} }));
+    expect(small.status).toBe(201);
+    expect(await count('inboxes')).toBe(before + 1);
+  });
+
   it('a bad cursor, limit or status is a 400', async () => {
     expectError(await p.api.get('/api/v1/conversations?cursor=%%%'), 400);
     expectError(await p.api.get('/api/v1/conversations?cursor=eyJ4IjoxfQ'), 400, 'invalid_cursor');
