@@ -23,8 +23,21 @@ function keyFor(hash: HmacHash, key: string | Uint8Array): Promise<CryptoKey> {
   return k;
 }
 
-export async function hmac(hash: HmacHash, key: string | Uint8Array, data: string | Uint8Array): Promise<Uint8Array> {
+async function webCryptoHmac(hash: HmacHash, key: string | Uint8Array, data: string | Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.sign('HMAC', await keyFor(hash, key), bytesOf(data)));
+}
+
+export type HmacImpl = (hash: HmacHash, key: string | Uint8Array, data: string | Uint8Array) => Uint8Array | Promise<Uint8Array>;
+let impl: HmacImpl = webCryptoHmac;
+/**
+ * A runtime's own HMAC, set once at its entry point (Node: src/runtime/node-hmac.ts). Web
+ * Crypto is the default everywhere; on Node each sign is a thread-pool job and a promise,
+ * ~5% of a webhook's CPU, where node:crypto's is a synchronous call. Same bytes either way.
+ */
+export function useHmac(next: HmacImpl | null) { impl = next ?? webCryptoHmac; }
+
+export async function hmac(hash: HmacHash, key: string | Uint8Array, data: string | Uint8Array): Promise<Uint8Array> {
+  return impl(hash, key, data);
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));

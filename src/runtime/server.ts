@@ -5,6 +5,7 @@ import cron from 'node-cron';
 import type { AddressInfo } from 'node:net';
 import { createRegistry, type Registry } from '../../connectors/registry.js';
 import { createApp, type AppOptions } from '../app.js';
+import { installNodeHmac } from './node-hmac.js';
 import { randomToken } from '../auth/crypto.js';
 import { createApiToken, createUser } from '../auth/users.js';
 import { sessionResolver } from '../auth/sessions.js';
@@ -51,6 +52,7 @@ export async function loadSecret(store: SqliteStore, fromEnv?: string): Promise<
 }
 
 export async function startParley(opts: StartOptions = {}): Promise<Running> {
+  installNodeHmac();
   const log = opts.log ?? createLogger();
   const store = openSqliteStore(opts.dbFile ?? 'data/parley.db');
   const secret = await loadSecret(store, opts.secret);
