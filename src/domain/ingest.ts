@@ -10,7 +10,7 @@
 // message answers (inReplyTo) one earlier in the same delivery, so threading sees exactly
 // what it would see message by message.
 import type { InboundEvent, InboundMessageEvent, InboundStatusEvent } from '../../connectors/types.js';
-import { emitEvents, type EventDraft } from '../events/emit.js';
+import { insertEvents, publishStored, type EventDraft } from '../events/emit.js';
 import type { Deps } from './deps.js';
 import { newId } from './ids.js';
 import { raw, type Row, type Stmt } from './store.js';
@@ -134,16 +134,21 @@ export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<In
   });
   const plans = runs.map((run) => planIngest(run.length === 1 ? deliveries[run[0]] : { inbox: deliveries[run[0]].inbox, events: run.flatMap((k) => deliveries[k].events) }, now));
   const stmts = plans.flatMap((p) => p.stmts);
-  const results = stmts.length ? await deps.store.atomically(stmts) : [];
   const drafts: EventDraft[] = [];
-  const out: IngestResult[] = [];
-  let at = 0;
-  plans.forEach((plan, r) => {
-    const mine = results.slice(at, at += plan.stmts.length);
-    const members = runs[r].map((k) => deliveries[k]);
-    collectResults(members, plan, mine, drafts).forEach((res, i) => { out[runs[r][i]] = res; });
-  });
-  await emitEvents(deps, drafts);
+  const out: IngestResult[] = deliveries.map(() => ({ inserted: [], createdConversations: [], statusUpdates: 0 }));
+  // The events are built from what the statements returned and stored in the same unit.
+  const collect = (results: Row[][]): Stmt[] => {
+    let at = 0;
+    plans.forEach((plan, r) => {
+      const mine = results.slice(at, at += plan.stmts.length);
+      const members = runs[r].map((k) => deliveries[k]);
+      collectResults(members, plan, mine, drafts).forEach((res, i) => { out[runs[r][i]] = res; });
+    });
+    return drafts.length ? [insertEvents(drafts, now)] : [];
+  };
+  if (stmts.length === 0) return out;
+  const results = await deps.store.atomically(stmts, collect);
+  if (drafts.length) publishStored(deps, drafts, results[stmts.length], now);
   return out;
 }
 

@@ -14,8 +14,13 @@ export type Orm = BaseSQLiteDatabase<'sync' | 'async', unknown, typeof schema>;
 
 export interface Store {
   orm: Orm;
-  /** Runs the statements as one all-or-nothing unit; returns each statement's rows. */
-  atomically(stmts: Statement[]): Promise<Row[][]>;
+  /**
+   * Runs the statements as one all-or-nothing unit; returns each statement's rows. `then`, if
+   * given, builds more statements from those rows (their rows follow in the result): on
+   * better-sqlite3 they run inside the same transaction; a store that cannot see results in
+   * the middle of a unit (a D1 batch) runs them as a second unit right after.
+   */
+  atomically(stmts: Statement[], then?: (rows: Row[][]) => Statement[]): Promise<Row[][]>;
   all<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
   get<T = Row>(sql: string, params?: unknown[]): Promise<T | undefined>;
   run(sql: string, params?: unknown[]): Promise<{ changes: number }>;

@@ -1,6 +1,6 @@
 // Domain events are stored (so SSE clients can resume with Last-Event-ID and other processes
 // can read them) and then published in-process.
-import { raw, type Store } from '../domain/store.js';
+import { raw, type Row, type Stmt, type Store } from '../domain/store.js';
 import type { EventBus, ParleyEvent } from './bus.js';
 
 export interface EventDraft {
@@ -14,13 +14,25 @@ export interface EventDraft {
 export async function emitEvents(deps: { store: Store; bus: EventBus; clock: { now(): number } }, drafts: EventDraft[]): Promise<void> {
   if (drafts.length === 0) return;
   const now = deps.clock.now();
-  // One statement for the whole list (ingest emits hundreds at a time); ids are handed out in
-  // list order, so the i-th smallest id belongs to the i-th draft.
-  const [rows] = await deps.store.atomically([raw(
+  const [rows] = await deps.store.atomically([insertEvents(drafts, now)]);
+  publishStored(deps, drafts, rows, now);
+}
+
+/**
+ * The statement that stores a list of events: one for the whole list (ingest emits hundreds at
+ * a time). For callers that store events in their own unit (ingest), then publishStored.
+ */
+export function insertEvents(drafts: EventDraft[], now: number): Stmt {
+  return raw(
     `INSERT INTO events(type, inbox_id, conversation_id, user_id, payload, created_at)
      SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, ?2 FROM json_each(?1) j ORDER BY j.key RETURNING id`,
     JSON.stringify(drafts.map((d) => [d.type, d.inboxId ?? null, d.conversationId ?? null, d.userId ?? null, JSON.stringify(d.payload)])), now,
-  )]);
+  );
+}
+
+/** Publishes stored events in-process; `rows` are insertEvents' RETURNING rows. */
+export function publishStored(deps: { bus: EventBus }, drafts: EventDraft[], rows: Row[], now: number): void {
+  // Ids are handed out in list order, so the i-th smallest id belongs to the i-th draft.
   const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
   drafts.forEach((d, i) => {
     const e: ParleyEvent = {

@@ -59,14 +59,17 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Sq
     st.run(...args);
     return [];
   };
-  const unit = sqlite.transaction((stmts: Statement[]) => stmts.map(exec));
+  const unit = sqlite.transaction((stmts: Statement[], then?: (rows: Row[][]) => Statement[]) => {
+    const rows = stmts.map(exec);
+    return then ? rows.concat(then(rows).map(exec)) : rows;
+  });
 
   return {
     sqlite,
     checkpointer,
     orm: orm as unknown as Orm,
-    async atomically(stmts) {
-      const rows = unit(stmts);
+    async atomically(stmts, then) {
+      const rows = unit(stmts, then);
       checkpointer?.afterWrite();
       return rows;
     },
