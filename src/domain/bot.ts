@@ -23,16 +23,21 @@ const hasCjk = (s: string) => /[\u3400-\u9fff]/u.test(s);
 
 export interface BotOutcome { answered: 'faq' | 'away'; articleId?: string; messageId: string }
 
+/** The inbox's bot settings if the bot would answer at `now` (on, business hours set, outside them); else null. */
+export function botAwayNow(settings: Record<string, unknown>, now: number): z.infer<typeof botSettingsSchema> | null {
+  const bot = botSettingsSchema.safeParse(settings.bot);
+  if (!bot.success || !bot.data.enabled || !hasBusinessHours(settings)) return null;
+  return calendarFromSettings(settings).isOpen(now) ? null : bot.data;
+}
+
 /** Reacts to one stored customer message; returns what the bot said, or null when it stayed silent. */
 export async function botOnInbound(deps: Deps, message: Row): Promise<BotOutcome | null> {
   if (message.direction !== 'in' || message.sender_type !== 'contact') return null;
   const meta = typeof message.meta === 'string' ? (JSON.parse(message.meta) as Record<string, unknown>) : (message.meta as Record<string, unknown> | null);
   if (meta?.automated) return null;
-  const settings = await inboxSettings(deps, message.inbox_id as string);
-  const bot = botSettingsSchema.safeParse(settings.bot);
-  if (!bot.success || !bot.data.enabled || !hasBusinessHours(settings)) return null;
   const now = deps.clock.now();
-  if (calendarFromSettings(settings).isOpen(now)) return null;
+  const bot = botAwayNow(await inboxSettings(deps, message.inbox_id as string), now);
+  if (!bot) return null;
   const conversationId = message.conversation_id as string;
   // An agent talking with the customer lately (even at night): stay out of the way.
   const agent = await deps.store.get("SELECT 1 AS ok FROM messages WHERE conversation_id = ? AND direction = 'out' AND sender_type = 'user' AND private = 0 AND created_at > ?",
@@ -51,7 +56,7 @@ export async function botOnInbound(deps: Deps, message: Row): Promise<BotOutcome
   const handoff = zh ? HANDOFF.zh : HANDOFF.en;
   const content = article
     ? `${article.title}\n\n${article.body}\n\n${handoff}`
-    : `${bot.data.awayMessage ?? (zh ? AWAY.zh : AWAY.en)}\n\n${handoff}`;
+    : `${bot.awayMessage ?? (zh ? AWAY.zh : AWAY.en)}\n\n${handoff}`;
   const conv = await loadConversationRow(deps, conversationId);
   if (!conv) return null;
   try {
