@@ -75,7 +75,7 @@ for (const seconds of [2, 8]) {
   });
   lat.sort((a, b) => a - b);
   const secs = (performance.now() - t0) / 1000;
-  console.log(`${route} ${seconds === 2 ? 'warm-up' : 'measured'}: ${Math.round(lat.length / secs)} req/s, p50 ${lat[lat.length >> 1].toFixed(1)} ms, p99 ${lat[Math.floor(lat.length * 0.99)].toFixed(1)} ms, server CPU ${Math.round(((serverCpuMs() - c0) * 1000) / lat.length)} µs/request`);
+  console.log(`${route} ${seconds === 2 ? 'warm-up' : 'measured'}: ${Math.round(lat.length / secs)} req/s, p50 ${lat[lat.length >> 1].toFixed(1)} ms, p90 ${lat[Math.floor(lat.length * 0.9)].toFixed(1)} ms, p99 ${lat[Math.floor(lat.length * 0.99)].toFixed(1)} ms, max ${lat[lat.length - 1].toFixed(1)} ms, server CPU ${Math.round(((serverCpuMs() - c0) * 1000) / lat.length)} µs/request`);
 }
 await call({ cmd: 'exit' }).catch(() => {});
 for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });

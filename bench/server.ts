@@ -21,6 +21,7 @@ import { writeOutgoing } from '../src/domain/messages.js';
 import { deliverDueOutbox } from '../src/domain/outbox.js';
 import { EventBus } from '../src/events/bus.js';
 import { extraApiModules, installWorkflow } from '../src/runtime/modules.js';
+import { installNodeHmac } from '../src/runtime/node-hmac.js';
 import { openSqliteStore, type SqliteStore } from '../src/runtime/sqlite-store.js';
 import { hash01, messageAt, prng, type Shape } from './data.js';
 import { benchMessenger } from './messenger.js';
@@ -85,6 +86,7 @@ const nextBatchSize = (r: () => number) => 1 + Math.floor(r() * 100);
 
 async function init(c: Extract<Command, { cmd: 'init' }>) {
   rmSync(c.dbFile, { force: true }); rmSync(`${c.dbFile}-wal`, { force: true }); rmSync(`${c.dbFile}-shm`, { force: true });
+  installNodeHmac(); // as startParley does
   const store = openSqliteStore(c.dbFile);
   const { connector } = messengerConnector();
   const deps: Deps = {
@@ -333,3 +335,11 @@ process.on('message', (m: { id: number; command: Command }) => {
 });
 process.on('disconnect', () => process.exit(1));
 process.send?.({ ready: true });
+// TEMP probe
+if (process.env.BENCH_GC_PROBE) {
+  const { PerformanceObserver, monitorEventLoopDelay } = await import('node:perf_hooks');
+  const gc = new Map<number, { n: number; total: number; max: number }>();
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) { const k = (e as any).detail?.kind ?? 0; const s = gc.get(k) ?? { n: 0, total: 0, max: 0 }; s.n++; s.total += e.duration; s.max = Math.max(s.max, e.duration); gc.set(k, s); } }).observe({ entryTypes: ['gc'] });
+  const h = monitorEventLoopDelay({ resolution: 1 }); h.enable();
+  setInterval(() => { console.error('GC', JSON.stringify([...gc].map(([k, s]) => [k, s.n, Math.round(s.total), Math.round(s.max)])), 'ELD p99', (h.percentile(99) / 1e6).toFixed(1), 'max', (h.max / 1e6).toFixed(1), 'rss', Math.round(process.memoryUsage().rss / 1e6)); gc.clear(); h.reset(); }, 2000).unref();
+}

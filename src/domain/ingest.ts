@@ -67,6 +67,9 @@ const INSERT_MESSAGES = `INSERT INTO messages(id, conversation_id, inbox_id, dir
 const INSERT_ATTACHMENT = `INSERT INTO attachments(id, message_id, inbox_id, filename, content_type, size, data, url, created_at)
   SELECT ?, id, inbox_id, ?, ?, ?, ?, ?, ? FROM messages WHERE id = ?`;
 
+// What conversation.updated carries (draftsAfterIngest): the rest of the row is not read.
+const TOUCHED = 'id, status, assignee_id, team_id, unread_count, last_activity_at';
+
 // A customer's message: unread, waiting, and back to open from resolved/snoozed/pending.
 const TOUCH_ON_INBOUND = `UPDATE conversations SET
     last_message_id = CASE WHEN ?1 >= last_activity_at THEN ?2 ELSE last_message_id END,
@@ -76,12 +79,12 @@ const TOUCH_ON_INBOUND = `UPDATE conversations SET
     waiting_since = coalesce(waiting_since, ?1),
     status = CASE WHEN status IN ('resolved', 'snoozed', 'pending') THEN 'open' ELSE status END,
     snooze_until = NULL, resolved_at = NULL
-  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) RETURNING *`;
+  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) RETURNING ${TOUCHED}`;
 
 // An auto-reply or bounce filed on an existing thread: counted, but it wakes nothing up: no
 // reopen, no unread, no waiting clock (an out-of-office must not loop with our bot).
 const TOUCH_ON_AUTOMATED = `UPDATE conversations SET message_count = message_count + 1
-  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) AND ?1 IS NOT NULL RETURNING *`;
+  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) AND ?1 IS NOT NULL RETURNING ${TOUCHED}`;
 
 // The platform's echo of a reply we are still sending (echoes can overtake the send API's
 // answer): our queued message takes the platform id, so the echo is not stored a second time.
@@ -97,7 +100,7 @@ const TOUCH_ON_ECHO = `UPDATE conversations SET
     last_activity_at = max(last_activity_at, ?1),
     message_count = message_count + 1,
     first_reply_at = coalesce(first_reply_at, ?1), waiting_since = NULL
-  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) RETURNING *`;
+  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) RETURNING ${TOUCHED}`;
 
 const STATUS_RANK = `CASE delivery_status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END`;
 const UPDATE_DELIVERY = `UPDATE messages SET delivery_status = ?1, error = ?2
