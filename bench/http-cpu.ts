@@ -6,6 +6,7 @@
 //
 //   npx tsx bench/http-cpu.ts webhook|bare-post|list|bare|search-en|search-zh [scale=0.01]
 //   BENCH_CPU_PROF=/tmp/prof npx tsx bench/http-cpu.ts webhook    # plus a V8 profile of the server
+//   HTTP_CPU_PROFILE=/tmp/w.cpuprofile npx tsx bench/http-cpu.ts webhook   # profile of the measured 8 s only
 import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -65,7 +66,9 @@ const serverCpuMs = () => {
   const f = readFileSync(`/proc/${info.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
 };
+const windowProfile = process.env.HTTP_CPU_PROFILE;
 for (const seconds of [2, 8]) {
+  if (windowProfile && seconds === 8) await call({ cmd: 'profile' });
   const lat: number[] = [];
   const t0 = performance.now();
   const c0 = serverCpuMs();
@@ -73,6 +76,7 @@ for (const seconds of [2, 8]) {
     const inst = autocannon({ ...opts, connections: 10, duration: seconds }, (err) => (err ? reject(err) : resolve()));
     inst.on('response', (_c: unknown, _s: number, _b: number, ms: number) => lat.push(ms));
   });
+  if (windowProfile && seconds === 8) await call({ cmd: 'profile', file: windowProfile });
   lat.sort((a, b) => a - b);
   const secs = (performance.now() - t0) / 1000;
   console.log(`${route} ${seconds === 2 ? 'warm-up' : 'measured'}: ${Math.round(lat.length / secs)} req/s, p50 ${lat[lat.length >> 1].toFixed(1)} ms, p90 ${lat[Math.floor(lat.length * 0.9)].toFixed(1)} ms, p99 ${lat[Math.floor(lat.length * 0.99)].toFixed(1)} ms, max ${lat[lat.length - 1].toFixed(1)} ms, server CPU ${Math.round(((serverCpuMs() - c0) * 1000) / lat.length)} µs/request`);

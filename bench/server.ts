@@ -6,7 +6,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
-import { rmSync, statSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { createRegistry } from '../connectors/registry.js';
 import { createApp } from '../src/app.js';
@@ -38,6 +38,7 @@ export type Command =
   | { cmd: 'outboxRun' }
   | { cmd: 'raw'; dbFile: string; shape: Shape; seed: number }
   | { cmd: 'reset' }
+  | { cmd: 'profile'; file?: string }
   | { cmd: 'exit' };
 
 const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
@@ -304,6 +305,26 @@ async function reset() {
   for (const f of [s.dbFile, `${s.dbFile}-wal`, `${s.dbFile}-shm`]) rmSync(f, { force: true });
 }
 
+// A V8 CPU profile of a window (bench/http-cpu.ts: the measured load only, without the
+// seeding): the first call starts it, the next one with a file writes it there.
+let session: import('node:inspector').Session | undefined;
+async function profile(file?: string) {
+  const { Session } = await import('node:inspector');
+  const post = (method: string) => new Promise<any>((resolve, reject) => session!.post(method, (err, r) => (err ? reject(err) : resolve(r))));
+  if (!session) {
+    session = new Session();
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.start');
+    return { started: true };
+  }
+  const { profile: p } = await post('Profiler.stop');
+  session.disconnect();
+  session = undefined;
+  if (file) writeFileSync(file, JSON.stringify(p));
+  return { written: file ?? null };
+}
+
 export async function handle(c: Command): Promise<unknown> {
   switch (c.cmd) {
     case 'init': return init(c);
@@ -314,6 +335,7 @@ export async function handle(c: Command): Promise<unknown> {
     case 'outboxRun': return outboxRun();
     case 'raw': return rawInsert(c);
     case 'reset': await reset(); return { reset: true };
+    case 'profile': return profile(c.file);
     case 'exit': {
       await reset();
       setImmediate(() => process.exit(0));
@@ -335,11 +357,3 @@ process.on('message', (m: { id: number; command: Command }) => {
 });
 process.on('disconnect', () => process.exit(1));
 process.send?.({ ready: true });
-// TEMP probe
-if (process.env.BENCH_GC_PROBE) {
-  const { PerformanceObserver, monitorEventLoopDelay } = await import('node:perf_hooks');
-  const gc = new Map<number, { n: number; total: number; max: number }>();
-  new PerformanceObserver((l) => { for (const e of l.getEntries()) { const k = (e as any).detail?.kind ?? 0; const s = gc.get(k) ?? { n: 0, total: 0, max: 0 }; s.n++; s.total += e.duration; s.max = Math.max(s.max, e.duration); gc.set(k, s); } }).observe({ entryTypes: ['gc'] });
-  const h = monitorEventLoopDelay({ resolution: 1 }); h.enable();
-  setInterval(() => { console.error('GC', JSON.stringify([...gc].map(([k, s]) => [k, s.n, Math.round(s.total), Math.round(s.max)])), 'ELD p99', (h.percentile(99) / 1e6).toFixed(1), 'max', (h.max / 1e6).toFixed(1), 'rss', Math.round(process.memoryUsage().rss / 1e6)); gc.clear(); h.reset(); }, 2000).unref();
-}
