@@ -140,11 +140,20 @@ const LIST_FIELDS: [string, string][] = [
   ['created_at', 'c.created_at'], ['sla_json', SLA_JSON], ['csat_json', CSAT_JSON],
 ];
 export const CONVERSATION_LIST_COLUMNS = LIST_FIELDS.map(([name, expr]) => `${expr} AS ${name}`).join(', ');
-const LIST_NAMES = LIST_FIELDS.map(([name]) => name);
+export const LIST_NAMES = LIST_FIELDS.map(([name]) => name);
+/**
+ * One object literal (its positions follow LIST_FIELDS; tests/views-list-row.test.ts holds
+ * them together): 25 properties added one by one in a loop make V8 build each object through
+ * transitions; a page of 26 rows took 38 µs that way and 0.7 µs as a literal (a micro
+ * benchmark; under HTTP load the difference is within the run-to-run noise).
+ */
 export function conversationRowFromValues(v: unknown[]): Row {
-  const r: Row = {};
-  for (let i = 0; i < LIST_NAMES.length; i++) r[LIST_NAMES[i]] = v[i];
-  return r;
+  return {
+    id: v[0], inbox_id: v[1], channel: v[2], status: v[3], subject: v[4], assignee_id: v[5], team_id: v[6], labels: v[7],
+    contact_id: v[8], contact_name: v[9], lm_content: v[10], lm_direction: v[11], lm_private: v[12], lm_created_at: v[13],
+    last_activity_at: v[14], unread_count: v[15], message_count: v[16], snooze_until: v[17], first_reply_at: v[18],
+    waiting_since: v[19], last_incoming_at: v[20], resolved_at: v[21], created_at: v[22], sla_json: v[23], csat_json: v[24],
+  };
 }
 export const CONVERSATION_JOINS = `JOIN inboxes i ON i.id = c.inbox_id
   JOIN contacts ct ON ct.id = c.contact_id
