@@ -124,7 +124,7 @@ export async function ingest(deps: Deps, inbox: IngestInbox, events: InboundEven
  * outcome of ingesting them one after another. Consecutive deliveries to one inbox (without a
  * poll cursor) are planned as one delivery, whose statements each cover all their messages:
  * a group of ten one-message webhooks runs six statements, not sixty. Their events are
- * stored with one statement after the commit.
+ * stored by one more statement in the same unit and published after the commit.
  */
 export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<IngestResult[]> {
   const now = deps.clock.now();
