@@ -13,7 +13,7 @@ let p: TestParley;
 let dv: Dovecot;
 
 beforeAll(async () => {
-  if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd (.ci/run does this)');
+  if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd (npm test installs it first)');
   [dv, p] = await Promise.all([startDovecot(), startTestParley()]);
 }, 30_000);
 afterAll(async () => { await Promise.all([p?.stop(), dv?.stop()]); });

@@ -26,7 +26,7 @@ let sink: SmtpSink;
 let boxes = 0;
 
 beforeAll(async () => {
-  if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd (.ci/run does this)');
+  if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd (npm test installs it first)');
   [dv, sink, p] = await Promise.all([startDovecot(), startSmtpSink({ user: SMTP_USER, password: SMTP_PASSWORD }), startTestParley()]);
 }, 30_000);
 afterAll(async () => {

@@ -1,4 +1,4 @@
-// Real Chromium for the web tests (Debian's chromium; .ci/run installs it).
+// Real Chromium for the web tests (Debian's chromium; npm test's pretest installs it).
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
