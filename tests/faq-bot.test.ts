@@ -118,7 +118,9 @@ describe('after-hours FAQ bot', () => {
     expect(answer).toContain('客服人员');
     const convId = await conversationOfMessage(first.messages[0].id);
     const stored = await p.deps.store.get<{ meta: string }>('SELECT meta FROM messages WHERE id = ?', [first.messages[1].id]);
-    expect(JSON.parse(stored!.meta)).toEqual({ bot: 'faq', articleId: articles.bank });
+    const meta = JSON.parse(stored!.meta);
+    expect(meta).toMatchObject({ bot: 'faq', articleId: articles.bank });
+    expect(meta.confidence).toBeGreaterThanOrEqual(0.5);
     // Still the agents' conversation: open, unassigned, waiting for a human.
     const conv = (await p.api.get(`/api/v1/conversations/${convId}`)).body;
     expect(conv).toMatchObject({ status: 'open', assigneeId: null });
@@ -144,7 +146,26 @@ describe('after-hours FAQ bot', () => {
     expect(r.messages[1].content).toContain('We are closed right now (Mon-Fri 9:00-18:00 Beijing time).');
     expect(r.messages[1].content).toContain('A member of our team will follow up');
     const stored = await p.deps.store.get<{ meta: string }>('SELECT meta FROM messages WHERE id = ?', [r.messages[1].id]);
-    expect(JSON.parse(stored!.meta)).toEqual({ bot: 'away' });
+    expect(JSON.parse(stored!.meta)).toMatchObject({ bot: 'away' });
+  });
+
+  it('hands off in traditional Chinese when the best article is a weak match', async () => {
+    clock.set(at('2026-10-17T12:00:00+08:00')); // Saturday
+    // Shares 銀行/退 with articles, but no article answers it: below the confidence threshold.
+    const r = await visitorSays('你們銀行的營業地址在哪裡？');
+    expect(r.messages).toHaveLength(2);
+    expect(r.messages[1].content).toContain('我們的客服人員上班後會盡快在這裡回覆您');
+    const stored = await p.deps.store.get<{ meta: string }>('SELECT meta FROM messages WHERE id = ?', [r.messages[1].id]);
+    const meta = JSON.parse(stored!.meta);
+    expect(meta.bot).toBe('away');
+    expect(meta.confidence ?? 0).toBeLessThan(0.5);
+  });
+
+  it('answers a traditional Chinese question with the simplified article', async () => {
+    clock.set(at('2026-10-17T13:00:00+08:00'));
+    const r = await visitorSays('銀行卡綁定不了，一直失敗');
+    expect(r.messages[1].content).toContain('银行卡绑定失败怎么办');
+    expect(r.messages[1].content).toContain('我們的客服人員');
   });
 
   it('stays silent during business hours', async () => {

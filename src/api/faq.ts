@@ -7,14 +7,15 @@ import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './sche
 
 const FaqSchema = z.object({
   id: z.string(), title: z.string(), body: z.string(), tags: z.array(z.string()), locale: z.enum(FAQ_LOCALES),
-  createdAt: z.string(), updatedAt: z.string(), score: z.number().optional().openapi({ description: 'Relevance (with ?q= or in suggestions); higher is better' }),
+  createdAt: z.string(), updatedAt: z.string(), score: z.number().optional().openapi({ description: 'BM25 relevance (with ?q= or in suggestions); higher is better' }),
+  confidence: z.number().optional().openapi({ description: 'How sure the ranking is that this article answers the question, 0..1 (the bot answers only above its threshold)' }),
 }).openapi('FaqArticle');
 const Title = z.string().trim().min(1).max(300).openapi({ example: '如何绑定银行卡' });
 const Body = z.string().trim().min(1).max(20_000).openapi({ example: '打开“我的-银行卡”，点击“添加银行卡”。如果银行卡无法绑定，请确认预留手机号与银行一致。' });
 const Tags = z.array(z.string().trim().min(1).max(50)).max(30).openapi({ example: ['银行卡', '绑定'] });
 
 const SuggestionsSchema = z.object({
-  articles: z.array(FaqSchema.extend({ matchedTerms: z.number() })),
+  articles: z.array(FaqSchema.extend({ matchedTerms: z.number(), matchedWords: z.array(z.string()) })),
   cannedResponses: z.array(z.object({ id: z.string(), shortCode: z.string(), content: z.string(), matchedTerms: z.number() })),
 }).openapi('Suggestions');
 
@@ -44,7 +45,7 @@ export const faqRoutes = () => {
   async (c) => { await deleteFaq(c.var.deps, c.var.actor, c.req.valid('param').id); return c.body(null, 204); });
 
   app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/suggestions', tags: ['FAQ'],
-    summary: "FAQ articles and canned replies matching the customer's latest messages (bm25 over a trigram index)",
+    summary: "FAQ articles and canned replies matching the customer's latest messages (BM25 over words)",
     request: { params: IdParam }, responses: { 200: jsonResponse(SuggestionsSchema, 'Suggestions, best first'), ...errors } }),
   async (c) => c.json(await suggestionsFor(c.var.deps, c.var.actor, c.req.valid('param').id) as never, 200));
   return app;

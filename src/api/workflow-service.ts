@@ -12,6 +12,7 @@ import type { ParleyEvent } from '../events/bus.js';
 import { listFilterExtensions, type ListFilterExtension } from './conversations.js';
 import { businessHoursRoutes } from './business-hours.js';
 import { faqRoutes } from './faq.js';
+import { retrievalRoutes } from './retrieval.js';
 import { router } from './env.js';
 
 const slaExtension: ListFilterExtension = (q) => slaListFilter(q.sla);
@@ -49,6 +50,7 @@ export const workflowServiceModule: Module = {
   api: () => {
     const app = router();
     app.route('/', faqRoutes());
+    app.route('/', retrievalRoutes());
     app.route('/', businessHoursRoutes());
     return app;
   },

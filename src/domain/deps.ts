@@ -1,6 +1,7 @@
 import type { Registry } from '../../connectors/registry.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock } from './clock.js';
+import type { Segmenter } from './retrieval/segmenter.js';
 import type { Store } from './store.js';
 
 /** The narrow logger the domain needs; pino satisfies it. */
@@ -21,6 +22,8 @@ export interface Deps {
   secret: string;
   /** Public base URL (for webhook URLs shown to admins), e.g. https://support.example.com */
   publicUrl: string;
+  /** Chinese word segmenter (jieba on Node); without it retrieval cuts Chinese into bigrams. */
+  segmenter?: Segmenter;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
 }

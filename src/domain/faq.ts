@@ -1,13 +1,15 @@
-// FAQ articles (zh-CN and en) and full-text matching against customers' words. faq_fts uses
-// the trigram tokenizer, so any 3+ character substring matches: a Chinese question (no spaces)
-// is cut into 3-character windows, an English one into words, and the windows/words are
-// OR-ed and ranked with bm25. Used by the agents' suggestions and by the after-hours bot.
+// FAQ articles (zh-CN and en) and ranking them against customers' own words: BM25 over the
+// word index (retrieval/: Chinese segmented, traditional folded to simplified, English stemmed,
+// the account's synonyms, typo tolerance). Used by the agents' suggestions and the after-hours
+// bot. The trigram table faq_fts is still kept by its triggers (substring search); ranking no
+// longer reads it. Canned replies match by the trigram-style terms below.
 import { requireRole, type Actor } from './actor.js';
 import { getVisibleConversation } from './conversations.js';
 import type { Deps } from './deps.js';
 import { AppError, notFound } from './errors.js';
 import { newId } from './ids.js';
 import { decodeCursor, encodeCursor, type Page } from './paging.js';
+import { indexDocStatements, rankDocs, removeDocStatements } from './retrieval/word-index.js';
 import { raw, type Row } from './store.js';
 
 export const FAQ_LOCALES = ['zh-CN', 'en'] as const;
@@ -54,29 +56,39 @@ export function searchTerms(text: string, max = 40): string[] {
   return [...terms].slice(0, max);
 }
 
-const ftsQuery = (terms: string[]) => terms.map((x) => `"${x.replaceAll('"', '""')}"`).join(' OR ');
+/** The word-index fields of an article: the title counts three times, tags twice, the body once. */
+const articleFields = (a: { title: string; body: string; tags?: string[] }) => [
+  { text: a.title, weight: 3 }, { text: (a.tags ?? []).join(' '), weight: 2 }, { text: a.body, weight: 1 }];
 
-export interface RankedArticle { article: FaqView; score: number; matched: number; terms: number }
+/** Articles written before the word index existed (or by another writer) get indexed on first use. */
+async function ensureIndexed(deps: Deps): Promise<void> {
+  const missing = await deps.store.all(`SELECT * FROM faq_articles a WHERE NOT EXISTS
+    (SELECT 1 FROM retrieval_docs d WHERE d.kind = 'faq' AND d.doc_id = a.id) LIMIT 500`);
+  for (const r of missing) {
+    const a = faqView(r);
+    await deps.store.atomically(indexDocStatements(deps, 'faq', a.id, articleFields(a), a.locale));
+  }
+}
 
-/** Articles ranked by bm25 (title weighs most), with how many of the terms each contains. */
+export interface RankedArticle { article: FaqView; score: number; confidence: number; matched: number; matchedTerms: string[] }
+
+/** Articles ranked by BM25 over words (segmented, folded, stemmed, synonyms, typos), best first, with a confidence 0..1. */
 export async function rankArticles(deps: Deps, text: string, opts: { limit?: number; locale?: string } = {}): Promise<RankedArticle[]> {
-  const terms = searchTerms(text);
-  if (terms.length === 0) return [];
-  const rows = await deps.store.all(
-    `SELECT a.*, bm25(faq_fts, 5.0, 1.0, 2.0, 0.0) AS score FROM faq_fts JOIN faq_articles a ON a.id = faq_fts.article_id
-     WHERE faq_fts MATCH ?1 AND (?2 IS NULL OR a.locale = ?2) ORDER BY score LIMIT ?3`,
-    [ftsQuery(terms), opts.locale ?? null, opts.limit ?? 10]);
-  return rows.map((r) => {
-    const hay = `${r.title}\n${r.body}\n${r.tags}`.normalize('NFKC').toLowerCase();
-    return { article: faqView(r), score: -(r.score as number), matched: terms.filter((x) => hay.includes(x)).length, terms: terms.length };
+  await ensureIndexed(deps);
+  const ranked = await rankDocs(deps, 'faq', text, { limit: opts.limit ?? 10, scope: opts.locale ?? null });
+  if (ranked.length === 0) return [];
+  const rows = await deps.store.all(`SELECT * FROM faq_articles WHERE id IN (${ranked.map(() => '?').join(',')})`, ranked.map((r) => r.docId));
+  const byId = new Map(rows.map((r) => [r.id as string, faqView(r)]));
+  return ranked.flatMap((r) => {
+    const article = byId.get(r.docId);
+    return article ? [{ article, score: Math.round(r.score * 1000) / 1000, confidence: r.confidence, matched: r.matchedTerms.length, matchedTerms: r.matchedTerms }] : [];
   });
 }
 
-/** The article the bot may answer with: the best ranked that shares at least two terms (or all, if fewer). */
-export async function bestArticle(deps: Deps, text: string): Promise<FaqView | null> {
-  const ranked = await rankArticles(deps, text, { limit: 5 });
-  const hit = ranked.find((r) => r.matched >= Math.min(2, r.terms));
-  return hit?.article ?? null;
+/** The best article for a customer's question and how sure the ranking is (null when nothing matches). */
+export async function bestArticle(deps: Deps, text: string): Promise<{ article: FaqView; confidence: number } | null> {
+  const [top] = await rankArticles(deps, text, { limit: 3 });
+  return top ? { article: top.article, confidence: top.confidence } : null;
 }
 
 function validate(input: Partial<FaqInput>) {
@@ -91,7 +103,8 @@ export async function createFaq(deps: Deps, actor: Actor, input: FaqInput): Prom
   const id = newId();
   const now = deps.clock.now();
   await deps.store.atomically([raw('INSERT INTO faq_articles(id, title, body, tags, locale, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    id, input.title, input.body, JSON.stringify(cleanTags(input.tags)), input.locale, now, now)]);
+    id, input.title, input.body, JSON.stringify(cleanTags(input.tags)), input.locale, now, now),
+    ...indexDocStatements(deps, 'faq', id, articleFields({ ...input, tags: cleanTags(input.tags) }), input.locale)]);
   return getFaq(deps, id);
 }
 
@@ -107,26 +120,26 @@ export async function updateFaq(deps: Deps, actor: Actor, id: string, input: Par
   requireRole(actor, 'admin', 'lead');
   validate(input);
   const cur = await getFaq(deps, id);
-  await deps.store.run('UPDATE faq_articles SET title = ?, body = ?, tags = ?, locale = ?, updated_at = ? WHERE id = ?', [
-    input.title ?? cur.title, input.body ?? cur.body, JSON.stringify(input.tags ? cleanTags(input.tags) : cur.tags), input.locale ?? cur.locale, deps.clock.now(), id]);
+  const next = { title: input.title ?? cur.title, body: input.body ?? cur.body, tags: input.tags ? cleanTags(input.tags) : cur.tags, locale: input.locale ?? cur.locale };
+  await deps.store.atomically([raw('UPDATE faq_articles SET title = ?, body = ?, tags = ?, locale = ?, updated_at = ? WHERE id = ?',
+    next.title, next.body, JSON.stringify(next.tags), next.locale, deps.clock.now(), id),
+  ...indexDocStatements(deps, 'faq', id, articleFields(next), next.locale)]);
   return getFaq(deps, id);
 }
 
 export async function deleteFaq(deps: Deps, actor: Actor, id: string): Promise<void> {
   requireRole(actor, 'admin', 'lead');
-  const r = await deps.store.run('DELETE FROM faq_articles WHERE id = ?', [id]);
-  if (r.changes === 0) throw notFound('FAQ article');
+  const [gone] = await deps.store.atomically([raw('DELETE FROM faq_articles WHERE id = ? RETURNING id', id), ...removeDocStatements('faq', id)]);
+  if (gone!.length === 0) throw notFound('FAQ article');
 }
 
 /** Newest first by keyset; with q, the best matches by relevance (one page). */
 export async function listFaq(deps: Deps, f: { q?: string; locale?: string; limit: number; cursor?: string }): Promise<Page<FaqView>> {
   const q = f.q?.trim();
   if (q) {
-    if (searchTerms(q).length) {
-      const ranked = await rankArticles(deps, q, { limit: f.limit, locale: f.locale });
-      return { data: ranked.map((r) => ({ ...r.article, score: r.score })), nextCursor: null };
-    }
-    // Shorter than a trigram (e.g. "卡"): a plain substring match.
+    const ranked = await rankArticles(deps, q, { limit: f.limit, locale: f.locale });
+    if (ranked.length) return { data: ranked.map((r) => ({ ...r.article, score: r.score, confidence: r.confidence })), nextCursor: null };
+    // No indexed word in common (e.g. a single stop character): a plain substring match.
     const like = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     const rows = await deps.store.all(`SELECT * FROM faq_articles WHERE (title LIKE ?1 ESCAPE '\\' OR body LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR locale = ?2)
       ORDER BY updated_at DESC, id DESC LIMIT ?3`, [like, f.locale ?? null, f.limit]);
@@ -149,11 +162,14 @@ export async function latestCustomerText(deps: Deps, conversationId: string, n =
   return rows.map((r) => r.content).join('\n');
 }
 
+/** Below this an article shares only a word or two with the question: not worth an agent's glance. */
+export const MIN_SUGGESTION_CONFIDENCE = 0.2;
+
 /** Suggested articles and canned replies for the agent looking at a conversation. */
 export async function suggestionsFor(deps: Deps, actor: Actor, conversationId: string) {
   await getVisibleConversation(deps, actor, conversationId);
   const text = await latestCustomerText(deps, conversationId);
-  const articles = (await rankArticles(deps, text, { limit: 5 })).map((r) => ({ ...r.article, score: r.score, matchedTerms: r.matched }));
+  const articles = (await rankArticles(deps, text, { limit: 5 })).filter((r) => r.confidence >= MIN_SUGGESTION_CONFIDENCE).map((r) => ({ ...r.article, score: r.score, confidence: r.confidence, matchedTerms: r.matched, matchedWords: r.matchedTerms }));
   return { articles, cannedResponses: await matchCanned(deps, text) };
 }
 

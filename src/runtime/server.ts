@@ -14,6 +14,7 @@ import type { Deps, Logger } from '../domain/deps.js';
 import { deliverDueOutbox } from '../domain/outbox.js';
 import { guarded, jobs } from '../domain/jobs.js';
 import { EventBus } from '../events/bus.js';
+import { jiebaSegmenter } from './jieba-segmenter.js';
 import { createLogger } from './logger.js';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 import { extraApiModules, installWorkflow } from './modules.js';
@@ -62,6 +63,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
     connectors: opts.connectors ?? createRegistry(),
     clock: opts.clock ?? systemClock,
     publicUrl: opts.publicUrl ?? '',
+    segmenter: jiebaSegmenter(),
   };
 
   let admin: Running['admin'];
