@@ -13,6 +13,8 @@ import { listFilterExtensions, type ListFilterExtension } from './conversations.
 import { businessHoursRoutes } from './business-hours.js';
 import { faqRoutes } from './faq.js';
 import { retrievalRoutes } from './retrieval.js';
+import { assistantRoutes } from './assistant.js';
+import { indexResolvedConversation } from '../domain/retrieval/resolved-conversations.js';
 import { router } from './env.js';
 
 const slaExtension: ListFilterExtension = (q) => slaListFilter(q.sla);
@@ -51,6 +53,7 @@ export const workflowServiceModule: Module = {
     const app = router();
     app.route('/', faqRoutes());
     app.route('/', retrievalRoutes());
+    app.route('/', assistantRoutes());
     app.route('/', businessHoursRoutes());
     return app;
   },
@@ -59,7 +62,10 @@ export const workflowServiceModule: Module = {
     deps.bus.subscribe((e) => {
       if (e.type === 'conversation.updated' && e.conversationId) {
         const status = (e.payload.conversation as { status?: string } | undefined)?.status ?? e.payload.status;
-        if (status === 'resolved') track(deps, 'csat-request', e, () => requestCsat(deps, e.conversationId!));
+        if (status === 'resolved') {
+          track(deps, 'csat-request', e, () => requestCsat(deps, e.conversationId!));
+          track(deps, 'index-resolved', e, () => indexResolvedConversation(deps, e.conversationId!));
+        }
       } else if (e.type === 'message.created') {
         const m = e.payload.message as { id: string; content: string; direction: string; private: boolean; sender: { type: string }; automated?: boolean } | undefined;
         // Auto-replies and bounces get no bot answer, no CSAT reading, no SLA clock.

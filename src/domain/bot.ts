@@ -8,7 +8,11 @@ import { calendarFromSettings, hasBusinessHours } from './business-hours.js';
 import { loadConversationRow } from './conversations.js';
 import type { Deps } from './deps.js';
 import { AppError } from './errors.js';
-import { bestArticle } from './faq.js';
+import { afterHoursPrompt } from './assistant/prompts.js';
+import { callModel } from './assistant/call.js';
+import { handoffSignal } from './assistant/handoff-signals.js';
+import { assistantConfig } from './assistant/settings.js';
+import { bestArticle, type FaqView } from './faq.js';
 import { customerLanguage, type CustomerLanguage } from './retrieval/language.js';
 import { inboxSettings } from './inboxes.js';
 import { writeOutgoing } from './messages.js';
@@ -30,6 +34,22 @@ const HANDOFF: Record<CustomerLanguage, string> = {
   'zh-CN': '我们的客服人员上班后会尽快在这里回复您。',
   'zh-TW': '我們的客服人員上班後會盡快在這裡回覆您。',
 };
+const SOURCE: Record<CustomerLanguage, string> = { en: 'Source: ', 'zh-CN': '参考文章：', 'zh-TW': '參考文章：' };
+const LANG_NAME: Record<CustomerLanguage, string> = { en: 'English', 'zh-CN': 'Simplified Chinese', 'zh-TW': 'Traditional Chinese' };
+
+/**
+ * With the assistant's after-hours option on, the model words the answer from the one article
+ * the ranking trusts; its text is used only if it cites that article and does not ask for a
+ * hand-off. Any failure (off, timeout, 429, 5xx) falls back to the article itself.
+ */
+async function afterHoursAnswer(deps: Deps, conversationId: string, text: string, article: FaqView, lang: CustomerLanguage) {
+  const cfg = await assistantConfig(deps);
+  if (!cfg?.afterHours) return null;
+  const r = await callModel(deps, { action: 'after-hours', conversationId, messages: afterHoursPrompt(text, [{ n: 1, title: article.title, body: article.body }], LANG_NAME[lang]), maxTokens: 300 });
+  if (!r.ok || /HANDOFF/.test(r.text) || !r.text.includes('[1]')) return null;
+  return r;
+}
+
 const AWAY: Record<CustomerLanguage, string> = {
   en: 'Thanks for your message! We are away right now.',
   'zh-CN': '感谢您的留言！我们现在不在线。',
@@ -66,20 +86,28 @@ export async function botOnInbound(deps: Deps, message: Row): Promise<BotOutcome
   if (claimed.length === 0) return null;
 
   const text = message.content as string;
-  const best = await bestArticle(deps, text);
-  const article = best && best.confidence >= (bot.minConfidence ?? DEFAULT_MIN_CONFIDENCE) ? best.article : null;
   const lang = customerLanguage(text);
   const handoff = HANDOFF[lang];
-  const content = article
+  // Asking for a person or angry: no article, straight to the hand-off.
+  const signal = handoffSignal(text);
+  const best = signal ? null : await bestArticle(deps, text);
+  const article = best && best.confidence >= (bot.minConfidence ?? DEFAULT_MIN_CONFIDENCE) ? best.article : null;
+  let content = article
     ? `${article.title}\n\n${article.body}\n\n${handoff}`
     : `${bot.awayMessage ?? AWAY[lang]}\n\n${handoff}`;
+  let reply: Record<string, unknown> = article ? { bot: 'faq', articleId: article.id, confidence: best!.confidence }
+    : { bot: 'away', ...(best ? { confidence: best.confidence } : {}), ...(signal ? { handoff: signal } : {}) };
+  if (article) {
+    const ai = await afterHoursAnswer(deps, conversationId, text, article, lang);
+    if (ai) {
+      content = `${ai.text}\n\n${SOURCE[lang]}${article.title}\n\n${handoff}`;
+      reply = { bot: 'ai', articleId: article.id, confidence: best!.confidence, callId: ai.callId };
+    }
+  }
   const conv = await loadConversationRow(deps, conversationId);
   if (!conv) return null;
   try {
-    const msg = await writeOutgoing(deps, conv, {
-      content, senderType: 'bot', senderId: null,
-      meta: article ? { bot: 'faq', articleId: article.id, confidence: best!.confidence } : { bot: 'away', ...(best ? { confidence: best.confidence } : {}) },
-    });
+    const msg = await writeOutgoing(deps, conv, { content, senderType: 'bot', senderId: null, meta: reply });
     return { answered: article ? 'faq' : 'away', articleId: article?.id, messageId: msg.id };
   } catch (err) {
     if (!(err instanceof AppError)) throw err;

@@ -1,6 +1,7 @@
 import type { Registry } from '../../connectors/registry.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock } from './clock.js';
+import type { ModelFactory } from './assistant/call.js';
 import type { Segmenter } from './retrieval/segmenter.js';
 import type { Store } from './store.js';
 
@@ -24,6 +25,10 @@ export interface Deps {
   publicUrl: string;
   /** Chinese word segmenter (jieba on Node); without it retrieval cuts Chinese into bigrams. */
   segmenter?: Segmenter;
+  /** Outgoing requests (the model provider) may reach loopback/private addresses (PARLEY_ALLOW_PRIVATE_NETWORK=1). */
+  allowPrivateNetwork?: boolean;
+  /** Builds the language model client for the account's settings; default: OpenAI-compatible over fetch. */
+  modelFactory?: ModelFactory;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
 }

@@ -64,6 +64,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
     clock: opts.clock ?? systemClock,
     publicUrl: opts.publicUrl ?? '',
     segmenter: jiebaSegmenter(),
+    allowPrivateNetwork: process.env.PARLEY_ALLOW_PRIVATE_NETWORK === '1',
   };
 
   let admin: Running['admin'];
