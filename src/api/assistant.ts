@@ -29,6 +29,9 @@ const Call = z.object({
 
 export const assistantRoutes = () => {
   const app = router();
+  app.openapi(createRoute({ method: 'get', path: '/assistant/status', tags: ['Assistant'], summary: 'Whether the assistant is on (any signed-in user; the composer shows its buttons then)',
+    responses: { 200: jsonResponse(z.object({ enabled: z.boolean(), afterHours: z.boolean() }), 'Status'), ...errors } }),
+  async (c) => { const s = await getAssistantSettings(c.var.deps); return c.json({ enabled: s.enabled, afterHours: s.enabled && s.afterHours }, 200); });
   app.openapi(createRoute({ method: 'get', path: '/assistant/settings', tags: ['Assistant'], summary: 'The model settings (admin)', responses: { 200: jsonResponse(Settings, 'Settings'), ...errors } }),
   async (c) => { requireRole(c.var.actor, 'admin'); return c.json(await getAssistantSettings(c.var.deps), 200); });
   app.openapi(createRoute({ method: 'patch', path: '/assistant/settings', tags: ['Assistant'], summary: 'Change the model settings (admin)',

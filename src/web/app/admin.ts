@@ -1,20 +1,20 @@
 // Admin pages: inboxes (with the webhook URL, widget snippet, SLA / business hours / automation
 // settings, members), users, teams, canned responses, FAQ, outgoing webhooks. Sections whose
 // endpoint this build lacks say so instead of failing.
-import { del, get, optional, patch, post } from './api.js';
+import { api, del, get, optional, patch, post } from './api.js';
 import { h, opt, render, type Child } from './dom.js';
 import { fmtTime, t } from './i18n.js';
 import { badge, toast } from './inbox.js';
 import { isAdmin, loadDirectory, state, type Inbox } from './state.js';
 
-const SECTIONS = ['inboxes', 'users', 'teams', 'canned', 'faq', 'webhooks'] as const;
+const SECTIONS = ['inboxes', 'users', 'teams', 'canned', 'faq', 'assistant', 'webhooks'] as const;
 
 export function adminView(main: HTMLElement, section: string, id: string | null): void {
   const body = h('div', { class: 'admin-body', id: 'admin-body' });
   render(main, h('div', { class: 'admin' },
     h('nav', { class: 'admin-nav' }, SECTIONS.map((s) => h('a', { href: `#/admin/${s}`, class: s === section ? 'active' : '' }, t(`admin_${s}`)))),
     body));
-  const view = { inboxes: id ? () => inboxDetail(body, id) : () => inboxesView(body), users: () => usersView(body), teams: () => teamsView(body), canned: () => cannedView(body), faq: () => faqView(body), webhooks: () => webhooksView(body) }[section as (typeof SECTIONS)[number]];
+  const view = { inboxes: id ? () => inboxDetail(body, id) : () => inboxesView(body), users: () => usersView(body), teams: () => teamsView(body), canned: () => cannedView(body), faq: () => faqView(body), assistant: () => assistantView(body), webhooks: () => webhooksView(body) }[section as (typeof SECTIONS)[number]];
   (view ?? (() => inboxesView(body)))().catch((e: Error) => render(body, h('p', { class: 'error' }, e.message)));
 }
 
@@ -238,6 +238,44 @@ async function faqView(body: HTMLElement): Promise<void> {
     { name: 'locale', label: t('language'), type: 'select', options: [['en', 'English'], ['zh-CN', '简体中文']] },
   ], t('create'), async (v) => { await post('/api/v1/faq-articles', { ...v, tags: String(v.tags).split(',').map((x) => x.trim()).filter(Boolean) }); void faqView(body); });
   render(body, h('h1', null, t('admin_faq')), table([t('title'), t('content'), t('language'), t('tags'), ''], rows), h('h2', null, t('newArticle')), f);
+}
+
+// ---- AI assistant: model settings, synonym list, call log ------------------------------------
+async function assistantView(body: HTMLElement): Promise<void> {
+  const s = await optional<{ enabled: boolean; baseUrl: string; model: string; hasApiKey: boolean; timeoutMs: number; afterHours: boolean }>('/api/v1/assistant/settings');
+  if (!s) return unavailable(body, t('admin_assistant'));
+  const syn = await get<{ groups: string[][] }>('/api/v1/retrieval/synonyms');
+  const calls = await get<{ data: any[] }>('/api/v1/assistant/calls?limit=25');
+  const settingsForm = form([
+    { name: 'enabled', label: t('aiEnabled'), type: 'checkbox', value: s.enabled },
+    { name: 'baseUrl', label: t('aiBaseUrl'), type: 'url', value: s.baseUrl, placeholder: 'https://api.deepseek.com/v1' },
+    { name: 'model', label: t('aiModel'), value: s.model, placeholder: 'deepseek-chat' },
+    { name: 'apiKey', label: t('aiApiKey'), type: 'password' },
+    { name: 'timeoutMs', label: t('aiTimeout'), type: 'number', value: s.timeoutMs },
+    { name: 'afterHours', label: t('aiAfterHours'), type: 'checkbox', value: s.afterHours },
+  ], t('save'), async (v) => {
+    const input: Record<string, unknown> = { enabled: v.enabled, afterHours: v.afterHours, timeoutMs: v.timeoutMs };
+    if (v.baseUrl) input.baseUrl = v.baseUrl;
+    if (v.model) input.model = v.model;
+    if (v.apiKey) input.apiKey = v.apiKey;
+    await patch('/api/v1/assistant/settings', input);
+    toast(t('saved'));
+    void assistantView(body);
+  }, 'assistant-settings');
+  const synText = h('textarea', { id: 'synonyms', rows: 10 }, syn.groups.map((g) => g.join(', ')).join('\n'));
+  const synErr = h('p', { class: 'error', hidden: true, role: 'alert' });
+  const saveSyn = async () => {
+    const groups = synText.value.split('\n').map((l) => l.split(/[,，]/).map((w) => w.trim()).filter(Boolean)).filter((g) => g.length > 0);
+    try { await api('PUT', '/api/v1/retrieval/synonyms', { groups }); synErr.hidden = true; toast(t('saved')); } catch (e) { synErr.hidden = false; synErr.textContent = (e as Error).message; }
+  };
+  const rows = calls.data.map((c) => [c.createdAt ? fmtTime(c.createdAt) : '', c.action, h('span', { class: c.status === 'ok' ? '' : 'error' }, c.status, c.error ? ` — ${c.error}` : ''),
+    `${c.promptTokens ?? '–'} / ${c.completionTokens ?? '–'}`, `${c.latencyMs} ms`,
+    h('details', null, h('summary', null, t('aiSent')), h('pre', { class: 'pre' }, (c.request as { role: string; content: string }[]).map((m) => `${m.role}: ${m.content}`).join('\n\n')), c.response ? h('pre', { class: 'pre' }, c.response) : null)]);
+  render(body, h('h1', null, t('admin_assistant')), s.hasApiKey ? h('p', { class: 'muted', id: 'ai-key-set' }, t('aiKeySet')) : null, settingsForm,
+    h('h2', null, t('aiSynonyms')), synText, synErr, h('div', { class: 'row' },
+      h('button', { type: 'button', class: 'primary', id: 'save-synonyms', onclick: () => void saveSyn() }, t('save')),
+      h('button', { type: 'button', class: 'link', id: 'reset-synonyms', onclick: async () => { await del('/api/v1/retrieval/synonyms'); void assistantView(body); } }, t('aiResetSynonyms'))),
+    h('h2', null, t('aiCalls')), h('div', { id: 'ai-calls' }, table([t('time'), t('event'), t('status'), t('aiTokens'), t('aiLatency'), t('aiSent')], rows)));
 }
 
 // ---- outgoing webhooks ---------------------------------------------------------------------------

@@ -41,6 +41,11 @@ const en = {
   placeholdersHint: 'Placeholders such as {{contact.name}} are filled in', editContent: 'New content', edit: 'Edit', delete: 'Delete',
   confirmDelete: 'Delete this?', newCanned: 'New canned response', title: 'Title', tags: 'Tags', newArticle: 'New article',
   holidays: 'Holidays (closed all day)', csatQuestion: 'Rating question (optional)', av_online: 'Online', av_busy: 'Busy', av_offline: 'Offline', webVisitor: 'Website visitor', attempts: 'Attempts', redeliver: 'Send again', allEvents: 'All events', tryWidget: 'Try the widget on a test page', someone: 'Someone', mentionedYou: 'mentioned you', deliveries: 'Deliveries', event: 'Event', events: 'Events', time: 'Time', secretOnce: 'Signing secret (shown once):', newWebhook: 'New webhook',
+  aiLabel: 'AI assistant:', aiReply: 'Suggest reply', aiSummary: 'Summarize', aiTranslate: 'Translate', aiTone: 'Fix tone', aiUse: 'Use in reply', aiDismiss: 'Dismiss',
+  aiWorking: 'Asking the assistant…', aiFaq: 'FAQ', aiCase: 'Resolved case', aiNothing: 'Nothing to translate yet.', aiNeedDraft: 'Write a draft first.',
+  admin_assistant: 'Assistant', aiEnabled: 'Use a language model', aiBaseUrl: 'API base URL (OpenAI-compatible, …/v1)', aiModel: 'Model', aiApiKey: 'API key (leave empty to keep)',
+  aiTimeout: 'Timeout (ms)', aiAfterHours: 'After-hours bot writes answers with the model', aiKeySet: 'An API key is stored (encrypted).', aiCalls: 'Model calls', aiSynonyms: 'Synonyms (one group per line, comma-separated)',
+  aiResetSynonyms: 'Back to defaults', aiSent: 'Sent', aiTokens: 'Tokens', aiLatency: 'Latency',
 };
 
 type Dict = Record<keyof typeof en, string>;
@@ -85,6 +90,11 @@ const zh: Dict = {
   placeholdersHint: '可使用 {{contact.name}} 等占位符', editContent: '新的内容', edit: '编辑', delete: '删除',
   confirmDelete: '确定删除？', newCanned: '新建快捷回复', title: '标题', tags: '标签', newArticle: '新建文章',
   holidays: '节假日（全天休息）', csatQuestion: '评分问题（可选）', av_online: '在线', av_busy: '忙碌', av_offline: '离线', webVisitor: '网站访客', attempts: '尝试次数', redeliver: '重新投递', allEvents: '全部事件', tryWidget: '在测试页上试用聊天插件', someone: '有人', mentionedYou: '提到了你', deliveries: '投递记录', event: '事件', events: '事件', time: '时间', secretOnce: '签名密钥（仅显示一次）：', newWebhook: '新建 Webhook',
+  aiLabel: 'AI 助手：', aiReply: '建议回复', aiSummary: '总结', aiTranslate: '翻译', aiTone: '润色语气', aiUse: '填入回复框', aiDismiss: '关闭',
+  aiWorking: '正在请求助手…', aiFaq: '常见问题', aiCase: '已解决的会话', aiNothing: '还没有可翻译的内容。', aiNeedDraft: '请先写一段草稿。',
+  admin_assistant: 'AI 助手', aiEnabled: '使用大语言模型', aiBaseUrl: 'API 地址（兼容 OpenAI，…/v1）', aiModel: '模型', aiApiKey: 'API 密钥（留空则不变）',
+  aiTimeout: '超时（毫秒）', aiAfterHours: '非工作时间由模型撰写机器人回答', aiKeySet: '已保存 API 密钥（加密存储）。', aiCalls: '模型调用记录', aiSynonyms: '同义词（每行一组，用逗号分隔）',
+  aiResetSynonyms: '恢复默认', aiSent: '发送内容', aiTokens: '令牌数', aiLatency: '耗时',
 };
 
 let locale: Locale = 'en';

@@ -1,5 +1,6 @@
 // The inbox: filters + conversation list (keyset "load more", live over SSE) and the open
 // conversation (thread, composer with the `/` canned picker, actions, contact panel).
+import { assistantBar } from './assistant.js';
 import { ApiError, get, optional, post, qs } from './api.js';
 import { debounce, h, opt, render, throttle } from './dom.js';
 import { fmtTime, relTime, t } from './i18n.js';
@@ -348,8 +349,9 @@ function composerView(conv: Conv): HTMLElement {
   const replyTab = h('button', { type: 'button', class: 'tab active', id: 'mode-reply', onclick: () => setMode('reply') }, t('reply'));
   const noteTab = h('button', { type: 'button', class: 'tab', id: 'mode-note', onclick: () => setMode('note') }, t('privateNote'));
   const send = h('button', { type: 'submit', class: 'primary', id: 'send' }, t('send'));
+  const latestCustomer = () => [...v.messages].reverse().find((m) => m.direction === 'in' && !m.private)?.id ?? null;
   const form = h('form', { class: 'composer', onsubmit: (e: Event) => { e.preventDefault(); void submit(); } },
-    h('div', { class: 'tabs' }, replyTab, noteTab), picker, textarea, h('div', { class: 'composer-foot' }, h('span', { class: 'muted hint' }, t('composerHint')), send));
+    h('div', { class: 'tabs' }, replyTab, noteTab), assistantBar(conv.id, textarea, latestCustomer), picker, textarea, h('div', { class: 'composer-foot' }, h('span', { class: 'muted hint' }, t('composerHint')), send));
   function setMode(m: 'reply' | 'note') {
     mode = m;
     form.classList.toggle('note-mode', m === 'note');
