@@ -66,4 +66,14 @@ describe('npm run demo', () => {
       expect(msgs.find((m: any) => m.content === `Reply on ${ch} 您好`).deliveryStatus).not.toBe('failed');
     }
   }, 120_000);
+  it('has the AI assistant wired to the fake provider: a suggested reply grounded in the FAQ', async () => {
+    const convs = (await api.get('/api/v1/conversations?limit=100')).body.data;
+    const c = convs.find((x: any) => x.channel === 'webchat');
+    const r = await api.post(`/api/v1/conversations/${c.id}/assistant/reply`);
+    expect(r.status).toBe(200);
+    expect(r.body.text.length).toBeGreaterThan(0);
+    expect(r.body.callId).toBeTruthy();
+    const log = await api.get('/api/v1/assistant/calls?limit=5');
+    expect(log.body.data[0]).toMatchObject({ action: 'reply', status: 'ok', model: 'sandbox-chat' });
+  });
 });

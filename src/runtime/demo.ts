@@ -4,6 +4,8 @@
 import { rmSync } from 'node:fs';
 import { createApiToken, createUser } from '../auth/users.js';
 import { sandboxChannels, type SandboxChannelRun } from './sandbox/channels.js';
+import { sandboxFaq } from './sandbox/faq.js';
+import { startFakeLlm } from './sandbox/fake-llm.js';
 import { customers, followUps, type SimulatedCustomer } from './sandbox/script.js';
 import { startParley } from './server.js';
 
@@ -12,6 +14,8 @@ const dbFile = process.env.PARLEY_DB ?? 'data/demo.db';
 // A fresh sandbox each run, unless you point it at a store of your own.
 if (!process.env.PARLEY_DB) for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
 
+// The sandbox's fakes live on loopback; let the model client reach them.
+process.env.PARLEY_ALLOW_PRIVATE_NETWORK ??= '1';
 const adminPassword = process.env.PARLEY_ADMIN_PASSWORD ?? 'demo-admin-password';
 const running = await startParley({
   port, host: process.env.HOST ?? '0.0.0.0', dbFile,
@@ -47,6 +51,12 @@ async function createInbox(name: string, channel: string, config: Record<string,
   await api('POST', `/api/v1/inboxes/${inbox.id}/members`, { userIds });
   return inbox as { id: string; webchatToken?: string };
 }
+// FAQ articles and the AI assistant, wired to a fake OpenAI-compatible provider on loopback.
+for (const a of sandboxFaq) await api('POST', '/api/v1/faq-articles', a);
+const fakeLlm = await startFakeLlm();
+await api('PATCH', '/api/v1/assistant/settings', { enabled: true, baseUrl: fakeLlm.baseUrl, model: 'sandbox-chat', apiKey: 'sk-sandbox', afterHours: true });
+log(`AI assistant -> fake OpenAI-compatible provider at ${fakeLlm.baseUrl}`);
+
 // Agents start online so auto-assignment has someone to pick.
 for (const id of userIds) await deps.store.run("UPDATE users SET availability = 'online' WHERE id = ?", [id]);
 
@@ -148,13 +158,15 @@ Parley sandbox running on ${base}
   admin:  ${process.env.PARLEY_ADMIN_EMAIL ?? 'admin@localhost'} / ${adminPassword}   (API token: ${adminToken})
   agents: lin@demo.local, sam@demo.local (agents), zhang@demo.local (lead) — password demo-password
   inboxes: ${lanes.map((l) => l.label).join(', ')}
-Customers write in every 20 s; reply in the web app and watch them answer. Ctrl-C stops.
+Customers write in every 20 s; reply in the web app and watch them answer. The composer's
+  AI assistant buttons (suggest reply, summarize, translate, fix tone) use a fake model. Ctrl-C stops.
 `);
 
 const stop = async () => {
   clearInterval(storyTimer);
   clearInterval(replyTimer);
   for (const lane of lanes) await lane.close().catch(() => {});
+  await fakeLlm.close();
   await running.close();
   process.exit(0);
 };
