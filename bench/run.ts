@@ -12,6 +12,7 @@ import { loadavg, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FULL, messengerWebhookBody, scaled, type Shape } from './data.js';
+import { faqRows } from './faq.js';
 import type { Command } from './server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -302,6 +303,9 @@ async function main() {
   await stopChild(main);
   fake.server.close();
   loadRow('at end');
+
+  say('FAQ ranking (in process)');
+  rows.push(...await faqRows(quick));
 
   // ---------- output ----------
   const order = (f: string) => (/^\d/.test(f) ? Number(f[0]) : f.includes('start') ? 0 : 9);

@@ -14,6 +14,7 @@ import { handoffSignal } from './assistant/handoff-signals.js';
 import { assistantConfig } from './assistant/settings.js';
 import { bestArticle, type FaqView } from './faq.js';
 import { customerLanguage, type CustomerLanguage } from './retrieval/language.js';
+import { DEFAULT_MIN_CONFIDENCE } from './retrieval/thresholds.js';
 import { inboxSettings } from './inboxes.js';
 import { writeOutgoing } from './messages.js';
 import { raw, type Row } from './store.js';
@@ -25,8 +26,7 @@ export const botSettingsSchema = z.object({
   minConfidence: z.number().min(0).max(1).optional(),
 });
 
-/** Chosen on the development and off-topic sets in tests/fixtures/faq-paraphrase (it separates them); see docs/assistant.md. */
-export const DEFAULT_MIN_CONFIDENCE = 0.5;
+export { DEFAULT_MIN_CONFIDENCE } from './retrieval/thresholds.js';
 
 export const BOT_QUIET_MS = 12 * 3_600_000;
 const HANDOFF: Record<CustomerLanguage, string> = {

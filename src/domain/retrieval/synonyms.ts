@@ -46,17 +46,20 @@ export async function saveSynonyms(deps: Deps, groups: string[][] | null): Promi
 /** A synonym group prepared for matching: each member as folded text and as its index terms. */
 interface CompiledMember { folded: string; latin: string[] | null; terms: string[] }
 type Compiled = CompiledMember[][];
-const compiledCache = new WeakMap<string[][], Compiled>();
+// Per segmenter, then per list: a list compiled with one segmenter's cuts is wrong for another.
+const compiledCache = new WeakMap<Segmenter, WeakMap<string[][], Compiled>>();
 
 function compile(groups: string[][], seg: Segmenter): Compiled {
-  let c = compiledCache.get(groups);
+  let bySeg = compiledCache.get(seg);
+  if (!bySeg) compiledCache.set(seg, (bySeg = new WeakMap()));
+  let c = bySeg.get(groups);
   if (!c) {
     c = groups.map((g) => g.map((m) => {
       const folded = foldText(m);
       const han = /[\u3400-\u9fff]/u.test(folded);
       return { folded, latin: han ? null : latinTerms(folded), terms: terms(m, seg) };
     }).filter((m) => m.terms.length > 0));
-    compiledCache.set(groups, c);
+    bySeg.set(groups, c);
   }
   return c;
 }
