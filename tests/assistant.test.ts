@@ -165,6 +165,18 @@ describe('composer actions', () => {
     expect(statuses).toEqual(['timeout', 'error', 'rate_limited']);
     await settings({ model: 'fake-chat', timeoutMs: 15000 });
   });
+
+  it('a key sealed under another server secret is not used, and the call fails visibly', async () => {
+    const c = await visitorSays('my account is frozen');
+    const secret = p.deps.secret;
+    p.deps.secret = 'another-secret-another-secret';
+    try {
+      const r = await p.as(agent.token).post(`/api/v1/conversations/${c.conv}/assistant/summary`);
+      expect(r.status).toBe(502);
+      expect(r.body.error.message).toContain('401');
+      expect(llm.requests.at(-1)!.auth).toBeNull();
+    } finally { p.deps.secret = secret; }
+  });
 });
 
 describe('after-hours bot with the model', () => {

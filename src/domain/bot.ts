@@ -43,7 +43,7 @@ const LANG_NAME: Record<CustomerLanguage, string> = { en: 'English', 'zh-CN': 'S
  * hand-off. Any failure (off, timeout, 429, 5xx) falls back to the article itself.
  */
 async function afterHoursAnswer(deps: Deps, conversationId: string, text: string, article: FaqView, lang: CustomerLanguage) {
-  const cfg = await assistantConfig(deps);
+  const cfg = await assistantConfig(deps).catch(() => null);
   if (!cfg?.afterHours) return null;
   const r = await callModel(deps, { action: 'after-hours', conversationId, messages: afterHoursPrompt(text, [{ n: 1, title: article.title, body: article.body }], LANG_NAME[lang]), maxTokens: 300 });
   if (!r.ok || /HANDOFF/.test(r.text) || !r.text.includes('[1]')) return null;

@@ -63,5 +63,11 @@ export async function updateAssistantSettings(deps: Deps, input: AssistantInput)
 export async function assistantConfig(deps: Deps): Promise<AssistantConfig | null> {
   const s = await loadStored(deps);
   if (!s.enabled || !s.baseUrl || !s.model) return null;
-  return { enabled: true, baseUrl: s.baseUrl, model: s.model, apiKey: s.apiKeySealed ? await openApiKey(deps, s.apiKeySealed) : null, timeoutMs: s.timeoutMs, afterHours: s.afterHours };
+  let apiKey: string | null = null;
+  if (s.apiKeySealed) {
+    // Sealed under another server secret (PARLEY_SECRET changed): call without it, so the
+    // provider's 401 lands in the call log and the admin re-enters the key.
+    try { apiKey = await openApiKey(deps, s.apiKeySealed); } catch { deps.log.warn({}, 'assistant API key cannot be opened with this server secret'); }
+  }
+  return { enabled: true, baseUrl: s.baseUrl, model: s.model, apiKey, timeoutMs: s.timeoutMs, afterHours: s.afterHours };
 }
