@@ -34,13 +34,13 @@ export async function startFakeLlm(opts: { apiKey?: string } = {}): Promise<Fake
     const send = (status: number, body: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) return send(404, { error: { message: 'not found', type: 'invalid_request_error' } });
     const auth = req.headers.authorization ?? null;
-    if (opts.apiKey && auth !== `Bearer ${opts.apiKey}`) return send(401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
     let body: { model?: string; messages?: { role: string; content: string }[] };
     try { body = JSON.parse(await readBody(req)); } catch { return send(400, { error: { message: 'invalid JSON', type: 'invalid_request_error' } }); }
     const model = body.model ?? '';
     const messages = body.messages ?? [];
     requests.push({ model, messages, auth });
     if (requests.length > 200) requests.shift();
+    if (opts.apiKey && auth !== `Bearer ${opts.apiKey}`) return send(401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
     if (model === 'fail-429') return send(429, { error: { message: 'Rate limit reached', type: 'rate_limit_error' } });
     if (model === 'fail-500') return send(500, { error: { message: 'The server had an error', type: 'server_error' } });
     if (model === 'slow') await new Promise((r) => setTimeout(r, 5000));
