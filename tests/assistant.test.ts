@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowServiceSettled } from '../src/api/workflow-service.js';
 import { manualClock } from '../src/domain/clock.js';
 import { maskPersonalData } from '../src/domain/assistant/mask.js';
+import { inventsNumbers } from '../src/domain/bot.js';
 import { startFakeLlm, type FakeLlm } from '../src/runtime/sandbox/fake-llm.js';
 import { send } from './helpers/workflow.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
@@ -213,6 +214,21 @@ describe('after-hours bot with the model', () => {
     expect(llm.requests.length).toBe(before);
     const zh = await visitorSays('我想找真人客服');
     expect(zh.messages[1].content).toContain('客服人员上班后');
+  });
+
+  it('never sends an answer with figures the article does not have (an invented balance or refund)', async () => {
+    clock.set(at('2026-10-15T03:00:00+08:00'));
+    await settings({ model: 'invent' });
+    for (const q of ['我的账户被冻结了怎么办', 'my account is frozen, help']) {
+      const r = await visitorSays(q);
+      expect(r.messages[1].content).not.toMatch(/1,280|300\.00/);
+      expect(r.messages[1].content).toMatch(/App中完成身份核验|identity check in the app/);
+      const meta = JSON.parse((await p.deps.store.get<{ meta: string }>('SELECT meta FROM messages WHERE id = ?', [r.messages[1].id]))!.meta);
+      expect(meta.bot).toBe('faq');
+    }
+    expect(inventsNumbers('处理需要24小时 [1]', '通常24小时内处理完成')).toBe(false);
+    expect(inventsNumbers('余额 1,280.50 元 [1]', '通常24小时内处理完成')).toBe(true);
+    await settings({ model: 'fake-chat' });
   });
 
   it('falls back to the article itself when the model fails', async () => {

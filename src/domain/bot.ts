@@ -47,7 +47,20 @@ async function afterHoursAnswer(deps: Deps, conversationId: string, text: string
   if (!cfg?.afterHours) return null;
   const r = await callModel(deps, { action: 'after-hours', conversationId, messages: afterHoursPrompt(text, [{ n: 1, title: article.title, body: article.body }], LANG_NAME[lang]), maxTokens: 300 });
   if (!r.ok || /HANDOFF/.test(r.text) || !r.text.includes('[1]')) return null;
+  if (inventsNumbers(r.text, `${article.title}\n${article.body}\n${text}`)) {
+    deps.log.warn({ conversationId, callId: r.callId }, 'model answer has figures the article does not: sent the article instead');
+    return null;
+  }
   return r;
+}
+
+/**
+ * A figure (amount, date, count, id) in the model's answer that neither the article nor the
+ * customer wrote is how an invented balance or approval shows; such an answer is not sent.
+ */
+export function inventsNumbers(answer: string, grounds: string): boolean {
+  const known = new Set((grounds.normalize('NFKC').match(/\d+(?:[.,]\d+)*/g) ?? []).map((n) => n.replace(/,/g, '')));
+  return (answer.normalize('NFKC').replace(/\[\d+\]/g, '').match(/\d+(?:[.,]\d+)*/g) ?? []).some((n) => !known.has(n.replace(/,/g, '')));
 }
 
 const AWAY: Record<CustomerLanguage, string> = {
