@@ -75,6 +75,8 @@ describe('assistant settings', () => {
     expect(off.body.error.code).toBe('assistant_disabled');
 
     expect((await settings({ enabled: true })).status).toBe(400);
+    expect((await settings({ timeoutMs: 'soon' })).status).toBe(400);
+    expect((await settings({ apiKey: '' })).status).toBe(400);
     expect((await settings({ enabled: true, baseUrl: 'ftp://x', model: 'm' })).body.error.details).toMatchObject({ field: 'baseUrl' });
     const ok = await settings({ enabled: true, baseUrl: llm.baseUrl, model: 'fake-chat', apiKey: KEY });
     expect(ok.status).toBe(200);
@@ -131,6 +133,13 @@ describe('composer actions', () => {
     const tone = await A.post(`/api/v1/conversations/${c.conv}/assistant/tone`, { draft: 'do the id check.' });
     expect(tone.body.text).toBe('Thank you for your patience. do the id check.');
     expect((await A.post(`/api/v1/conversations/${c.conv}/assistant/tone`, { draft: '' })).status).toBe(400);
+    const neither = await A.post(`/api/v1/conversations/${c.conv}/assistant/translate`, {});
+    expect(neither.status).toBe(400);
+    expect(neither.body.error.code).toBe('invalid_request');
+    expect((await A.post(`/api/v1/conversations/${c.conv}/assistant/translate`, { messageId: 'nope' })).status).toBe(404);
+    const broken = await A.raw(`/api/v1/conversations/${c.conv}/assistant/tone`, { method: 'POST', headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' }, body: '{"draft":' });
+    expect(broken.status).toBe(400);
+    expect((await broken.json()).error.code).toBeTruthy();
     const outsider = await p.createUser('agent', 'Outsider');
     expect((await p.as(outsider.token).post(`/api/v1/conversations/${c.conv}/assistant/summary`)).status).toBe(404);
   });
