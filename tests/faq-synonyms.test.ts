@@ -42,6 +42,26 @@ let p: TestParley;
 beforeAll(async () => { p = await startTestParley(); });
 afterAll(() => p?.stop());
 
+describe('the FAQ word index', () => {
+  it('is rebuilt when the segmenter changes (an index from another runtime or dictionary is never mixed in)', async () => {
+    const a = await p.api.post('/api/v1/faq-articles', { title: '银行卡绑定失败', body: '请确认预留手机号。', locale: 'zh-CN' });
+    const terms = () => p.deps.store.all<{ term: string }>("SELECT term FROM retrieval_postings WHERE kind = 'faq' AND doc_id = ?", [a.body.id]).then((r) => r.map((x) => x.term));
+    expect((await p.api.get('/api/v1/faq-articles?q=绑卡失败')).body.data[0].id).toBe(a.body.id);
+    expect(await terms()).toContain('银行卡');
+    const jieba = p.deps.segmenter;
+    p.deps.segmenter = bigramSegmenter;
+    try {
+      expect((await p.api.get('/api/v1/faq-articles?q=银行卡绑不上')).body.data[0].id).toBe(a.body.id);
+      expect(await terms()).toContain('行卡');
+      expect(await terms()).not.toContain('银行卡');
+    } finally { p.deps.segmenter = jieba; }
+    await p.api.get('/api/v1/faq-articles?q=银行卡');
+    expect(await terms()).toContain('银行卡');
+    await p.api.raw(`/api/v1/faq-articles/${a.body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${p.adminToken}` } });
+    expect(await terms()).toEqual([]);
+  });
+});
+
 describe('synonym list API', () => {
   it('serves the payments defaults, lets an admin replace and reset them, and ranks with the new list', async () => {
     const agent = await p.createUser('agent');

@@ -9,7 +9,7 @@ import type { Deps } from './deps.js';
 import { AppError, notFound } from './errors.js';
 import { newId } from './ids.js';
 import { decodeCursor, encodeCursor, type Page } from './paging.js';
-import { indexDocStatements, rankDocs, removeDocStatements } from './retrieval/word-index.js';
+import { indexDocStatements, rankDocs, removeDocStatements, segmenterOf } from './retrieval/word-index.js';
 import { raw, type Row } from './store.js';
 
 export const FAQ_LOCALES = ['zh-CN', 'en'] as const;
@@ -60,14 +60,39 @@ export function searchTerms(text: string, max = 40): string[] {
 const articleFields = (a: { title: string; body: string; tags?: string[] }) => [
   { text: a.title, weight: 3 }, { text: (a.tags ?? []).join(' '), weight: 2 }, { text: a.body, weight: 1 }];
 
-/** Articles written before the word index existed (or by another writer) get indexed on first use. */
+/** Bump when tokenizing changes (stop words, stemming, folding): the FAQ index is rebuilt on next use. */
+const TOKENIZER_VERSION = 1;
+const indexStamp = (deps: Deps) => `${TOKENIZER_VERSION}:${segmenterOf(deps).id}`;
+const stampChecked = new WeakMap<object, string>();
+
+/**
+ * Articles written before the word index existed (or by another writer) get indexed on first
+ * use; an index built by another tokenizer version or segmenter is rebuilt.
+ */
 async function ensureIndexed(deps: Deps): Promise<void> {
+  const want = indexStamp(deps);
+  if (stampChecked.get(deps.store) !== want) {
+    const row = await deps.store.get<{ value: string }>("SELECT value FROM settings WHERE key = 'retrieval.faqIndex'");
+    if (row?.value !== want) {
+      await deps.store.atomically([raw("DELETE FROM retrieval_postings WHERE kind = 'faq'"), raw("DELETE FROM retrieval_docs WHERE kind = 'faq'"),
+        raw("INSERT INTO settings(key, value) VALUES ('retrieval.faqIndex', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", want)]);
+    }
+    stampChecked.set(deps.store, want);
+  }
+  for (;;) {
+    const done = await indexMissing(deps);
+    if (done < 500) return;
+  }
+}
+
+async function indexMissing(deps: Deps): Promise<number> {
   const missing = await deps.store.all(`SELECT * FROM faq_articles a WHERE NOT EXISTS
     (SELECT 1 FROM retrieval_docs d WHERE d.kind = 'faq' AND d.doc_id = a.id) LIMIT 500`);
   for (const r of missing) {
     const a = faqView(r);
     await deps.store.atomically(indexDocStatements(deps, 'faq', a.id, articleFields(a), a.locale));
   }
+  return missing.length;
 }
 
 export interface RankedArticle { article: FaqView; score: number; confidence: number; matched: number; matchedTerms: string[] }

@@ -17,7 +17,7 @@ export function segmenterFromJieba(jieba: JiebaModule): Segmenter {
     for (const w of EXTRA_WORDS) jieba.add_word(w, 2000);
     prepared.add(jieba);
   }
-  return { cut: (text) => jieba.cut_for_search(text, true) };
+  return { id: `jieba:${EXTRA_WORDS.length}`, cut: (text) => jieba.cut_for_search(text, true) };
 }
 
 let node: Segmenter | null = null;

@@ -3,11 +3,14 @@
 // the domain names no package that needs Node's fs to load. Without one, Chinese runs fall back
 // to overlapping character bigrams, which still match but rank less sharply.
 export interface Segmenter {
+  /** Names the segmenter and its dictionary: an index built with another one is rebuilt. */
+  readonly id: string;
   /** Words of a run of Chinese text, in order; may overlap (search mode: 银行卡 -> 银行, 银行卡). */
   cut(text: string): string[];
 }
 
 export const bigramSegmenter: Segmenter = {
+  id: 'bigram',
   cut(text) {
     const chars = [...text];
     if (chars.length < 2) return chars;
