@@ -120,6 +120,26 @@ describe('composer actions', () => {
     expect((await apiClient(p.url, now.token).get(`/public/webchat/${site.token}/messages`)).body.data).toHaveLength(1);
   });
 
+  it('lists similar resolved conversations in the suggestions, only from inboxes the agent sees', async () => {
+    const other = await p.api.post('/api/v1/inboxes', { name: 'Other brand', channel: 'webchat', config: {} });
+    const s = await apiClient(p.url).post(`/public/webchat/${other.body.webchatToken}/sessions`, { name: 'Elsewhere' });
+    await apiClient(p.url, s.body.visitorToken).post(`/public/webchat/${other.body.webchatToken}/messages`, { content: 'my wallet is frozen since this morning' });
+    const hidden = (await p.api.get(`/api/v1/conversations?inboxId=${other.body.id}`)).body.data[0].id;
+    await p.api.post(`/api/v1/conversations/${hidden}/messages`, { content: 'Unfrozen now.' });
+    await p.api.post(`/api/v1/conversations/${hidden}/status`, { status: 'resolved' });
+    await workflowServiceSettled(p.deps);
+
+    const now = await visitorSays('wallet frozen again?');
+    const mine = await p.as(agent.token).get(`/api/v1/conversations/${now.conv}/suggestions`);
+    expect(mine.status).toBe(200);
+    const ids = mine.body.similarConversations.map((c: any) => c.conversationId);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids).not.toContain(hidden);
+    expect(mine.body.similarConversations[0].answer).toContain('identity check');
+    const admin = await p.api.get(`/api/v1/conversations/${now.conv}/suggestions`);
+    expect(admin.body.similarConversations.map((c: any) => c.conversationId)).toContain(hidden);
+  });
+
   it('summarizes, translates a message and a draft, and fixes the tone of a draft', async () => {
     const c = await visitorSays('我的钱包被冻结了，怎么解冻？');
     const msgId = c.messages[0].id;

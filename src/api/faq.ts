@@ -17,6 +17,8 @@ const Tags = z.array(z.string().trim().min(1).max(50)).max(30).openapi({ example
 const SuggestionsSchema = z.object({
   articles: z.array(FaqSchema.extend({ matchedTerms: z.number(), matchedWords: z.array(z.string()) })),
   cannedResponses: z.array(z.object({ id: z.string(), shortCode: z.string(), content: z.string(), matchedTerms: z.number() })),
+  similarConversations: z.array(z.object({ conversationId: z.string(), confidence: z.number(), question: z.string(), answer: z.string().nullable() }))
+    .openapi({ description: 'Resolved conversations (in inboxes you see) whose customer asked something alike, with the agent\'s last reply' }),
 }).openapi('Suggestions');
 
 export const faqRoutes = () => {

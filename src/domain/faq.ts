@@ -9,6 +9,7 @@ import type { Deps } from './deps.js';
 import { AppError, notFound } from './errors.js';
 import { newId } from './ids.js';
 import { decodeCursor, encodeCursor, type Page } from './paging.js';
+import { similarResolved } from './retrieval/resolved-conversations.js';
 import { indexDocStatements, rankDocs, removeDocStatements, segmenterOf } from './retrieval/word-index.js';
 import { raw, type Row } from './store.js';
 
@@ -195,7 +196,8 @@ export async function suggestionsFor(deps: Deps, actor: Actor, conversationId: s
   await getVisibleConversation(deps, actor, conversationId);
   const text = await latestCustomerText(deps, conversationId);
   const articles = (await rankArticles(deps, text, { limit: 5 })).filter((r) => r.confidence >= MIN_SUGGESTION_CONFIDENCE).map((r) => ({ ...r.article, score: r.score, confidence: r.confidence, matchedTerms: r.matched, matchedWords: r.matchedTerms }));
-  return { articles, cannedResponses: await matchCanned(deps, text) };
+  const similar = text.trim() ? await similarResolved(deps, actor, text, conversationId, 3) : [];
+  return { articles, cannedResponses: await matchCanned(deps, text), similarConversations: similar };
 }
 
 /** Canned replies containing the customer's terms, when that area's table exists (else []). */

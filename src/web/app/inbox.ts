@@ -455,12 +455,17 @@ async function renderSide(conv: Conv): Promise<void> {
     : h('p', { class: 'muted' }, t('none'))) : null;
   const arts: any[] = suggestions?.articles ?? [];
   const canned: any[] = suggestions?.cannedResponses ?? [];
+  const cases: any[] = suggestions?.similarConversations ?? [];
   const insert = (text: string) => { if (v.composer) { v.composer.textarea.value = (v.composer.textarea.value ? `${v.composer.textarea.value}\n` : '') + text; v.composer.textarea.focus(); } };
   const suggestPanel = suggestions && (arts.length || canned.length) ? section(t('suggested'),
     h('ul', { class: 'suggestions', id: 'suggestions' },
       arts.map((a) => h('li', null, h('strong', null, a.title), h('p', { class: 'muted' }, String(a.body ?? '').slice(0, 160)), h('button', { class: 'link', onclick: () => insert(a.body ?? a.title) }, t('insert')))),
       canned.map((c) => h('li', null, h('strong', null, `/${c.shortCode}`), h('p', { class: 'muted' }, String(c.content).slice(0, 160)), h('button', { class: 'link', onclick: () => insert(c.content) }, t('insert')))))) : null;
-  render(el, contactPanel, suggestPanel, prevPanel);
+  const casesPanel = cases.length ? section(t('similarResolved'), h('ul', { class: 'suggestions', id: 'similar-cases' }, cases.map((c) => h('li', null,
+    h('a', { href: `#/inbox/${c.conversationId}` }, String(c.question).slice(0, 80)),
+    c.answer ? h('p', { class: 'muted' }, String(c.answer).slice(0, 160)) : null,
+    c.answer ? h('button', { class: 'link', onclick: () => insert(c.answer) }, t('insert')) : null)))) : null;
+  render(el, contactPanel, suggestPanel, casesPanel, prevPanel);
 }
 
 // ---- shortcuts and toasts ------------------------------------------------------------------
