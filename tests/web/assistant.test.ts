@@ -4,6 +4,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm, type FakeLlm } from '../../src/runtime/sandbox/fake-llm.js';
+import { workflowServiceSettled } from '../../src/api/workflow-service.js';
 import { send } from '../helpers/workflow.js';
 import { apiClient, startTestParley, type TestParley } from '../helpers/parley.js';
 import { context, launchChromium, login, shot } from './browser.js';
@@ -25,9 +26,16 @@ beforeAll(async () => {
   await p.api.post(`/api/v1/inboxes/${inbox.body.id}/members`, { userIds: [agent.id] });
   faqId = (await p.api.post('/api/v1/faq-articles', { title: '账户被冻结了怎么办', body: '请在App中完成身份核验申请解冻，通常24小时内处理完成。', tags: ['冻结'], locale: 'zh-CN' })).body.id;
   expect((await send(p, p.adminToken, 'PATCH', '/api/v1/assistant/settings', { enabled: true, baseUrl: llm.baseUrl, model: 'fake-chat' })).status).toBe(200);
+  // An earlier, resolved case like it: the side panel offers its answer.
+  const old = await apiClient(p.url).post(`/public/webchat/${inbox.body.webchatToken}/sessions`, { name: '韩梅梅' });
+  await apiClient(p.url, old.body.visitorToken).post(`/public/webchat/${inbox.body.webchatToken}/messages`, { content: '账户冻结了，付不了款' });
+  const oldId = (await p.api.get('/api/v1/conversations')).body.data[0].id;
+  await p.api.post(`/api/v1/conversations/${oldId}/messages`, { content: '请在App里完成身份核验，24小时内解冻。' });
+  await p.api.post(`/api/v1/conversations/${oldId}/status`, { status: 'resolved' });
+  await workflowServiceSettled(p.deps);
   const s = await apiClient(p.url).post(`/public/webchat/${inbox.body.webchatToken}/sessions`, { name: '李雷' });
   expect((await apiClient(p.url, s.body.visitorToken).post(`/public/webchat/${inbox.body.webchatToken}/messages`, { content: '我的账户被冻结了，怎么办？' })).status).toBe(201);
-  convId = (await p.api.get('/api/v1/conversations')).body.data[0].id;
+  convId = (await p.api.get('/api/v1/conversations')).body.data.find((c: any) => c.contact.name === '李雷').id;
 });
 afterAll(async () => { await browser?.close(); await p?.stop(); await llm?.close(); });
 
@@ -44,6 +52,8 @@ describe('assistant in the composer', () => {
     const ctx = await context(browser);
     const page = await ctx.newPage();
     await openConversation(page);
+    await page.waitForSelector('#similar-cases');
+    expect(await page.textContent('#similar-cases')).toContain('24小时内解冻');
     await page.click('#ai-reply');
     await page.waitForSelector('#ai-text');
     expect(await page.textContent('#ai-text')).toContain('账户被冻结了怎么办');
