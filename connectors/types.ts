@@ -19,6 +19,9 @@ export interface InboundSender {
   handle?: string;
   email?: string;
   phone?: string;
+  /** Other ids of the same person on this channel (WhatsApp business-scoped user id beside the
+   *  phone): an identity known under either joins the same contact. */
+  aliases?: string[];
 }
 
 /** A customer's message, or our own message seen coming back from the platform (echo). */
@@ -50,7 +53,48 @@ export interface InboundStatusEvent {
   at: number;
 }
 
-export type InboundEvent = InboundMessageEvent | InboundStatusEvent;
+/** Read/delivery news for every reply of ours in a thread up to a point (Meta watermarks). */
+export interface InboundReceiptEvent {
+  kind: 'receipt';
+  threadKey: string;
+  status: 'delivered' | 'read';
+  /** Platform time (ms) up to which our messages were delivered/read. */
+  upTo?: number;
+  /** Or: up to this message of ours (Instagram `read.mid`). */
+  upToExternalId?: string;
+}
+
+/** The customer changed the text of an earlier message (Telegram edited_message, WhatsApp edit). */
+export interface InboundEditEvent { kind: 'edit'; externalId: string; text: string; at: number }
+
+/** The customer withdrew an earlier message (Instagram is_deleted, WhatsApp revoke). */
+export interface InboundDeleteEvent { kind: 'delete'; externalId: string; at: number }
+
+/** A reaction on a message (ours or the customer's); emoji null = the reaction was removed. */
+export interface InboundReactionEvent { kind: 'reaction'; externalId: string; by: string; emoji: string | null; at: number }
+
+/**
+ * Something in a validly signed webhook Parley cannot use (an unknown or malformed item).
+ * Counted per inbox and type and logged; the platform is still answered 2xx and the other
+ * items of the same body are stored.
+ */
+export interface InboundSkippedEvent { kind: 'skipped'; type: string; reason: string }
+
+export type InboundEvent = InboundMessageEvent | InboundStatusEvent | InboundReceiptEvent | InboundEditEvent | InboundDeleteEvent | InboundReactionEvent | InboundSkippedEvent;
+
+/** Items that change what is stored about earlier messages, not new messages. */
+export type InboundUpdateEvent = InboundStatusEvent | InboundReceiptEvent | InboundEditEvent | InboundDeleteEvent | InboundReactionEvent;
+
+export const isMessageEvent = (e: InboundEvent): e is InboundMessageEvent => e.kind === 'message' || e.kind === 'echo';
+
+/** A skipped item with a short reason from whatever was thrown (a zod error's first issue). */
+export function skipped(type: string, err: unknown): InboundSkippedEvent {
+  const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] })?.issues;
+  const reason = issues?.length
+    ? `${issues[0].path.map(String).join('.') || 'body'}: ${issues[0].message}`
+    : err instanceof Error ? err.message : String(err);
+  return { kind: 'skipped', type: type.slice(0, 60), reason: reason.slice(0, 300) };
+}
 
 export interface OutboundMessage {
   messageId: string;
@@ -91,6 +135,9 @@ export interface Connector<C = unknown> {
   /** Signature check over the raw bytes, before anything is parsed or stored. */
   verify?(req: Request, raw: Uint8Array, c: C, ctx: WebhookContext): Promise<boolean>;
   parse?(raw: Uint8Array, c: C, req: Request): InboundEvent[];
+  /** After the events of a webhook or poll are stored: platform calls they require
+   *  (Telegram's answerCallbackQuery). Failures are logged, never fail the webhook. */
+  afterIngest?(c: C, events: InboundEvent[]): Promise<void>;
   /** The body the platform expects back from a webhook, when not `{"ok":true}`. */
   webhookResponse?(): Response;
   /** One page from the cursor on; `more` = the platform has more waiting, poll again right away. */

@@ -109,6 +109,8 @@ export const conversations = sqliteTable('conversations', {
   // When the customer started waiting for an answer; null while the ball is in their court.
   waitingSince: integer('waiting_since'),
   resolvedAt: integer('resolved_at'),
+  // Where the customer came from (an ad, an m.me link, click-to-WhatsApp): JSON, latest referral.
+  origin: text('origin', { mode: 'json' }).$type<Record<string, unknown>>(),
   createdAt: integer('created_at').notNull(),
 }, (t) => [
   uniqueIndex('conversations_thread_uq').on(t.inboxId, t.threadKey),

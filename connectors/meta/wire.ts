@@ -22,16 +22,47 @@ export const graphError = z.object({
 });
 export type GraphError = z.infer<typeof graphError>;
 
+// Ids arrive as strings on the wire; peers' fixtures sometimes carry numbers. Times are
+// epoch ms numbers on the wire (some tools send ISO strings or seconds): all accepted.
+const id = z.union([z.string(), z.number()]).transform(String);
+const time = z.union([z.number(), z.string()]).optional();
+
 export const messagingAttachment = z.object({
   type: z.string(),
-  payload: z.object({ url: z.string().optional(), title: z.string().optional() }).nullish(),
-});
+  title: z.string().nullish().transform((v) => v ?? undefined),
+  url: z.string().nullish().transform((v) => v ?? undefined),
+  payload: z.object({
+    url: z.string().nullish().transform((v) => v ?? undefined),
+    title: z.string().nullish().transform((v) => v ?? undefined),
+    sticker_id: z.union([z.number(), z.string()]).optional(),
+    coordinates: z.object({ lat: z.number(), long: z.number() }).optional(),
+    reel_video_id: z.union([z.number(), z.string()]).optional(),
+    template_type: z.string().optional(),
+    elements: z.array(z.object({ title: z.string().optional(), subtitle: z.string().optional(), item_url: z.string().optional() }).passthrough()).optional(),
+  }).passthrough().nullish(),
+}).passthrough();
+export type MessagingAttachment = z.infer<typeof messagingAttachment>;
 
-/** One item of entry[].messaging[]: a message, an echo of ours, or delivery/read news. */
+/** Where a customer came from: an ad, an m.me link (SHORTLINK), the chat plugin (docs: "referral"). */
+export const messagingReferral = z.object({
+  ref: z.string().optional(),
+  source: z.string().optional(),
+  type: z.string().optional(),
+  ad_id: z.union([z.string(), z.number()]).optional(),
+  referer_uri: z.string().optional(),
+  ads_context_data: z.object({ ad_title: z.string().optional(), photo_url: z.string().optional(), video_url: z.string().optional(), post_id: z.string().optional() }).passthrough().optional(),
+}).passthrough();
+export type MessagingReferral = z.infer<typeof messagingReferral>;
+
+/**
+ * One item of entry[].messaging[] (or standby[]): a message, an echo of ours, a postback,
+ * a reaction, a referral, delivery/read news, or a platform notice. Meta documents sender
+ * as absent on some notices (policy enforcement) and watermark as absent on Instagram reads.
+ */
 export const messagingItem = z.object({
-  sender: z.object({ id: z.string() }),
-  recipient: z.object({ id: z.string() }),
-  timestamp: z.number(),
+  sender: z.object({ id }).optional(),
+  recipient: z.object({ id }).optional(),
+  timestamp: time,
   message: z.object({
     mid: z.string(),
     text: z.string().optional(),
@@ -40,28 +71,40 @@ export const messagingItem = z.object({
     app_id: z.number().optional(),
     is_deleted: z.boolean().optional(),
     is_unsupported: z.boolean().optional(),
-    reply_to: z.object({ mid: z.string().optional() }).optional(),
+    reply_to: z.object({ mid: z.string().optional(), story: z.object({ id: z.string().optional(), url: z.string().optional() }).optional() }).optional(),
     quick_reply: z.object({ payload: z.string() }).optional(),
-  }).optional(),
-  delivery: z.object({ mids: z.array(z.string()).optional(), watermark: z.number() }).optional(),
-  read: z.object({ watermark: z.number(), mid: z.string().optional() }).optional(),
-  postback: z.object({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional() }).optional(),
-});
+    referral: messagingReferral.optional(),
+  }).passthrough().optional(),
+  delivery: z.object({ mids: z.array(z.string()).optional(), watermark: time }).passthrough().optional(),
+  read: z.object({ watermark: time, mid: z.string().optional() }).passthrough().optional(),
+  postback: z.object({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional(), referral: messagingReferral.optional() }).passthrough().optional(),
+  reaction: z.object({ mid: z.string(), action: z.string().optional(), emoji: z.string().optional(), reaction: z.string().optional() }).passthrough().optional(),
+  referral: messagingReferral.optional(),
+  optin: z.object({ type: z.string().optional(), title: z.string().optional(), ref: z.string().optional(), payload: z.string().optional() }).passthrough().optional(),
+  'policy-enforcement': z.object({ action: z.string().optional(), reason: z.string().optional() }).passthrough().optional(),
+}).passthrough();
 export type MessagingItem = z.infer<typeof messagingItem>;
 
-const messagingWebhookOf = (object: 'page' | 'instagram') => z.object({
-  object: z.literal(object),
+/** The envelope only: each item is read on its own, so one bad item never loses the others. */
+const messagingEnvelope = z.object({
+  object: z.string().optional(),
   entry: z.array(z.object({
-    id: z.string(),
-    time: z.number(),
-    messaging: z.array(messagingItem).optional(),
-  })),
-});
-// Built once: zod compiles a schema's fast path on first use, so a schema made per request
-// was compiled per request (~7% of a webhook's CPU in the bench profile).
-const messagingWebhooks = { page: messagingWebhookOf('page'), instagram: messagingWebhookOf('instagram') };
-export const messagingWebhook = (object: 'page' | 'instagram') => messagingWebhooks[object];
-export type MessagingWebhook = z.infer<ReturnType<typeof messagingWebhookOf>>;
+    id: id.optional(),
+    time,
+    messaging: z.array(z.unknown()).optional(),
+    // Handover protocol: messages while another app holds the thread.
+    standby: z.array(z.unknown()).optional(),
+    // The dashboard's "Test" button and some subscriptions use changes[] with field "messages".
+    changes: z.array(z.object({ field: z.string().optional(), value: z.unknown() }).passthrough()).optional(),
+  }).passthrough()).default([]),
+}).passthrough();
+export const messagingWebhook = (_object?: 'page' | 'instagram') => messagingEnvelope;
+export type MessagingWebhook = {
+  object: 'page' | 'instagram';
+  entry: { id: string; time?: number; messaging?: MessagingItemInput[]; standby?: MessagingItemInput[] }[];
+};
+/** The wire shape of an item, for fakes that build webhooks. */
+export type MessagingItemInput = z.input<typeof messagingItem>;
 
 /** Send API request body (text only: Parley sends no attachments on these channels yet). */
 export const sendRequest = z.object({

@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { graphRequest } from '../meta/graph.js';
 import { hubHandshake, verifyHubSignature } from '../meta/signature.js';
 import { DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION } from '../meta/wire.js';
-import { PermanentError, type Connector, type InboundEvent, type InboundStatusEvent } from '../types.js';
-import { WHATSAPP_MAX_TEXT, waSendResponse, waValue, whatsappWebhook, type WaInboundMessage, type WaSendText } from './wire.js';
+import { PermanentError, skipped, type Connector, type InboundEvent, type InboundStatusEvent } from '../types.js';
+import { contactsText, describeWaReferral, flowReplyText, locationText, orderText, waOrigin } from './content.js';
+import { WHATSAPP_MAX_TEXT, waEcho, waInboundMessage, waSendResponse, waStatus, waValue, whatsappWebhook, type WaInboundMessage, type WaSendText } from './wire.js';
 
 export const whatsappConfig = z.object({
   phoneNumberId: z.string().min(1),
@@ -23,32 +24,70 @@ export type WhatsappConfig = z.infer<typeof whatsappConfig>;
 const dec = new TextDecoder();
 const STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
 
+/**
+ * Webhook body -> events, item by item (an unusable item is a `skipped` event; the others are
+ * still stored). Only changes for this inbox's phone number count. The customer is the phone
+ * (`from`) when given, else the business-scoped user id (`from_user_id`); when both are known
+ * the user id is an alias, so either one finds the same contact.
+ */
 export function parseWhatsapp(raw: Uint8Array, c: Pick<WhatsappConfig, 'phoneNumberId'>): InboundEvent[] {
-  const body = whatsappWebhook.parse(JSON.parse(dec.decode(raw)));
+  const json: unknown = JSON.parse(dec.decode(raw));
+  const body = whatsappWebhook.safeParse(json);
+  if (!body.success) return [skipped('body', body.error)];
+  if (body.data.object !== 'whatsapp_business_account') return [{ kind: 'skipped', type: `object.${body.data.object}`.slice(0, 60), reason: `object is "${body.data.object}", not whatsapp_business_account` }];
   const events: InboundEvent[] = [];
-  for (const entry of body.entry) {
+  for (const entry of body.data.entry) {
     for (const change of entry.changes) {
-      if (change.field !== 'messages' && change.field !== 'smb_message_echoes') continue;
-      const value = waValue.parse(change.value);
+      if (change.field !== 'messages' && change.field !== 'smb_message_echoes') {
+        events.push({ kind: 'skipped', type: `change.${change.field}`.slice(0, 60), reason: 'a webhook field Parley does not use' });
+        continue;
+      }
+      const parsedValue = waValue.safeParse(change.value);
+      if (!parsedValue.success) { events.push(skipped(`change.${change.field}`, parsedValue.error)); continue; }
+      const value = parsedValue.data;
       // One app may serve several numbers; only this inbox's number counts.
       if (value.metadata.phone_number_id !== c.phoneNumberId) continue;
-      const names = new Map((value.contacts ?? []).map((ct) => [ct.wa_id, ct.profile?.name]));
-      for (const m of value.messages ?? []) {
+      const profiles = value.contacts ?? [];
+      const profileOf = (phone?: string, userId?: string) => profiles.find((ct) => (phone && ct.wa_id === phone) || (userId && ct.user_id === userId))
+        ?? (profiles.length === 1 ? profiles[0] : undefined);
+      for (const rawMessage of value.messages ?? []) {
+        const parsed = waInboundMessage.safeParse(rawMessage);
+        if (!parsed.success) { events.push(skipped(`message.${typeOf(rawMessage)}`, parsed.error)); continue; }
+        const m = parsed.data;
+        const profile = profileOf(m.from, m.from_user_id);
+        const userId = m.from_user_id ?? profile?.user_id;
+        const phone = m.from ?? profile?.wa_id;
+        const customer = phone ?? userId;
+        if (!customer) { events.push({ kind: 'skipped', type: `message.${m.type}`.slice(0, 60), reason: 'the message names no sender (from or from_user_id)' }); continue; }
+        const at = Number(m.timestamp) * 1000;
+        const update = messageUpdate(m, customer, at);
+        if (update) { events.push(update); continue; }
         const content = messageContent(m);
-        if (!content) continue;
+        if (!content) { events.push({ kind: 'skipped', type: `message.${m.type}`.slice(0, 60), reason: m.errors?.[0]?.title ?? `a ${m.type} message without its content` }); continue; }
+        const meta = { ...content.meta, ...(m.referral ? { referral: waOrigin(m.referral) } : {}) };
         events.push({
           kind: 'message',
           externalId: m.id,
-          threadKey: m.from,
-          sender: { externalId: m.from, phone: `+${m.from}`, ...(names.get(m.from) ? { name: names.get(m.from) } : {}) },
-          text: content.text,
+          threadKey: customer,
+          sender: {
+            externalId: customer,
+            ...(phone ? { phone: `+${phone}` } : {}),
+            ...(profile?.profile?.name ? { name: profile.profile.name } : {}),
+            ...(userId && userId !== customer ? { aliases: [userId] } : {}),
+          },
+          text: m.referral ? `${content.text}\n${describeWaReferral(m.referral)}` : content.text,
           attachments: [],
-          sentAt: Number(m.timestamp) * 1000,
+          sentAt: at,
           ...(m.context?.id ? { inReplyTo: [m.context.id] } : {}),
-          ...(content.meta ? { meta: content.meta } : {}),
+          ...(Object.keys(meta).length ? { meta } : {}),
+          // A system notice (number changed) joins the customer's thread but never opens one.
+          ...(m.type === 'system' ? { automated: true } : {}),
         });
       }
-      for (const s of value.statuses ?? []) {
+      for (const rawStatus of value.statuses ?? []) {
+        const parsed = waStatus.safeParse(rawStatus);
+        if (!parsed.success) { events.push(skipped('status', parsed.error)); continue; }
+        const s = parsed.data;
         if (!STATUSES.has(s.status)) continue;
         const e = s.errors?.[0];
         const ev: InboundStatusEvent = { kind: 'status', externalId: s.id, status: s.status as InboundStatusEvent['status'], at: Number(s.timestamp) * 1000 };
@@ -56,7 +95,10 @@ export function parseWhatsapp(raw: Uint8Array, c: Pick<WhatsappConfig, 'phoneNum
         else if (s.status === 'failed') ev.error = 'WhatsApp reported the message as failed';
         events.push(ev);
       }
-      for (const m of value.message_echoes ?? []) {
+      for (const rawEcho of value.message_echoes ?? []) {
+        const parsed = waEcho.safeParse(rawEcho);
+        if (!parsed.success) { events.push(skipped('echo', parsed.error)); continue; }
+        const m = parsed.data;
         if (!m.text?.body) continue;
         events.push({ kind: 'echo', externalId: m.id, threadKey: m.to, sender: { externalId: m.to, phone: `+${m.to}` }, text: m.text.body, attachments: [], sentAt: Number(m.timestamp) * 1000 });
       }
@@ -65,20 +107,37 @@ export function parseWhatsapp(raw: Uint8Array, c: Pick<WhatsappConfig, 'phoneNum
   return events;
 }
 
+const typeOf = (m: unknown) => (m && typeof m === 'object' && typeof (m as { type?: unknown }).type === 'string' ? (m as { type: string }).type : 'invalid');
+
+/** Reactions, edits and revokes change an earlier message instead of adding one. */
+function messageUpdate(m: WaInboundMessage, customer: string, at: number): InboundEvent | null {
+  if (m.type === 'reaction' && m.reaction) return { kind: 'reaction', externalId: m.reaction.message_id, by: customer, emoji: m.reaction.emoji || null, at };
+  if (m.type === 'revoke' && m.revoke) return { kind: 'delete', externalId: m.revoke.original_message_id, at };
+  if (m.type === 'edit' && m.edit) {
+    const inner = m.edit.message as Record<string, unknown> | undefined;
+    const type = typeof inner?.type === 'string' ? inner.type : 'text';
+    const text = (inner?.text as { body?: string } | undefined)?.body ?? (inner?.[type] as { caption?: string } | undefined)?.caption;
+    return text === undefined ? null : { kind: 'edit', externalId: m.edit.original_message_id, text, at };
+  }
+  return null;
+}
+
 /** Text for a stored message; media arrive as ids (download needs the token), kept in meta. */
 function messageContent(m: WaInboundMessage): { text: string; meta?: Record<string, unknown> } | null {
   switch (m.type) {
     case 'text': return m.text ? { text: m.text.body } : null;
     case 'button': return m.button ? { text: m.button.text, meta: { buttonPayload: m.button.payload } } : null;
     case 'interactive': {
+      if (m.interactive?.nfm_reply) return flowReplyText(m.interactive.nfm_reply);
       const r = m.interactive?.button_reply ?? m.interactive?.list_reply;
       return r ? { text: r.title, meta: { replyId: r.id } } : null;
     }
-    case 'location': {
-      const l = m.location!;
-      return { text: [l.name, l.address, `(${l.latitude}, ${l.longitude})`].filter(Boolean).join(' ') };
-    }
-    case 'image': case 'video': case 'audio': case 'document': case 'sticker': {
+    case 'location': return m.location ? locationText(m.location) : null;
+    case 'contacts': return m.contacts?.length ? contactsText(m.contacts) : null;
+    case 'order': return m.order ? orderText(m.order) : null;
+    case 'system': return m.system?.body ? { text: m.system.body, meta: { system: { type: m.system.type ?? null, waId: m.system.wa_id ?? null } } } : null;
+    case 'unsupported': return { text: m.text?.body ?? `[A message type WhatsApp does not pass on to apps${m.errors?.[0]?.title ? `: ${m.errors[0].title}` : ''}]`, meta: { unsupported: true } };
+    case 'image': case 'video': case 'audio': case 'voice': case 'document': case 'sticker': {
       const media = m[m.type]!;
       if (!media) return null;
       const label = media.filename ? `[${m.type}: ${media.filename}]` : `[${m.type}]`;

@@ -13,10 +13,32 @@ import { z } from 'zod';
 
 const media = z.object({ id: z.string(), mime_type: z.string().optional(), sha256: z.string().optional(), caption: z.string().optional(), filename: z.string().optional() });
 
+/** Click-to-WhatsApp ads and posts: where the customer came from. */
+export const waReferral = z.object({
+  source_url: z.string().optional(),
+  source_id: z.string().optional(),
+  source_type: z.string().optional(),
+  headline: z.string().optional(),
+  body: z.string().optional(),
+  media_type: z.string().optional(),
+  ctwa_clid: z.string().optional(),
+}).passthrough();
+
+const waContactCard = z.object({
+  name: z.object({ formatted_name: z.string().optional(), first_name: z.string().optional(), last_name: z.string().optional() }).passthrough().optional(),
+  phones: z.array(z.object({ phone: z.string().optional(), wa_id: z.string().optional(), type: z.string().optional() }).passthrough()).optional(),
+  emails: z.array(z.object({ email: z.string().optional() }).passthrough()).optional(),
+}).passthrough();
+
+/**
+ * One customer message. `from` is the phone (wa_id); business-scoped user ids
+ * (`from_user_id`, "BSUID") may come with it or instead of it.
+ */
 export const waInboundMessage = z.object({
-  from: z.string(),
+  from: z.string().optional(),
+  from_user_id: z.string().optional(),
   id: z.string(),
-  timestamp: z.string(),
+  timestamp: z.union([z.string(), z.number()]).transform(String),
   type: z.string(),
   text: z.object({ body: z.string() }).optional(),
   image: media.optional(),
@@ -24,26 +46,40 @@ export const waInboundMessage = z.object({
   audio: media.optional(),
   document: media.optional(),
   sticker: media.optional(),
+  voice: media.optional(),
   button: z.object({ text: z.string(), payload: z.string().optional() }).optional(),
   interactive: z.object({
     type: z.string(),
     button_reply: z.object({ id: z.string(), title: z.string() }).optional(),
     list_reply: z.object({ id: z.string(), title: z.string(), description: z.string().optional() }).optional(),
-  }).optional(),
-  location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }).optional(),
+    // WhatsApp Flows: the form's answers as a JSON string.
+    nfm_reply: z.object({ name: z.string().optional(), body: z.string().optional(), response_json: z.string().optional() }).optional(),
+  }).passthrough().optional(),
+  contacts: z.array(waContactCard).optional(),
+  order: z.object({
+    catalog_id: z.string().optional(),
+    text: z.string().optional(),
+    product_items: z.array(z.object({ product_retailer_id: z.string(), quantity: z.number(), item_price: z.number().optional(), currency: z.string().optional() }).passthrough()).default([]),
+  }).passthrough().optional(),
+  edit: z.object({ original_message_id: z.string(), message: z.object({ type: z.string().optional(), text: z.object({ body: z.string() }).optional() }).passthrough().optional() }).passthrough().optional(),
+  revoke: z.object({ original_message_id: z.string() }).passthrough().optional(),
+  system: z.object({ body: z.string().optional(), type: z.string().optional(), wa_id: z.string().optional() }).passthrough().optional(),
+  referral: waReferral.optional(),
+  errors: z.array(z.object({ code: z.number().optional(), title: z.string().optional() }).passthrough()).optional(),
+  location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional(), url: z.string().optional() }).optional(),
   reaction: z.object({ message_id: z.string(), emoji: z.string().optional() }).optional(),
-  context: z.object({ from: z.string().optional(), id: z.string().optional() }).optional(),
-});
+  context: z.object({ from: z.string().optional(), id: z.string().optional() }).passthrough().optional(),
+}).passthrough();
 export type WaInboundMessage = z.infer<typeof waInboundMessage>;
 
 export const waStatus = z.object({
   id: z.string(),
   status: z.string(),
-  timestamp: z.string(),
+  timestamp: z.union([z.string(), z.number()]).transform(String),
   recipient_id: z.string().optional(),
   errors: z.array(z.object({
     code: z.number(),
-    title: z.string(),
+    title: z.string().default('Error'),
     message: z.string().optional(),
     error_data: z.object({ details: z.string().optional() }).optional(),
   })).optional(),
@@ -61,20 +97,21 @@ export const waEcho = z.object({
 
 export const waValue = z.object({
   messaging_product: z.literal('whatsapp').optional(),
-  metadata: z.object({ display_phone_number: z.string(), phone_number_id: z.string() }),
-  contacts: z.array(z.object({ profile: z.object({ name: z.string() }).optional(), wa_id: z.string() })).optional(),
-  messages: z.array(waInboundMessage).optional(),
-  statuses: z.array(waStatus).optional(),
-  message_echoes: z.array(waEcho).optional(),
-});
+  metadata: z.object({ display_phone_number: z.string().optional(), phone_number_id: z.string() }),
+  contacts: z.array(z.object({ profile: z.object({ name: z.string().optional() }).passthrough().optional(), wa_id: z.string().optional(), user_id: z.string().optional() }).passthrough()).optional(),
+  // Read one by one (waInboundMessage, waStatus, waEcho): a bad item never loses its siblings.
+  messages: z.array(z.unknown()).optional(),
+  statuses: z.array(z.unknown()).optional(),
+  message_echoes: z.array(z.unknown()).optional(),
+}).passthrough();
 export type WaValue = z.infer<typeof waValue>;
 
 export const whatsappWebhook = z.object({
-  object: z.literal('whatsapp_business_account'),
+  object: z.string(),
   entry: z.array(z.object({
-    id: z.string(),
-    changes: z.array(z.object({ field: z.string(), value: z.unknown() })),
-  })),
+    id: z.string().optional(),
+    changes: z.array(z.object({ field: z.string(), value: z.unknown() })).default([]),
+  })).default([]),
 });
 export type WhatsappWebhook = z.infer<typeof whatsappWebhook>;
 

@@ -3,6 +3,7 @@ import { addInboxMembers, createInbox, updateInbox, getInboxRow, inboxView, list
 import { canSeeInbox } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
 import { router } from './env.js';
+import { webhookSkipsFor } from '../domain/webhook-skips.js';
 import { errors, IdParam, InboxSchema, jsonBody, jsonResponse } from './schemas.js';
 
 const CreateInbox = z.object({
@@ -22,14 +23,20 @@ export const inboxRoutes = () => {
 
   app.openapi(createRoute({ method: 'get', path: '/inboxes', tags: ['Inboxes'], summary: 'Inboxes the caller may see',
     responses: { 200: jsonResponse(z.object({ data: z.array(InboxSchema), nextCursor: z.null() }), 'Inboxes'), ...errors } }),
-  async (c) => c.json({ data: await listInboxes(c.var.deps, c.var.actor), nextCursor: null } as never, 200));
+  async (c) => {
+    const data = await listInboxes(c.var.deps, c.var.actor);
+    const skips = await webhookSkipsFor(c.var.deps, c.var.actor, data.map((i) => i.id));
+    return c.json({ data: data.map((i) => (skips.has(i.id) ? { ...i, webhookSkipped: skips.get(i.id) } : i)), nextCursor: null } as never, 200);
+  });
 
   app.openapi(createRoute({ method: 'get', path: '/inboxes/{id}', tags: ['Inboxes'], summary: 'One inbox',
     request: { params: IdParam }, responses: { 200: jsonResponse(InboxSchema, 'The inbox'), ...errors } }),
   async (c) => {
     const { id } = c.req.valid('param');
     if (!(await canSeeInbox(c.var.deps, c.var.actor, id))) throw notFound('Inbox');
-    return c.json(inboxView(c.var.deps, await getInboxRow(c.var.deps, id)) as never, 200);
+    const view = inboxView(c.var.deps, await getInboxRow(c.var.deps, id));
+    const skips = (await webhookSkipsFor(c.var.deps, c.var.actor, [id])).get(id);
+    return c.json((skips ? { ...view, webhookSkipped: skips } : view) as never, 200);
   });
 
   app.openapi(createRoute({ method: 'patch', path: '/inboxes/{id}', tags: ['Inboxes'], summary: 'Rename, change config, merge settings (admin)',

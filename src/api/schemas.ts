@@ -35,6 +35,14 @@ export const MessageSchema = z.object({
   error: z.string().nullable(),
   externalId: z.string().nullable(),
   attachments: z.array(z.any()),
+  automated: z.literal(true).optional(),
+  edited: z.object({ at: z.string(), edits: z.array(z.object({ content: z.string(), replacedAt: z.string() })) }).optional()
+    .openapi({ description: 'The customer edited the message; earlier versions, oldest first' }),
+  deleted: z.object({ at: z.string(), by: z.literal('contact'), content: z.string() }).optional()
+    .openapi({ description: 'Deleted by the customer: content is empty in lists and search; the original is kept here for the record' }),
+  reactions: z.array(z.object({ emoji: z.string(), by: z.string() })).optional(),
+  meta: z.record(z.string(), z.any()).optional()
+    .openapi({ description: 'What the platform sent besides the text: button/postback payloads, location, contacts, order, share, story, referral…' }),
 }).openapi('Message');
 
 export const ConversationSchema = z.object({
@@ -45,6 +53,7 @@ export const ConversationSchema = z.object({
   subject: z.string().nullable(),
   assigneeId: z.string().nullable(),
   teamId: z.string().nullable(),
+  origin: z.record(z.string(), z.any()).optional().openapi({ description: 'Where the customer came from (ad, m.me link, click-to-WhatsApp referral)' }),
   labels: z.array(z.string()),
   contact: z.object({ id: z.string(), name: z.string().nullable() }),
   lastMessage: z.object({ content: z.string(), direction: z.string(), private: z.boolean(), createdAt: z.string().nullable() }).nullable(),
@@ -70,6 +79,8 @@ export const InboxSchema = z.object({
   widgetSnippet: z.string().optional(),
   health: z.string(),
   healthError: z.string().nullable(),
+  webhookSkipped: z.array(z.object({ type: z.string(), count: z.number(), lastReason: z.string().nullable(), lastAt: z.string() }))
+    .optional().openapi({ description: 'Admins only: items of validly signed webhooks that were skipped (unknown or malformed), per type' }),
   createdAt: z.string(),
 }).openapi('Inbox');
 

@@ -44,12 +44,17 @@ export const webhookRoutes = (deps: Deps) => {
     }
     let events;
     try {
+      // Connectors parse item by item (an unusable item becomes a `skipped` event); only a
+      // body that is not JSON/form at all throws here.
       events = connector.parse(raw, config, req);
     } catch (err) {
       return c.json(errorBody('invalid_payload', `The webhook body could not be read: ${(err as Error).message}`), 400);
     }
     // Concurrent webhooks share one commit; this answers after the commit that holds ours.
     await ingestGrouped(deps, { inbox, events: await withProfiles(deps, inbox, connector, config, events) });
+    if (connector.afterIngest) {
+      connector.afterIngest(config, events).catch((err: Error) => deps.log.warn({ inboxId: inbox.id, channel: inbox.channel, err: err.message }, 'webhook follow-up call failed'));
+    }
     return connector.webhookResponse?.() ?? c.json({ ok: true }, 200);
   });
   return app;

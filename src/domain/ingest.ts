@@ -9,12 +9,13 @@
 // contacts/identities are upserted once per sender. A delivery is cut into segments where a
 // message answers (inReplyTo) one earlier in the same delivery, so threading sees exactly
 // what it would see message by message.
-import type { InboundEvent, InboundMessageEvent, InboundStatusEvent } from '../../connectors/types.js';
+import { isMessageEvent, type InboundEvent, type InboundMessageEvent } from '../../connectors/types.js';
 import { insertEvents, publishStored, type EventDraft } from '../events/emit.js';
 import type { Deps } from './deps.js';
 import { newId } from './ids.js';
 import { raw, type Row, type Stmt } from './store.js';
 import { messageView } from './views.js';
+import { pushUpdate, UPDATE_KINDS } from './ingest-updates.js';
 
 export interface IngestInbox { id: string; channel: string }
 export interface IngestOptions { cursor?: { name?: string; value: string | null } }
@@ -27,6 +28,16 @@ export interface IngestResult {
 // Set-based over a segment (json_each, in delivery order): one contact + identity per new
 // sender, profile fields filled in, a conversation per new thread, then the messages.
 const J = (k: string) => `j.value->>'${k}'`;
+// A sender new under this id but known under an alias (same person, another id): the new id
+// joins the alias's contact, so INSERT_CONTACTS below makes no second contact.
+const JOIN_ALIAS_CONTACT = `INSERT INTO contact_identities(id, inbox_id, channel, external_id, contact_id, created_at)
+  SELECT ?1, ?2, ?3, ?4, ci.contact_id, ?5 FROM contact_identities ci
+  WHERE ci.inbox_id = ?2 AND ci.external_id IN (SELECT value FROM json_each(?6)) ORDER BY ci.created_at LIMIT 1
+  ON CONFLICT(inbox_id, external_id) DO NOTHING`;
+// ... and each alias not known yet becomes an identity of the sender's contact.
+const ADD_ALIASES = `INSERT INTO contact_identities(id, inbox_id, channel, external_id, contact_id, created_at)
+  SELECT ${J('iid')}, ?2, ?3, ${J('ext')}, (SELECT contact_id FROM contact_identities WHERE inbox_id = ?2 AND external_id = ?4), ?5
+  FROM json_each(?1) j WHERE true ON CONFLICT(inbox_id, external_id) DO NOTHING`;
 const INSERT_CONTACTS = `INSERT INTO contacts(id, name, email, phone, attributes, created_at)
   SELECT ${J('cid')}, ${J('name')}, ${J('email')}, ${J('phone')}, '{}', ?2 FROM json_each(?1) j
   WHERE NOT EXISTS (SELECT 1 FROM contact_identities WHERE inbox_id = ?3 AND external_id = ${J('ext')}) ORDER BY j.key`;
@@ -63,6 +74,11 @@ const INSERT_MESSAGES = `INSERT INTO messages(id, conversation_id, inbox_id, dir
   WHERE c.id = ${CONVERSATION_OF_ROW}
   ORDER BY j.key
   ON CONFLICT(inbox_id, external_id) DO NOTHING RETURNING *`;
+
+// A message that came through an ad, an m.me link or click-to-WhatsApp: the conversation
+// keeps where the customer came from (the latest referral wins).
+const SET_ORIGIN = `UPDATE conversations SET origin = json(?1)
+  WHERE id = (SELECT conversation_id FROM messages WHERE inbox_id = ?2 AND external_id = ?3) AND origin IS NOT json(?1)`;
 
 const INSERT_ATTACHMENT = `INSERT INTO attachments(id, message_id, inbox_id, filename, content_type, size, data, url, created_at)
   SELECT ?, id, inbox_id, ?, ?, ?, ?, ?, ? FROM messages WHERE id = ?`;
@@ -102,16 +118,10 @@ const TOUCH_ON_ECHO = `UPDATE conversations SET
     first_reply_at = coalesce(first_reply_at, ?1), waiting_since = NULL
   WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) RETURNING ${TOUCHED}`;
 
-const STATUS_RANK = `CASE delivery_status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END`;
-const UPDATE_DELIVERY = `UPDATE messages SET delivery_status = ?1, error = ?2
-  WHERE inbox_id = ?3 AND external_id = ?4 AND direction = 'out' AND delivery_status <> 'failed'
-    AND (?1 = 'failed' OR ${STATUS_RANK} < (CASE ?1 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END))
-  RETURNING *`;
-
 const UPSERT_CURSOR = `INSERT INTO connector_cursors(inbox_id, name, cursor, updated_at) VALUES (?, ?, ?, ?)
   ON CONFLICT(inbox_id, name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`;
 
-type Kind = 'messages' | 'status' | 'touch' | 'conversation' | 'other';
+export type Kind = 'messages' | 'status' | 'skip' | 'touch' | 'conversation' | 'other';
 
 export interface Delivery { inbox: IngestInbox; events: InboundEvent[]; opts?: IngestOptions }
 
@@ -128,6 +138,9 @@ export async function ingest(deps: Deps, inbox: IngestInbox, events: InboundEven
  */
 export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<IngestResult[]> {
   const now = deps.clock.now();
+  for (const d of deliveries) {
+    for (const e of d.events) if (e.kind === 'skipped') deps.log.warn({ inboxId: d.inbox.id, channel: d.inbox.channel, type: e.type, reason: e.reason }, 'webhook item skipped');
+  }
   const runs: number[][] = [];
   deliveries.forEach((d, k) => {
     const run = runs.at(-1);
@@ -171,7 +184,7 @@ function planIngest({ inbox, events, opts = {} }: Delivery, now: number): Plan {
     segmentIds = new Set();
   };
   for (const e of events) {
-    if (e.kind === 'status') { flush(); pushStatus(push, inbox, e); continue; }
+    if (!isMessageEvent(e)) { flush(); pushUpdate(push, inbox, e, now); continue; }
     if (e.inReplyTo?.some((r) => segmentIds.has(r))) flush();
     segment.push(e);
     segmentIds.add(e.externalId);
@@ -186,7 +199,7 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
   // Which member each message (by its ordinal among message events) and each status event came from.
   const messageOwner: number[] = [];
   const statusOwner: number[] = [];
-  members.forEach((d, k) => { for (const e of d.events) (e.kind === 'status' ? statusOwner : messageOwner).push(k); });
+  members.forEach((d, k) => { for (const e of d.events) (isMessageEvent(e) ? messageOwner : statusOwner).push(k); });
   const out: IngestResult[] = members.map(() => ({ inserted: [], createdConversations: [], statusUpdates: 0 }));
 
   const messageRows: Row[] = [];
@@ -196,11 +209,12 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
   let statusIndex = 0;
   results.forEach((rows, i) => {
     if (kinds[i] === 'status') out[statusOwner[statusIndex++]].statusUpdates += rows.length;
+    else if (kinds[i] === 'skip') statusIndex++;
     if (rows.length === 0) return;
     if (kinds[i] === 'messages') messageRows.push(...rows);
     else if (kinds[i] === 'conversation') createdConversations.push(...rows.map((r) => r.id as string).sort());
     else if (kinds[i] === 'touch') touched.push(rows[0]);
-    else if (kinds[i] === 'status') delivery.push(...rows);
+    else if (UPDATE_KINDS.has(kinds[i])) delivery.push(...rows);
   });
   // Delivery order, as the caller gave the events.
   messageRows.sort((a, b) => order.get(a.id as string)! - order.get(b.id as string)!);
@@ -217,7 +231,7 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
   return out;
 }
 
-interface Sender { externalId: string; contactId: string; name: string | null; email: string | null; phone: string | null; handle: string | null }
+interface Sender { externalId: string; contactId: string; name: string | null; email: string | null; phone: string | null; handle: string | null; aliases: Set<string> }
 
 function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: InboundMessageEvent[], now: number, order: Map<string, number>) {
   // Ids first, in delivery order: monotonic ULIDs keep (created_at, id) in that order too.
@@ -230,15 +244,19 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
   for (const e of seg) {
     const s = e.sender;
     let x = senders.get(s.externalId);
-    if (!x) senders.set(s.externalId, x = { externalId: s.externalId, contactId: newId(), name: null, email: null, phone: null, handle: null });
+    if (!x) senders.set(s.externalId, x = { externalId: s.externalId, contactId: newId(), name: null, email: null, phone: null, handle: null, aliases: new Set() });
+    for (const a of s.aliases ?? []) if (a !== s.externalId) x.aliases.add(a);
     x.name ??= s.name ?? null;
     x.email ??= s.email ?? null;
     x.phone ??= s.phone ?? null;
     if (s.handle) x.handle = s.handle;
   }
   const who = [...senders.values()].map((x) => ({ ext: x.externalId, cid: x.contactId, iid: newId(), name: x.name, email: x.email, phone: x.phone, handle: x.handle }));
+  const aliased = [...senders.values()].filter((x) => x.aliases.size);
+  for (const x of aliased) push('other', raw(JOIN_ALIAS_CONTACT, newId(), inbox.id, inbox.channel, x.externalId, now, JSON.stringify([...x.aliases])));
   push('other', raw(INSERT_CONTACTS, JSON.stringify(who), now, inbox.id));
   push('other', raw(UPSERT_IDENTITIES, JSON.stringify(who), inbox.id, inbox.channel, now));
+  for (const x of aliased) push('other', raw(ADD_ALIASES, JSON.stringify([...x.aliases].map((ext) => ({ ext, iid: newId() }))), inbox.id, inbox.channel, x.externalId, now));
   for (const x of who) if (x.name || x.email || x.phone) push('other', raw(FILL_CONTACT, x.name, x.email, x.phone, inbox.id, x.ext));
 
   const items = seg.map((e, i) => {
@@ -271,6 +289,9 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
   if (threads.length) push('conversation', raw(OPEN_CONVERSATIONS, JSON.stringify(threads), inbox.id, now));
   for (const { e } of items) if (e.kind === 'echo') push('other', raw(ADOPT_ECHO, e.externalId, inbox.id, e.threadKey, e.text));
   push('messages', raw(INSERT_MESSAGES, JSON.stringify(items.map((x) => x.row)), inbox.id));
+  for (const { e } of items) {
+    if (e.meta?.referral) push('other', raw(SET_ORIGIN, JSON.stringify(e.meta.referral), inbox.id, e.externalId));
+  }
   for (const { e, attachmentsMeta, row } of items) {
     e.attachments.forEach((a, i) => {
       push('other', raw(INSERT_ATTACHMENT, attachmentsMeta[i].id, a.filename, a.contentType, a.size, a.data ?? null, a.url ?? null, now, row.id));
@@ -279,10 +300,6 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
   for (const { e, inbound, sentAt, row } of items) {
     push('touch', raw(e.automated ? TOUCH_ON_AUTOMATED : inbound ? TOUCH_ON_INBOUND : TOUCH_ON_ECHO, sentAt, row.id));
   }
-}
-
-function pushStatus(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, e: InboundStatusEvent) {
-  push('status', raw(UPDATE_DELIVERY, e.status, e.error ?? null, inbox.id, e.externalId));
 }
 
 function draftsAfterIngest(drafts: EventDraft[], inbox: IngestInbox, inserted: Row[], created: string[], touched: Row[], delivery: Row[]) {

@@ -35,6 +35,9 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60): Prom
     const cur = await deps.store.get<{ cursor: string | null }>("SELECT cursor FROM connector_cursors WHERE inbox_id = ? AND name = 'default'", [id]);
     const { events, cursor, more } = await connector.poll!(config, cur?.cursor ?? null);
     const res = await ingest(deps, { id, channel: inbox.channel as string }, events, { cursor: { value: cursor } });
+    if (connector.afterIngest) {
+      connector.afterIngest(config, events).catch((err: Error) => deps.log.warn({ inboxId: id, channel: inbox.channel, err: err.message }, 'poll follow-up call failed'));
+    }
     await deps.store.run("UPDATE inboxes SET health = 'ok', health_error = NULL, poll_failures = 0, next_poll_at = ? WHERE id = ?",
       // A backlog drains batch after batch rather than one batch per interval.
       [more ? deps.clock.now() : deps.clock.now() + everySeconds * 1000, id]);

@@ -2,7 +2,7 @@
 // from the connector's profile lookup, once per customer: the answer is kept on the contact,
 // and a contact that already has a name is never looked up again. A lookup that fails never
 // holds up the message; it is retried after a pause on a later message.
-import type { Connector, InboundEvent } from '../../connectors/types.js';
+import { isMessageEvent, type Connector, type InboundEvent } from '../../connectors/types.js';
 import type { Deps } from './deps.js';
 
 const MAX_LOOKUPS_PER_DELIVERY = 10;
@@ -17,7 +17,7 @@ const KNOWN_NAMED_MAX = 50_000;
 export async function withProfiles(deps: Deps, inbox: { id: string }, connector: Connector<any>, config: unknown, events: InboundEvent[]): Promise<InboundEvent[]> {
   if (!connector.fetchProfile) return events;
   const now = deps.clock.now();
-  const wanted = [...new Set(events.flatMap((e) => (e.kind !== 'status' && !e.sender.name ? [e.sender.externalId] : [])))]
+  const wanted = [...new Set(events.flatMap((e) => (isMessageEvent(e) && !e.sender.name ? [e.sender.externalId] : [])))]
     .filter((id) => !knownNamed.has(`${inbox.id}\u0000${id}`) && (failedUntil.get(`${inbox.id}\u0000${id}`) ?? 0) <= now);
   if (wanted.length === 0) return events;
   const named = await deps.store.all<{ external_id: string }>(
@@ -41,7 +41,7 @@ export async function withProfiles(deps: Deps, inbox: { id: string }, connector:
   if (failedUntil.size > 10_000) failedUntil.clear();
   if (found.size === 0) return events;
   return events.map((e) => {
-    if (e.kind === 'status') return e;
+    if (!isMessageEvent(e)) return e;
     const p = found.get(e.sender.externalId);
     return p ? { ...e, sender: { ...p, ...Object.fromEntries(Object.entries(e.sender).filter(([, v]) => v !== undefined)), externalId: e.sender.externalId } } : e;
   });

@@ -22,6 +22,37 @@ export interface MessageView {
   attachments: unknown[];
   /** An auto-reply or bounce: shown, but nothing reacts to it. */
   automated?: true;
+  /** The customer changed the text; `edits` are the earlier versions, oldest first. */
+  edited?: { at: string; edits: { content: string; replacedAt: string }[] };
+  /** The customer withdrew it: `content` is '' in lists and search; the original stays here for the record. */
+  deleted?: { at: string; by: 'contact'; content: string };
+  /** Reactions on this message, one per person (the customer's or ours seen on the platform). */
+  reactions?: { emoji: string; by: string }[];
+  /** What the platform sent besides the text (button payloads, locations, shares, referrals, …). */
+  meta?: Record<string, unknown>;
+}
+
+/** meta keys shown as their own fields (or internal), not repeated under `meta`. */
+const OWN_META_KEYS = new Set(['automated', 'edited', 'edits', 'deleted', 'reactions']);
+
+function metaFields(m: Record<string, unknown>): Partial<MessageView> {
+  const out: Partial<MessageView> = {};
+  if (m.automated) out.automated = true;
+  const edited = m.edited as { at?: number } | undefined;
+  if (edited) {
+    const edits = Array.isArray(m.edits) ? (m.edits as { content: string; replacedAt: number }[]) : [];
+    out.edited = { at: iso(edited.at) ?? '', edits: edits.map((x) => ({ content: x.content, replacedAt: iso(x.replacedAt) ?? '' })) };
+  }
+  const deleted = m.deleted as { at?: number; content?: string } | undefined;
+  if (deleted) out.deleted = { at: iso(deleted.at) ?? '', by: 'contact', content: deleted.content ?? '' };
+  if (m.reactions && typeof m.reactions === 'object') {
+    const list = Object.entries(m.reactions as Record<string, string | null>).filter(([, e]) => e).map(([by, emoji]) => ({ emoji: emoji as string, by }));
+    if (list.length) out.reactions = list;
+  }
+  let rest: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(m)) if (!OWN_META_KEYS.has(k)) (rest ??= {})[k] = v;
+  if (rest) out.meta = rest;
+  return out;
 }
 
 export function messageView(r: Row): MessageView {
@@ -38,7 +69,7 @@ export function messageView(r: Row): MessageView {
     error: (r.error as string | null) ?? null,
     externalId: (r.external_id as string | null) ?? null,
     attachments: json<unknown[]>(r.attachments, []),
-    ...(json<Record<string, unknown>>(r.meta, {}).automated ? { automated: true as const } : {}),
+    ...(r.meta == null ? {} : metaFields(json<Record<string, unknown>>(r.meta, {}))),
   };
 }
 
@@ -101,6 +132,8 @@ export function conversationView(r: Row) {
     // workflow-service: the open SLA clock and the customer's rating.
     sla: slaView(r.sla_json),
     csat: json<{ rating: number; comment: string | null } | null>(r.csat_json, null),
+    // Where the customer came from (ad, m.me link, click-to-WhatsApp), when a referral said so.
+    ...(r.origin ? { origin: json<Record<string, unknown>>(r.origin, {}) } : {}),
   };
 }
 
