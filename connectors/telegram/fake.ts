@@ -14,6 +14,12 @@
 //                                    POSTs one Update (null = no secret header); returns { status, body }
 //   fake.failNext(n, errorCode, { method?, retryAfter? })
 //                                    the next n calls (of method) answer {ok:false, error_code, ...}
+//   fake.pressButton({ from, chatId?, messageId, buttons: [{text, callback_data}], data })
+//                                    a callback_query for an inline keyboard on our message
+//   fake.edits({ from, chatId?, messageId, text })   an edited_message update
+//   fake.reacts({ from, chatId?, messageId, emoji | null })   a message_reaction update
+//                                    (each is queued for getUpdates, or POSTed once a webhook is set)
+//   fake.answeredCallbacks           callback_query ids answered with answerCallbackQuery
 //   fake.sends                       recorded sendMessage bodies
 //   fake.updates                     updates not yet confirmed by a getUpdates offset
 //   fake.webhook                     { url, secret_token } set by setWebhook, or null
@@ -38,9 +44,14 @@ export interface TelegramFake {
   customerWrites(input: { from: { id: number; first_name: string; last_name?: string; username?: string; is_bot?: boolean }; text: string; chatId?: number }):
     Promise<{ update: TgUpdate; delivery?: { status: number; body: string } }>;
   pushWebhook(url: string, update: TgUpdate, opts?: { secretToken?: string | null }): Promise<{ status: number; body: string }>;
+  pressButton(input: { from: FakeUser; chatId?: number; messageId: number; buttons: { text: string; callback_data: string }[]; data: string }): Promise<{ update: TgUpdate; delivery?: { status: number; body: string } }>;
+  edits(input: { from: FakeUser; chatId?: number; messageId: number; text: string }): Promise<{ update: TgUpdate; delivery?: { status: number; body: string } }>;
+  reacts(input: { from: FakeUser; chatId?: number; messageId: number; emoji: string | null }): Promise<{ update: TgUpdate; delivery?: { status: number; body: string } }>;
+  answeredCallbacks: string[];
   failNext(n: number, errorCode: number, opts?: { method?: string; retryAfter?: number }): void;
   close(): Promise<void>;
 }
+type FakeUser = { id: number; first_name: string; last_name?: string; username?: string };
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Bad Request: chat not found', 401: 'Unauthorized', 403: 'Forbidden: bot was blocked by the user',
@@ -53,6 +64,7 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
   const botToken = opts.botToken ?? `${botId}:AAFakeTokenForParleyTests_0123456789`;
   const bot: TgUser = { id: botId, is_bot: true, first_name: 'Parley Support', username: opts.botUsername ?? 'parley_support_bot' };
   const sends: SendMessageBody[] = [];
+  const answeredCallbacks: string[] = [];
   const calls: TelegramFake['calls'] = [];
   const failures: Failure[] = [];
   const chats = new Map<number, { id: number; type: string; first_name?: string; last_name?: string; username?: string }>();
@@ -118,6 +130,11 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
         const sent: TgMessage = { message_id: ++messageSeq, from: bot, chat: { id: chat.id, type: chat.type }, date: Math.floor(Date.now() / 1000), text: b.text };
         return reply(res, 200, { ok: true, result: sent });
       }
+      case 'answerCallbackQuery': {
+        if (typeof body.callback_query_id !== 'string') return error(res, 400, { description: 'Bad Request: query is too old and response timeout expired or query ID is invalid' });
+        answeredCallbacks.push(body.callback_query_id);
+        return reply(res, 200, { ok: true, result: true });
+      }
       case 'getChat': {
         const chat = chats.get(Number(body.chat_id));
         if (!chat) return error(res, 400);
@@ -140,8 +157,36 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
     return { status: res.status, body: await res.text() };
   };
 
+  const deliver = async (update: TgUpdate) => {
+    if (state.webhook) return { update, delivery: await push(state.webhook.url, update, state.webhook.secret_token) };
+    updates.push(update);
+    return { update };
+  };
+  const userOf = (f: FakeUser) => ({ id: f.id, is_bot: false, first_name: f.first_name, ...(f.last_name ? { last_name: f.last_name } : {}), ...(f.username ? { username: f.username } : {}) });
+  const chatOf = (f: FakeUser, chatId?: number) => {
+    const id = chatId ?? f.id;
+    if (!chats.has(id)) chats.set(id, { id, type: id < 0 ? 'group' : 'private', first_name: f.first_name, last_name: f.last_name, username: f.username });
+    return { id, type: id < 0 ? 'group' : 'private' };
+  };
+  let callbackSeq = 0;
+
   return {
-    url, botToken, bot, sends, calls,
+    url, botToken, bot, sends, calls, answeredCallbacks,
+    pressButton: ({ from, chatId, messageId, buttons, data }) => deliver({
+      update_id: ++updateSeq,
+      callback_query: {
+        id: `${4382000000 + ++callbackSeq}`, from: userOf(from), chat_instance: '-1234567890', data,
+        message: { message_id: messageId, from: bot, chat: chatOf(from, chatId), date: Math.floor(Date.now() / 1000), text: 'Choose one', reply_markup: { inline_keyboard: [buttons] } },
+      },
+    }),
+    edits: ({ from, chatId, messageId, text }) => deliver({
+      update_id: ++updateSeq,
+      edited_message: { message_id: messageId, from: userOf(from), chat: chatOf(from, chatId), date: Math.floor(Date.now() / 1000) - 60, edit_date: Math.floor(Date.now() / 1000), text },
+    }),
+    reacts: ({ from, chatId, messageId, emoji }) => deliver({
+      update_id: ++updateSeq,
+      message_reaction: { chat: chatOf(from, chatId), message_id: messageId, user: userOf(from), date: Math.floor(Date.now() / 1000), old_reaction: [], new_reaction: emoji ? [{ type: 'emoji', emoji }] : [] },
+    }),
     get updates() { return updates; },
     get webhook() { return state.webhook; },
     inboxConfig: (extra = {}) => ({ botToken, mode: 'polling', apiBaseUrl: url, ...extra } as TelegramConfig),

@@ -4,8 +4,8 @@
 // secret_token given to setWebhook). Out: sendMessage, quoting the customer's latest message.
 // Message ids are unique per chat only, so external ids are "<chat id>:<message id>".
 import { z } from 'zod';
-import { PermanentError, RetryableError, type Connector, type InboundMessageEvent } from '../types.js';
-import { tgResponse, tgUpdate, type GetUpdatesBody, type SendMessageBody, type TgMessage, type TgUpdate } from './wire.js';
+import { PermanentError, RetryableError, skipped, type Connector, type InboundEvent } from '../types.js';
+import { ALLOWED_UPDATES, tgCallbackQuery, tgMessage, tgMessageReaction, tgResponse, tgUpdate, type GetUpdatesBody, type SendMessageBody, type TgMessage } from './wire.js';
 import { constantTimeEqual } from '../signing.js';
 
 export const telegramConfig = z.object({
@@ -57,7 +57,7 @@ export async function callTelegram<T>(c: Pick<TelegramConfig, 'botToken' | 'apiB
 /** Registers Parley's webhook URL with the bot (setWebhook with the inbox's secret token). */
 export async function setTelegramWebhook(c: TelegramConfig, url: string): Promise<void> {
   if (!c.secretToken) throw new PermanentError('Set secretToken on the inbox before registering the webhook');
-  await callTelegram(c, 'setWebhook', { url, secret_token: c.secretToken, allowed_updates: ['message'] });
+  await callTelegram(c, 'setWebhook', { url, secret_token: c.secretToken, allowed_updates: ALLOWED_UPDATES });
 }
 
 const name = (u: { first_name?: string; last_name?: string }) => [u.first_name, u.last_name].filter(Boolean).join(' ') || undefined;
@@ -69,20 +69,102 @@ function describeNonText(m: TgMessage): string {
   return '[unsupported message]';
 }
 
-/** A message update -> a customer message; anything else (edits, bots, service messages) -> null. */
-export function fromUpdate(u: TgUpdate): InboundMessageEvent | null {
-  const m = u.message;
-  if (!m || !m.from || m.from.is_bot) return null;
-  return {
-    kind: 'message',
-    externalId: `${m.chat.id}:${m.message_id}`,
-    threadKey: String(m.chat.id),
-    sender: { externalId: String(m.from.id), name: name(m.from), handle: m.from.username },
-    text: m.text ?? m.caption ?? describeNonText(m),
-    attachments: [],
-    sentAt: m.date * 1000,
-    meta: m.chat.type !== 'private' ? { chatType: m.chat.type, chatTitle: m.chat.title } : undefined,
-  };
+const mapLink = (lat: number, long: number) => `https://www.google.com/maps/search/?api=1&query=${lat},${long}`;
+
+/** What an agent reads for a message: text, caption, or a line for locations, contacts, Web App data. */
+function messageContent(m: TgMessage): { text: string; meta?: Record<string, unknown> } {
+  if (m.web_app_data) {
+    return { text: m.web_app_data.button_text ? `${m.web_app_data.button_text}: ${m.web_app_data.data}` : m.web_app_data.data, meta: { webAppData: { data: m.web_app_data.data, buttonText: m.web_app_data.button_text ?? null } } };
+  }
+  if (m.venue || m.location) {
+    const l = m.venue?.location ?? m.location!;
+    const place = [m.venue?.title, m.venue?.address].filter(Boolean).join(', ');
+    return { text: `📍 ${place ? `${place}: ` : 'Location: '}${l.latitude}, ${l.longitude} ${mapLink(l.latitude, l.longitude)}`, meta: { location: { latitude: l.latitude, longitude: l.longitude, ...(place ? { name: place } : {}) } } };
+  }
+  if (m.contact) {
+    const name = [m.contact.first_name, m.contact.last_name].filter(Boolean).join(' ');
+    return { text: `👤 ${name ? `${name} ` : ''}${m.contact.phone_number}`, meta: { contacts: [{ name, phones: [m.contact.phone_number] }] } };
+  }
+  return { text: m.text ?? m.caption ?? describeNonText(m) };
+}
+
+/** The visible title of the inline button whose callback_data was pressed. */
+function buttonTitle(m: TgMessage | undefined, data: string | undefined): string | undefined {
+  for (const row of m?.reply_markup?.inline_keyboard ?? []) for (const b of row) if (b.callback_data === data) return b.text;
+  return undefined;
+}
+
+const sender = (u: { id: number; first_name?: string; last_name?: string; username?: string }) => ({ externalId: String(u.id), name: name(u), handle: u.username });
+
+/**
+ * One update -> events, each kind read on its own (an unreadable one is a `skipped` event):
+ * a customer's message, its edit, a pressed inline button (a customer message with the
+ * button's title; answered in afterIngest), or a reaction. Bots' own messages are ignored.
+ */
+export function fromUpdate(u: z.infer<typeof tgUpdate>): InboundEvent[] {
+  const kind = Object.keys(u).find((k) => k !== 'update_id');
+  if (!kind) return [];
+  try {
+    if (u.message !== undefined) {
+      const m = tgMessage.parse(u.message);
+      if (!m.from || m.from.is_bot) return [];
+      const c = messageContent(m);
+      const meta = { ...c.meta, ...(m.chat.type !== 'private' ? { chatType: m.chat.type, chatTitle: m.chat.title } : {}) };
+      return [{
+        kind: 'message',
+        externalId: `${m.chat.id}:${m.message_id}`,
+        threadKey: String(m.chat.id),
+        sender: sender(m.from),
+        text: c.text,
+        attachments: [],
+        sentAt: m.date * 1000,
+        ...(Object.keys(meta).length ? { meta } : {}),
+      }];
+    }
+    if (u.edited_message !== undefined) {
+      const m = tgMessage.parse(u.edited_message);
+      if (!m.from || m.from.is_bot) return [];
+      return [{ kind: 'edit', externalId: `${m.chat.id}:${m.message_id}`, text: messageContent(m).text, at: (m.edit_date ?? m.date) * 1000 }];
+    }
+    if (u.callback_query !== undefined) {
+      const q = tgCallbackQuery.parse(u.callback_query);
+      if (q.from.is_bot) return [];
+      const title = buttonTitle(q.message, q.data) ?? q.data ?? q.game_short_name ?? 'Pressed a button';
+      return [{
+        kind: 'message',
+        externalId: `callback:${q.id}`,
+        threadKey: String(q.message?.chat.id ?? q.from.id),
+        sender: sender(q.from),
+        text: title,
+        attachments: [],
+        sentAt: 0,
+        ...(q.message ? { inReplyTo: [`${q.message.chat.id}:${q.message.message_id}`] } : {}),
+        meta: { callbackQuery: { id: q.id, data: q.data ?? null } },
+      }];
+    }
+    if (u.message_reaction !== undefined) {
+      const r = tgMessageReaction.parse(u.message_reaction);
+      if (!r.user || r.user.is_bot) return [];
+      const now = r.new_reaction[0];
+      return [{ kind: 'reaction', externalId: `${r.chat.id}:${r.message_id}`, by: String(r.user.id), emoji: now ? now.emoji ?? '⭐' : null, at: r.date * 1000 }];
+    }
+  } catch (err) {
+    return [skipped(`update.${kind}`, err)];
+  }
+  return [{ kind: 'skipped', type: `update.${kind}`.slice(0, 60), reason: 'an update kind Parley does not use' }];
+}
+
+const readUpdates = (raw: unknown): InboundEvent[] => {
+  const u = tgUpdate.safeParse(raw);
+  return u.success ? fromUpdate(u.data) : [skipped('update', u.error)];
+};
+
+/** Pressed buttons stop spinning in the customer's app only once answered. */
+async function answerCallbacks(c: TelegramConfig, events: InboundEvent[]) {
+  for (const e of events) {
+    const q = e.kind === 'message' ? (e.meta?.callbackQuery as { id?: string } | undefined) : undefined;
+    if (q?.id) await callTelegram(c, 'answerCallbackQuery', { callback_query_id: q.id });
+  }
 }
 
 export const telegram: Connector<TelegramConfig> = {
@@ -97,17 +179,15 @@ export const telegram: Connector<TelegramConfig> = {
     return got !== null && constantTimeEqual(got, c.secretToken);
   },
 
-  parse(raw) {
-    const update = tgUpdate.parse(JSON.parse(new TextDecoder().decode(raw)));
-    const e = fromUpdate(update);
-    return e ? [e] : [];
-  },
+  parse: (raw) => readUpdates(JSON.parse(new TextDecoder().decode(raw))),
+
+  afterIngest: (c, events) => answerCallbacks(c, events),
 
   async poll(c, cursor) {
-    const body: GetUpdatesBody = { limit: 100, timeout: 0, allowed_updates: ['message'] };
+    const body: GetUpdatesBody = { limit: 100, timeout: 0, allowed_updates: ALLOWED_UPDATES };
     if (cursor) body.offset = Number(cursor);
-    const updates = z.array(tgUpdate).parse(await callTelegram<unknown>(c, 'getUpdates', body));
-    const events = updates.map(fromUpdate).filter((e): e is InboundMessageEvent => e !== null);
+    const updates = z.array(z.object({ update_id: z.number() }).passthrough()).parse(await callTelegram<unknown>(c, 'getUpdates', body));
+    const events = updates.flatMap(readUpdates);
     const last = updates.reduce((max, u) => Math.max(max, u.update_id), -1);
     return { events, cursor: last >= 0 ? String(last + 1) : cursor };
   },

@@ -3,8 +3,9 @@ import { z } from 'zod';
 
 export const tgUser = z.object({
   id: z.number(),
-  is_bot: z.boolean(),
-  first_name: z.string(),
+  // The Bot API docs' own samples and older clients leave is_bot out: absent = a person.
+  is_bot: z.boolean().optional(),
+  first_name: z.string().default(''),
   last_name: z.string().optional(),
   username: z.string().optional(),
   language_code: z.string().optional(),
@@ -13,7 +14,7 @@ export type TgUser = z.infer<typeof tgUser>;
 
 export const tgChat = z.object({
   id: z.number(),
-  type: z.string(),
+  type: z.string().default('private'),
   title: z.string().optional(),
   username: z.string().optional(),
   first_name: z.string().optional(),
@@ -28,14 +29,55 @@ export const tgMessage = z.object({
   date: z.number(),
   text: z.string().optional(),
   caption: z.string().optional(),
+  edit_date: z.number().optional(),
+  location: z.object({ latitude: z.number(), longitude: z.number() }).passthrough().optional(),
+  venue: z.object({ title: z.string().optional(), address: z.string().optional(), location: z.object({ latitude: z.number(), longitude: z.number() }).optional() }).passthrough().optional(),
+  contact: z.object({ phone_number: z.string(), first_name: z.string().optional(), last_name: z.string().optional(), user_id: z.number().optional() }).passthrough().optional(),
+  web_app_data: z.object({ data: z.string(), button_text: z.string().optional() }).passthrough().optional(),
+  reply_markup: z.object({
+    inline_keyboard: z.array(z.array(z.object({ text: z.string(), callback_data: z.string().optional() }).passthrough())).optional(),
+  }).passthrough().optional(),
 }).passthrough();
 export type TgMessage = z.infer<typeof tgMessage>;
 
+/** An inline keyboard button pressed (docs: CallbackQuery); must be answered (answerCallbackQuery). */
+export const tgCallbackQuery = z.object({
+  id: z.string(),
+  from: tgUser,
+  message: tgMessage.optional(),
+  inline_message_id: z.string().optional(),
+  data: z.string().optional(),
+  game_short_name: z.string().optional(),
+}).passthrough();
+
+const tgReaction = z.object({ type: z.string(), emoji: z.string().optional(), custom_emoji_id: z.string().optional() }).passthrough();
+/** MessageReactionUpdated: only delivered when allowed_updates asks for message_reaction. */
+export const tgMessageReaction = z.object({
+  chat: tgChat,
+  message_id: z.number(),
+  user: tgUser.optional(),
+  date: z.number(),
+  old_reaction: z.array(tgReaction).default([]),
+  new_reaction: z.array(tgReaction).default([]),
+}).passthrough();
+
+/** Read field by field (each kind on its own) so one odd field never loses the update. */
 export const tgUpdate = z.object({
   update_id: z.number(),
-  message: tgMessage.optional(),
+  message: z.unknown().optional(),
+  edited_message: z.unknown().optional(),
+  callback_query: z.unknown().optional(),
+  message_reaction: z.unknown().optional(),
 }).passthrough();
-export type TgUpdate = z.infer<typeof tgUpdate>;
+/** An Update as the Bot API sends it (the kinds Parley reads). */
+export interface TgUpdate {
+  update_id: number;
+  message?: z.input<typeof tgMessage>;
+  edited_message?: z.input<typeof tgMessage>;
+  callback_query?: z.input<typeof tgCallbackQuery>;
+  message_reaction?: z.input<typeof tgMessageReaction>;
+  [other: string]: unknown;
+}
 
 /** Every method answers this envelope; 429 carries parameters.retry_after (seconds). */
 export const tgResponse = z.object({
@@ -52,4 +94,7 @@ export interface SendMessageBody {
   text: string;
   reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
 }
+/** The update kinds Parley asks for (setWebhook / getUpdates allowed_updates). */
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'message_reaction'];
+
 export interface GetUpdatesBody { offset?: number; limit?: number; timeout?: number; allowed_updates?: string[] }
