@@ -41,6 +41,8 @@ export interface InboundMessageEvent {
   inReplyTo?: string[];
   /** Automated mail (bounce, auto-reply): stored on an existing thread, never opens one nor triggers replies. */
   automated?: boolean;
+  /** The customer opted out of (true: SMS STOP) or back into (false: START) messages on this channel account. */
+  optOut?: boolean;
   meta?: Record<string, unknown>;
 }
 
@@ -51,6 +53,8 @@ export interface InboundStatusEvent {
   status: 'sent' | 'delivered' | 'read' | 'failed';
   error?: string;
   at: number;
+  /** The platform refused because the customer opted out (Twilio 21610): mark their identity. */
+  optedOut?: boolean;
 }
 
 /** Read/delivery news for every reply of ours in a thread up to a point (Meta watermarks). */
@@ -108,6 +112,23 @@ export interface OutboundMessage {
   /** Platform ids of the thread so far, oldest first (email References). */
   threadExternalIds: string[];
   attachments: { filename: string; contentType: string; data: Uint8Array }[];
+  /** Sent after the free reply window under a platform tag (Messenger/Instagram HUMAN_AGENT). */
+  tag?: string;
+  /** A pre-approved message template instead of free text (WhatsApp outside the 24 h window). */
+  template?: OutboundTemplate;
+}
+
+export interface OutboundTemplate { name: string; language: string; parameters: string[] }
+
+/** An approved message template as the platform lists it. */
+export interface ChannelTemplate {
+  name: string;
+  language: string;
+  category: string | null;
+  /** The body text with {{1}}, {{2}}… placeholders. */
+  body: string;
+  /** How many body parameters it takes. */
+  parameters: number;
 }
 
 /** The platform may accept the same call later (429, 5xx, network). */
@@ -147,5 +168,15 @@ export interface Connector<C = unknown> {
   fetchProfile?(c: C, externalId: string): Promise<Partial<InboundSender> | null>;
   /** Default poll interval when the inbox polls. */
   pollSeconds?(c: C): number | null;
-  limits: { replyWindowHours?: number; maxTextLength?: number; attachments: boolean };
+  /** The account's approved message templates (WhatsApp message_templates). */
+  listTemplates?(c: C): Promise<ChannelTemplate[]>;
+  limits: {
+    replyWindowHours?: number;
+    /** After replyWindowHours, replies are still allowed up to this many hours under `tag`. */
+    taggedReply?: { hours: number; tag: string };
+    /** Outside the window a template may still be sent (listTemplates). */
+    templatesOutsideWindow?: boolean;
+    maxTextLength?: number;
+    attachments: boolean;
+  };
 }

@@ -82,6 +82,8 @@ export const contactIdentities = sqliteTable('contact_identities', {
   contactId: text('contact_id').notNull().references(() => contacts.id),
   handle: text('handle'),
   profileFetchedAt: integer('profile_fetched_at'),
+  // The customer opted out of messages from this channel account (SMS STOP, Twilio 21610); START clears it.
+  optedOutAt: integer('opted_out_at'),
   createdAt: integer('created_at').notNull(),
 }, (t) => [
   uniqueIndex('contact_identities_inbox_external_uq').on(t.inboxId, t.externalId),

@@ -8,6 +8,7 @@ import { type AppEnv } from './api/env.js';
 import { errorBody, onError, validationHook } from './api/errors.js';
 import { eventRoutes } from './api/events.js';
 import { inboxRoutes } from './api/inboxes.js';
+import { replyOptionRoutes } from './api/reply-options.js';
 import { sessionRoutes } from './api/session.js';
 import { userRoutes } from './api/users.js';
 import { webchatRoutes } from './api/webchat.js';
@@ -67,6 +68,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   api.use('*', async (c, next) => (PUBLIC_API_PATHS.test(c.req.path) ? next() : auth(c, next)));
   api.route('/', inboxRoutes());
   api.route('/', conversationRoutes());
+  api.route('/', replyOptionRoutes());
   api.route('/', userRoutes());
   api.route('/', eventRoutes());
   api.route('/', sessionRoutes());

@@ -220,17 +220,17 @@ describe('messenger connector', () => {
     expect(r.body.error.code).toBe('message_too_long');
   });
 
-  it('a reply more than 24 h after the customer wrote is refused with 422 saying when the window closed', async () => {
+  it('a reply more than 7 days after the customer wrote (past the HUMAN_AGENT tag too) is refused with 422 saying when the window closed', async () => {
     const wroteAt = clock.now();
     await fake.customerWrites(hook, { psid: 'PSID-5005', text: 'no confirmation email', timestamp: wroteAt });
     const conv = await conversationOf('PSID-5005');
     clock.advance(23 * 3_600_000);
     expect((await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'within the window' })).status).toBe(201);
-    clock.advance(1 * 3_600_000 + 60_000);
+    clock.advance(6 * 24 * 3_600_000 + 1 * 3_600_000 + 60_000);
     const late = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'too late' });
     expect(late.status).toBe(422);
     expect(late.body.error.code).toBe('reply_window_closed');
-    expect(late.body.error.message).toContain(new Date(wroteAt + 24 * 3_600_000).toISOString());
+    expect(late.body.error.message).toContain(new Date(wroteAt + 7 * 24 * 3_600_000).toISOString());
     expect((await messagesOf(conv.id)).some((m) => m.content === 'too late')).toBe(false);
   });
 });

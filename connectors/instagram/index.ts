@@ -39,5 +39,5 @@ export const instagram: Connector<InstagramConfig> = {
     if (!name) return null;
     return { name, ...(p.data.username ? { handle: p.data.username } : {}) };
   },
-  limits: { replyWindowHours: 24, maxTextLength: INSTAGRAM_MAX_TEXT, attachments: false },
+  limits: { replyWindowHours: 24, taggedReply: { hours: 7 * 24, tag: 'HUMAN_AGENT' }, maxTextLength: INSTAGRAM_MAX_TEXT, attachments: false },
 };

@@ -38,5 +38,5 @@ export const messenger: Connector<MessengerConfig> = {
     const name = [p.data.first_name, p.data.last_name].filter(Boolean).join(' ').trim();
     return name ? { name } : null;
   },
-  limits: { replyWindowHours: 24, maxTextLength: MESSENGER_MAX_TEXT, attachments: false },
+  limits: { replyWindowHours: 24, taggedReply: { hours: 7 * 24, tag: 'HUMAN_AGENT' }, maxTextLength: MESSENGER_MAX_TEXT, attachments: false },
 };

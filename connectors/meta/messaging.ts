@@ -146,10 +146,13 @@ function toAttachment(a: { type: string; payload?: { url?: string; title?: strin
   return [{ filename, contentType: CONTENT_TYPES[a.type] ?? 'application/octet-stream', size: 0, url }];
 }
 
-/** POST /{version}/{accountId}/messages with {messaging_type: RESPONSE, recipient, message}. */
+/** POST /{version}/{accountId}/messages with {messaging_type: RESPONSE, recipient, message};
+ *  after the 24-hour window, messaging_type MESSAGE_TAG with the tag Parley chose (HUMAN_AGENT). */
 export async function sendMessaging(opts: { baseUrl: string; version: string; accountId: string; token: string }, msg: OutboundMessage) {
   if (msg.attachments.length) throw new PermanentError('This channel does not send attachments from Parley yet');
-  const body: SendRequest = { messaging_type: 'RESPONSE', recipient: { id: msg.recipient.externalId }, message: { text: msg.text } };
+  const body: SendRequest = msg.tag
+    ? { messaging_type: 'MESSAGE_TAG', tag: msg.tag, recipient: { id: msg.recipient.externalId }, message: { text: msg.text } }
+    : { messaging_type: 'RESPONSE', recipient: { id: msg.recipient.externalId }, message: { text: msg.text } };
   const data = await graphRequest({ baseUrl: opts.baseUrl, path: `/${opts.version}/${opts.accountId}/messages`, token: opts.token, body });
   const parsed = sendResponse.safeParse(data);
   if (!parsed.success) throw new PermanentError('The Send API answered without a message_id');

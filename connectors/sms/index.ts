@@ -32,6 +32,18 @@ export async function twilioSignature(authToken: string, url: string, params: It
 
 const formOf = (raw: Uint8Array) => new URLSearchParams(new TextDecoder().decode(raw));
 
+// Twilio's default opt-out and opt-in keywords (Advanced Opt-Out): a message that is exactly
+// one of them, in any case, with surrounding spaces or punctuation.
+const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE']);
+const OPT_IN = new Set(['START', 'UNSTOP', 'YES', 'OPTIN']);
+/** 21610: "Attempt to send to unsubscribed recipient". */
+const UNSUBSCRIBED = '21610';
+export function optOutOf(body: string): boolean | undefined {
+  const word = body.trim().replace(/[\s.!]+$/, '').toUpperCase();
+  if (word.length > 12) return undefined;
+  return OPT_OUT.has(word) ? true : OPT_IN.has(word) ? false : undefined;
+}
+
 const STATUS: Record<string, 'sent' | 'delivered' | 'read' | 'failed'> = {
   sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed', undelivered: 'failed',
 };
@@ -58,7 +70,7 @@ export const sms: Connector<SmsConfig> = {
       const status = STATUS[s.MessageStatus];
       if (!status) return []; // queued, sending, accepted, scheduled: nothing to show yet
       const error = status === 'failed' ? [s.ErrorCode && `Error ${s.ErrorCode}`, s.ErrorMessage].filter(Boolean).join(': ') || `Message ${s.MessageStatus}` : undefined;
-      return [{ kind: 'status', externalId: s.MessageSid, status, error, at: 0 }];
+      return [{ kind: 'status', externalId: s.MessageSid, status, error, at: 0, ...(s.ErrorCode === UNSUBSCRIBED ? { optedOut: true } : {}) }];
     }
     const m = inboundSms.parse(form);
     const media = Array.from({ length: Math.min(10, Number(m.NumMedia ?? 0) || 0) }, (_, i) => ({
@@ -72,7 +84,8 @@ export const sms: Connector<SmsConfig> = {
       text: m.Body,
       attachments: media,
       sentAt: 0, // the webhook carries no timestamp: ingest stamps the arrival time
-      meta: { to: m.To },
+      meta: { to: m.To, ...(form.ButtonPayload ? { buttonPayload: form.ButtonPayload } : {}) },
+      ...(optOutOf(m.Body) !== undefined ? { optOut: optOutOf(m.Body) } : {}),
     }];
     return events;
   },

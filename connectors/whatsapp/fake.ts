@@ -11,16 +11,28 @@
 //                                              a statuses[] webhook for one of our messages
 //   fake.businessEcho(webhookUrl, {waId, text, id?, timestamp?})   smb_message_echoes (coexistence)
 //   fake.sent                                  accepted sends: {to, text, messageId, contextId?, body}
+//                                              (a template send: text is the filled body, template set)
+//   fake.templates                             what GET /{wabaId}/message_templates lists (editable;
+//                                              APPROVED ones can be sent, others are refused like Meta)
 //   fake.calls                                 every HTTP call (method, path, query, headers, body)
 //   fake.failNext(n, {status, retryAfter?, body?})   answer the next n sends with a failure
 //   fake.pushWebhook(url, payload, {signature?: 'valid'|'bad'|'none'})
 //   fake.verifySubscription(webhookUrl, verifyToken)  Meta's hub.challenge GET
 //   fake.close()
 import { GraphFakeServer, fakeId, graphErrorBody, type FailureSpec, type PushOptions, type PushResult, type RecordedCall, type RouteResult } from '../meta/fake-server.js';
-import { WHATSAPP_MAX_TEXT, waSendText, type WhatsappWebhook } from './wire.js';
+import { WHATSAPP_MAX_TEXT, waSendTemplate, waSendText, type WhatsappWebhook } from './wire.js';
+
+export interface FakeTemplate { name: string; language: string; status: 'APPROVED' | 'PENDING' | 'REJECTED'; category: string; components: { type: string; text?: string; format?: string }[] }
+/** Templates a new business account typically has (Meta's sample "hello_world" and two utility ones). */
+export const DEFAULT_TEMPLATES: FakeTemplate[] = [
+  { name: 'hello_world', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'HEADER', format: 'TEXT', text: 'Hello World' }, { type: 'BODY', text: 'Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta.' }] },
+  { name: 'follow_up', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi {{1}}, we have an update on your request {{2}}. Reply to this message to continue the conversation.' }] },
+  { name: 'seguimiento', language: 'es', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hola {{1}}, tenemos novedades sobre tu solicitud. Responde a este mensaje para continuar.' }] },
+  { name: 'spring_promo', language: 'en_US', status: 'PENDING', category: 'MARKETING', components: [{ type: 'BODY', text: 'Spring sale: {{1}} off!' }] },
+];
 
 export interface WhatsappFakeOptions { phoneNumberId?: string; displayPhoneNumber?: string; wabaId?: string; accessToken?: string; appSecret?: string; host?: string; port?: number }
-export interface SentWhatsapp { to: string; text: string; messageId: string; contextId?: string; body: unknown }
+export interface SentWhatsapp { to: string; text: string; messageId: string; contextId?: string; template?: { name: string; language: string; parameters: string[] }; body: unknown }
 export interface CustomerText { waId: string; name?: string; text: string; id?: string; timestamp?: number; contextId?: string }
 export interface StatusUpdate {
   messageId: string;
@@ -36,9 +48,11 @@ export interface WhatsappFake {
   displayPhoneNumber: string;
   accessToken: string;
   appSecret: string;
+  wabaId: string;
   sent: SentWhatsapp[];
+  templates: FakeTemplate[];
   calls: RecordedCall[];
-  inboxConfig(verifyToken: string): { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string; apiBaseUrl: string };
+  inboxConfig(verifyToken: string): { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string; apiBaseUrl: string; wabaId: string };
   messagePayload(m: CustomerText): { payload: WhatsappWebhook; id: string };
   customerWrites(webhookUrl: string, m: CustomerText, opts?: PushOptions): Promise<PushResult & { id: string; payload: WhatsappWebhook }>;
   status(webhookUrl: string, s: StatusUpdate, opts?: PushOptions): Promise<PushResult>;
@@ -60,10 +74,19 @@ export async function startWhatsappFake(opts: WhatsappFakeOptions = {}): Promise
   const appSecret = opts.appSecret ?? `fake-app-secret-${fakeId('')}`;
   const sent: SentWhatsapp[] = [];
 
+  const templates: FakeTemplate[] = structuredClone(DEFAULT_TEMPLATES);
+
   const route = (call: RecordedCall): RouteResult | null => {
+    const list = /^(?:\/v\d+\.\d+)?\/([^/]+)\/message_templates$/.exec(call.path);
+    if (list && call.method === 'GET') {
+      if (list[1] !== wabaId) return { status: 400, body: graphErrorBody(100, `(#100) Object with ID '${list[1]}' does not exist or does not support this operation`, { error_subcode: 33 }) };
+      const wanted = call.query.status;
+      return { status: 200, body: { data: templates.filter((t) => !wanted || t.status === wanted).map((t, k) => ({ ...t, id: String(900000 + k) })), paging: { cursors: { before: 'MAZDZD', after: 'MjQZD' } } } };
+    }
     const m = /^(?:\/v\d+\.\d+)?\/([^/]+)\/messages$/.exec(call.path);
     if (!m || call.method !== 'POST') return null;
     if (m[1] !== phoneNumberId) return { status: 400, body: graphErrorBody(100, `(#100) Object with ID '${m[1]}' does not exist or does not support this operation`, { error_subcode: 33 }) };
+    if ((call.body as { type?: string })?.type === 'template') return sendTemplate(call);
     const parsed = waSendText.safeParse(call.body);
     if (!parsed.success) {
       const field = parsed.error.issues[0]?.path.join('.');
@@ -78,6 +101,22 @@ export async function startWhatsappFake(opts: WhatsappFakeOptions = {}): Promise
     return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: b.to, wa_id: b.to }], messages: [{ id: messageId }] } };
   };
 
+  // As the Cloud API: the template must exist, be approved, and get exactly its parameters (error 132000/132001).
+  const sendTemplate = (call: RecordedCall): RouteResult => {
+    const parsed = waSendTemplate.safeParse(call.body);
+    if (!parsed.success) return { status: 400, body: graphErrorBody(100, '(#100) Invalid parameter', { error_data: { messaging_product: 'whatsapp', details: `Parameter ${parsed.error.issues[0]?.path.join('.')} is invalid` } }) };
+    const b = parsed.data;
+    const t = templates.find((x) => x.name === b.template.name && x.language === b.template.language.code);
+    if (!t || t.status !== 'APPROVED') return { status: 404, body: graphErrorBody(132001, '(#132001) Template name does not exist in the translation', { error_data: { messaging_product: 'whatsapp', details: `template name (${b.template.name}) does not exist in ${b.template.language.code}` } }) };
+    const body = t.components.find((x) => x.type === 'BODY')?.text ?? '';
+    const params = b.template.components?.find((x) => x.type === 'body')?.parameters.map((x) => x.text) ?? [];
+    const expected = new Set([...body.matchAll(/\{\{(\d+)\}\}/g)].map((x) => x[1])).size;
+    if (params.length !== expected) return { status: 400, body: graphErrorBody(132000, '(#132000) Number of parameters does not match the expected number of params', { error_data: { messaging_product: 'whatsapp', details: `body: number of localizable_params (${params.length}) does not match the expected number of params (${expected})` } }) };
+    const messageId = wamid();
+    sent.push({ to: b.to, text: body.replace(/\{\{(\d+)\}\}/g, (_a, n: string) => params[Number(n) - 1] ?? ''), messageId, template: { name: t.name, language: t.language, parameters: params }, body: call.body });
+    return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: b.to, wa_id: b.to }], messages: [{ id: messageId, message_status: 'accepted' }] } };
+  };
+
   const server = await GraphFakeServer.start({ token: accessToken, appSecret, route, host: opts.host, port: opts.port });
   const wrap = (field: string, value: Record<string, unknown>): WhatsappWebhook => ({
     object: 'whatsapp_business_account',
@@ -86,9 +125,9 @@ export async function startWhatsappFake(opts: WhatsappFakeOptions = {}): Promise
 
   const fake: WhatsappFake = {
     url: server.url,
-    phoneNumberId, displayPhoneNumber, accessToken, appSecret, sent,
+    phoneNumberId, displayPhoneNumber, accessToken, appSecret, wabaId, sent, templates,
     calls: server.calls,
-    inboxConfig: (verifyToken) => ({ phoneNumberId, accessToken, appSecret, verifyToken, apiBaseUrl: server.url }),
+    inboxConfig: (verifyToken) => ({ phoneNumberId, accessToken, appSecret, verifyToken, apiBaseUrl: server.url, wabaId }),
     messagePayload(m) {
       const id = m.id ?? wamid();
       const message: Record<string, unknown> = { from: m.waId, id, timestamp: seconds(m.timestamp), type: 'text', text: { body: m.text } };

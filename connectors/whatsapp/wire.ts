@@ -132,3 +132,30 @@ export const waSendResponse = z.object({
 });
 
 export const WHATSAPP_MAX_TEXT = 4096;
+
+/** Send a template: {type:"template", template:{name, language:{code}, components:[{type:"body", parameters:[{type:"text", text}]}]}}. */
+export const waSendTemplate = z.object({
+  messaging_product: z.literal('whatsapp'),
+  recipient_type: z.literal('individual').optional(),
+  to: z.string().min(1),
+  type: z.literal('template'),
+  template: z.object({
+    name: z.string().min(1),
+    language: z.object({ code: z.string().min(1) }),
+    components: z.array(z.object({ type: z.string(), parameters: z.array(z.object({ type: z.literal('text'), text: z.string().min(1) })) })).optional(),
+  }),
+});
+export type WaSendTemplate = z.infer<typeof waSendTemplate>;
+
+/** GET /{version}/{WABA_ID}/message_templates -> {data:[{name, language, status, category, components}], paging?}. */
+export const waTemplateList = z.object({
+  data: z.array(z.object({
+    name: z.string(),
+    language: z.string(),
+    status: z.string(),
+    category: z.string().optional(),
+    id: z.string().optional(),
+    components: z.array(z.object({ type: z.string(), text: z.string().optional(), format: z.string().optional() }).passthrough()).default([]),
+  }).passthrough()),
+  paging: z.object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
+});

@@ -54,7 +54,12 @@ export const conversationRoutes = () => {
   });
 
   app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/messages', tags: ['Messages'], summary: 'Reply or add a private note',
-    request: { params: IdParam, ...jsonBody(z.object({ content: z.string().min(1).max(65_536), private: z.boolean().optional() })) },
+    request: { params: IdParam, ...jsonBody(z.object({
+      content: z.string().max(65_536).default(''),
+      private: z.boolean().optional(),
+      template: z.object({ name: z.string().min(1).max(512), language: z.string().min(1).max(20), parameters: z.array(z.string().max(1024)).max(20).default([]) }).optional()
+        .openapi({ description: 'Send an approved message template (WhatsApp; the only reply outside the 24-hour window); its filled-in text is stored as the content' }),
+    }).refine((b) => b.template || b.content.trim().length > 0, { message: 'content must not be empty', path: ['content'] })) },
     responses: { 201: jsonResponse(MessageSchema, 'The message (replies start queued)'), ...errors } }),
   async (c) => c.json(await postAgentMessage(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')) as never, 201));
 

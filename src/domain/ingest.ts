@@ -80,6 +80,9 @@ const INSERT_MESSAGES = `INSERT INTO messages(id, conversation_id, inbox_id, dir
 const SET_ORIGIN = `UPDATE conversations SET origin = json(?1)
   WHERE id = (SELECT conversation_id FROM messages WHERE inbox_id = ?2 AND external_id = ?3) AND origin IS NOT json(?1)`;
 
+// SMS STOP / START: the customer's identity on this number is opted out, or back in.
+const SET_OPT_OUT = `UPDATE contact_identities SET opted_out_at = ?1 WHERE inbox_id = ?2 AND external_id = ?3`;
+
 const INSERT_ATTACHMENT = `INSERT INTO attachments(id, message_id, inbox_id, filename, content_type, size, data, url, created_at)
   SELECT ?, id, inbox_id, ?, ?, ?, ?, ?, ? FROM messages WHERE id = ?`;
 
@@ -289,7 +292,8 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
   if (threads.length) push('conversation', raw(OPEN_CONVERSATIONS, JSON.stringify(threads), inbox.id, now));
   for (const { e } of items) if (e.kind === 'echo') push('other', raw(ADOPT_ECHO, e.externalId, inbox.id, e.threadKey, e.text));
   push('messages', raw(INSERT_MESSAGES, JSON.stringify(items.map((x) => x.row)), inbox.id));
-  for (const { e } of items) {
+  for (const { e, sentAt } of items) {
+    if (e.optOut !== undefined) push('other', raw(SET_OPT_OUT, e.optOut ? sentAt : null, inbox.id, e.sender.externalId));
     if (e.meta?.referral) push('other', raw(SET_ORIGIN, JSON.stringify(e.meta.referral), inbox.id, e.externalId));
   }
   for (const { e, attachmentsMeta, row } of items) {

@@ -9,6 +9,9 @@ import { newId } from './ids.js';
 import { decodeCursor, encodeCursor, type Page } from './paging.js';
 import { raw, type Row } from './store.js';
 import { messageView, type MessageView } from './views.js';
+import { replyPolicy } from './reply-window.js';
+import { renderTemplate } from './templates.js';
+import type { OutboundTemplate } from '../../connectors/types.js';
 
 export async function listMessages(deps: Deps, conversationId: string, limit: number, cursor?: string, opts: { includePrivate?: boolean } = {}): Promise<Page<MessageView>> {
   const after = decodeCursor(cursor);
@@ -30,7 +33,7 @@ export async function listConversationMessages(deps: Deps, actor: Actor, convers
   return page;
 }
 
-export interface PostInput { content: string; private?: boolean }
+export interface PostInput { content: string; private?: boolean; template?: OutboundTemplate }
 
 export async function postAgentMessage(deps: Deps, actor: Actor, conversationId: string, input: PostInput): Promise<MessageView> {
   const conv = await getVisibleConversation(deps, actor, conversationId);
@@ -39,23 +42,27 @@ export async function postAgentMessage(deps: Deps, actor: Actor, conversationId:
 
 /** Any outgoing message (agent, bot, automation) goes through here. */
 export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { senderType: 'user' | 'bot'; senderId: string | null; meta?: Record<string, unknown> }): Promise<MessageView> {
-  const content = input.content.trim();
-  if (!content) throw new AppError(400, 'invalid_request', 'content must not be empty');
+  let content = input.content.trim();
   const isPrivate = Boolean(input.private);
   const now = deps.clock.now();
   const connector = deps.connectors.get(conv.channel as never);
+  let meta = input.meta;
+  if (input.template) {
+    if (isPrivate) throw new AppError(400, 'invalid_request', 'A private note cannot be a template');
+    // The template's own text, parameters filled in, is what the agent sees stored.
+    const t = await renderTemplate(deps, conv, input.template);
+    content = t.text;
+    meta = { ...meta, template: t.template };
+  }
+  if (!content) throw new AppError(400, 'invalid_request', 'content must not be empty');
   if (!isPrivate && connector) {
     const max = connector.limits.maxTextLength;
     if (max && [...content].length > max) throw new AppError(422, 'message_too_long', `This channel accepts at most ${max} characters per message`);
-    const windowH = connector.limits.replyWindowHours;
-    if (windowH) {
-      const last = conv.last_incoming_at as number | null;
-      const closesAt = (last ?? 0) + windowH * 3_600_000;
-      if (last == null || now > closesAt) {
-        throw new AppError(422, 'reply_window_closed', last == null
-          ? `This channel only allows replies within ${windowH} hours of the customer's message, and the customer has not written yet`
-          : `This channel only allows replies within ${windowH} hours of the customer's last message; the window closed at ${new Date(closesAt).toISOString()}`);
-      }
+    const policy = await replyPolicy(deps, conv, connector, now);
+    if (policy.state === 'opted_out') throw new AppError(422, 'recipient_opted_out', policy.reason!);
+    if (policy.state === 'tagged') meta = { ...meta, messageTag: policy.tag };
+    if ((policy.state === 'templates_only' && !input.template) || policy.state === 'closed') {
+      throw new AppError(422, 'reply_window_closed', policy.reason!);
     }
   }
   const id = newId();
@@ -63,7 +70,7 @@ export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { 
     raw(`INSERT INTO messages(id, conversation_id, inbox_id, direction, private, content, sender_type, sender_id, delivery_status, meta, created_at)
          VALUES (?, ?, ?, 'out', ?, ?, ?, ?, ?, ?, ?)`,
       id, conv.id, conv.inbox_id, isPrivate ? 1 : 0, content, input.senderType, input.senderId, isPrivate ? null : 'queued',
-      input.meta ? JSON.stringify(input.meta) : null, now),
+      meta ? JSON.stringify(meta) : null, now),
   ];
   if (isPrivate) {
     stmts.push(raw('UPDATE conversations SET last_activity_at = max(last_activity_at, ?), last_message_id = ?, message_count = message_count + 1 WHERE id = ?', now, id, conv.id));

@@ -96,6 +96,13 @@ async function failAbandoned(deps: Deps, now: number) {
   }
 }
 
+/** How writeOutgoing decided the message must go out: under a tag, or as a template. */
+function sendOptions(meta: unknown): Pick<OutboundMessage, 'tag' | 'template'> {
+  if (typeof meta !== 'string') return {};
+  const m = JSON.parse(meta) as { messageTag?: string; template?: OutboundMessage['template'] };
+  return { ...(m.messageTag ? { tag: m.messageTag } : {}), ...(m.template ? { template: m.template } : {}) };
+}
+
 async function loadDeliveryContext(deps: Deps, messageId: string) {
   const m = await deps.store.get(`SELECT m.*, c.thread_key, c.subject, c.identity_id, c.contact_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?`, [messageId]);
   if (!m) throw new PermanentError('The message no longer exists');
@@ -126,6 +133,7 @@ async function loadDeliveryContext(deps: Deps, messageId: string) {
     replyToExternalId: lastIn?.external_id,
     threadExternalIds: thread.map((t) => t.external_id),
     attachments: atts.filter((a) => a.data).map((a) => ({ filename: a.filename, contentType: a.content_type, data: a.data! })),
+    ...sendOptions(m.meta),
   };
   return { inbox: { ...inbox, config: JSON.parse(inbox.config) as unknown }, outbound };
 }

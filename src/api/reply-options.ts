@@ -1,0 +1,66 @@
+// Replying when a channel's window has closed: what the composer may offer (free text, a
+// tagged reply, templates only, another channel), the channel's approved templates, and
+// "continue on email/SMS".
+import { createRoute, z } from '@hono/zod-openapi';
+import { canSeeInbox } from '../domain/actor.js';
+import { continuationOptions, continueConversation } from '../domain/continuation.js';
+import { getVisibleConversation } from '../domain/conversations.js';
+import { notFound } from '../domain/errors.js';
+import { replyPolicy } from '../domain/reply-window.js';
+import { inboxTemplates } from '../domain/templates.js';
+import { isoString } from '../domain/views.js';
+import type { ChannelKind } from '../../connectors/types.js';
+import { router } from './env.js';
+import { errors, IdParam, jsonBody, jsonResponse, MessageSchema } from './schemas.js';
+
+const Template = z.object({ name: z.string(), language: z.string(), category: z.string().nullable(), body: z.string(), parameters: z.number() }).openapi('ChannelTemplate');
+const ContinueOption = z.object({ inboxId: z.string(), inboxName: z.string(), channel: z.string(), address: z.string(), conversationId: z.string().nullable() });
+const ReplyOptions = z.object({
+  state: z.enum(['open', 'tagged', 'templates_only', 'closed', 'opted_out']).openapi({ description: 'open: free text; tagged: free text sent under `tag`; templates_only: only an approved template; closed/opted_out: no reply on this channel (`reason`)' }),
+  closesAt: z.string().nullable(),
+  tag: z.string().optional(),
+  reason: z.string().optional(),
+  templates: z.array(Template).optional(),
+  templatesError: z.string().optional(),
+  continueOn: z.array(ContinueOption),
+}).openapi('ReplyOptions');
+
+export const replyOptionRoutes = () => {
+  const app = router();
+
+  app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/reply-options', tags: ['Messages'], summary: 'How the customer can be answered now (reply window, tag, templates, other channels)',
+    request: { params: IdParam }, responses: { 200: jsonResponse(ReplyOptions, 'Reply options'), ...errors } }),
+  async (c) => {
+    const { deps, actor } = c.var;
+    const conv = await getVisibleConversation(deps, actor, c.req.valid('param').id);
+    const connector = deps.connectors.get(conv.channel as ChannelKind);
+    const policy = await replyPolicy(deps, conv, connector, deps.clock.now());
+    let templates: z.infer<typeof Template>[] | undefined;
+    let templatesError: string | undefined;
+    if (connector?.listTemplates) {
+      try { templates = (await inboxTemplates(deps, conv.inbox_id as string)).templates; } catch (err) { templatesError = (err as Error).message; }
+    }
+    return c.json({
+      state: policy.state, closesAt: policy.closesAt == null ? null : isoString(policy.closesAt),
+      ...(policy.tag ? { tag: policy.tag } : {}), ...(policy.reason ? { reason: policy.reason } : {}),
+      ...(templates ? { templates } : {}), ...(templatesError ? { templatesError } : {}),
+      continueOn: await continuationOptions(deps, actor, conv),
+    }, 200);
+  });
+
+  app.openapi(createRoute({ method: 'get', path: '/inboxes/{id}/templates', tags: ['Inboxes'], summary: 'Approved message templates of the channel account (cached for an hour; ?refresh=true fetches again)',
+    request: { params: IdParam, query: z.object({ refresh: z.enum(['true', 'false']).optional() }) },
+    responses: { 200: jsonResponse(z.object({ data: z.array(Template), fetchedAt: z.string(), nextCursor: z.null() }), 'Templates'), ...errors } }),
+  async (c) => {
+    const { id } = c.req.valid('param');
+    if (!(await canSeeInbox(c.var.deps, c.var.actor, id))) throw notFound('Inbox');
+    const r = await inboxTemplates(c.var.deps, id, { refresh: c.req.valid('query').refresh === 'true' });
+    return c.json({ data: r.templates, fetchedAt: isoString(r.fetchedAt), nextCursor: null }, 200);
+  });
+
+  app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/continue', tags: ['Messages'], summary: 'Continue on another channel (email, SMS, …): send there and link both conversations',
+    request: { params: IdParam, ...jsonBody(z.object({ inboxId: z.string().min(1), content: z.string().trim().min(1).max(65_536) })) },
+    responses: { 201: jsonResponse(z.object({ conversationId: z.string(), message: MessageSchema }), 'The reply in the other conversation'), ...errors } }),
+  async (c) => c.json(await continueConversation(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')) as never, 201));
+  return app;
+};
