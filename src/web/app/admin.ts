@@ -164,6 +164,8 @@ async function inboxDetail(body: HTMLElement, id: string): Promise<void> {
     inbox.widgetSnippet ? secretBox(t('widgetSnippet'), inbox.widgetSnippet) : null,
     inbox.webchatToken ? h('p', null, h('a', { href: `/widget-test/${inbox.webchatToken}`, target: '_blank', rel: 'noopener', id: 'widget-test-link' }, t('tryWidget'), ' ↗')) : null,
     h('details', null, h('summary', null, t('configJson')), h('pre', { class: 'mono' }, JSON.stringify(inbox.config, null, 2))),
+    inbox.webhookSkipped?.length ? h('section', { class: 'card', id: 'webhook-skipped' }, h('h2', null, t('webhookSkipped')),
+      table([t('skippedType'), t('count'), t('lastReason'), t('lastSeen')], inbox.webhookSkipped.map((x) => [h('code', null, x.type), x.count, x.lastReason ?? '', fmtTime(x.lastAt)]))) : null,
     h('div', { class: 'grid2' },
       h('section', { class: 'card' }, h('h2', null, t('sla')), slaForm),
       h('section', { class: 'card' }, h('h2', null, t('businessHours')), bhForm),

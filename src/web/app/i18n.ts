@@ -46,6 +46,10 @@ const en = {
   admin_assistant: 'Assistant', aiEnabled: 'Use a language model', aiBaseUrl: 'API base URL (OpenAI-compatible, …/v1)', aiModel: 'Model', aiApiKey: 'API key (leave empty to keep)',
   aiTimeout: 'Timeout (ms)', aiAfterHours: 'After-hours bot writes answers with the model', aiKeySet: 'An API key is stored (encrypted).', aiCalls: 'Model calls', aiSynonyms: 'Synonyms (one group per line, comma-separated)',
   aiResetSynonyms: 'Back to defaults', aiSent: 'Sent', aiTokens: 'Tokens', aiLatency: 'Latency',
+  edited: 'edited', previousVersions: 'Earlier versions', deletedByCustomer: 'Deleted by the customer', showDeleted: 'Show what it said (kept for the record)',
+  cameFrom: 'Came from', taggedUntil: 'Outside the 24-hour window: replies go out with the {tag} tag until', windowClosed: 'Free replies are closed',
+  template: 'Template', sendTemplate: 'Send template', refreshTemplates: 'Refresh', continueOn: 'Continue on', openLinked: 'Open the linked conversation',
+  webhookSkipped: 'Skipped webhook items', skippedType: 'Type', count: 'Count', lastReason: 'Last reason', lastSeen: 'Last seen',
 };
 
 type Dict = Record<keyof typeof en, string>;
@@ -95,6 +99,10 @@ const zh: Dict = {
   admin_assistant: 'AI 助手', aiEnabled: '使用大语言模型', aiBaseUrl: 'API 地址（兼容 OpenAI，…/v1）', aiModel: '模型', aiApiKey: 'API 密钥（留空则不变）',
   aiTimeout: '超时（毫秒）', aiAfterHours: '非工作时间由模型撰写机器人回答', aiKeySet: '已保存 API 密钥（加密存储）。', aiCalls: '模型调用记录', aiSynonyms: '同义词（每行一组，用逗号分隔）',
   aiResetSynonyms: '恢复默认', aiSent: '发送内容', aiTokens: '令牌数', aiLatency: '耗时',
+  edited: '已编辑', previousVersions: '早前版本', deletedByCustomer: '客户已删除', showDeleted: '查看原内容（留档）',
+  cameFrom: '来源', taggedUntil: '已超过 24 小时：回复将带 {tag} 标签发送，截止', windowClosed: '已不能自由回复',
+  template: '模板', sendTemplate: '发送模板', refreshTemplates: '刷新', continueOn: '改用', openLinked: '打开关联会话',
+  webhookSkipped: '跳过的 Webhook 项', skippedType: '类型', count: '次数', lastReason: '最近原因', lastSeen: '最近时间',
 };
 
 let locale: Locale = 'en';

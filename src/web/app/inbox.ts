@@ -6,14 +6,17 @@ import { debounce, h, opt, render, throttle } from './dom.js';
 import { fmtTime, relTime, t } from './i18n.js';
 import * as sse from './sse.js';
 import { CHANNEL_BADGE, inboxById, isManager, state, userName } from './state.js';
+import { messageBody, messageExtras, originChip, type MsgExtras } from './message-extras.js';
+import { replyBar } from './reply-bar.js';
 
 interface Conv {
   id: string; inboxId: string; channel: string; status: string; subject: string | null; assigneeId: string | null; teamId: string | null;
   labels: string[]; contact: { id: string; name: string | null }; lastMessage: { content: string; direction: string; private?: boolean; createdAt: string | null } | null;
   lastActivityAt: string | null; unreadCount: number; snoozeUntil: string | null; sla?: { state: string; dueAt: string | null } | null;
+  origin?: Record<string, unknown>;
 }
 interface Attachment { id: string; filename: string; contentType: string; size: number; url?: string | null }
-interface Msg {
+interface Msg extends MsgExtras {
   id: string; conversationId: string; direction: 'in' | 'out'; private: boolean; content: string; sender: { type: 'contact' | 'user' | 'bot'; id: string | null };
   createdAt: string; deliveryStatus: string | null; error: string | null; attachments: Attachment[];
 }
@@ -252,6 +255,7 @@ function renderConvHeader(): void {
       c.status === 'snoozed' && c.snoozeUntil ? h('span', { class: 'muted' }, t('until'), ' ', fmtTime(c.snoozeUntil)) : null,
       c.sla && c.sla.state !== 'ok' ? h('span', { class: `chip ${c.sla.state === 'breached' ? 'danger' : 'warn'}` }, t(c.sla.state === 'breached' ? 'slaBreached' : 'slaWarning')) : null,
       h('span', { class: 'muted inbox-name' }, inbox?.name ?? ''),
+      originChip(c.origin),
       h('button', { class: 'link info-toggle', onclick: () => v.convEl?.classList.toggle('show-side') }, t('details'))),
     h('div', { class: 'actions' },
       h('button', { id: 'assign-me', disabled: c.assigneeId === state.me!.id, onclick: () => void assignToMe() }, t('assignToMe')),
@@ -301,7 +305,8 @@ function messageEl(m: Msg): HTMLElement {
   return h('div', { class: `msg ${cls}`, 'data-id': m.id, id: `m-${m.id}` },
     h('div', { class: 'msg-head' }, h('strong', null, senderName(m)), m.private ? h('span', { class: 'chip note-chip' }, t('privateNote')) : null,
       h('time', { datetime: m.createdAt }, fmtTime(m.createdAt)), status),
-    h('div', { class: 'msg-body' }, m.content),
+    messageBody(m),
+    messageExtras(m),
     m.attachments?.length ? h('ul', { class: 'attachments' }, m.attachments.map((a) => h('li', null,
       h('a', { href: `/api/v1/attachments/${encodeURIComponent(a.id)}`, target: '_blank', rel: 'noopener' }, '📎 ', a.filename), ` (${fmtSize(a.size)})`))) : null,
     m.deliveryStatus === 'failed' ? h('div', { class: 'msg-error' }, h('span', null, t('failed'), ': ', m.error ?? ''),
@@ -350,8 +355,10 @@ function composerView(conv: Conv): HTMLElement {
   const noteTab = h('button', { type: 'button', class: 'tab', id: 'mode-note', onclick: () => setMode('note') }, t('privateNote'));
   const send = h('button', { type: 'submit', class: 'primary', id: 'send' }, t('send'));
   const latestCustomer = () => [...v.messages].reverse().find((m) => m.direction === 'in' && !m.private)?.id ?? null;
+  // Outside the channel's window: the notice, templates and "continue on" (reply-bar.ts).
+  const bar = replyBar(conv, () => textarea.value, (m) => upsertMessage(m as Msg), (msg) => toast(msg, true));
   const form = h('form', { class: 'composer', onsubmit: (e: Event) => { e.preventDefault(); void submit(); } },
-    h('div', { class: 'tabs' }, replyTab, noteTab), assistantBar(conv.id, textarea, latestCustomer), picker, textarea, h('div', { class: 'composer-foot' }, h('span', { class: 'muted hint' }, t('composerHint')), send));
+    h('div', { class: 'tabs' }, replyTab, noteTab), bar.el, assistantBar(conv.id, textarea, latestCustomer), picker, textarea, h('div', { class: 'composer-foot' }, h('span', { class: 'muted hint' }, t('composerHint')), send));
   function setMode(m: 'reply' | 'note') {
     mode = m;
     form.classList.toggle('note-mode', m === 'note');
@@ -363,6 +370,7 @@ function composerView(conv: Conv): HTMLElement {
   async function submit() {
     const content = textarea.value.trim();
     if (!content) return;
+    if (mode === 'reply' && !bar.freeText()) { toast(t('windowClosed'), true); return; }
     send.disabled = true;
     try {
       const m = await post<Msg>(`/api/v1/conversations/${conv.id}/messages`, { content, private: mode === 'note' });
