@@ -38,9 +38,9 @@ export const messagingAttachment = z.object({
     coordinates: z.object({ lat: z.number(), long: z.number() }).optional(),
     reel_video_id: z.union([z.number(), z.string()]).optional(),
     template_type: z.string().optional(),
-    elements: z.array(z.object({ title: z.string().optional(), subtitle: z.string().optional(), item_url: z.string().optional() }).passthrough()).optional(),
-  }).passthrough().nullish(),
-}).passthrough();
+    elements: z.array(z.object({ title: z.string().optional(), subtitle: z.string().optional(), item_url: z.string().optional() })).optional(),
+  }).nullish(),
+});
 export type MessagingAttachment = z.infer<typeof messagingAttachment>;
 
 /** Where a customer came from: an ad, an m.me link (SHORTLINK), the chat plugin (docs: "referral"). */
@@ -50,8 +50,8 @@ export const messagingReferral = z.object({
   type: z.string().optional(),
   ad_id: z.union([z.string(), z.number()]).optional(),
   referer_uri: z.string().optional(),
-  ads_context_data: z.object({ ad_title: z.string().optional(), photo_url: z.string().optional(), video_url: z.string().optional(), post_id: z.string().optional() }).passthrough().optional(),
-}).passthrough();
+  ads_context_data: z.object({ ad_title: z.string().optional(), photo_url: z.string().optional(), video_url: z.string().optional(), post_id: z.string().optional() }).optional(),
+});
 export type MessagingReferral = z.infer<typeof messagingReferral>;
 
 /**
@@ -74,15 +74,15 @@ export const messagingItem = z.object({
     reply_to: z.object({ mid: z.string().optional(), story: z.object({ id: z.string().optional(), url: z.string().optional() }).optional() }).optional(),
     quick_reply: z.object({ payload: z.string() }).optional(),
     referral: messagingReferral.optional(),
-  }).passthrough().optional(),
-  delivery: z.object({ mids: z.array(z.string()).optional(), watermark: time }).passthrough().optional(),
-  read: z.object({ watermark: time, mid: z.string().optional() }).passthrough().optional(),
-  postback: z.object({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional(), referral: messagingReferral.optional() }).passthrough().optional(),
-  reaction: z.object({ mid: z.string(), action: z.string().optional(), emoji: z.string().optional(), reaction: z.string().optional() }).passthrough().optional(),
+  }).optional(),
+  delivery: z.object({ mids: z.array(z.string()).optional(), watermark: time }).optional(),
+  read: z.object({ watermark: time, mid: z.string().optional() }).optional(),
+  postback: z.object({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional(), referral: messagingReferral.optional() }).optional(),
+  reaction: z.object({ mid: z.string(), action: z.string().optional(), emoji: z.string().optional(), reaction: z.string().optional() }).optional(),
   referral: messagingReferral.optional(),
-  optin: z.object({ type: z.string().optional(), title: z.string().optional(), ref: z.string().optional(), payload: z.string().optional() }).passthrough().optional(),
-  'policy-enforcement': z.object({ action: z.string().optional(), reason: z.string().optional() }).passthrough().optional(),
-}).passthrough();
+  optin: z.object({ type: z.string().optional(), title: z.string().optional(), ref: z.string().optional(), payload: z.string().optional() }).optional(),
+  'policy-enforcement': z.object({ action: z.string().optional(), reason: z.string().optional() }).optional(),
+});
 export type MessagingItem = z.infer<typeof messagingItem>;
 
 /** The envelope only: each item is read on its own, so one bad item never loses the others. */
@@ -95,9 +95,9 @@ const messagingEnvelope = z.object({
     // Handover protocol: messages while another app holds the thread.
     standby: z.array(z.unknown()).optional(),
     // The dashboard's "Test" button and some subscriptions use changes[] with field "messages".
-    changes: z.array(z.object({ field: z.string().optional(), value: z.unknown() }).passthrough()).optional(),
-  }).passthrough()).default([]),
-}).passthrough();
+    changes: z.array(z.object({ field: z.string().optional(), value: z.unknown() })).optional(),
+  })).default([]),
+});
 export const messagingWebhook = (_object?: 'page' | 'instagram') => messagingEnvelope;
 export type MessagingWebhook = {
   object: 'page' | 'instagram';

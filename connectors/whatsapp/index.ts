@@ -118,7 +118,9 @@ function messageUpdate(m: WaInboundMessage, customer: string, at: number): Inbou
   if (m.type === 'edit' && m.edit) {
     const inner = m.edit.message as Record<string, unknown> | undefined;
     const type = typeof inner?.type === 'string' ? inner.type : 'text';
-    const text = (inner?.text as { body?: string } | undefined)?.body ?? (inner?.[type] as { caption?: string } | undefined)?.caption;
+    // A media caption edit keeps the stored form of a media message ("[image] caption").
+    const caption = (inner?.[type] as { caption?: string } | undefined)?.caption;
+    const text = (inner?.text as { body?: string } | undefined)?.body ?? (caption !== undefined ? `[${type}] ${caption}` : undefined);
     return text === undefined ? null : { kind: 'edit', externalId: m.edit.original_message_id, text, at };
   }
   return null;

@@ -22,13 +22,13 @@ export const waReferral = z.object({
   body: z.string().optional(),
   media_type: z.string().optional(),
   ctwa_clid: z.string().optional(),
-}).passthrough();
+});
 
 const waContactCard = z.object({
-  name: z.object({ formatted_name: z.string().optional(), first_name: z.string().optional(), last_name: z.string().optional() }).passthrough().optional(),
-  phones: z.array(z.object({ phone: z.string().optional(), wa_id: z.string().optional(), type: z.string().optional() }).passthrough()).optional(),
-  emails: z.array(z.object({ email: z.string().optional() }).passthrough()).optional(),
-}).passthrough();
+  name: z.object({ formatted_name: z.string().optional(), first_name: z.string().optional(), last_name: z.string().optional() }).optional(),
+  phones: z.array(z.object({ phone: z.string().optional(), wa_id: z.string().optional(), type: z.string().optional() })).optional(),
+  emails: z.array(z.object({ email: z.string().optional() })).optional(),
+});
 
 /**
  * One customer message. `from` is the phone (wa_id); business-scoped user ids
@@ -54,22 +54,23 @@ export const waInboundMessage = z.object({
     list_reply: z.object({ id: z.string(), title: z.string(), description: z.string().optional() }).optional(),
     // WhatsApp Flows: the form's answers as a JSON string.
     nfm_reply: z.object({ name: z.string().optional(), body: z.string().optional(), response_json: z.string().optional() }).optional(),
-  }).passthrough().optional(),
+  }).optional(),
   contacts: z.array(waContactCard).optional(),
   order: z.object({
     catalog_id: z.string().optional(),
     text: z.string().optional(),
-    product_items: z.array(z.object({ product_retailer_id: z.string(), quantity: z.number(), item_price: z.number().optional(), currency: z.string().optional() }).passthrough()).default([]),
-  }).passthrough().optional(),
-  edit: z.object({ original_message_id: z.string(), message: z.object({ type: z.string().optional(), text: z.object({ body: z.string() }).optional() }).passthrough().optional() }).passthrough().optional(),
-  revoke: z.object({ original_message_id: z.string() }).passthrough().optional(),
-  system: z.object({ body: z.string().optional(), type: z.string().optional(), wa_id: z.string().optional() }).passthrough().optional(),
+    product_items: z.array(z.object({ product_retailer_id: z.string(), quantity: z.number(), item_price: z.number().optional(), currency: z.string().optional() })).default([]),
+  }).optional(),
+  // The edited message as sent (text, or a media object with a caption): kept whole.
+  edit: z.object({ original_message_id: z.string(), message: z.object({ type: z.string().optional(), text: z.object({ body: z.string() }).optional() }).passthrough().optional() }).optional(),
+  revoke: z.object({ original_message_id: z.string() }).optional(),
+  system: z.object({ body: z.string().optional(), type: z.string().optional(), wa_id: z.string().optional() }).optional(),
   referral: waReferral.optional(),
-  errors: z.array(z.object({ code: z.number().optional(), title: z.string().optional() }).passthrough()).optional(),
+  errors: z.array(z.object({ code: z.number().optional(), title: z.string().optional() })).optional(),
   location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional(), url: z.string().optional() }).optional(),
   reaction: z.object({ message_id: z.string(), emoji: z.string().optional() }).optional(),
-  context: z.object({ from: z.string().optional(), id: z.string().optional() }).passthrough().optional(),
-}).passthrough();
+  context: z.object({ from: z.string().optional(), id: z.string().optional() }).optional(),
+});
 export type WaInboundMessage = z.infer<typeof waInboundMessage>;
 
 export const waStatus = z.object({
@@ -98,12 +99,12 @@ export const waEcho = z.object({
 export const waValue = z.object({
   messaging_product: z.literal('whatsapp').optional(),
   metadata: z.object({ display_phone_number: z.string().optional(), phone_number_id: z.string() }),
-  contacts: z.array(z.object({ profile: z.object({ name: z.string().optional() }).passthrough().optional(), wa_id: z.string().optional(), user_id: z.string().optional() }).passthrough()).optional(),
+  contacts: z.array(z.object({ profile: z.object({ name: z.string().optional() }).optional(), wa_id: z.string().optional(), user_id: z.string().optional() })).optional(),
   // Read one by one (waInboundMessage, waStatus, waEcho): a bad item never loses its siblings.
   messages: z.array(z.unknown()).optional(),
   statuses: z.array(z.unknown()).optional(),
   message_echoes: z.array(z.unknown()).optional(),
-}).passthrough();
+});
 export type WaValue = z.infer<typeof waValue>;
 
 export const whatsappWebhook = z.object({
@@ -155,7 +156,7 @@ export const waTemplateList = z.object({
     status: z.string(),
     category: z.string().optional(),
     id: z.string().optional(),
-    components: z.array(z.object({ type: z.string(), text: z.string().optional(), format: z.string().optional() }).passthrough()).default([]),
-  }).passthrough()),
+    components: z.array(z.object({ type: z.string(), text: z.string().optional(), format: z.string().optional() })).default([]),
+  })),
   paging: z.object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
 });
