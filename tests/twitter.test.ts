@@ -248,6 +248,32 @@ describe('X Account Activity webhook', () => {
     expect(outs.filter((m) => m.content === 'Yes, unlocked')).toHaveLength(1);
   });
 
+  it('a mark-read event moves our replies in that thread to read; a malformed DM event is skipped, its sibling stored', async () => {
+    const inboxId = await createInbox({ pollSeconds: 0 });
+    const url = `${p.url}/webhooks/${inboxId}`;
+    const kim = customer('Kim');
+    await fake.pushWebhook(url, { from: kim, text: 'Card declined' });
+    const [conv] = await conversations(inboxId);
+    await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'Try again now' });
+    expect(await deliverDueOutbox(p.deps)).toMatchObject({ sent: 1 });
+    const ours = (await messagesOf(inboxId)).find((m) => m.direction === 'out')!;
+    const later = fake.ownerWrites({ to: kim.id, text: 'unused' });
+    const body = {
+      for_user_id: fake.ownerId,
+      direct_message_mark_read_events: [{ created_timestamp: String(clock.now()), sender_id: kim.id, target: { recipient_id: fake.ownerId }, last_read_event_id: ours.external_id }],
+      direct_message_events: [
+        { type: 'message_create', id: 'broken-1', message_create: { target: {}, message_data: { text: 'no sender' } } },
+        { type: 'message_create', id: `${later.id}9`, created_timestamp: String(clock.now()), message_create: { target: { recipient_id: fake.ownerId }, sender_id: kim.id, message_data: { text: 'It worked, thanks' } } },
+      ],
+    };
+    expect((await fake.pushWebhook(url, { body: JSON.stringify(body) })).status).toBe(200);
+    const msgs = await messagesOf(inboxId);
+    expect(msgs.find((m) => m.id === ours.id)!.delivery_status).toBe('read');
+    expect(msgs.map((m) => m.content)).toContain('It worked, thanks');
+    const skips = (await p.api.get(`/api/v1/inboxes/${inboxId}`)).body.webhookSkipped;
+    expect(skips.map((x: any) => x.type)).toEqual(['direct_message']);
+  });
+
   it('events for another subscribed account are ignored', async () => {
     const inboxId = await createInbox({ userId: '42' });
     const r = await fake.pushWebhook(`${p.url}/webhooks/${inboxId}`, { from: customer(), text: 'for the other account' });

@@ -9,8 +9,8 @@
 import http from 'node:http';
 import { ApiRequestError, ApiResponseError, TwitterApi, TwitterApiv2 } from 'twitter-api-v2';
 import { z } from 'zod';
-import { PermanentError, RetryableError, type Connector, type InboundEvent, type InboundMessageEvent } from '../types.js';
-import { aaaWebhookBody, DM_EVENT_FIELDS, dmEventsPage, sendDmResponse, type DmEventV2 } from './wire.js';
+import { PermanentError, RetryableError, skipped, type Connector, type InboundEvent, type InboundMessageEvent } from '../types.js';
+import { aaaDmEvent, aaaMarkRead, aaaWebhookBody, DM_EVENT_FIELDS, dmEventsPage, sendDmResponse, type DmEventV2 } from './wire.js';
 import { base64, constantTimeEqual, hmac } from '../signing.js';
 
 const snowflake = z.string().regex(/^\d{1,20}$/, 'must be a numeric X user id');
@@ -137,11 +137,23 @@ export const twitter: Connector<TwitterConfig> = {
   },
 
   parse(raw, c) {
-    const body = aaaWebhookBody.parse(JSON.parse(new TextDecoder().decode(raw)));
+    const parsed = aaaWebhookBody.safeParse(JSON.parse(new TextDecoder().decode(raw)));
+    if (!parsed.success) return [skipped('body', parsed.error)];
+    const body = parsed.data;
     // One app webhook may carry several subscribed accounts: take only this inbox's.
     if (body.for_user_id && body.for_user_id !== c.userId) return [];
     const events: InboundEvent[] = [];
-    for (const e of body.direct_message_events ?? []) {
+    for (const r of body.direct_message_mark_read_events ?? []) {
+      const read = aaaMarkRead.safeParse(r);
+      if (!read.success) { events.push(skipped('direct_message_mark_read', read.error)); continue; }
+      const { sender_id: reader, target: { recipient_id: to } } = read.data;
+      // The customer read the thread with us: our DMs up to that event are read.
+      if (to === c.userId && reader !== c.userId) events.push({ kind: 'receipt', threadKey: oneToOneConversationId(reader, to), status: 'read', upToExternalId: read.data.last_read_event_id });
+    }
+    for (const raw of body.direct_message_events ?? []) {
+      const dm = aaaDmEvent.safeParse(raw);
+      if (!dm.success) { events.push(skipped('direct_message', dm.error)); continue; }
+      const e = dm.data;
       if (e.type !== 'message_create' || !e.message_create) continue;
       const { sender_id: from, target: { recipient_id: to }, message_data: { text } } = e.message_create;
       const own = from === c.userId;

@@ -43,9 +43,19 @@ export type AaaDmEvent = z.infer<typeof aaaDmEvent>;
 
 export const aaaUser = z.object({ id: z.string(), name: z.string().optional(), screen_name: z.string().optional() }).passthrough();
 
+/** The customer read our DMs up to last_read_event_id. */
+export const aaaMarkRead = z.object({
+  sender_id: z.string(),
+  target: z.object({ recipient_id: z.string() }),
+  last_read_event_id: z.string(),
+  created_timestamp: z.string().optional(),
+});
+
+/** Events are read one by one (aaaDmEvent, aaaMarkRead): one odd event never loses the others. */
 export const aaaWebhookBody = z.object({
   for_user_id: z.string().optional(),
-  direct_message_events: z.array(aaaDmEvent).optional(),
+  direct_message_events: z.array(z.unknown()).optional(),
+  direct_message_mark_read_events: z.array(z.unknown()).optional(),
   users: z.record(z.string(), aaaUser).optional(),
 }).passthrough();
 export type AaaWebhookBody = z.infer<typeof aaaWebhookBody>;
