@@ -168,6 +168,10 @@ export interface Connector<C = unknown> {
   fetchProfile?(c: C, externalId: string): Promise<Partial<InboundSender> | null>;
   /** Default poll interval when the inbox polls. */
   pollSeconds?(c: C): number | null;
+  /** This channel can start a thread with a contact it has never heard from, by the contact's
+   *  email address or phone ("continue on email/SMS"); `threadKey` says whether the address
+   *  is the thread (the customer's next message joins it) or a new unique key is used. */
+  startsThreads?: { by: 'email' | 'phone'; threadKey: 'address' | 'unique' };
   /** The account's approved message templates (WhatsApp message_templates). */
   listTemplates?(c: C): Promise<ChannelTemplate[]>;
   limits: {

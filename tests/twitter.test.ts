@@ -268,7 +268,7 @@ describe('X Account Activity webhook', () => {
     };
     expect((await fake.pushWebhook(url, { body: JSON.stringify(body) })).status).toBe(200);
     const msgs = await messagesOf(inboxId);
-    expect(msgs.find((m) => m.id === ours.id)!.delivery_status).toBe('read');
+    expect(msgs.find((m) => m.external_id === ours.external_id)!.delivery_status).toBe('read');
     expect(msgs.map((m) => m.content)).toContain('It worked, thanks');
     const skips = (await p.api.get(`/api/v1/inboxes/${inboxId}`)).body.webhookSkipped;
     expect(skips.map((x: any) => x.type)).toEqual(['direct_message']);

@@ -79,6 +79,15 @@ describe('whatsapp: customer actions', () => {
     expect(skips.map((s: any) => s.type).sort()).toEqual(['message.interactive', 'message.text']);
   });
 
+  it('skipped types are bounded per inbox; known ones keep counting', async () => {
+    const fields = Array.from({ length: 105 }, (_, k) => ({ field: `custom_field_${k}`, value: {} }));
+    const r = await fake.pushWebhook(ch.hook, { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [...fields, { field: 'custom_field_0', value: {} }] }] });
+    expect(r.status).toBe(200);
+    const skips = (await p.api.get(`/api/v1/inboxes/${ch.inboxId}`)).body.webhookSkipped;
+    expect(skips).toHaveLength(100);
+    expect(skips.find((x: any) => x.type === 'change.custom_field_0').count).toBe(2);
+  });
+
   it('a change for another phone number of the same app is ignored', async () => {
     const r = await fake.pushWebhook(ch.hook, body({ messages: [msg('5511999990009', 'text', { text: { body: 'not ours' } })] }, '999999999'));
     expect(r.status).toBe(200);

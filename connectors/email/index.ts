@@ -19,5 +19,7 @@ export const email: Connector<EmailConfig> = {
     const { sendEmail } = await import('./smtp.js');
     return sendEmail(c, msg);
   },
+  // Replies join by In-Reply-To, so a new thread only needs a unique key.
+  startsThreads: { by: 'email', threadKey: 'unique' },
   limits: { attachments: true, maxTextLength: 100_000 },
 };

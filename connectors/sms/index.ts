@@ -39,6 +39,8 @@ const OPT_IN = new Set(['START', 'UNSTOP', 'YES', 'OPTIN']);
 /** 21610: "Attempt to send to unsubscribed recipient". */
 const UNSUBSCRIBED = '21610';
 export function optOutOf(body: string): boolean | undefined {
+  // Long bodies are never a keyword; checked first so the trim below stays linear.
+  if (body.length > 40) return undefined;
   const word = body.trim().replace(/[\s.!]+$/, '').toUpperCase();
   if (word.length > 12) return undefined;
   return OPT_OUT.has(word) ? true : OPT_IN.has(word) ? false : undefined;
@@ -129,5 +131,7 @@ export const sms: Connector<SmsConfig> = {
     throw new PermanentError(what);
   },
 
+  // The sender's number is the thread: a text to a number opens the thread its answer joins.
+  startsThreads: { by: 'phone', threadKey: 'address' },
   limits: { attachments: false, maxTextLength: 1600 },
 };

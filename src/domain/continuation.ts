@@ -1,7 +1,7 @@
-// "Continue on email/SMS": when a channel's window has closed (or at any time), an agent may
-// write to the same customer through another inbox where the contact is reachable: an
-// identity the contact already has there, or the contact's email address / phone for an email
-// / SMS inbox. The reply goes out in that inbox's conversation with the customer (found or
+// "Continue on another channel": when a channel's window has closed (or at any time), an agent
+// may write to the same customer through another inbox where the contact is reachable: an
+// identity the contact already has there, or the contact's email address / phone for a channel
+// that can start threads that way (Connector.startsThreads). The reply goes out in that inbox's conversation with the customer (found or
 // opened), and a private note in each conversation links to the other one.
 import type { ChannelKind } from '../../connectors/types.js';
 import { canSeeInbox, type Actor } from './actor.js';
@@ -40,7 +40,8 @@ export async function continuationOptions(deps: Deps, actor: Actor, conv: Row): 
 async function targetIn(deps: Deps, contactId: string, inbox: { id: string; channel: string }, contact: { email: string | null; phone: string | null }) {
   const identity = await deps.store.get<{ id: string; external_id: string }>(
     'SELECT id, external_id FROM contact_identities WHERE inbox_id = ? AND contact_id = ? ORDER BY created_at DESC LIMIT 1', [inbox.id, contactId]);
-  const address = identity?.external_id ?? (inbox.channel === 'email' ? contact.email : inbox.channel === 'sms' ? contact.phone : null);
+  const by = deps.connectors.get(inbox.channel as ChannelKind)?.startsThreads?.by;
+  const address = identity?.external_id ?? (by === 'email' ? contact.email : by === 'phone' ? contact.phone : null);
   if (!address) return null;
   const conversation = identity
     ? await deps.store.get('SELECT * FROM conversations WHERE inbox_id = ? AND identity_id = ? ORDER BY last_activity_at DESC LIMIT 1', [inbox.id, identity.id])
@@ -69,9 +70,9 @@ async function openConversation(deps: Deps, conv: Row, inbox: { id: string; chan
   const now = deps.clock.now();
   const identityId = newId();
   const id = newId();
-  // SMS threads are keyed by the phone (the customer's next text joins it); email replies join
-  // by In-Reply-To, so the key only has to be unique.
-  const threadKey = inbox.channel === 'sms' ? address : `continued:${id}`;
+  // The connector says whether the address is the thread (the customer's answer joins it) or
+  // replies find the thread themselves (email In-Reply-To) and the key only has to be unique.
+  const threadKey = deps.connectors.get(inbox.channel as ChannelKind)?.startsThreads?.threadKey === 'address' ? address : `continued:${id}`;
   await deps.store.atomically([
     raw(`INSERT INTO contact_identities(id, inbox_id, channel, external_id, contact_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(inbox_id, external_id) DO NOTHING`, identityId, inbox.id, inbox.channel, address, conv.contact_id, now),

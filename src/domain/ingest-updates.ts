@@ -48,12 +48,15 @@ const REACT = `UPDATE messages SET
   WHERE inbox_id = ?3 AND external_id = ?4 AND (meta->>('$.reactions."' || replace(?1, '"', '') || '"')) IS NOT ?2
   RETURNING *`;
 
-// The platform refused a reply because the customer opted out (Twilio 21610): the identity
+// The platform refused a reply because the customer opted out (status event optedOut): the identity
 // of that conversation is marked, so the next reply is refused before it is queued.
 const OPTED_OUT_BY_STATUS = `UPDATE contact_identities SET opted_out_at = coalesce(opted_out_at, ?1)
   WHERE id = (SELECT c.identity_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.inbox_id = ?2 AND m.external_id = ?3)`;
 
-const COUNT_SKIP = `INSERT INTO webhook_skips(inbox_id, type, count, last_reason, last_at) VALUES (?1, ?2, 1, ?3, ?4)
+// At most MAX_SKIP_TYPES types per inbox (types come from the platform's keys); known ones keep counting.
+export const MAX_SKIP_TYPES = 100;
+const COUNT_SKIP = `INSERT INTO webhook_skips(inbox_id, type, count, last_reason, last_at) SELECT ?1, ?2, 1, ?3, ?4
+  WHERE (SELECT count(*) FROM webhook_skips WHERE inbox_id = ?1) < ${MAX_SKIP_TYPES} OR EXISTS (SELECT 1 FROM webhook_skips WHERE inbox_id = ?1 AND type = ?2)
   ON CONFLICT(inbox_id, type) DO UPDATE SET count = count + 1, last_reason = excluded.last_reason, last_at = excluded.last_at`;
 
 export function pushUpdate(push: (k: Kind, s: Stmt) => void, inbox: { id: string }, e: InboundUpdateEvent | InboundSkippedEvent, now: number) {

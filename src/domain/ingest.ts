@@ -75,12 +75,12 @@ const INSERT_MESSAGES = `INSERT INTO messages(id, conversation_id, inbox_id, dir
   ORDER BY j.key
   ON CONFLICT(inbox_id, external_id) DO NOTHING RETURNING *`;
 
-// A message that came through an ad, an m.me link or click-to-WhatsApp: the conversation
+// A message that came through a referral (an ad, a link the business shared): the conversation
 // keeps where the customer came from (the latest referral wins).
 const SET_ORIGIN = `UPDATE conversations SET origin = json(?1)
   WHERE id = (SELECT conversation_id FROM messages WHERE inbox_id = ?2 AND external_id = ?3) AND origin IS NOT json(?1)`;
 
-// SMS STOP / START: the customer's identity on this number is opted out, or back in.
+// The customer opted out (or back in) on this channel account: their identity is marked.
 const SET_OPT_OUT = `UPDATE contact_identities SET opted_out_at = ?1 WHERE inbox_id = ?2 AND external_id = ?3`;
 
 const INSERT_ATTACHMENT = `INSERT INTO attachments(id, message_id, inbox_id, filename, content_type, size, data, url, created_at)

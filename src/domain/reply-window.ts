@@ -1,7 +1,7 @@
 // May an agent write to this customer now, and how: freely inside the channel's window, under
-// a platform tag after it (Messenger/Instagram HUMAN_AGENT up to 7 days), only with an
-// approved template (WhatsApp), or not at all (window closed, or the customer opted out on
-// this number). One answer for the composer (GET reply-options) and for writeOutgoing.
+// a platform tag after it (limits.taggedReply), only with an approved template
+// (limits.templatesOutsideWindow), or not at all (window closed, or the customer opted out on
+// this channel account). One answer for the composer (GET reply-options) and for writeOutgoing.
 import type { Connector } from '../../connectors/types.js';
 import type { Deps } from './deps.js';
 import type { Row } from './store.js';

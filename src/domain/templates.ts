@@ -1,4 +1,4 @@
-// Approved message templates of a channel account (WhatsApp message_templates), fetched
+// Approved message templates of a channel account (Connector.listTemplates), fetched
 // through the connector and cached per inbox (bounded, one hour, refreshable), and a
 // template rendered with its parameters into the text that is stored and shown.
 import type { ChannelKind, ChannelTemplate, OutboundTemplate } from '../../connectors/types.js';

@@ -132,7 +132,7 @@ export function conversationView(r: Row) {
     // workflow-service: the open SLA clock and the customer's rating.
     sla: slaView(r.sla_json),
     csat: json<{ rating: number; comment: string | null } | null>(r.csat_json, null),
-    // Where the customer came from (ad, m.me link, click-to-WhatsApp), when a referral said so.
+    // Where the customer came from (an ad, a shared link), when a referral said so.
     ...(r.origin ? { origin: json<Record<string, unknown>>(r.origin, {}) } : {}),
   };
 }
