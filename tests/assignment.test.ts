@@ -219,13 +219,13 @@ describe('atomic assignment', () => {
     let interfered = false;
     const store: Store = {
       orm: p.store.orm, all: (q, v) => p.store.all(q, v), get: (q, v) => p.store.get(q, v), run: (q, v) => p.store.run(q, v),
-      async atomically(stmts, then) {
+      async atomically(stmts) {
         if (!interfered) {
           interfered = true; // meanwhile elsewhere: c2 went to Ann (a manual assignment, or another process's turn)
           await p.store.run('UPDATE conversations SET assignee_id = ? WHERE id = ?', [a.id, c2]);
           if (movePointer) await p.store.run('INSERT INTO assignment_pointers(inbox_id, last_user_id, updated_at) VALUES (?, ?, 0)', [inbox.id, a.id]);
         }
-        return p.store.atomically(stmts, then);
+        return p.store.atomically(stmts);
       },
     };
     const deps: Deps = { ...p.deps, store };

@@ -10,9 +10,10 @@
 // message answers (inReplyTo) one earlier in the same delivery, so threading sees exactly
 // what it would see message by message.
 import { isMessageEvent, type InboundEvent, type InboundMessageEvent } from '../../connectors/types.js';
-import { insertEvents, publishStored, type EventDraft } from '../events/emit.js';
+import { insertEvents, publishRows, publishStored, type EventDraft } from '../events/emit.js';
 import type { Deps } from './deps.js';
 import { newId } from './ids.js';
+import { conversationsCreated, conversationsTouched, messagesCreated } from './ingest-events.js';
 import { raw, type Row, type Stmt } from './store.js';
 import { messageView } from './views.js';
 import { pushUpdate, UPDATE_KINDS } from './ingest-updates.js';
@@ -73,7 +74,7 @@ const INSERT_MESSAGES = `INSERT INTO messages(id, conversation_id, inbox_id, dir
   FROM json_each(?1) j CROSS JOIN conversations c
   WHERE c.id = ${CONVERSATION_OF_ROW}
   ORDER BY j.key
-  ON CONFLICT(inbox_id, external_id) DO NOTHING RETURNING *`;
+  ON CONFLICT(inbox_id, external_id) DO NOTHING RETURNING id, conversation_id`;
 
 // A message that came through a referral (an ad, a link the business shared): the conversation
 // keeps where the customer came from (the latest referral wins).
@@ -86,9 +87,6 @@ const SET_OPT_OUT = `UPDATE contact_identities SET opted_out_at = ?1 WHERE inbox
 const INSERT_ATTACHMENT = `INSERT INTO attachments(id, message_id, inbox_id, filename, content_type, size, data, url, created_at)
   SELECT ?, id, inbox_id, ?, ?, ?, ?, ?, ? FROM messages WHERE id = ?`;
 
-// What conversation.updated carries (draftsAfterIngest): the rest of the row is not read.
-const TOUCHED = 'id, status, assignee_id, team_id, unread_count, last_activity_at';
-
 // A customer's message: unread, waiting, and back to open from resolved/snoozed/pending.
 const TOUCH_ON_INBOUND = `UPDATE conversations SET
     last_message_id = CASE WHEN ?1 >= last_activity_at THEN ?2 ELSE last_message_id END,
@@ -98,12 +96,12 @@ const TOUCH_ON_INBOUND = `UPDATE conversations SET
     waiting_since = coalesce(waiting_since, ?1),
     status = CASE WHEN status IN ('resolved', 'snoozed', 'pending') THEN 'open' ELSE status END,
     snooze_until = NULL, resolved_at = NULL
-  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) RETURNING ${TOUCHED}`;
+  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2)`;
 
 // An auto-reply or bounce filed on an existing thread: counted, but it wakes nothing up: no
 // reopen, no unread, no waiting clock (an out-of-office must not loop with our bot).
 const TOUCH_ON_AUTOMATED = `UPDATE conversations SET message_count = message_count + 1
-  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) AND ?1 IS NOT NULL RETURNING ${TOUCHED}`;
+  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) AND ?1 IS NOT NULL`;
 
 // The platform's echo of a reply we are still sending (echoes can overtake the send API's
 // answer): our queued message takes the platform id, so the echo is not stored a second time.
@@ -119,12 +117,12 @@ const TOUCH_ON_ECHO = `UPDATE conversations SET
     last_activity_at = max(last_activity_at, ?1),
     message_count = message_count + 1,
     first_reply_at = coalesce(first_reply_at, ?1), waiting_since = NULL
-  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) RETURNING ${TOUCHED}`;
+  WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2)`;
 
 const UPSERT_CURSOR = `INSERT INTO connector_cursors(inbox_id, name, cursor, updated_at) VALUES (?, ?, ?, ?)
   ON CONFLICT(inbox_id, name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`;
 
-export type Kind = 'messages' | 'status' | 'skip' | 'touch' | 'conversation' | 'other';
+export type Kind = 'messages' | 'status' | 'skip' | 'touch' | 'conversation' | 'events' | 'other';
 
 export interface Delivery { inbox: IngestInbox; events: InboundEvent[]; opts?: IngestOptions }
 
@@ -153,21 +151,25 @@ export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<In
   });
   const plans = runs.map((run) => planIngest(run.length === 1 ? deliveries[run[0]] : { inbox: deliveries[run[0]].inbox, events: run.flatMap((k) => deliveries[k].events) }, now));
   const stmts = plans.flatMap((p) => p.stmts);
-  const drafts: EventDraft[] = [];
   const out: IngestResult[] = deliveries.map(() => ({ inserted: [], createdConversations: [], statusUpdates: 0 }));
-  // The events are built from what the statements returned and stored in the same unit.
-  const collect = (results: Row[][]): Stmt[] => {
-    let at = 0;
-    plans.forEach((plan, r) => {
-      const mine = results.slice(at, at += plan.stmts.length);
-      const members = runs[r].map((k) => deliveries[k]);
-      collectResults(members, plan, mine, drafts).forEach((res, i) => { out[runs[r][i]] = res; });
-    });
-    return drafts.length ? [insertEvents(drafts, now)] : [];
-  };
   if (stmts.length === 0) return out;
-  const results = await deps.store.atomically(stmts, collect);
-  if (drafts.length) publishStored(deps, drafts, results[stmts.length], now);
+  // One unit with the events of the new messages (ingest-events.ts): one transaction on
+  // SQLite, ONE D1 batch.
+  const results = await deps.store.atomically(stmts);
+  const stored: Row[] = [];
+  const updates: EventDraft[] = [];
+  let at = 0;
+  plans.forEach((plan, r) => {
+    const mine = results.slice(at, at += plan.stmts.length);
+    const members = runs[r].map((k) => deliveries[k]);
+    collectResults(members, plan, mine, updates).forEach((res, i) => { out[runs[r][i]] = res; });
+    mine.forEach((rows, i) => { if (plan.kinds[i] === 'events') stored.push(...rows); });
+  });
+  // message.updated (statuses, edits, unsends, reactions) shows the updated row through
+  // messageView, which SQL cannot run: stored by a second unit right after this one.
+  const updateIds = updates.length ? (await deps.store.atomically([insertEvents(updates, now)]))[0] : [];
+  publishRows(deps, stored);
+  if (updates.length) publishStored(deps, updates, updateIds, now);
   return out;
 }
 
@@ -177,12 +179,13 @@ function planIngest({ inbox, events, opts = {} }: Delivery, now: number): Plan {
   const stmts: Stmt[] = [];
   const kinds: Kind[] = [];
   const push = (k: Kind, s: Stmt) => { stmts.push(s); kinds.push(k); };
+  const ev: EventPlan = { threads: [], messages: [] };
 
   let segment: InboundMessageEvent[] = [];
   let segmentIds = new Set<string>();
   const order = new Map<string, number>();
   const flush = () => {
-    if (segment.length) pushSegment(push, inbox, segment, now, order);
+    if (segment.length) pushSegment(push, inbox, segment, now, order, ev);
     segment = [];
     segmentIds = new Set();
   };
@@ -194,8 +197,19 @@ function planIngest({ inbox, events, opts = {} }: Delivery, now: number): Plan {
   }
   flush();
   if (opts.cursor) push('other', raw(UPSERT_CURSOR, inbox.id, opts.cursor.name ?? 'default', opts.cursor.value, now));
+  if (ev.messages.length) {
+    const touchOrder = ev.messages.map((m) => m.id);
+    if (ev.threads.length) push('events', conversationsCreated(inbox.id, inbox.channel, ev.threads, touchOrder, now));
+    // message.created oldest first, as the stored rows sort.
+    const created = [...ev.messages].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+    push('events', messagesCreated(inbox.id, created.map(({ id, view }) => ({ id, view })), now));
+    push('events', conversationsTouched(inbox.id, touchOrder, now));
+  }
   return { stmts, kinds, order };
 }
+
+/** What the unit's event statements need: the fresh ids, in the order the unit used them. */
+interface EventPlan { threads: string[]; messages: { id: string; at: number; view: unknown }[] }
 
 /** Results per member delivery of a plan (one member unless a run was merged); drafts for all. */
 function collectResults(members: Delivery[], { kinds, order }: Plan, results: Row[][], drafts: EventDraft[]): IngestResult[] {
@@ -207,7 +221,6 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
 
   const messageRows: Row[] = [];
   const createdConversations: string[] = [];
-  const touched: Row[] = [];
   const delivery: Row[] = [];
   let statusIndex = 0;
   results.forEach((rows, i) => {
@@ -216,7 +229,6 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
     if (rows.length === 0) return;
     if (kinds[i] === 'messages') messageRows.push(...rows);
     else if (kinds[i] === 'conversation') createdConversations.push(...rows.map((r) => r.id as string).sort());
-    else if (kinds[i] === 'touch') touched.push(rows[0]);
     else if (UPDATE_KINDS.has(kinds[i])) delivery.push(...rows);
   });
   // Delivery order, as the caller gave the events.
@@ -230,13 +242,13 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
   }
   out[0].createdConversations.push(...created);
   for (const o of out) o.createdConversations.sort();
-  draftsAfterIngest(drafts, members[0].inbox, messageRows, createdConversations, touched, delivery);
+  for (const r of delivery) drafts.push({ type: 'message.updated', inboxId: members[0].inbox.id, conversationId: r.conversation_id as string, payload: { message: messageView(r) } });
   return out;
 }
 
 interface Sender { externalId: string; contactId: string; name: string | null; email: string | null; phone: string | null; handle: string | null; aliases: Set<string> }
 
-function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: InboundMessageEvent[], now: number, order: Map<string, number>) {
+function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: InboundMessageEvent[], now: number, order: Map<string, number>, ev: EventPlan) {
   // Ids first, in delivery order: monotonic ULIDs keep (created_at, id) in that order too.
   const msgIds = seg.map(() => newId());
   msgIds.forEach((id) => order.set(id, order.size));
@@ -290,6 +302,13 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
     threads.push({ id: newId(), sender: e.sender.externalId, thread: e.threadKey, refs: row.refs, subject: e.subject ?? null, at: sentAt });
   }
   if (threads.length) push('conversation', raw(OPEN_CONVERSATIONS, JSON.stringify(threads), inbox.id, now));
+  ev.threads.push(...threads.map((t) => t.id));
+  for (const { row } of items) {
+    // The stored row's view, but for what the store decides (conversation, sending contact).
+    const view = messageView({ id: row.id, conversation_id: null, direction: row.dir, private: 0, content: row.text, html: row.html, sender_type: row.st,
+      sender_id: null, created_at: row.at, delivery_status: row.ds, error: null, external_id: row.ext, attachments: row.att, meta: row.meta });
+    ev.messages.push({ id: row.id, at: row.at, view });
+  }
   for (const { e } of items) if (e.kind === 'echo') push('other', raw(ADOPT_ECHO, e.externalId, inbox.id, e.threadKey, e.text));
   push('messages', raw(INSERT_MESSAGES, JSON.stringify(items.map((x) => x.row)), inbox.id));
   for (const { e, sentAt } of items) {
@@ -304,21 +323,4 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
   for (const { e, inbound, sentAt, row } of items) {
     push('touch', raw(e.automated ? TOUCH_ON_AUTOMATED : inbound ? TOUCH_ON_INBOUND : TOUCH_ON_ECHO, sentAt, row.id));
   }
-}
-
-function draftsAfterIngest(drafts: EventDraft[], inbox: IngestInbox, inserted: Row[], created: string[], touched: Row[], delivery: Row[]) {
-  if (inserted.length === 0 && delivery.length === 0) return;
-  for (const id of created) drafts.push({ type: 'conversation.created', inboxId: inbox.id, conversationId: id, payload: { conversationId: id, channel: inbox.channel } });
-  if (inserted.length) {
-    // The rows RETURNING gave back are the stored rows: no second read.
-    const rows = [...inserted].sort((a, b) => (a.created_at as number) - (b.created_at as number) || ((a.id as string) < (b.id as string) ? -1 : 1));
-    for (const r of rows) drafts.push({ type: 'message.created', inboxId: inbox.id, conversationId: r.conversation_id as string, payload: { message: messageView(r) } });
-  }
-  const seen = new Set<string>();
-  for (const c of touched.reverse()) {
-    if (seen.has(c.id as string)) continue;
-    seen.add(c.id as string);
-    drafts.push({ type: 'conversation.updated', inboxId: inbox.id, conversationId: c.id as string, payload: { conversationId: c.id, status: c.status, assigneeId: c.assignee_id, teamId: c.team_id, unreadCount: c.unread_count, lastActivityAt: c.last_activity_at } });
-  }
-  for (const r of delivery) drafts.push({ type: 'message.updated', inboxId: inbox.id, conversationId: r.conversation_id as string, payload: { message: messageView(r) } });
 }

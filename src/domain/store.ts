@@ -15,12 +15,12 @@ export type Orm = BaseSQLiteDatabase<'sync' | 'async', unknown, typeof schema>;
 export interface Store {
   orm: Orm;
   /**
-   * Runs the statements as one all-or-nothing unit; returns each statement's rows. `then`, if
-   * given, builds more statements from those rows (their rows follow in the result): on
-   * better-sqlite3 they run inside the same transaction; a store that cannot see results in
-   * the middle of a unit (a D1 batch) runs them as a second unit right after.
+   * Runs the statements as one all-or-nothing unit (a better-sqlite3 transaction, ONE D1
+   * batch); returns each statement's rows. No statement can be built from another's results:
+   * a D1 batch is sent whole, so later statements find earlier writes by ids made up front
+   * and subqueries.
    */
-  atomically(stmts: Statement[], then?: (rows: Row[][]) => Statement[]): Promise<Row[][]>;
+  atomically(stmts: Statement[]): Promise<Row[][]>;
   all<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
   get<T = Row>(sql: string, params?: unknown[]): Promise<T | undefined>;
   run(sql: string, params?: unknown[]): Promise<{ changes: number }>;

@@ -62,17 +62,14 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Sq
     st.run(...args);
     return [];
   };
-  const unit = sqlite.transaction((stmts: Statement[], then?: (rows: Row[][]) => Statement[]) => {
-    const rows = stmts.map(exec);
-    return then ? rows.concat(then(rows).map(exec)) : rows;
-  });
+  const unit = sqlite.transaction((stmts: Statement[]) => stmts.map(exec));
 
   return {
     sqlite,
     checkpointer,
     orm: orm as unknown as Orm,
-    async atomically(stmts, then) {
-      const rows = unit(stmts, then);
+    async atomically(stmts) {
+      const rows = unit(stmts);
       checkpointer?.afterWrite();
       return rows;
     },
