@@ -15,7 +15,7 @@ import { webchatRoutes } from './api/webchat.js';
 import { webhookRoutes } from './api/webhooks.js';
 import { bearerResolver, requireActor, type ActorResolver } from './auth/middleware.js';
 import type { Deps } from './domain/deps.js';
-import { webRoutes } from './web/routes.js';
+import { webRoutes, type WebOptions } from './web/routes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** /api/v1 paths that need no actor: the spec, and the web app's login/logout. */
@@ -26,6 +26,8 @@ export interface AppOptions {
   resolvers?: ActorResolver[];
   /** Extra /api/v1 route modules (workflow, contacts, search, ...). */
   apiModules?: ((deps: Deps) => OpenAPIHono<AppEnv>)[];
+  /** Where the web app's built files come from (Workers: the static assets binding). */
+  web?: WebOptions;
 }
 
 export function createApp(deps: Deps, opts: AppOptions = {}) {
@@ -77,6 +79,6 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
 
   app.route('/webhooks', webhookRoutes(deps));
   app.route('/public/webchat', webchatRoutes(deps));
-  app.route('/', webRoutes(deps));
+  app.route('/', webRoutes(deps, opts.web));
   return app;
 }

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import type { ChannelKind } from '../../connectors/types.js';
 import type { Deps } from '../domain/deps.js';
 import { ingestGrouped } from '../domain/ingest-group.js';
+import { ingest } from '../domain/ingest.js';
 import { withProfiles } from '../domain/profiles.js';
 import { errorBody } from './errors.js';
 
@@ -51,7 +52,8 @@ export const webhookRoutes = (deps: Deps) => {
       return c.json(errorBody('invalid_payload', `The webhook body could not be read: ${(err as Error).message}`), 400);
     }
     // Concurrent webhooks share one commit; this answers after the commit that holds ours.
-    await ingestGrouped(deps, { inbox, events: await withProfiles(deps, inbox, connector, config, events) });
+    const delivery = { inbox, events: await withProfiles(deps, inbox, connector, config, events) };
+    await (deps.perRequestIngest ? ingest(deps, delivery.inbox, delivery.events) : ingestGrouped(deps, delivery));
     if (connector.afterIngest) {
       connector.afterIngest(config, events).catch((err: Error) => deps.log.warn({ inboxId: inbox.id, channel: inbox.channel, err: err.message }, 'webhook follow-up call failed'));
     }

@@ -1,5 +1,5 @@
 import type { Registry } from '../../connectors/registry.js';
-import type { EventBus } from '../events/bus.js';
+import type { EventBus, ParleyEvent } from '../events/bus.js';
 import type { Clock } from './clock.js';
 import type { ModelFactory } from './assistant/call.js';
 import type { Segmenter } from './retrieval/segmenter.js';
@@ -31,4 +31,11 @@ export interface Deps {
   modelFactory?: ModelFactory;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
+  /**
+   * Where one SSE stream hears live events; default: the in-process bus. Workers open a
+   * subscription to the events hub per stream, since one isolate sees only its own events.
+   */
+  openLive?: () => { subscribe(fn: (e: ParleyEvent) => void): () => void; ready: Promise<void> };
+  /** Ingest each webhook in its own unit (Workers: group commit would share work across requests). */
+  perRequestIngest?: boolean;
 }

@@ -12,7 +12,8 @@ export function streamEvents(c: Context, deps: Deps, allow: (e: ParleyEvent) => 
   return streamSSE(c, async (stream) => {
     const queue: ParleyEvent[] = [];
     let wake: (() => void) | null = null;
-    const unsubscribe = deps.bus.subscribe((e) => { queue.push(e); wake?.(); });
+    const live = deps.openLive?.() ?? deps.bus;
+    const unsubscribe = live.subscribe((e) => { queue.push(e); wake?.(); });
     stream.onAbort(() => { unsubscribe(); wake?.(); });
     let lastSent = opts.lastEventId ?? 0;
     const send = async (e: ParleyEvent) => {
@@ -27,6 +28,8 @@ export function streamEvents(c: Context, deps: Deps, allow: (e: ParleyEvent) => 
           userId: r.user_id as string | null, payload: JSON.parse(r.payload as string), createdAt: r.created_at as number });
       }
     }
+    // 'ready' promises the client every event from now on: the live source must be listening.
+    if ('ready' in live) await live.ready;
     await stream.writeSSE({ event: 'ready', data: '{}' });
     while (!stream.aborted) {
       while (queue.length) await send(queue.shift()!);

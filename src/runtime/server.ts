@@ -6,8 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createRegistry, type Registry } from '../../connectors/registry.js';
 import { createApp, type AppOptions } from '../app.js';
 import { installNodeHmac } from './node-hmac.js';
-import { randomToken } from '../auth/crypto.js';
-import { createApiToken, createUser } from '../auth/users.js';
+import { bootstrapAdmin, loadSecret } from './bootstrap.js';
 import { sessionResolver } from '../auth/sessions.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import type { Deps, Logger } from '../domain/deps.js';
@@ -43,14 +42,7 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function loadSecret(store: SqliteStore, fromEnv?: string): Promise<string> {
-  if (fromEnv) return fromEnv;
-  const row = await store.get<{ value: string }>("SELECT value FROM settings WHERE key = 'secret'");
-  if (row) return row.value;
-  const secret = randomToken(32);
-  await store.run("INSERT INTO settings(key, value) VALUES ('secret', ?) ON CONFLICT(key) DO NOTHING", [secret]);
-  return (await store.get<{ value: string }>("SELECT value FROM settings WHERE key = 'secret'"))!.value;
-}
+export { loadSecret } from './bootstrap.js';
 
 export async function startParley(opts: StartOptions = {}): Promise<Running> {
   installNodeHmac();
@@ -67,16 +59,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
     allowPrivateNetwork: process.env.PARLEY_ALLOW_PRIVATE_NETWORK === '1',
   };
 
-  let admin: Running['admin'];
-  if (opts.bootstrapAdmin !== false) {
-    const count = await store.get<{ n: number }>('SELECT count(*) AS n FROM users');
-    if (count!.n === 0) {
-      const email = opts.bootstrapAdmin?.email ?? 'admin@localhost';
-      const password = opts.bootstrapAdmin?.password ?? randomToken(12);
-      const user = await createUser(deps, { email, name: 'Admin', role: 'admin', password });
-      admin = { email, password, token: await createApiToken(deps, user.id, 'bootstrap') };
-    }
-  }
+  const admin: Running['admin'] = opts.bootstrapAdmin !== false ? await bootstrapAdmin(deps, opts.bootstrapAdmin ?? {}) : undefined;
 
   installWorkflow(deps);
   const app = createApp(deps, { ...opts.app, resolvers: [...(opts.app?.resolvers ?? []), sessionResolver], apiModules: [...extraApiModules, ...(opts.app?.apiModules ?? [])] });

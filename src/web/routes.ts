@@ -1,6 +1,7 @@
 // The agents' web app (GET /) and the chat widget (GET /widget.js). The browser code lives in
-// app/ and widget/ as TypeScript and is bundled at start (build.ts); a runtime without esbuild
-// (Workers) passes prebuilt `assets` instead.
+// app/ and widget/ as TypeScript, bundled at build time into dist/web (scripts/build-web.ts);
+// Node serves those files, or bundles in memory when nothing was built (build.ts); Workers
+// serve them as static assets and pass `assets` read from that binding.
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import type { Deps } from '../domain/deps.js';
@@ -8,9 +9,10 @@ import type { WebAssets } from './build.js';
 
 export interface WebOptions { assets?: () => Promise<WebAssets> }
 
-const loadBuilt = () => import('./build.js').then((m) => m.buildWebAssets());
+let built: Promise<WebAssets> | null = null;
+const loadBuilt = () => (built ??= import('./dist.js').then((d) => d.readWebDist() ?? import('./build.js').then((m) => m.buildWebAssets())));
 
-const shell = (version: string) => `<!doctype html>
+export const shell = (version: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Parley</title>
@@ -19,7 +21,7 @@ const shell = (version: string) => `<!doctype html>
 <script type="module" src="/assets/app.js?v=${version}"></script>
 </head><body><div id="app"><noscript>Parley needs JavaScript.</noscript></div></body></html>`;
 
-const APP_HEADERS = {
+export const APP_HEADERS = {
   'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
