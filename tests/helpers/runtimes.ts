@@ -1,0 +1,115 @@
+// One HTTP-level harness for both runtimes, so a test file runs unchanged against Node
+// (`startParley`, as `npm start`) and against the Worker under workerd (`npm run worker:dev`:
+// wrangler dev --local with a local D1, Queues, the EventHub Durable Object and static assets).
+// Tests see only HTTP plus `tick()` (one scheduled run) and `sql()` (read the store).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jobs } from '../../src/domain/jobs.js';
+import { freePort } from './dovecot.js';
+import { apiClient, startTestParley, type Api } from './parley.js';
+
+export type RuntimeKind = 'node' | 'worker';
+/** PARLEY_TEST_RUNTIMES=node limits the runtime-parameterised files to one runtime. */
+export const runtimes: RuntimeKind[] = (process.env.PARLEY_TEST_RUNTIMES?.split(',') as RuntimeKind[] | undefined) ?? ['node', 'worker'];
+
+export interface Runtime {
+  kind: RuntimeKind;
+  url: string;
+  adminToken: string;
+  api: Api;
+  as(token: string): Api;
+  createUser(role: 'admin' | 'lead' | 'agent', name?: string): Promise<{ id: string; token: string; email: string }>;
+  /** One run of the scheduled sweeps (Node: the node-cron jobs once; Worker: its Cron Trigger). */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ADMIN = { email: 'admin@test.local', password: 'admin-password' };
+let counter = 0;
+
+export async function startRuntime(kind: RuntimeKind): Promise<Runtime> {
+  return kind === 'node' ? startNode() : startWorker();
+}
+
+function common(url: string, adminToken: string) {
+  const api = apiClient(url, adminToken);
+  return {
+    url, adminToken, api,
+    as: (token: string) => apiClient(url, token),
+    async createUser(role: 'admin' | 'lead' | 'agent', name = `${role} ${++counter}`) {
+      const email = `${name.replace(/\W+/g, '.').toLowerCase()}.${++counter}@test.local`;
+      const r = await api.post('/api/v1/users', { email, name, role, password: 'password123' });
+      if (r.status !== 201) throw new Error(`createUser: ${r.status} ${JSON.stringify(r.body)}`);
+      return { id: r.body.id as string, token: r.body.token as string, email };
+    },
+  };
+}
+
+async function startNode(): Promise<Runtime> {
+  // The scheduler on, as `npm start` runs: replies go out through the outbox kick.
+  const p = await startTestParley({ scheduler: true, bootstrapAdmin: ADMIN });
+  return {
+    kind: 'node', ...common(p.url, p.adminToken),
+    async tick() { for (const j of jobs) if (j.name !== 'poll') await j.run(p.deps); },
+    stop: () => p.stop(),
+  };
+}
+
+async function startWorker(): Promise<Runtime> {
+  const port = await freePort();
+  const state = mkdtempSync(join(tmpdir(), 'parley-worker-'));
+  const child: ChildProcess = spawn('npx', ['tsx', 'scripts/worker-dev.ts'], {
+    cwd: join(import.meta.dirname, '../..'), detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: String(port), PARLEY_WORKER_STATE: state, PARLEY_ADMIN_EMAIL: ADMIN.email, PARLEY_ADMIN_PASSWORD: ADMIN.password,
+      PARLEY_SECRET: 'test-secret-test-secret', PARLEY_ALLOW_PRIVATE_NETWORK: '1', PARLEY_LOG_LEVEL: 'warn' },
+  });
+  let log = '';
+  child.stdout!.on('data', (d) => { log += d; });
+  child.stderr!.on('data', (d) => { log += d; });
+  const url = `http://127.0.0.1:${port}`;
+  const kill = () => { try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ } };
+  try {
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (child.exitCode != null) throw new Error(`worker:dev exited (${child.exitCode}):\n${log}`);
+      if (Date.now() > deadline) throw new Error(`worker:dev did not answer:\n${log}`);
+      const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    // The contract's way to a token: log in, then mint one.
+    const login = await apiClient(url).post('/api/v1/auth/login', ADMIN);
+    if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const minted = await apiClient(url).post(`/api/v1/users/${login.body.user.id}/tokens`, { name: 'tests' }, { cookie, 'x-parley-csrf': login.body.csrfToken });
+    if (minted.status !== 201) throw new Error(`token: ${minted.status} ${JSON.stringify(minted.body)}`);
+    return {
+      kind: 'worker', ...common(url, minted.body.token),
+      async tick() {
+        const r = await fetch(`${url}/__scheduled?cron=${encodeURIComponent('* * * * *')}`);
+        if (!r.ok) throw new Error(`scheduled: ${r.status} ${await r.text()}`);
+      },
+      async stop() {
+        const exited = new Promise((r) => child.once('exit', r));
+        kill();
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        rmSync(state, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    kill();
+    throw err;
+  }
+}
+
+/** Polls `probe` until it returns a truthy value (queue consumers and waitUntil run after the response). */
+export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
