@@ -168,6 +168,12 @@ export interface Connector<C = unknown> {
   fetchProfile?(c: C, externalId: string): Promise<Partial<InboundSender> | null>;
   /** Default poll interval when the inbox polls. */
   pollSeconds?(c: C): number | null;
+  /**
+   * A message the runtime was handed for the address `receivesFor` names (Workers: Email
+   * Routing's email() handler), as events; the alternative to polling for it.
+   */
+  receivesFor?(c: C): string;
+  receive?(raw: Uint8Array, c: C): Promise<InboundEvent[]>;
   /** This channel can start a thread with a contact it has never heard from, by the contact's
    *  email address or phone ("continue on email/SMS"); `threadKey` says whether the address
    *  is the thread (the customer's next message joins it) or a new unique key is used. */

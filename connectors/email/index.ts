@@ -15,6 +15,12 @@ export const email: Connector<EmailConfig> = {
     return pollMailbox(c, cursor, signal);
   },
   pollSeconds: (c) => c.pollSeconds ?? 60,
+  // Email Routing (Workers) pushes each message to the address: the same parser as IMAP's.
+  receivesFor: (c) => c.address.toLowerCase(),
+  async receive(raw, c) {
+    const { parseEmail } = await import('./parse.js');
+    return parseEmail(raw, { address: c.address });
+  },
   async send(c, msg) {
     const { sendEmail } = await import('./smtp.js');
     return sendEmail(c, msg);

@@ -2,6 +2,7 @@
 //   fetch     - the app; every reaction and the live-event forward finish in waitUntil
 //   scheduled - the per-minute sweeps (Cron Trigger) and the polling fan-out
 //   queue     - outbox delivery and outgoing webhooks (sent on write), one poll per inbox
+//   email     - Email Routing: a message to an email inbox's address, into the same parser
 // and the EventHub Durable Object that carries live events across isolates.
 import { createRegistry } from '../../connectors/registry.js';
 import { createApp } from '../app.js';
@@ -18,6 +19,7 @@ import { openD1Store } from './d1-store.js';
 import { hubForwarder, hubSubscription } from './live-events.js';
 import { extraApiModules, installWorkflow } from './modules.js';
 import { assetsFromBinding } from './worker-assets.js';
+import { receiveRoutedEmail, type RoutedEmail } from './worker-email.js';
 import { runJobMessage, scheduledSweeps } from './worker-jobs.js';
 import type { ExecutionContext, JobMessage, MessageBatch, ScheduledController, WorkerEnv } from './worker-env.js';
 
@@ -101,6 +103,13 @@ export default {
     const iso = isolateFor(env);
     await prepare(iso, env, null);
     await scheduledSweeps(iso.deps, env);
+    ctx.waitUntil(afterwards(iso, env));
+  },
+
+  async email(message: RoutedEmail, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+    const iso = isolateFor(env);
+    await prepare(iso, env, null);
+    await receiveRoutedEmail(iso.deps, message);
     ctx.waitUntil(afterwards(iso, env));
   },
 
