@@ -10,6 +10,10 @@ const state = process.env.PARLEY_WORKER_STATE ?? '.wrangler/state';
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_UPDATE_NOTIFIER: '1' };
 const wrangler = (args: string[]) => ['wrangler', ...args];
 
+// The static assets are served from dist/web: build them (about a second) so they match the sources.
+const web = spawnSync('npx', ['tsx', 'scripts/build-web.ts'], { stdio: 'inherit', env });
+if (web.status !== 0) process.exit(web.status ?? 1);
+
 const migrate = spawnSync('npx', wrangler(['d1', 'migrations', 'apply', 'parley', '--local', '--persist-to', state]), { stdio: 'inherit', env });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
