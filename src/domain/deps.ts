@@ -35,7 +35,7 @@ export interface Deps {
    * Where one SSE stream hears live events; default: the in-process bus. Workers open a
    * subscription to the events hub per stream, since one isolate sees only its own events.
    */
-  openLive?: () => { subscribe(fn: (e: ParleyEvent) => void): () => void; ready: Promise<void> };
+  openLive?: () => { subscribe(fn: (e: ParleyEvent) => void): () => void; ready: Promise<void>; closed: Promise<void> };
   /** Ingest each webhook in its own unit (Workers: group commit would share work across requests). */
   perRequestIngest?: boolean;
 }

@@ -29,7 +29,11 @@ export function streamEvents(c: Context, deps: Deps, allow: (e: ParleyEvent) => 
       }
     }
     // 'ready' promises the client every event from now on: the live source must be listening.
-    if ('ready' in live) await live.ready;
+    if ('ready' in live) {
+      // A source that goes away ends the stream: the client reconnects with Last-Event-ID.
+      void live.closed.then(() => { stream.abort(); wake?.(); });
+      await live.ready;
+    }
     await stream.writeSSE({ event: 'ready', data: '{}' });
     while (!stream.aborted) {
       while (queue.length) await send(queue.shift()!);

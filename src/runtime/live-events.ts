@@ -28,7 +28,7 @@ export function hubSubscription(ns: DurableObjectNamespace) {
   const abort = new AbortController();
   let markReady!: () => void;
   const ready = new Promise<void>((r) => { markReady = r; });
-  void (async () => {
+  const closed = (async () => {
     try {
       const res = await hub(ns).fetch('https://hub/subscribe', { signal: abort.signal });
       if (!res.ok || !res.body) { markReady(); return; }
@@ -52,6 +52,7 @@ export function hubSubscription(ns: DurableObjectNamespace) {
   })();
   return {
     ready,
+    closed,
     subscribe(fn: (e: ParleyEvent) => void) {
       listeners.add(fn);
       return () => { listeners.delete(fn); if (listeners.size === 0) abort.abort(); };

@@ -113,3 +113,47 @@ export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 10_000)
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+export interface SseEvent { event: string; data: any }
+
+/** Reads an SSE response in the background: `ready` resolves on the server's 'ready' event. */
+export function liveStream(res: Response) {
+  const events: SseEvent[] = [];
+  const waiters = new Set<() => void>();
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += value;
+        let idx;
+        while ((idx = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, idx);
+          buf = buf.slice(idx + 2);
+          let event = 'message';
+          let data = '';
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event:')) event = line.slice(6).trim();
+            else if (line.startsWith('data:')) data += line.slice(5).trim();
+          }
+          if (data) { events.push({ event, data: JSON.parse(data) }); for (const w of waiters) w(); }
+        }
+      }
+    } catch { /* cancelled */ }
+  })();
+  const until = (pred: (es: SseEvent[]) => boolean, timeoutMs = 15_000) => new Promise<SseEvent[]>((resolve) => {
+    const check = () => { if (pred(events)) { done(); } };
+    const done = () => { waiters.delete(check); clearTimeout(t); resolve(events); };
+    const t = setTimeout(done, timeoutMs);
+    waiters.add(check);
+    check();
+  });
+  return {
+    events,
+    ready: until((es) => es.some((e) => e.event === 'ready')),
+    until,
+    close: () => reader.cancel().catch(() => {}),
+  };
+}

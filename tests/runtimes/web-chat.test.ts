@@ -2,8 +2,8 @@
 // (workerd, local D1) from the same file. On the Worker every step is a separate request, so
 // a live event crosses from the request that made it to the stream through the EventHub.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, collectSse } from '../helpers/parley.js';
-import { runtimes, startRuntime, type Runtime } from '../helpers/runtimes.js';
+import { apiClient } from '../helpers/parley.js';
+import { liveStream, runtimes, startRuntime, type Runtime } from '../helpers/runtimes.js';
 
 describe.each(runtimes)('web chat on %s', (kind) => {
   let rt: Runtime;
@@ -54,15 +54,16 @@ describe.each(runtimes)('web chat on %s', (kind) => {
 
     const stream = await fetch(`${rt.url}/public/webchat/${webchatToken}/events?visitorToken=${encodeURIComponent(v.token)}`);
     expect(stream.status).toBe(200);
-    const live = collectSse(stream, (es) => es.some((e) => e.event === 'message.updated' && e.data.message.deliveryStatus === 'sent'), 15_000);
-    // Only once the stream is listening (its 'ready') may the reply be written.
-    await new Promise((r) => setTimeout(r, kind === 'worker' ? 800 : 100));
+    const live = liveStream(stream);
+    // Only once the stream is listening (its 'ready') is the reply written.
+    await live.ready;
     const reply = await a.post(`/api/v1/conversations/${conv.id}/messages`, { content: '您好，我们来看看' });
     expect(reply.status).toBe(201);
     expect(reply.body).toMatchObject({ direction: 'out', deliveryStatus: 'queued', sender: { type: 'user', id: agent.id } });
     await a.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'internal: check card BIN', private: true });
 
-    const events = await live;
+    const events = await live.until((es) => es.some((e) => e.event === 'message.updated' && e.data.message.deliveryStatus === 'sent'));
+    await live.close();
     const contents = events.filter((e) => e.event.startsWith('message.')).map((e) => e.data.message.content);
     expect(contents).toContain('您好，我们来看看');
     expect(contents).not.toContain('internal: check card BIN');
@@ -93,15 +94,16 @@ describe.each(runtimes)('web chat on %s', (kind) => {
   it('stores 16 truly concurrent visitor messages, each in its own conversation, and the agents\' stream hears one made by another request', async () => {
     const agentsStream = await fetch(`${rt.url}/api/v1/events`, { headers: { authorization: `Bearer ${rt.adminToken}` } });
     expect(agentsStream.status).toBe(200);
-    const heard = collectSse(agentsStream, (es) => es.some((e) => e.event === 'message.created' && e.data.message.content === 'concurrent 15'), 15_000);
-    await new Promise((r) => setTimeout(r, kind === 'worker' ? 800 : 100));
+    const heard = liveStream(agentsStream);
+    await heard.ready;
     const visitors = await Promise.all(Array.from({ length: 16 }, (_, k) => visitor(`Concurrent ${k}`)));
     const posted = await Promise.all(visitors.map((v, k) => v.api.post(`/public/webchat/${webchatToken}/messages`, { content: `concurrent ${k}` })));
     expect(posted.map((r) => r.status)).toEqual(posted.map(() => 201));
     const list = await rt.api.get(`/api/v1/conversations?inboxId=${inboxId}&limit=100`);
     const last = list.body.data.map((c: any) => c.lastMessage.content).filter((t: string) => t.startsWith('concurrent ')).sort();
     expect(last).toEqual(Array.from({ length: 16 }, (_, k) => `concurrent ${k}`).sort());
-    const events = await heard;
+    const events = await heard.until((es) => es.some((e) => e.event === 'message.created' && e.data.message.content === 'concurrent 15'));
+    await heard.close();
     expect(events.filter((e) => e.event === 'message.created').map((e) => e.data.message.content)).toContain('concurrent 15');
   });
 });
