@@ -3,6 +3,8 @@
 // to statements built later). Each statement reads what the unit wrote, found by the ids that
 // were made up front: a message made by this unit exists only if it was inserted (a replay
 // conflicts and leaves no row with the fresh id). RETURNING gives the stored events to publish.
+// (message.updated for statuses, edits and reactions is built in JS from the updated rows:
+// ingest.ts stores it by a second unit.)
 import { raw, type Stmt } from './store.js';
 
 const EVENT_COLUMNS = 'INSERT INTO events(type, inbox_id, conversation_id, user_id, payload, created_at)';
