@@ -1,7 +1,7 @@
 // Everything that runs on a schedule. The Node runtime runs these with node-cron; the
 // Workers runtime from its Cron Trigger. Workflow modules add their jobs here.
 import type { Deps } from './deps.js';
-import { deliverDueOutbox } from './outbox.js';
+import { outboxLoop } from './outbox-loop.js';
 import { pollDueInboxes } from './polling.js';
 import { wakeSnoozed } from './snooze.js';
 import { checkSla } from './sla.js';
@@ -17,7 +17,8 @@ export interface Job {
 }
 
 export const jobs: Job[] = [
-  { name: 'outbox', cron: '*/2 * * * * *', run: (d) => deliverDueOutbox(d) },
+  // Only wakes the process's one delivery loop (the kick after a reply lands there too).
+  { name: 'outbox', cron: '*/2 * * * * *', run: async (d) => { outboxLoop(d).kick(); } },
   { name: 'poll', cron: '*/5 * * * * *', run: (d) => pollDueInboxes(d) },
   { name: 'snooze-wake', cron: '*/30 * * * * *', run: (d) => wakeSnoozed(d) },
   { name: 'sla', cron: '*/30 * * * * *', run: (d) => checkSla(d) },

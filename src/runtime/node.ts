@@ -8,6 +8,7 @@ const running = await startParley({
   dbFile: process.env.PARLEY_DB ?? 'data/parley.db',
   publicUrl: process.env.PARLEY_PUBLIC_URL,
   secret: process.env.PARLEY_SECRET,
+  outboxLeaseMs: process.env.PARLEY_OUTBOX_LEASE_MS ? Number(process.env.PARLEY_OUTBOX_LEASE_MS) : undefined,
   bootstrapAdmin: { email: process.env.PARLEY_ADMIN_EMAIL ?? 'admin@localhost', password: process.env.PARLEY_ADMIN_PASSWORD },
 });
 

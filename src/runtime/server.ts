@@ -11,7 +11,7 @@ import { createApiToken, createUser } from '../auth/users.js';
 import { sessionResolver } from '../auth/sessions.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import type { Deps, Logger } from '../domain/deps.js';
-import { deliverDueOutbox } from '../domain/outbox.js';
+import { DEFAULT_LEASE_MS, outboxLoop } from '../domain/outbox-loop.js';
 import { guarded, jobs } from '../domain/jobs.js';
 import { EventBus } from '../events/bus.js';
 import { jiebaSegmenter } from './jieba-segmenter.js';
@@ -32,6 +32,8 @@ export interface StartOptions {
   scheduler?: boolean;
   bootstrapAdmin?: { email: string; password?: string } | false;
   app?: AppOptions;
+  /** Outbox claim lease (PARLEY_OUTBOX_LEASE_MS); a crashed sender's row is recovered after it. */
+  outboxLeaseMs?: number;
 }
 
 export interface Running {
@@ -89,15 +91,18 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
 
   const tasks: { stop(): void }[] = [];
   if (opts.scheduler !== false) {
-    const outboxNow = guarded({ name: 'outbox-kick', cron: '', run: (d) => deliverDueOutbox(d) }, deps);
-    deps.kickOutbox = () => { setTimeout(() => void outboxNow(), 0); };
+    const loop = outboxLoop(deps, { leaseMs: opts.outboxLeaseMs ?? DEFAULT_LEASE_MS });
+    deps.kickOutbox = () => loop.kick();
     for (const job of jobs) tasks.push(cron.schedule(job.cron, guarded(job, deps), { name: job.name }));
+    // Replies queued before a restart go out now, not at the next tick.
+    loop.kick();
   }
 
   return {
     url, port, deps, store, admin,
     async close() {
       for (const t of tasks) t.stop();
+      await outboxLoop(deps).stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();
     },
