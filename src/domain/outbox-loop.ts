@@ -5,7 +5,7 @@
 // backoff instead of trying its other replies against a platform that is refusing.
 import type { Deps } from './deps.js';
 import { newId } from './ids.js';
-import { claimNext, dueLanes, recoverExpired, releaseClaim, renewLease, sendClaimed, type Outcome } from './outbox.js';
+import { backoffMs, claimNext, dueLanes, recoverExpired, releaseClaim, renewLease, sendClaimed, type Outcome } from './outbox.js';
 
 export interface DeliveryReport { claimed: number; sent: number; retried: number; failed: number; unknown: number }
 export interface OutboxLoopOptions {
@@ -13,6 +13,8 @@ export interface OutboxLoopOptions {
   leaseMs?: number;
   /** Lanes (inboxes) delivering at once. */
   maxLanes?: number;
+  /** Longest pause of a failing lane between attempts (a platform's Retry-After still wins). */
+  maxPauseMs?: number;
 }
 
 export const DEFAULT_LEASE_MS = 30_000;
@@ -21,9 +23,12 @@ const DEFAULT_MAX_LANES = 16;
 export class OutboxLoop {
   private readonly lanes = new Map<string, Promise<void>>();
   private readonly pausedUntil = new Map<string, number>();
+  /** Retryable failures in a row per lane: the pause grows with them, whichever reply is tried. */
+  private readonly laneFailures = new Map<string, number>();
   private readonly reports = new Set<DeliveryReport & { limit: number }>();
   private readonly leaseMs: number;
   private readonly maxLanes: number;
+  private readonly maxPauseMs: number;
   private scanning: Promise<void> | null = null;
   private rescan = false;
   private stopping = false;
@@ -31,6 +36,7 @@ export class OutboxLoop {
   constructor(private readonly deps: Deps, opts: OutboxLoopOptions = {}) {
     this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
     this.maxLanes = opts.maxLanes ?? DEFAULT_MAX_LANES;
+    this.maxPauseMs = opts.maxPauseMs ?? 5 * 60_000;
   }
 
   /** Start delivering whatever is due; returns at once. */
@@ -114,8 +120,11 @@ export class OutboxLoop {
           clearInterval(renew);
         }
         if (result.outcome !== 'lost') this.count(result.outcome);
+        if (result.outcome === 'sent') this.laneFailures.delete(inboxId);
         if (result.outcome === 'retried') {
-          this.pausedUntil.set(inboxId, this.deps.clock.now() + (result.retryAfterMs ?? 0));
+          const failures = (this.laneFailures.get(inboxId) ?? 0) + 1;
+          this.laneFailures.set(inboxId, failures);
+          this.pausedUntil.set(inboxId, this.deps.clock.now() + Math.max(result.retryAfterMs ?? 0, Math.min(this.maxPauseMs, backoffMs(failures))));
           return;
         }
       }

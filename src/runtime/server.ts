@@ -34,6 +34,8 @@ export interface StartOptions {
   app?: AppOptions;
   /** Outbox claim lease (PARLEY_OUTBOX_LEASE_MS); a crashed sender's row is recovered after it. */
   outboxLeaseMs?: number;
+  /** Longest pause of a failing inbox's delivery lane (default 5 min; tests shorten it). */
+  outboxMaxPauseMs?: number;
 }
 
 export interface Running {
@@ -91,7 +93,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
 
   const tasks: { stop(): void }[] = [];
   if (opts.scheduler !== false) {
-    const loop = outboxLoop(deps, { leaseMs: opts.outboxLeaseMs ?? DEFAULT_LEASE_MS });
+    const loop = outboxLoop(deps, { leaseMs: opts.outboxLeaseMs ?? DEFAULT_LEASE_MS, maxPauseMs: opts.outboxMaxPauseMs });
     deps.kickOutbox = () => loop.kick();
     for (const job of jobs) tasks.push(cron.schedule(job.cron, guarded(job, deps), { name: job.name }));
     // Replies queued before a restart go out now, not at the next tick.
