@@ -183,6 +183,9 @@ export const events = sqliteTable('events', {
   conversationId: text('conversation_id'),
   // Only this user may see it (e.g. a mention); null = everyone allowed to see the inbox.
   userId: text('user_id'),
+  // For events of no inbox (contact.updated, agent.availability): JSON array of the inbox ids
+  // whose members may see it. Neither inbox nor audience = admins and leads only.
+  audience: text('audience'),
   payload: text('payload', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
   createdAt: integer('created_at').notNull(),
 }, (t) => [
