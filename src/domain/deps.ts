@@ -29,6 +29,8 @@ export interface Deps {
   allowPrivateNetwork?: boolean;
   /** Builds the language model client for the account's settings; default: OpenAI-compatible over fetch. */
   modelFactory?: ModelFactory;
+  /** How long stored events are kept (PARLEY_EVENTS_RETENTION_DAYS; default 7 days). */
+  eventRetentionMs?: number;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
 }

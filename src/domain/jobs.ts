@@ -8,6 +8,7 @@ import { checkSla } from './sla.js';
 import { runFollowUps } from './follow-up.js';
 import { deliverDueWebhooks } from './outgoing-webhooks.js';
 import { mergeSearchIndex } from './search-index.js';
+import { pruneEvents } from './retention.js';
 
 export interface Job {
   name: string;
@@ -26,6 +27,7 @@ export const jobs: Job[] = [
   { name: 'webhooks-out', cron: '*/3 * * * * *', run: (d) => deliverDueWebhooks(d) },
   // At most 50 steps of 200 pages a minute: keeps the search index near one segment.
   { name: 'search-index', cron: '17 * * * * *', run: (d) => mergeSearchIndex(d) },
+  { name: 'events-retention', cron: '43 */10 * * * *', run: (d) => pruneEvents(d) },
 ];
 
 /** Runs a job unless its previous run is still going (no overlapping runs). */

@@ -26,8 +26,10 @@ export interface LiveStream {
   accepts(e: ParleyEvent): boolean;
   /** Called with each accepted event (in id order); false = the queue is full. */
   offer(e: ParleyEvent): boolean;
-  /** The hub gives up on the stream (queue overflow). */
+  /** The hub gives up on the stream (queue overflow): the connection is dropped. */
   cutOff(): void;
+  /** The stream is ended cleanly (shutdown). */
+  end(): void;
 }
 
 export class LiveStreams {
@@ -79,6 +81,11 @@ export class LiveStreams {
       }
       if (this.streams.size === 0 && this.unsubscribe) { this.unsubscribe(); this.unsubscribe = null; }
     };
+  }
+
+  /** Ends every stream (shutdown): clients reconnect, elsewhere or after the restart, with Last-Event-ID. */
+  closeAll(): void {
+    for (const s of [...this.streams]) { this.streams.delete(s); s.end(); }
   }
 
   private enqueue(e: ParleyEvent): void {

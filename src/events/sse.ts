@@ -63,6 +63,7 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
       return true;
     },
     cutOff() { cut = true; abort?.(); opts.drop?.(); wake?.(); },
+    end() { cut = true; abort?.(); wake?.(); },
   };
   const unregister = hub.open(live, opts.caps);
   if (!unregister) throw new AppError(429, 'too_many_streams', 'Too many live streams are open for you or your address; close one first');

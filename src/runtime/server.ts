@@ -15,6 +15,7 @@ import { DEFAULT_LEASE_MS, outboxLoop } from '../domain/outbox-loop.js';
 import { guarded, jobs } from '../domain/jobs.js';
 import { EventBus } from '../events/bus.js';
 import { jiebaSegmenter } from './jieba-segmenter.js';
+import { liveStreams } from '../events/live.js';
 import { createLogger } from './logger.js';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 import { extraApiModules, installWorkflow } from './modules.js';
@@ -34,6 +35,8 @@ export interface StartOptions {
   app?: AppOptions;
   /** Outbox claim lease (PARLEY_OUTBOX_LEASE_MS); a crashed sender's row is recovered after it. */
   outboxLeaseMs?: number;
+  /** How long stored events are kept before the retention job prunes them. */
+  eventRetentionMs?: number;
   /** Longest pause of a failing inbox's delivery lane (default 5 min; tests shorten it). */
   outboxMaxPauseMs?: number;
 }
@@ -44,7 +47,7 @@ export interface Running {
   deps: Deps;
   store: SqliteStore;
   admin?: { email: string; password: string; token: string };
-  close(): Promise<void>;
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function loadSecret(store: SqliteStore, fromEnv?: string): Promise<string> {
@@ -69,6 +72,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
     publicUrl: opts.publicUrl ?? '',
     segmenter: jiebaSegmenter(),
     allowPrivateNetwork: process.env.PARLEY_ALLOW_PRIVATE_NETWORK === '1',
+    eventRetentionMs: opts.eventRetentionMs,
   };
 
   let admin: Running['admin'];
@@ -102,10 +106,22 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
 
   return {
     url, port, deps, store, admin,
-    async close() {
+    // Graceful stop (SIGTERM): no new jobs or connections; live streams ended (clients resume
+    // with Last-Event-ID); replies being sent finish and unsent claims go back; requests in
+    // flight finish (connections still open after the grace period are cut); the WAL is
+    // checkpointed into the database file as the store closes.
+    async close(graceMs = 8_000) {
       for (const t of tasks) t.stop();
-      await outboxLoop(deps).stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      liveStreams(deps).closeAll();
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await outboxLoop(deps).stop(graceMs);
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((r) => { timer = setTimeout(r, graceMs); })]);
+      clearTimeout(timer);
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
       store.close();
     },
   };

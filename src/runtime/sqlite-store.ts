@@ -89,6 +89,11 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Sq
       st.raw(true);
       try { return st.all(...a) as unknown[][]; } finally { st.raw(false); }
     },
-    close() { void checkpointer?.stop(); sqlite.close(); },
+    close() {
+      void checkpointer?.stop();
+      // Leave no WAL behind (a backup or copy of the file alone is then complete).
+      try { sqlite.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* busy: SQLite checkpoints on the last close */ }
+      sqlite.close();
+    },
   };
 }
