@@ -6,6 +6,8 @@ import { parleySignature } from '../../connectors/api/index.js';
 import { createRegistry } from '../../connectors/registry.js';
 import type { InboundEvent } from '../../connectors/types.js';
 import { webchat } from '../../connectors/webchat/index.js';
+import { ingest } from '../../src/domain/ingest.js';
+import { MAX_ATTACHMENTS, MAX_STORED_TEXT } from '../../src/domain/ingest-limits.js';
 import { pollDueInboxes } from '../../src/domain/polling.js';
 import { PROFILE_BUDGET_MS } from '../../src/domain/profiles.js';
 import { API_SECRET } from '../helpers/api-inbox.js';
@@ -63,5 +65,21 @@ describe('profile lookups', () => {
     expect(await contactName()).toBeNull();
     for (let i = 0; i < 50 && !(await contactName()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await contactName()).toBe('Profile of who-1');
+  });
+});
+
+describe('stored size caps', () => {
+  it('text past the bound is cut with a note, attachments past the count are left out with a note, oversized HTML is dropped', async () => {
+    const inbox = { id: (await p.api.post('/api/v1/inboxes', { name: 'Caps', channel: 'webchat', config: {} })).body.id as string, channel: 'webchat' };
+    const attachments = Array.from({ length: MAX_ATTACHMENTS + 10 }, (_, i) => ({ filename: `f${i}.txt`, contentType: 'text/plain', size: 1, data: new Uint8Array([65]) }));
+    await ingest(p.deps, inbox, [{ kind: 'message', externalId: 'huge', threadKey: 'caps', sender: { externalId: 'big' }, sentAt: 0,
+      text: 'a'.repeat(MAX_STORED_TEXT + 5_000), html: `<p>${'b'.repeat(1_200_000)}</p>`, attachments }]);
+    const m = await p.store.get<{ id: string; content: string; html: string | null }>("SELECT id, content, html FROM messages WHERE external_id = 'huge'");
+    expect(m!.content.startsWith('a'.repeat(MAX_STORED_TEXT))).toBe(true);
+    expect(m!.content).toContain('[Message shortened: 5000 more characters were not stored]');
+    expect(m!.content).toContain('[10 more attachments were not stored]');
+    expect(m!.html).toBeNull();
+    const n = await p.store.get<{ n: number }>('SELECT count(*) AS n FROM attachments WHERE message_id = ?', [m!.id]);
+    expect(n!.n).toBe(MAX_ATTACHMENTS);
   });
 });
