@@ -1,9 +1,11 @@
 // Admin commands. `npm run --silent cli -- user:create --email E --name N --role R [--password P]`
-// prints exactly one JSON line on stdout.
+// prints exactly one JSON line on stdout. `backup FILE` (while serving) and `restore FILE`
+// (server stopped): see docs/reliability.md.
 import { parseArgs } from 'node:util';
 import { createApiToken, createUser } from './auth/users.js';
 import { systemClock } from './domain/clock.js';
 import { AppError } from './domain/errors.js';
+import { backupStore, restoreStore } from './runtime/backup.js';
 import { openSqliteStore } from './runtime/sqlite-store.js';
 
 const ROLES = ['admin', 'lead', 'agent'] as const;
@@ -29,7 +31,20 @@ async function main(argv: string[]): Promise<number> {
       store.close();
     }
   }
-  return fail(`unknown command ${command ?? ''}\ncommands: user:create`);
+  if (command === 'backup' || command === 'restore') {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { blobs: { type: 'string' } } });
+    if (positionals.length !== 1) return fail(`usage: ${command} FILE [--blobs DIR]`);
+    const dbFile = process.env.PARLEY_DB ?? 'data/parley.db';
+    const blobDir = values.blobs ?? process.env.PARLEY_BLOB_DIR;
+    try {
+      const result = command === 'backup' ? await backupStore(dbFile, positionals[0], { blobDir }) : await restoreStore(positionals[0], dbFile, { blobDir });
+      process.stdout.write(JSON.stringify(result) + '\n');
+      return 0;
+    } catch (err) {
+      return fail(`${command} failed: ${(err as Error).message}`);
+    }
+  }
+  return fail(`unknown command ${command ?? ''}\ncommands: user:create, backup, restore`);
 }
 
 function fail(message: string): number {
