@@ -99,7 +99,7 @@ it('two processes and the CLI on one store: no SQLITE_BUSY; backup while serving
   const api = apiClient(r.url, token);
   const ids: string[] = [];
   for (let cursor: string | null = ''; cursor !== null;) {
-    const page = await api.get(`/api/v1/conversations?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: { status: number; body: any } = await api.get(`/api/v1/conversations?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     expect(page.status).toBe(200);
     ids.push(...page.body.data.map((c: { id: string }) => c.id));
     cursor = page.body.nextCursor;
