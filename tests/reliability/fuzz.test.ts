@@ -5,7 +5,8 @@
 // Short by default; RELIABILITY_LONG=1 runs 20x more cases.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEmail } from '../../connectors/email/parse.js';
+import { MAX_MIME_DEPTH } from '../../connectors/email/mime-depth.js';
+import { parseEmail, unreadableEvent } from '../../connectors/email/parse.js';
 import { createRegistry } from '../../connectors/registry.js';
 import type { ChannelKind, Connector } from '../../connectors/types.js';
 import { startTestParley, type TestParley } from '../helpers/parley.js';
@@ -136,12 +137,18 @@ describe('MIME', () => {
       fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b).toString('latin1')),
     );
     await fc.assert(fc.asyncProperty(source, async (s) => {
+      // What the IMAP poll does with each message: parse, or keep a "could not be read" trace.
+      const raw = new TextEncoder().encode(s);
+      const opts = { address: 'support@parley.test' };
+      let events;
       try {
-        const events = await parseEmail(new TextEncoder().encode(s), { ownAddress: 'support@parley.test' } as never);
-        expect(Array.isArray(events)).toBe(true);
+        events = await parseEmail(raw, opts);
       } catch (err) {
         expect(err).toBeInstanceOf(Error);
+        events = [unreadableEvent(raw, err, opts)];
       }
+      expect(Array.isArray(events)).toBe(true);
+      for (const e of events) expect(typeof e.externalId).toBe('string');
     }), { seed: SEED, numRuns: RUNS });
   }, LONG ? 600_000 : 60_000);
 });
@@ -170,6 +177,17 @@ async function fillPath(path: string, random: string): Promise<string> {
   for (const m of path.matchAll(/\/(\w+)\/\{(\w+)\}/g)) out = out.replace(`{${m[2]}}`, encodeURIComponent(await (ids[m[1]]?.() ?? Promise.resolve(random))));
   return out.replace(/\{\w+\}/g, encodeURIComponent(random));
 }
+
+it(`MIME nested past ${MAX_MIME_DEPTH} levels is refused before parsing (stored as could-not-read), shallower nesting parses`, async () => {
+  const nested = (depth: number) => {
+    const open = Array.from({ length: depth }, (_, i) => `Content-Type: multipart/mixed; boundary="n${i}"\r\n\r\n--n${i}`).join('\r\n');
+    const close = Array.from({ length: depth }, (_, i) => `--n${depth - 1 - i}--`).join('\r\n');
+    return new TextEncoder().encode(`From: a@example.com\r\nTo: support@parley.test\r\nMessage-ID: <deep@x>\r\nMIME-Version: 1.0\r\n${open}\r\nContent-Type: text/plain\r\n\r\ndeep text\r\n${close}\r\n`);
+  };
+  await expect(parseEmail(nested(MAX_MIME_DEPTH + 1), { address: 'support@parley.test' })).rejects.toThrow(/nested more than 32 levels/);
+  const ok = await parseEmail(nested(5), { address: 'support@parley.test' });
+  expect(ok.length).toBe(1);
+});
 
 describe('HTTP API', () => {
   it('every list endpoint: random query strings never get a 5xx', async () => {
