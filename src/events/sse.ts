@@ -102,7 +102,18 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
       });
       await stream.writeSSE({ event: 'ready', data: '{}' });
       while (!stream.aborted && !cut) {
-        while (queue.length && !stream.aborted) await send(queue.shift()!);
+        // Everything queued goes out as one write: per-write overhead (web stream, socket) is
+        // paid per burst, not per event, which is what keeps 1,000 streams cheap.
+        if (queue.length && !stream.aborted) {
+          let chunk = '';
+          for (const e of queue.splice(0)) {
+            if (e.id <= lastSent) continue;
+            lastSent = e.id;
+            chunk += `id: ${e.id}\nevent: ${e.type}\ndata: ${frame(map, e)}\n\n`;
+          }
+          if (chunk) await stream.write(chunk);
+          continue;
+        }
         if (stream.aborted || cut) break;
         const timedOut = await new Promise<boolean>((resolve) => {
           const t = setTimeout(() => { wake = null; resolve(true); }, HEARTBEAT_MS);
