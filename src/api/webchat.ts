@@ -139,6 +139,7 @@ export const webchatRoutes = (deps: Deps) => {
     };
     return streamEvents(c, deps, accepts, {
       map: visitorEventView,
+      direct: false, // the CORS middleware's headers must reach the widget
       caps: [{ key: waitKey, max: hub.limits.perVisitor }, { key: `addr:${clientAddress(c)}`, max: hub.limits.perAddress }],
       drop: () => dropConnection(c),
       onReplayer: bind,

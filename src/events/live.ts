@@ -1,10 +1,13 @@
 // The fan-out from the event bus to open SSE streams. Publishing (on the ingest path) only
-// appends to a list; the streams are offered the events in a later macrotask. Each stream
+// appends to a list; the streams are offered the events at most every 25 ms, in a later
+// macrotask. Each stream
 // decides with a synchronous filter (no query per event) before anything is queued, and each
 // queue is bounded: a client that stops reading is disconnected and resumes with Last-Event-ID.
 // Streams are capped per user or visitor, and per client address.
 import type { Deps } from '../domain/deps.js';
 import type { EventBus, ParleyEvent } from './bus.js';
+
+const FLUSH_MS = 25;
 
 export interface LiveLimits {
   /** Events waiting for one slow client before it is cut off. */
@@ -92,7 +95,9 @@ export class LiveStreams {
     this.pending.push(e);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    // Bursts within FLUSH_MS reach each stream as one wake-up and one write: with a thousand
+    // streams, writes per second follow this cadence, not the event rate.
+    setTimeout(() => this.flush(), FLUSH_MS);
   }
 
   private flush(): void {

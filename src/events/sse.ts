@@ -3,7 +3,7 @@
 // client may see; it is synchronous so no event costs a query. A client that falls more than
 // the queue bound behind is cut off and resumes with Last-Event-ID.
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/errors.js';
 import type { Row } from '../domain/store.js';
@@ -20,6 +20,8 @@ export interface StreamOptions {
   map?: EventMap;
   /** Cap keys (user, visitor, address) with their limits. */
   caps: { key: string; max: number }[];
+  /** false: always Hono's web stream (when middleware must set headers, e.g. CORS). */
+  direct?: boolean;
   /** Called once when the stream ends, however it ends. */
   onClose?: () => void;
   /** Drops the client's connection when it is cut off (runtime-specific). */
@@ -69,21 +71,22 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
   if (!unregister) throw new AppError(429, 'too_many_streams', 'Too many live streams are open for you or your address; close one first');
   let closed = false;
   const close = () => { if (closed) return; closed = true; unregister(); opts.onClose?.(); };
-  return streamSSE(c, async (stream) => {
-    abort = () => stream.abort();
-    stream.onAbort(() => { close(); wake?.(); });
+  const run = async (sink: SseSink) => {
+    abort = () => sink.close();
+    sink.onClose(() => { close(); wake?.(); });
     let lastSent = opts.lastEventId ?? 0;
+    const line = (e: ParleyEvent) => `id: ${e.id}\nevent: ${e.type}\ndata: ${frame(map, e)}\n\n`;
     const send = async (e: ParleyEvent) => {
       if (e.id <= lastSent) return;
       lastSent = e.id;
-      await stream.writeSSE({ id: String(e.id), event: e.type, data: frame(map, e) });
+      await sink.write(line(e));
     };
     const replay = async (where: string, params: unknown[]) => {
       let after = lastSent;
       for (;;) {
         const rows = await deps.store.all(`SELECT * FROM events WHERE id > ? ${where} ORDER BY id LIMIT ?`, [after, ...params, REPLAY_PAGE]);
         for (const r of rows) { const e = storedEvent(r); after = e.id; if (accepts(e)) await send(e); }
-        if (rows.length < REPLAY_PAGE || stream.aborted) return;
+        if (rows.length < REPLAY_PAGE || sink.closed) return;
       }
     };
     try {
@@ -100,29 +103,54 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
         queue.sort((a, b) => a.id - b.id);
         wake?.();
       });
-      await stream.writeSSE({ event: 'ready', data: '{}' });
-      while (!stream.aborted && !cut) {
-        // Everything queued goes out as one write: per-write overhead (web stream, socket) is
-        // paid per burst, not per event, which is what keeps 1,000 streams cheap.
-        if (queue.length && !stream.aborted) {
+      await sink.write('event: ready\ndata: {}\n\n');
+      while (!sink.closed && !cut) {
+        // Everything queued goes out as one write: per-write overhead is paid per burst, not
+        // per event, which is what keeps many streams cheap.
+        if (queue.length) {
           let chunk = '';
           for (const e of queue.splice(0)) {
             if (e.id <= lastSent) continue;
             lastSent = e.id;
-            chunk += `id: ${e.id}\nevent: ${e.type}\ndata: ${frame(map, e)}\n\n`;
+            chunk += line(e);
           }
-          if (chunk) await stream.write(chunk);
+          if (chunk) await sink.write(chunk);
           continue;
         }
-        if (stream.aborted || cut) break;
         const timedOut = await new Promise<boolean>((resolve) => {
           const t = setTimeout(() => { wake = null; resolve(true); }, HEARTBEAT_MS);
           wake = () => { clearTimeout(t); wake = null; resolve(false); };
         });
-        if (timedOut && !stream.aborted) await stream.write(': keep-alive\n\n');
+        if (timedOut && !sink.closed) await sink.write(': keep-alive\n\n');
       }
     } finally {
       close();
     }
-  });
+  };
+  const direct = opts.direct !== false ? deps.sseTransport?.(c) : null;
+  if (direct) {
+    void run(direct.sink).catch(() => direct.sink.close());
+    return direct.response;
+  }
+  return streamSSE(c, async (stream) => run(webSink(stream)));
+}
+
+/** Where a stream's bytes go: the runtime's socket (sseTransport) or Hono's web stream. */
+export interface SseSink {
+  /** Resolves once the chunk is accepted (after a drain when the socket buffer is full). */
+  write(chunk: string): Promise<void>;
+  readonly closed: boolean;
+  onClose(fn: () => void): void;
+  close(): void;
+}
+/** A runtime's direct path to the client (Node: the ServerResponse), or null to use web streams. */
+export type SseTransport = (c: Context) => { sink: SseSink; response: Response } | null;
+
+function webSink(stream: SSEStreamingApi): SseSink {
+  return {
+    write: async (chunk) => { await stream.write(chunk); },
+    get closed() { return stream.aborted || stream.closed; },
+    onClose: (fn) => stream.onAbort(fn),
+    close: () => stream.abort(),
+  };
 }

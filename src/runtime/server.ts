@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createRegistry, type Registry } from '../../connectors/registry.js';
 import { createApp, type AppOptions } from '../app.js';
 import { installNodeHmac } from './node-hmac.js';
+import { nodeSseTransport } from './node-sse.js';
 import { randomToken } from '../auth/crypto.js';
 import { createApiToken, createUser } from '../auth/users.js';
 import { sessionResolver } from '../auth/sessions.js';
@@ -73,6 +74,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
     segmenter: jiebaSegmenter(),
     allowPrivateNetwork: process.env.PARLEY_ALLOW_PRIVATE_NETWORK === '1',
     eventRetentionMs: opts.eventRetentionMs,
+    sseTransport: nodeSseTransport,
   };
 
   let admin: Running['admin'];
