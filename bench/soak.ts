@@ -7,7 +7,7 @@
 // slope after warm-up, and the store's size after pruning old events. Exits 1 on any error or
 // on a reading stream that missed an event. Defaults: 10 minutes, 100 webhooks/s, 1,000
 // streams of which 100 stalled, 20 visitors.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -147,10 +147,11 @@ await wait(1_000);
 const rssBaseline = rssOf();
 
 phase = 'mixed';
-const readers: Reader[] = [];
-for (let i = 0; i < STREAMS; i += 50) {
-  readers.push(...await Promise.all(Array.from({ length: Math.min(50, STREAMS - i) }, (_, k) => openReader(`${url}/api/v1/events`, token, i + k < STALLED))));
-}
+const readersProc = fork(join(ROOT, 'bench/soak/readers.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const fromReaders = <T>(key: string) => new Promise<T>((resolve) => { const on = (m: Record<string, unknown>) => { if (key in m) { readersProc.off('message', on); resolve(m[key] as T); } }; readersProc.on('message', on); });
+const readersReady = fromReaders<true>('ready');
+readersProc.send({ open: { url: `${url}/api/v1/events`, token, count: STREAMS, stalled: STALLED } });
+await readersReady;
 for (let i = 0; i < VISITORS; i++) {
   const s = await post(`/public/webchat/${webInbox.webchatToken}/sessions`, { name: `Visitor ${i}` });
   const v: { token: string; reader?: Reader } = { token: ((await s.json()) as { visitorToken: string }).visitorToken };
@@ -158,11 +159,9 @@ for (let i = 0; i < VISITORS; i++) {
   v.reader = await openReader(`${url}/public/webchat/${webInbox.webchatToken}/events?visitorToken=${encodeURIComponent(v.token)}`, v.token, false);
   visitors.push(v);
 }
-const reading = readers.filter((_, i) => i >= STALLED);
-while (reading.some((r) => !r.counts.get('ready'))) await wait(100);
+await wait(200); // events so far have reached the streams
 const db = new Database(dbFile, { readonly: true });
 const since = (db.prepare('SELECT coalesce(max(id), 0) AS id FROM events').get() as { id: number }).id;
-const createdBefore = new Map(reading.map((r) => [r, r.counts.get('message.created') ?? 0]));
 const mixedFrom = Date.now();
 const stops = [webhookTicker(), every(500, agent), every(2_000, async () => { await Promise.all(visitors.map(visitorWrites)); })];
 await wait(Math.max(1_000, DURATION_S * 1000 - (Date.now() - t0)));
@@ -172,10 +171,25 @@ clearInterval(sampler);
 
 const expected = (db.prepare("SELECT count(*) AS n FROM events WHERE id > ? AND type = 'message.created'").get(since) as { n: number }).n;
 db.close();
-const got = reading.map((r) => (r.counts.get('message.created') ?? 0) - createdBefore.get(r)!);
+// Readers on a loaded machine may still be catching up: wait while they make progress.
+let report = { got: [] as number[], failed: 0 };
+for (let last = -1, still = 0; still < 5;) {
+  await wait(1_000);
+  const progress = fromReaders<number>('progress');
+  readersProc.send({ progress: { since } });
+  const sum = await progress;
+  if (sum >= expected * (STREAMS - STALLED)) break;
+  still = sum === last ? still + 1 : 0;
+  last = sum;
+}
+const reportPromise = fromReaders<{ got: number[]; failed: number }>('report');
+readersProc.send({ report: { since } });
+report = await reportPromise;
+const got = report.got;
+console.log(`stream completeness: min ${Math.min(...got)}, max ${Math.max(...got)} of ${expected} message.created`);
 const missed = got.filter((n) => n !== expected).length;
-const streamErrors = reading.filter((r) => r.error || r.ended).length;
-for (const r of readers) r.close();
+const streamErrors = report.failed;
+const readingCount = got.length;
 for (const v of visitors) v.reader?.close();
 
 const prune = await new Promise<string>((resolve) => {
@@ -196,7 +210,7 @@ const p99m = lat.pct('webhook (mixed)', 99);
 console.log(`\nwebhook p99: ${f(p99b)} ms without streams, ${f(p99m)} ms with ${STREAMS} streams (${STALLED} stalled): ratio ${f(p99m / p99b)} (limit 2.0)`);
 console.log(`server RSS: ${f(rssBaseline)} MB after baseline, peak ${f(Math.max(...samples.map((s) => s.rss)))} MB, slope after warm-up ${perMin('rss').toFixed(2)} MB/min`);
 console.log(`WAL: peak ${f(Math.max(...samples.map((s) => s.wal)))} MB, slope after warm-up ${perMin('wal').toFixed(2)} MB/min`);
-console.log(`streams: ${reading.length} reading, each expected ${expected} message.created; ${missed} missed some, ${streamErrors} ended or failed`);
+console.log(`streams: ${readingCount} reading, each expected ${expected} message.created; ${missed} missed some, ${streamErrors} ended or failed`);
 const pr = prune ? JSON.parse(prune) as { pruned: number; liveBytes: number; fileBytes: number } : null;
 console.log(`store after pruning events: ${pr ? `${(pr.liveBytes / 1_048_576).toFixed(1)} MB live of ${(pr.fileBytes / 1_048_576).toFixed(1)} MB file (${pr.pruned} events pruned)` : 'prune failed'}`);
 console.log(`errors: ${errors.length}${errors.length ? `\n  ${errors.slice(0, 10).join('\n  ')}` : ''}`);

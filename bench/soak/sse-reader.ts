@@ -1,10 +1,10 @@
 // One SSE client of the soak: reads and counts events by type, or (stalled) opens the stream
 // and never reads, like a laptop lid closed mid-stream.
-export interface Reader { counts: Map<string, number>; ended: boolean; error?: string; close(): void }
+export interface Reader { counts: Map<string, number>; createdIds: number[]; ended: boolean; error?: string; close(): void }
 
 export async function openReader(url: string, token: string, stalled: boolean): Promise<Reader> {
   const ctl = new AbortController();
-  const r: Reader = { counts: new Map(), ended: false, close: () => ctl.abort() };
+  const r: Reader = { counts: new Map(), createdIds: [], ended: false, close: () => ctl.abort() };
   const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: ctl.signal });
   if (res.status !== 200) throw new Error(`stream answered ${res.status}: ${await res.text()}`);
   if (stalled) return r;
@@ -23,6 +23,7 @@ export async function openReader(url: string, token: string, stalled: boolean): 
           buf = buf.slice(i + 2);
           const ev = /^event: (.+)$/m.exec(block)?.[1];
           if (ev) r.counts.set(ev, (r.counts.get(ev) ?? 0) + 1);
+          if (ev === 'message.created') r.createdIds.push(Number(/^id: (\d+)$/m.exec(block)?.[1]));
         }
       }
     } catch (err) {
