@@ -31,13 +31,16 @@ export interface StreamOptions {
 }
 
 export const defaultView: EventMap = (e) => ({ type: e.type, ...e.payload, conversationId: e.conversationId, inboxId: e.inboxId, at: new Date(e.createdAt).toISOString() });
-const frames = new WeakMap<EventMap, WeakMap<ParleyEvent, string>>();
+// The SSE block of an event, encoded once per view for every stream that gets it: with a
+// thousand streams the bytes, not the JSON, are the cost, so no stream re-encodes them.
+const frames = new WeakMap<EventMap, WeakMap<ParleyEvent, Uint8Array>>();
+const encoder = new TextEncoder();
 
-function frame(map: EventMap, e: ParleyEvent): string {
+function block(map: EventMap, e: ParleyEvent): Uint8Array {
   let cache = frames.get(map);
   if (!cache) { cache = new WeakMap(); frames.set(map, cache); }
   let f = cache.get(e);
-  if (f === undefined) { f = JSON.stringify(map(e)); cache.set(e, f); }
+  if (f === undefined) { f = encoder.encode(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(map(e))}\n\n`); cache.set(e, f); }
   return f;
 }
 
@@ -75,11 +78,10 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
     abort = () => sink.close();
     sink.onClose(() => { close(); wake?.(); });
     let lastSent = opts.lastEventId ?? 0;
-    const line = (e: ParleyEvent) => `id: ${e.id}\nevent: ${e.type}\ndata: ${frame(map, e)}\n\n`;
     const send = async (e: ParleyEvent) => {
       if (e.id <= lastSent) return;
       lastSent = e.id;
-      await sink.write(line(e));
+      await sink.write([block(map, e)]);
     };
     const replay = async (where: string, params: unknown[]) => {
       let after = lastSent;
@@ -103,25 +105,25 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
         queue.sort((a, b) => a.id - b.id);
         wake?.();
       });
-      await sink.write('event: ready\ndata: {}\n\n');
+      await sink.write([encoder.encode('event: ready\ndata: {}\n\n')]);
       while (!sink.closed && !cut) {
         // Everything queued goes out as one write: per-write overhead is paid per burst, not
         // per event, which is what keeps many streams cheap.
         if (queue.length) {
-          let chunk = '';
+          const chunk: Uint8Array[] = [];
           for (const e of queue.splice(0)) {
             if (e.id <= lastSent) continue;
             lastSent = e.id;
-            chunk += line(e);
+            chunk.push(block(map, e));
           }
-          if (chunk) await sink.write(chunk);
+          if (chunk.length) await sink.write(chunk);
           continue;
         }
         const timedOut = await new Promise<boolean>((resolve) => {
           const t = setTimeout(() => { wake = null; resolve(true); }, HEARTBEAT_MS);
           wake = () => { clearTimeout(t); wake = null; resolve(false); };
         });
-        if (timedOut && !sink.closed) await sink.write(': keep-alive\n\n');
+        if (timedOut && !sink.closed) await sink.write([encoder.encode(': keep-alive\n\n')]);
       }
     } finally {
       close();
@@ -137,8 +139,8 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
 
 /** Where a stream's bytes go: the runtime's socket (sseTransport) or Hono's web stream. */
 export interface SseSink {
-  /** Resolves once the chunk is accepted (after a drain when the socket buffer is full). */
-  write(chunk: string): Promise<void>;
+  /** Writes the blocks as one burst; resolves once accepted (after a drain when the socket buffer is full). */
+  write(blocks: Uint8Array[]): Promise<void>;
   readonly closed: boolean;
   onClose(fn: () => void): void;
   close(): void;
@@ -148,9 +150,16 @@ export type SseTransport = (c: Context) => { sink: SseSink; response: Response }
 
 function webSink(stream: SSEStreamingApi): SseSink {
   return {
-    write: async (chunk) => { await stream.write(chunk); },
+    write: async (blocks) => { await stream.write(blocks.length === 1 ? blocks[0] : concat(blocks)); },
     get closed() { return stream.aborted || stream.closed; },
     onClose: (fn) => stream.onAbort(fn),
     close: () => stream.abort(),
   };
+}
+
+function concat(blocks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(blocks.reduce((n, b) => n + b.byteLength, 0));
+  let at = 0;
+  for (const b of blocks) { out.set(b, at); at += b.byteLength; }
+  return out;
 }

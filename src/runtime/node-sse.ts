@@ -16,9 +16,14 @@ export const nodeSseTransport: SseTransport = (c) => {
   res.on('close', onGone);
   res.on('error', onGone);
   const sink: SseSink = {
-    write(chunk) {
+    write(blocks) {
       if (closed) return Promise.resolve();
-      if (res.write(chunk)) return Promise.resolve();
+      // Corked: the burst leaves in one chunk and one syscall, the shared encoded blocks as they are.
+      res.cork();
+      let ok = true;
+      for (const b of blocks) ok = res.write(b);
+      res.uncork();
+      if (ok) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
         res.on('drain', done);

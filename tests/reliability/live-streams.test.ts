@@ -13,7 +13,8 @@ let agentA: { id: string; token: string }; let agentB: { id: string; token: stri
 
 beforeAll(async () => {
   p = await startTestParley();
-  liveStreams(p.deps, { maxQueue: 20, perUser: 3, perVisitor: 2 });
+  // Bound above one fan-out burst (events arriving within 25 ms) of this test's pace.
+  liveStreams(p.deps, { maxQueue: 100, perUser: 3, perVisitor: 2 });
   const a = await p.api.post('/api/v1/inboxes', { name: 'A', channel: 'webchat', config: {} });
   const b = await p.api.post('/api/v1/inboxes', { name: 'B', channel: 'webchat', config: {} });
   inboxA = a.body.id; inboxB = b.body.id; tokenA = a.body.webchatToken;
@@ -66,11 +67,11 @@ describe('bounded streams', () => {
     const reader = await ready(slow);
     const before = (await p.deps.store.get<{ id: number }>('SELECT max(id) AS id FROM events'))!.id;
     const TOTAL = 400;
-    const big = 'x'.repeat(20_000); // enough to fill the socket buffers of a client not reading
+    const big = 'x'.repeat(40_000); // enough to fill the socket buffers of a client not reading
     const fastEvents = collectSse(fast, (es) => es.filter((e) => e.event === 'test.big').length === TOTAL, 20_000);
     for (let i = 0; i < TOTAL; i++) {
       await emitEvents(p.deps, [{ type: 'test.big', inboxId: inboxA, payload: { i, big } }]);
-      if (i % 20 === 0) await new Promise((r) => setImmediate(r));
+      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 30));
     }
     expect((await fastEvents).filter((e) => e.event === 'test.big').map((e) => e.data.i)).toEqual([...Array(TOTAL).keys()]);
     // Now the slow client reads what reached it before it was cut off (the connection was

@@ -75,8 +75,8 @@ it(`SIGKILL ${KILLS} times while ${REPLIES} replies go out to slow platforms: no
   for (const r of [...by('unknown'), ...by('failed')]) expect(r.error).toMatch(/\w{10,}/);
   // At most one send in flight per lane (inbox) when a process dies.
   expect(by('unknown').length).toBeLessThanOrEqual(kills * fakes.length);
-  // A reply the platform never saw is never marked unknown... (it may be: died between the
-  // 'sending' mark and the request leaving) but every one the platform saw is sent or unknown.
+  // Every reply the platform saw is sent or unknown, never failed or queued again. (One it did
+  // not see may be unknown: the process died between marking it sending and the request leaving.)
   for (const id of counts.keys()) expect(['sent', 'unknown']).toContain(rows.find((r) => r.id === id)?.delivery_status);
   expect(replyIds.every((id) => rows.some((r) => r.id === id))).toBe(true);
 }, LONG ? 600_000 : 150_000);
