@@ -5,7 +5,7 @@
 // backoff instead of trying its other replies against a platform that is refusing.
 import type { Deps } from './deps.js';
 import { newId } from './ids.js';
-import { backoffMs, claimNext, dueLanes, recoverExpired, releaseClaim, renewLease, sendClaimed, type Outcome } from './outbox.js';
+import { backoffMs, claimNext, dueLanes, recoverExpired, releaseClaim, renewLease, sendClaimed, stillWaiting, type Outcome } from './outbox.js';
 
 export interface DeliveryReport { claimed: number; sent: number; retried: number; failed: number; unknown: number }
 export interface OutboxLoopOptions {
@@ -22,7 +22,8 @@ const DEFAULT_MAX_LANES = 16;
 
 export class OutboxLoop {
   private readonly lanes = new Map<string, Promise<void>>();
-  private readonly pausedUntil = new Map<string, number>();
+  /** A lane's pause and the reply whose failure caused it: void once that reply moved on. */
+  private readonly pausedUntil = new Map<string, { until: number; rowId: string; nextAttemptAt: number }>();
   /** Retryable failures in a row per lane: the pause grows with them, whichever reply is tried. */
   private readonly laneFailures = new Map<string, number>();
   private readonly reports = new Set<DeliveryReport & { limit: number }>();
@@ -85,7 +86,11 @@ export class OutboxLoop {
           const now = this.deps.clock.now();
           for (const inboxId of await dueLanes(this.deps)) {
             if (this.stopping || this.lanes.size >= this.maxLanes) break;
-            if (this.lanes.has(inboxId) || (this.pausedUntil.get(inboxId) ?? 0) > now) continue;
+            if (this.lanes.has(inboxId)) continue;
+            const pause = this.pausedUntil.get(inboxId);
+            // A pause holds while its reply still waits; sent elsewhere, or re-queued by an
+            // agent after fixing the inbox, the platform is worth trying again now.
+            if (pause && pause.until > now && await stillWaiting(this.deps, pause.rowId, pause.nextAttemptAt)) continue;
             this.pausedUntil.delete(inboxId);
             const lane = this.runLane(inboxId).finally(() => {
               this.lanes.delete(inboxId);
@@ -124,7 +129,8 @@ export class OutboxLoop {
         if (result.outcome === 'retried') {
           const failures = (this.laneFailures.get(inboxId) ?? 0) + 1;
           this.laneFailures.set(inboxId, failures);
-          this.pausedUntil.set(inboxId, this.deps.clock.now() + Math.max(result.retryAfterMs ?? 0, Math.min(this.maxPauseMs, backoffMs(failures))));
+          this.pausedUntil.set(inboxId, { until: this.deps.clock.now() + Math.max(result.retryAfterMs ?? 0, Math.min(this.maxPauseMs, backoffMs(failures))),
+            rowId: row.id as string, nextAttemptAt: result.nextAttemptAt ?? 0 });
           return;
         }
       }

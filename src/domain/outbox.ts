@@ -27,7 +27,7 @@ export function backoffMs(attempt: number, retryAfterMs?: number): number {
 }
 
 export type Outcome = 'sent' | 'retried' | 'failed' | 'lost';
-export interface SendResult { outcome: Outcome; retryAfterMs?: number }
+export interface SendResult { outcome: Outcome; retryAfterMs?: number; nextAttemptAt?: number }
 
 /** Takes the lane's next due row under a lease; never sends. */
 export async function claimNext(deps: Deps, inboxId: string, token: string, leaseMs: number): Promise<Row | undefined> {
@@ -120,7 +120,7 @@ async function recordFailure(deps: Deps, row: Row, token: string, err: unknown, 
       raw("UPDATE messages SET error = ? WHERE id = ? AND EXISTS (SELECT 1 FROM outbox WHERE id = ? AND status = 'pending')", `Retrying: ${message}`, messageId, row.id),
     ]);
     deps.log.warn({ messageId, attempts, waitMs: wait, err: message }, 'outbox send failed, will retry');
-    return { outcome: 'retried', retryAfterMs: wait };
+    return { outcome: 'retried', retryAfterMs: wait, nextAttemptAt: now + wait };
   }
   const reason = tooOld || attempts >= OUTBOX_MAX_ATTEMPTS ? `Gave up after ${attempts} attempts: ${message}` : message;
   await finish(deps, row, messageId, [
@@ -158,3 +158,8 @@ export async function recoverExpired(deps: Deps): Promise<number> {
 }
 
 export { deliverDueOutbox, type DeliveryReport } from './outbox-loop.js';
+
+/** True while the row that paused a lane still waits for the retry it was given (not sent, failed or re-queued since). */
+export async function stillWaiting(deps: Deps, rowId: string, nextAttemptAt: number): Promise<boolean> {
+  return Boolean(await deps.store.get("SELECT 1 AS ok FROM outbox WHERE id = ? AND status = 'pending' AND next_attempt_at = ?", [rowId, nextAttemptAt]));
+}
