@@ -58,9 +58,12 @@ it(`SIGKILL the polling server ${KILLS} times while ${MESSAGES} messages are imp
 
   let kills = 0;
   while (kills < KILLS) {
+    const before = stored();
     const { proc, exited } = await startPoller(dbFile, inboxId);
     child = proc;
-    await new Promise((r) => setTimeout(r, 150 + Math.floor(rand() * (LONG ? 4000 : 500))));
+    // Killed mid-import: once this run has committed something, at a random moment after.
+    for (let i = 0; i < 200 && stored() === before; i++) await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, Math.floor(rand() * (LONG ? 4000 : 400))));
     proc.kill('SIGKILL');
     await exited;
     kills++;
