@@ -1,14 +1,15 @@
 // What one stored message may hold, whatever a platform (or a forged body) sends: text and
 // HTML are cut with a note saying so, attachments past the count are left out with a note.
 // Linear in the input; applied at the one door into the store (ingest).
-import type { InboundEvent } from '../../connectors/types.js';
+import { isMessageEvent, type InboundEvent } from '../../connectors/types.js';
 
 export const MAX_STORED_TEXT = 100_000;
 export const MAX_STORED_HTML = 1_000_000;
 export const MAX_ATTACHMENTS = 50;
 
 export function withinLimits(e: InboundEvent): InboundEvent {
-  if (e.kind === 'status') return e;
+  if (e.kind === 'edit') return e.text.length > MAX_STORED_TEXT ? { ...e, text: `${e.text.slice(0, MAX_STORED_TEXT)}\n\n[Message shortened: ${e.text.length - MAX_STORED_TEXT} more characters were not stored]` } : e;
+  if (!isMessageEvent(e)) return e;
   const longText = e.text.length > MAX_STORED_TEXT;
   const longHtml = (e.html?.length ?? 0) > MAX_STORED_HTML;
   const manyFiles = e.attachments.length > MAX_ATTACHMENTS;
