@@ -147,9 +147,12 @@ export async function recoverExpired(deps: Deps): Promise<number> {
   const [, unknown] = await deps.store.atomically([
     raw("UPDATE outbox SET status = 'pending', lock_token = NULL, locked_until = NULL WHERE status = 'claimed' AND locked_until < ?", now),
     raw("UPDATE outbox SET status = 'unknown', last_error = ? WHERE status = 'sending' AND locked_until < ? RETURNING message_id, inbox_id", UNKNOWN_REASON, now),
-  ], (rows) => rows[1].length === 0 ? [] : [raw(
-    `UPDATE messages SET delivery_status = 'unknown', error = ?1 WHERE id IN (SELECT value FROM json_each(?2)) AND delivery_status = 'queued'`,
-    UNKNOWN_REASON, JSON.stringify(rows[1].map((r) => r.message_id)))]);
+  ]);
+  if (unknown.length === 0) return 0;
+  // Its own statement, and idempotent (every queued message of an unknown row), so a crash
+  // between the two is healed by the next recovery; one batch on D1 as well.
+  await deps.store.run(`UPDATE messages SET delivery_status = 'unknown', error = ? WHERE delivery_status = 'queued'
+    AND id IN (SELECT message_id FROM outbox WHERE status = 'unknown')`, [UNKNOWN_REASON]);
   for (const r of unknown) {
     const msg = await deps.store.get('SELECT * FROM messages WHERE id = ?', [r.message_id]);
     if (msg) await emitEvents(deps, [{ type: 'message.updated', inboxId: r.inbox_id as string, conversationId: msg.conversation_id as string, payload: { message: messageView(msg) } }]);
