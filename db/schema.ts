@@ -158,14 +158,16 @@ export const outbox = sqliteTable('outbox', {
   id: text('id').primaryKey(),
   messageId: text('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
   inboxId: text('inbox_id').notNull(),
-  status: text('status', { enum: ['pending', 'sending', 'done', 'failed'] }).notNull().default('pending'),
+  // claimed = leased, platform not called yet; sending = platform being called; unknown = the
+  // sender vanished mid-call (see src/domain/outbox.ts).
+  status: text('status', { enum: ['pending', 'claimed', 'sending', 'done', 'failed', 'unknown'] }).notNull().default('pending'),
   attempts: integer('attempts').notNull().default(0),
   nextAttemptAt: integer('next_attempt_at').notNull(),
   lockToken: text('lock_token'),
   lockedUntil: integer('locked_until'),
   lastError: text('last_error'),
   createdAt: integer('created_at').notNull(),
-}, (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), uniqueIndex('outbox_message_uq').on(t.messageId)]);
+}, (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_lane_idx').on(t.inboxId, t.status, t.nextAttemptAt), uniqueIndex('outbox_message_uq').on(t.messageId)]);
 
 export const connectorCursors = sqliteTable('connector_cursors', {
   inboxId: text('inbox_id').notNull().references(() => inboxes.id, { onDelete: 'cascade' }),
@@ -181,6 +183,9 @@ export const events = sqliteTable('events', {
   conversationId: text('conversation_id'),
   // Only this user may see it (e.g. a mention); null = everyone allowed to see the inbox.
   userId: text('user_id'),
+  // For events of no inbox (contact.updated, agent.availability): JSON array of the inbox ids
+  // whose members may see it. Neither inbox nor audience = admins and leads only.
+  audience: text('audience'),
   payload: text('payload', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
   createdAt: integer('created_at').notNull(),
 }, (t) => [

@@ -3,7 +3,8 @@ import { createRegistry } from '../connectors/registry.js';
 import { PermanentError, RetryableError, type OutboundMessage } from '../connectors/types.js';
 import { webchat } from '../connectors/webchat/index.js';
 import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { deliverDueOutbox, sendClaimed } from '../src/domain/outbox.js';
+import { OutboxLoop } from '../src/domain/outbox-loop.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
 
 // A channel whose behaviour each test scripts: a queue of outcomes per message text.
@@ -95,34 +96,57 @@ describe('outbox', () => {
     expect((await p.api.post(`/api/v1/messages/${m.id}/retry`)).status).toBe(409);
   });
 
-  it('never sends a row twice when two workers run at once', async () => {
+  it('never sends a row twice when two processes deliver at once', async () => {
     const texts = Array.from({ length: 20 }, (_, i) => `parallel-${i}`);
     for (const t of texts) { script.set(t, ['slow']); await reply(t); }
-    // Three workers claiming small batches concurrently until the queue is empty.
-    const worker = async () => {
-      let sent = 0;
-      for (;;) {
-        const r = await deliverDueOutbox(p.deps, { limit: 3 });
-        sent += r.sent;
-        if (r.claimed === 0) return sent;
-      }
-    };
-    const totals = await Promise.all([worker(), worker(), worker()]);
+    // Three loops on one store, as three processes would have: each claims row by row.
+    const loops = [new OutboxLoop(p.deps), new OutboxLoop(p.deps), new OutboxLoop(p.deps)];
+    const totals = (await Promise.all(loops.map((l) => l.drain()))).map((r) => r.sent);
     expect(totals.reduce((x, y) => x + y, 0)).toBe(20);
     expect(totals.filter((t) => t > 0).length).toBeGreaterThan(1);
     for (const t of texts) expect(sentCount(t)).toBe(1);
   });
 
-  it('a row abandoned mid-send is failed as "outcome unknown", never re-sent blindly', async () => {
+  it('a row abandoned mid-send becomes "unknown" with a reason, is never re-sent blindly, and the agent can retry it', async () => {
     const m = await reply('abandoned');
-    // A worker claimed it and died.
-    await p.store.run("UPDATE outbox SET status = 'sending', locked_until = ? WHERE message_id = ?", [clock.now() + 300_000, m.id]);
-    clock.advance(300_001);
+    // A worker claimed it, called the platform and died.
+    await p.store.run("UPDATE outbox SET status = 'sending', lock_token = 'dead', locked_until = ? WHERE message_id = ?", [clock.now() + 30_000, m.id]);
     await deliverDueOutbox(p.deps);
     expect(sentCount('abandoned')).toBe(0);
-    const failed = await message(m.id);
-    expect(failed.deliveryStatus).toBe('failed');
-    expect(failed.error).toContain('outcome unknown');
+    expect((await message(m.id)).deliveryStatus).toBe('queued');
+    clock.advance(30_001);
+    expect(await deliverDueOutbox(p.deps)).toMatchObject({ unknown: 1, claimed: 0 });
+    expect(sentCount('abandoned')).toBe(0);
+    const unknown = await message(m.id);
+    expect(unknown.deliveryStatus).toBe('unknown');
+    expect(unknown.error).toContain('outcome unknown');
+    expect(unknown.error).toContain('retry only if it is missing');
+    expect((await p.api.post(`/api/v1/messages/${m.id}/retry`)).body.deliveryStatus).toBe('queued');
+    await deliverDueOutbox(p.deps);
+    expect(sentCount('abandoned')).toBe(1);
+  });
+
+  it('a row claimed but never sent by a worker that died goes back to the queue when its lease ends', async () => {
+    const m = await reply('claimed-only');
+    await p.store.run("UPDATE outbox SET status = 'claimed', lock_token = 'dead', locked_until = ? WHERE message_id = ?", [clock.now() + 30_000, m.id]);
+    await deliverDueOutbox(p.deps);
+    expect(sentCount('claimed-only')).toBe(0);
+    clock.advance(30_001);
+    expect(await deliverDueOutbox(p.deps)).toMatchObject({ unknown: 0, sent: 1 });
+    expect((await message(m.id)).deliveryStatus).toBe('sent');
+  });
+
+  it('a worker that lost its claim before calling the platform does not send', async () => {
+    const m = await reply('stolen');
+    const [row] = await p.store.all("SELECT * FROM outbox WHERE message_id = ?", [m.id]);
+    await p.store.run("UPDATE outbox SET status = 'claimed', lock_token = 'mine' WHERE id = ?", [row.id]);
+    // Another worker recovered and re-claimed it meanwhile.
+    await p.store.run("UPDATE outbox SET lock_token = 'theirs' WHERE id = ?", [row.id]);
+    expect(await sendClaimed(p.deps, { ...row, status: 'claimed' }, 'mine', 30_000)).toEqual({ outcome: 'lost' });
+    expect(sentCount('stolen')).toBe(0);
+    await p.store.run("UPDATE outbox SET status = 'pending', lock_token = NULL WHERE id = ?", [row.id]);
+    await deliverDueOutbox(p.deps);
+    expect(sentCount('stolen')).toBe(1);
   });
 
   it('never sends a private note', async () => {

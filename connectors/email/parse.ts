@@ -3,6 +3,7 @@
 // encoded names, subjects and filenames; this file decides what Parley keeps of it.
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { checkMimeDepth } from './mime-depth.js';
 import type { InboundAttachment, InboundEvent, InboundMessageEvent } from '../types.js';
 import { splitQuoted } from './quote.js';
 import { sanitizeHtml } from './sanitize.js';
@@ -124,6 +125,7 @@ function defaultName(contentType: string, i: number): string {
 }
 
 export async function parseEmail(source: Uint8Array, opts: ParseOptions): Promise<InboundEvent[]> {
+  checkMimeDepth(source);
   const mail = await simpleParser(Buffer.from(source.buffer, source.byteOffset, source.byteLength), {
     keepCidLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 5 * 1024 * 1024,
   });

@@ -1,27 +1,43 @@
-import { canSeeAll } from '../domain/actor.js';
+import { canSeeAll, type Actor } from '../domain/actor.js';
+import type { ParleyEvent } from '../events/bus.js';
+import { liveStreams } from '../events/live.js';
+import { memberships, type Memberships } from '../events/memberships.js';
 import { streamEvents } from '../events/sse.js';
+import { clientAddress, dropConnection } from './connection.js';
 import { router } from './env.js';
 
-// Agents' live feed. Membership is re-read at most every few seconds so a new member
-// starts seeing an inbox without reconnecting.
+/**
+ * What an agent may see: events of his inboxes; events of no inbox (a contact changed, a
+ * teammate's availability) only when their audience names one of his inboxes; with neither,
+ * managers only. Admins and leads see every inbox.
+ */
+export function agentMaySee(actor: Actor, m: Memberships, e: ParleyEvent): boolean {
+  if (e.userId && e.userId !== actor.id) return false;
+  if (canSeeAll(actor)) return true;
+  if (e.inboxId) return m.has(actor.id, e.inboxId);
+  return !!e.audience && m.hasAny(actor.id, e.audience);
+}
+
+// Agents' live feed.
 export const eventRoutes = () => {
   const app = router();
-  app.get('/events', (c) => {
+  app.get('/events', async (c) => {
     const { deps, actor } = c.var;
-    let inboxes: Set<string> | null = null;
-    let loadedAt = 0;
-    const allow = async (e: { inboxId: string | null; userId: string | null }) => {
-      if (e.userId && e.userId !== actor.id) return false;
-      if (canSeeAll(actor) || !e.inboxId) return true;
-      if (!inboxes || deps.clock.now() - loadedAt > 5_000) {
-        const rows = await deps.store.all<{ inbox_id: string }>('SELECT inbox_id FROM inbox_members WHERE user_id = ?', [actor.id]);
-        inboxes = new Set(rows.map((r) => r.inbox_id));
-        loadedAt = deps.clock.now();
-      }
-      return inboxes.has(e.inboxId);
-    };
+    const limits = liveStreams(deps).limits;
+    const m = memberships(deps.store);
+    const release = await m.track(actor.id);
     const last = Number(c.req.header('last-event-id') ?? c.req.query('lastEventId') ?? 0);
-    return streamEvents(c, deps, allow, { lastEventId: Number.isFinite(last) ? last : 0 });
+    try {
+      return streamEvents(c, deps, (e) => agentMaySee(actor, m, e), {
+        lastEventId: Number.isFinite(last) ? last : 0,
+        caps: [{ key: `user:${actor.id}`, max: limits.perUser }, { key: `addr:${clientAddress(c)}`, max: limits.perAddress }],
+        drop: () => dropConnection(c),
+        onClose: release,
+      });
+    } catch (err) {
+      release();
+      throw err;
+    }
   });
   return app;
 };

@@ -12,7 +12,10 @@ import { inboxForWebchatToken, listVisitorMessages, postVisitorMessage, startVis
 import type { MessageView } from '../domain/views.js';
 import { messageView } from '../domain/views.js';
 import { rateFromWidget } from '../domain/csat.js';
+import type { ParleyEvent } from '../events/bus.js';
+import { liveStreams } from '../events/live.js';
 import { streamEvents } from '../events/sse.js';
+import { clientAddress, dropConnection } from './connection.js';
 import { validationHook } from './errors.js';
 import { errors, jsonBody, jsonResponse, PageQuery } from './schemas.js';
 
@@ -79,6 +82,7 @@ export const webchatRoutes = (deps: Deps) => {
     const { inbox, visitorId } = await authVisitor(c);
     const b = c.req.valid('json');
     const row = await postVisitorMessage(c.var.deps, inbox, visitorId, b.content, b.clientMessageId);
+    liveStreams(c.var.deps).conversationBegan(`visitor:${inbox.id as string}:${visitorId}`, row.conversation_id as string);
     return c.json(visitorMessageView(messageView(row)) as never, 201);
   });
 
@@ -105,19 +109,46 @@ export const webchatRoutes = (deps: Deps) => {
 
   app.get('/:webchatToken/events', async (c) => {
     const { inbox, visitorId } = await authVisitor(c);
-    let conversationId = await visitorConversationId(c.var.deps, inbox.id as string, visitorId);
-    const allow = async (e: { inboxId: string | null; conversationId: string | null; type: string; payload: Record<string, unknown> }) => {
-      if (e.inboxId !== inbox.id || !e.conversationId) return false;
-      conversationId ??= await visitorConversationId(c.var.deps, inbox.id as string, visitorId);
-      if (e.conversationId !== conversationId) return false;
+    const deps = c.var.deps;
+    const hub = liveStreams(deps);
+    const inboxId = inbox.id as string;
+    const waitKey = `visitor:${inboxId}:${visitorId}`;
+    // Known at open, or learnt when the visitor first writes: never looked up per event.
+    let conversationId = await visitorConversationId(deps, inboxId, visitorId);
+    const accepts = (e: ParleyEvent) => {
+      if (!conversationId || e.conversationId !== conversationId || e.inboxId !== inboxId) return false;
       if (e.type.startsWith('message.')) return !(e.payload.message as MessageView).private;
       return e.type === 'conversation.updated' || e.type.startsWith('csat.');
     };
-    return streamEvents(c, c.var.deps, allow, {
-      map: (e) => e.type.startsWith('message.')
-        ? { type: e.type, message: visitorMessageView(e.payload.message as MessageView) }
-        : { type: e.type, status: (e.payload.conversation as { status?: string } | undefined)?.status ?? e.payload.status ?? null },
+    let stopWaiting = () => {};
+    let poll: NodeJS.Timeout | undefined;
+    const bind = (replay: (where: string, params: unknown[]) => Promise<void>) => {
+      if (conversationId) return;
+      const began = (id: string) => {
+        if (conversationId) return;
+        conversationId = id;
+        stopWaiting();
+        clearInterval(poll);
+        void replay('AND conversation_id = ?', [id]).catch(() => {});
+      };
+      stopWaiting = hub.awaitConversation(waitKey, began);
+      // The visitor may write through another process on the same store: look now and then.
+      poll = setInterval(() => {
+        void visitorConversationId(deps, inboxId, visitorId).then((id) => { if (id) began(id); }).catch(() => {});
+      }, 5_000);
+    };
+    return streamEvents(c, deps, accepts, {
+      map: visitorEventView,
+      direct: false, // the CORS middleware's headers must reach the widget
+      caps: [{ key: waitKey, max: hub.limits.perVisitor }, { key: `addr:${clientAddress(c)}`, max: hub.limits.perAddress }],
+      drop: () => dropConnection(c),
+      onReplayer: bind,
+      onClose: () => { stopWaiting(); clearInterval(poll); },
     });
   });
   return app;
 };
+
+const visitorEventView = (e: ParleyEvent) => e.type.startsWith('message.')
+  ? { type: e.type, message: visitorMessageView(e.payload.message as MessageView) }
+  : { type: e.type, status: (e.payload.conversation as { status?: string } | undefined)?.status ?? e.payload.status ?? null };

@@ -18,7 +18,9 @@ export async function setAvailability(deps: Deps, actor: Actor, userId: string, 
   const [user] = await deps.store.all('UPDATE users SET availability = ? WHERE id = ? RETURNING *', [availability, userId]);
   if (!user) throw notFound('User');
   if (before.availability !== availability) {
-    await emitEvents(deps, [{ type: 'agent.availability', payload: { userId, availability, previous: before.availability, by: actor.id } }]);
+    // Teammates (members of one of the user's inboxes) and managers hear of it, nobody else.
+    const inboxes = await deps.store.all<{ inbox_id: string }>('SELECT inbox_id FROM inbox_members WHERE user_id = ?', [userId]);
+    await emitEvents(deps, [{ type: 'agent.availability', audience: inboxes.map((r) => r.inbox_id), payload: { userId, availability, previous: before.availability, by: actor.id } }]);
   }
   // Also on a repeated "online": it is the agent saying "give me work" (e.g. after a restart).
   const assigned = availability === 'online' ? await drainForUser(deps, userId) : [];

@@ -171,7 +171,7 @@ export async function updateContact(deps: Deps, actor: Actor, id: string, patch:
   if (sets.length === 0) throw new AppError(400, 'invalid_request', 'Give at least one of name, email, phone, attributes');
   await deps.store.run(`UPDATE contacts SET ${sets.join(', ')} WHERE id = ?`, [...params, row.id]);
   const fresh = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [row.id]);
-  await emitEvents(deps, [{ type: 'contact.updated', payload: { contactId: row.id, fields: Object.keys(patch) } }]);
+  await emitEvents(deps, [{ type: 'contact.updated', audience: await contactAudience(deps, row.id as string), payload: { contactId: row.id, fields: Object.keys(patch) } }]);
   return contactDetail(deps, actor, fresh!);
 }
 
@@ -225,7 +225,7 @@ export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, ot
   ]);
   if (results[5].length === 0) throw new AppError(409, 'contact_merged', 'One of the contacts was merged by someone else meanwhile; reload and try again');
 
-  await emitEvents(deps, [{ type: 'contact.merged', payload: { contactId: keepId, mergedContactId: otherId, by: actor.id } }]);
+  await emitEvents(deps, [{ type: 'contact.merged', audience: await contactAudience(deps, keepId), payload: { contactId: keepId, mergedContactId: otherId, by: actor.id } }]);
   const fresh = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [keepId]);
   return { ...(await contactDetail(deps, actor, fresh!)), merged: { contactId: otherId, identities: counts?.identities ?? 0, conversations: counts?.conversations ?? 0 } };
 }
@@ -294,4 +294,11 @@ export async function contactTimeline(deps: Deps, actor: Actor, id: string, limi
     data: pageRows.map((r) => ({ ...messageView(r), inboxId: r.inbox_id as string, channel: r.channel as string, conversationStatus: r.conversation_status as string })),
     nextCursor: more && last ? encodeCursor([last.created_at as number, last.id as string]) : null,
   };
+}
+
+/** The inboxes whose members may hear about a contact: where it has an identity or a conversation. */
+export async function contactAudience(deps: Deps, contactId: string): Promise<string[]> {
+  const rows = await deps.store.all<{ inbox_id: string }>(
+    'SELECT inbox_id FROM contact_identities WHERE contact_id = ?1 UNION SELECT inbox_id FROM conversations WHERE contact_id = ?1', [contactId]);
+  return rows.map((r) => r.inbox_id);
 }

@@ -29,6 +29,10 @@ export interface Deps {
   allowPrivateNetwork?: boolean;
   /** Builds the language model client for the account's settings; default: OpenAI-compatible over fetch. */
   modelFactory?: ModelFactory;
+  /** How long stored events are kept (PARLEY_EVENTS_RETENTION_DAYS; default 7 days). */
+  eventRetentionMs?: number;
+  /** The runtime's direct write path for SSE (Node: the socket), see src/events/sse.ts. */
+  sseTransport?: import('../events/sse.js').SseTransport;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
   /**

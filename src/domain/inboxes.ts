@@ -125,7 +125,10 @@ function redact(config: Record<string, unknown>, paths: string[]): Record<string
 
 export function inboxView(deps: Deps, r: Row) {
   const connector = deps.connectors.get(r.channel as ChannelKind);
-  const config = typeof r.config === 'string' ? JSON.parse(r.config) : (r.config as Record<string, unknown>);
+  // A stored config that no longer parses (hand-edited, older version) still lists the inbox,
+  // with its health saying what is wrong, rather than failing the whole list.
+  let config: Record<string, unknown> = {};
+  try { config = typeof r.config === 'string' ? JSON.parse(r.config) : (r.config as Record<string, unknown>); } catch { /* shown as {} */ }
   const hasWebhook = Boolean(connector?.parse || connector?.handshake);
   return {
     id: r.id as string,

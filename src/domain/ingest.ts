@@ -12,6 +12,7 @@
 import { isMessageEvent, type InboundEvent, type InboundMessageEvent } from '../../connectors/types.js';
 import { insertEvents, publishRows, publishStored, type EventDraft } from '../events/emit.js';
 import type { Deps } from './deps.js';
+import { withinLimits } from './ingest-limits.js';
 import { newId } from './ids.js';
 import { conversationsCreated, conversationsTouched, messagesCreated } from './ingest-events.js';
 import { raw, type Row, type Stmt } from './store.js';
@@ -149,7 +150,8 @@ export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<In
     if (run && head && head.inbox.id === d.inbox.id && !head.opts?.cursor && !d.opts?.cursor) run.push(k);
     else runs.push([k]);
   });
-  const plans = runs.map((run) => planIngest(run.length === 1 ? deliveries[run[0]] : { inbox: deliveries[run[0]].inbox, events: run.flatMap((k) => deliveries[k].events) }, now));
+  const bounded = deliveries.map((d) => ({ ...d, events: d.events.map(withinLimits) }));
+  const plans = runs.map((run) => planIngest(run.length === 1 ? bounded[run[0]] : { inbox: bounded[run[0]].inbox, events: run.flatMap((k) => bounded[k].events) }, now));
   const stmts = plans.flatMap((p) => p.stmts);
   const out: IngestResult[] = deliveries.map(() => ({ inserted: [], createdConversations: [], statusUpdates: 0 }));
   if (stmts.length === 0) return out;

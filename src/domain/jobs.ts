@@ -1,13 +1,14 @@
 // Everything that runs on a schedule. The Node runtime runs these with node-cron; the
 // Workers runtime from its Cron Trigger. Workflow modules add their jobs here.
 import type { Deps } from './deps.js';
-import { deliverDueOutbox } from './outbox.js';
+import { outboxLoop } from './outbox-loop.js';
 import { pollDueInboxes } from './polling.js';
 import { wakeSnoozed } from './snooze.js';
 import { checkSla } from './sla.js';
 import { runFollowUps } from './follow-up.js';
 import { deliverDueWebhooks } from './outgoing-webhooks.js';
 import { mergeSearchIndex } from './search-index.js';
+import { pruneEvents } from './retention.js';
 
 export interface Job {
   name: string;
@@ -17,7 +18,8 @@ export interface Job {
 }
 
 export const jobs: Job[] = [
-  { name: 'outbox', cron: '*/2 * * * * *', run: (d) => deliverDueOutbox(d) },
+  // Only wakes the process's one delivery loop (the kick after a reply lands there too).
+  { name: 'outbox', cron: '*/2 * * * * *', run: async (d) => { outboxLoop(d).kick(); } },
   { name: 'poll', cron: '*/5 * * * * *', run: (d) => pollDueInboxes(d) },
   { name: 'snooze-wake', cron: '*/30 * * * * *', run: (d) => wakeSnoozed(d) },
   { name: 'sla', cron: '*/30 * * * * *', run: (d) => checkSla(d) },
@@ -25,6 +27,7 @@ export const jobs: Job[] = [
   { name: 'webhooks-out', cron: '*/3 * * * * *', run: (d) => deliverDueWebhooks(d) },
   // At most 50 steps of 200 pages a minute: keeps the search index near one segment.
   { name: 'search-index', cron: '17 * * * * *', run: (d) => mergeSearchIndex(d) },
+  { name: 'events-retention', cron: '43 */10 * * * *', run: (d) => pruneEvents(d) },
 ];
 
 /** Runs a job unless its previous run is still going (no overlapping runs). */

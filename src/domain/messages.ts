@@ -90,12 +90,13 @@ export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { 
   return view;
 }
 
-/** Put a failed reply back in the queue (the agent's retry button). */
+/** Put a failed or unknown reply back in the queue (the agent's retry button). */
 export async function retryMessage(deps: Deps, actor: Actor, messageId: string): Promise<MessageView> {
   const msg = await deps.store.get('SELECT * FROM messages WHERE id = ?', [messageId]);
   if (!msg) throw notFound('Message');
   await getVisibleConversation(deps, actor, msg.conversation_id as string);
-  if (msg.delivery_status !== 'failed') throw new AppError(409, 'not_failed', 'Only a failed message can be retried');
+  // `unknown` = Parley stopped mid-send; the agent checked the platform and asks again.
+  if (msg.delivery_status !== 'failed' && msg.delivery_status !== 'unknown') throw new AppError(409, 'not_failed', 'Only a failed message (or one whose delivery is unknown) can be retried');
   const now = deps.clock.now();
   await deps.store.atomically([
     raw("UPDATE messages SET delivery_status = 'queued', error = NULL WHERE id = ?", messageId),

@@ -1,139 +1,168 @@
-// Delivers queued replies through their channel's connector. Rows are claimed with one
-// UPDATE ... RETURNING, so two workers (or two processes on one file) never take the same
-// row. A row is sent at most once: one left 'sending' by a worker that died is marked failed
-// ("outcome unknown") for an agent to retry, never re-sent blindly.
-import { PermanentError, RetryableError, type OutboundMessage } from '../../connectors/types.js';
+// One reply's way through the outbox, as row states:
+//   pending -> claimed -> sending -> done | pending (retry later) | failed
+//   claimed (lease ran out, never sent)        -> pending   (safe: the platform was not called)
+//   sending (lease ran out, process gone)      -> unknown   (the platform may have it: never resent
+//                                                            blindly, an agent checks and retries)
+// Each step is one conditional UPDATE on the row's lock token, so a row is handed to
+// connector.send at most once per claim, and a claim lost to another process is noticed
+// before the call. The loop that drives rows (lanes per inbox, one per process) is outbox-loop.ts.
+import { PermanentError, RetryableError } from '../../connectors/types.js';
 import { emitEvents } from '../events/emit.js';
 import type { Deps } from './deps.js';
-import { newId } from './ids.js';
-import { raw, type Row } from './store.js';
+import { loadDeliveryContext } from './outbox-context.js';
+import { raw, type Row, type Stmt } from './store.js';
 import { messageView } from './views.js';
 
-export const OUTBOX_MAX_ATTEMPTS = 8;
+/** Attempts before a reply that keeps failing retryably is given up (~3 h of trying at the cap). */
+export const OUTBOX_MAX_ATTEMPTS = 40;
+/** A reply older than this is not retried any more: the conversation has moved on. */
+export const OUTBOX_GIVE_UP_MS = 24 * 3600_000;
 const BASE_BACKOFF_MS = 2_000;
-const MAX_BACKOFF_MS = 60 * 60_000;
-const LEASE_MS = 5 * 60_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+export const UNKNOWN_REASON = 'Delivery outcome unknown: Parley stopped while the platform was being called, so the customer may or may not have this reply. Check the conversation on the platform, then retry only if it is missing.';
 
 export function backoffMs(attempt: number, retryAfterMs?: number): number {
   const exp = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempt - 1));
   return Math.max(exp, retryAfterMs ?? 0);
 }
 
-export interface DeliveryReport { claimed: number; sent: number; retried: number; failed: number }
+export type Outcome = 'sent' | 'retried' | 'failed' | 'lost';
+export interface SendResult { outcome: Outcome; retryAfterMs?: number; nextAttemptAt?: number }
 
-export async function deliverDueOutbox(deps: Deps, opts: { limit?: number } = {}): Promise<DeliveryReport> {
+/** Takes the lane's next due row under a lease; never sends. */
+export async function claimNext(deps: Deps, inboxId: string, token: string, leaseMs: number): Promise<Row | undefined> {
   const now = deps.clock.now();
-  const report: DeliveryReport = { claimed: 0, sent: 0, retried: 0, failed: 0 };
-  await failAbandoned(deps, now);
-  const token = newId();
-  const [claimed] = await deps.store.atomically([raw(
-    `UPDATE outbox SET status = 'sending', lock_token = ?, locked_until = ?, attempts = attempts + 1
-     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
-     RETURNING *`, token, now + LEASE_MS, now, opts.limit ?? 50)]);
-  report.claimed = claimed.length;
-  claimed.sort((a, b) => String(a.id).localeCompare(String(b.id)));
-  for (const row of claimed) {
-    const outcome = await deliverOne(deps, row, token);
-    report[outcome]++;
-  }
-  return report;
+  const [rows] = await deps.store.atomically([raw(
+    `UPDATE outbox SET status = 'claimed', lock_token = ?, locked_until = ?
+     WHERE id = (SELECT id FROM outbox WHERE inbox_id = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1)
+       AND status = 'pending'
+     RETURNING *`, token, now + leaseMs, inboxId, now)]);
+  return rows[0];
 }
 
-async function deliverOne(deps: Deps, row: Row, token: string): Promise<'sent' | 'retried' | 'failed'> {
+/** Inboxes with a reply due now (the lanes to run). */
+export async function dueLanes(deps: Deps): Promise<string[]> {
+  const rows = await deps.store.all<{ inbox_id: string }>(
+    "SELECT DISTINCT inbox_id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?", [deps.clock.now()]);
+  return rows.map((r) => r.inbox_id);
+}
+
+/** Extends the lease of a row this worker holds; false = the claim was lost. */
+export async function renewLease(deps: Deps, rowId: string, token: string, leaseMs: number): Promise<boolean> {
+  const r = await deps.store.run("UPDATE outbox SET locked_until = ? WHERE id = ? AND lock_token = ? AND status IN ('claimed', 'sending')",
+    [deps.clock.now() + leaseMs, rowId, token]);
+  return r.changes === 1;
+}
+
+/** Gives back a claimed row that was not sent (shutdown). */
+export async function releaseClaim(deps: Deps, rowId: string, token: string): Promise<void> {
+  await deps.store.run("UPDATE outbox SET status = 'pending', lock_token = NULL, locked_until = NULL WHERE id = ? AND lock_token = ? AND status = 'claimed'", [rowId, token]);
+}
+
+/**
+ * Sends one claimed row. The claim is re-checked and the row marked `sending` (attempt
+ * counted) in one statement right before the platform is called; every outcome is recorded
+ * only while the token still matches, so a row recovered by another worker is never touched.
+ */
+export async function sendClaimed(deps: Deps, row: Row, token: string, leaseMs: number): Promise<SendResult> {
   const messageId = row.message_id as string;
+  let ctx: Awaited<ReturnType<typeof loadDeliveryContext>>;
+  let config: unknown;
+  let connector;
   try {
-    const ctx = await loadDeliveryContext(deps, messageId);
-    const connector = deps.connectors.get(ctx.inbox.channel as never);
+    ctx = await loadDeliveryContext(deps, messageId);
+    connector = deps.connectors.get(ctx.inbox.channel as never);
     if (!connector) throw new PermanentError(`No connector for channel ${ctx.inbox.channel}`);
-    const config = connector.config.parse(ctx.inbox.config);
-    const result = await connector.send(config, ctx.outbound);
-    await finish(deps, row, token, messageId, [
-      raw("UPDATE outbox SET status = 'done', lock_token = NULL, last_error = NULL WHERE id = ? AND lock_token = ?", row.id, token),
-      // The platform's echo of this very message may have been ingested before send() returned
-      // (Messenger/Instagram echoes can overtake the API response): that row already holds the
-      // id, so keep ours without it rather than fail on UNIQUE(inbox_id, external_id) and resend.
-      raw(`UPDATE messages SET delivery_status = CASE WHEN delivery_status IN ('delivered', 'read') THEN delivery_status ELSE 'sent' END,
-           external_id = CASE WHEN EXISTS (SELECT 1 FROM messages o WHERE o.inbox_id = messages.inbox_id AND o.external_id = ?1 AND o.id <> messages.id)
-             THEN external_id ELSE ?1 END, error = NULL WHERE id = ?2`, result.externalId, messageId),
-    ]);
-    return 'sent';
+    config = connector.config.parse(ctx.inbox.config);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const attempts = row.attempts as number;
-    const retryable = !(err instanceof PermanentError) && attempts < OUTBOX_MAX_ATTEMPTS
-      && (err instanceof RetryableError || !(err instanceof Error && err.name === 'ZodError'));
-    if (retryable) {
-      const wait = backoffMs(attempts, err instanceof RetryableError ? err.retryAfterMs : undefined);
-      await finish(deps, row, token, messageId, [
-        raw("UPDATE outbox SET status = 'pending', lock_token = NULL, next_attempt_at = ?, last_error = ? WHERE id = ? AND lock_token = ?",
-          deps.clock.now() + wait, message, row.id, token),
-        raw('UPDATE messages SET error = ? WHERE id = ?', `Retrying: ${message}`, messageId),
-      ]);
-      deps.log.warn({ messageId, attempts, waitMs: wait, err: message }, 'outbox send failed, will retry');
-      return 'retried';
-    }
-    await finish(deps, row, token, messageId, [
-      raw("UPDATE outbox SET status = 'failed', lock_token = NULL, last_error = ? WHERE id = ? AND lock_token = ?", message, row.id, token),
-      raw("UPDATE messages SET delivery_status = 'failed', error = ? WHERE id = ?", message, messageId),
-    ]);
-    deps.log.warn({ messageId, attempts, err: message }, 'outbox send failed for good');
-    return 'failed';
+    return recordFailure(deps, row, token, err, (row.attempts as number) + 1);
   }
+  const [began] = await deps.store.atomically([raw(
+    `UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = ? WHERE id = ? AND lock_token = ? AND status = 'claimed' RETURNING attempts`,
+    deps.clock.now() + leaseMs, row.id, token)]);
+  if (began.length === 0) return { outcome: 'lost' };
+  const attempts = began[0].attempts as number;
+  let externalId: string;
+  try {
+    externalId = (await connector.send(config as never, ctx.outbound)).externalId;
+  } catch (err) {
+    return recordFailure(deps, row, token, err, attempts);
+  }
+  await finish(deps, row, messageId, [
+    raw("UPDATE outbox SET status = 'done', lock_token = NULL, locked_until = NULL, last_error = NULL WHERE id = ? AND lock_token = ?", row.id, token),
+    // The platform's echo of this very message may have been ingested before send() returned
+    // (Messenger/Instagram echoes can overtake the API response): that row already holds the
+    // id, so keep ours without it rather than fail on UNIQUE(inbox_id, external_id) and resend.
+    // Recorded even when the row went `unknown` meanwhile (this worker stalled past its lease):
+    // the outcome is known now. Not when an agent already re-queued it (token cleared).
+    raw(`UPDATE messages SET delivery_status = CASE WHEN delivery_status IN ('delivered', 'read') THEN delivery_status ELSE 'sent' END,
+         external_id = CASE WHEN EXISTS (SELECT 1 FROM messages o WHERE o.inbox_id = messages.inbox_id AND o.external_id = ?1 AND o.id <> messages.id)
+           THEN external_id ELSE ?1 END, error = NULL
+         WHERE id = ?2 AND EXISTS (SELECT 1 FROM outbox WHERE id = ?3 AND status = 'done')`, externalId, messageId, row.id),
+  ]);
+  return { outcome: 'sent' };
 }
 
-async function finish(deps: Deps, row: Row, _token: string, messageId: string, stmts: ReturnType<typeof raw>[]) {
+async function recordFailure(deps: Deps, row: Row, token: string, err: unknown, attempts: number): Promise<SendResult> {
+  const messageId = row.message_id as string;
+  const message = err instanceof Error ? err.message : String(err);
+  const now = deps.clock.now();
+  const tooOld = now - (row.created_at as number) > OUTBOX_GIVE_UP_MS;
+  const retryable = !(err instanceof PermanentError) && attempts < OUTBOX_MAX_ATTEMPTS && !tooOld
+    && (err instanceof RetryableError || !(err instanceof Error && err.name === 'ZodError'));
+  const mine = 'AND lock_token = ? AND status IN (\'claimed\', \'sending\')';
+  if (retryable) {
+    const retryAfterMs = err instanceof RetryableError ? err.retryAfterMs : undefined;
+    const wait = backoffMs(attempts, retryAfterMs);
+    await finish(deps, row, messageId, [
+      raw(`UPDATE outbox SET status = 'pending', attempts = max(attempts, ?), lock_token = NULL, locked_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ? ${mine}`,
+        attempts, now + wait, message, row.id, token),
+      raw("UPDATE messages SET error = ? WHERE id = ? AND EXISTS (SELECT 1 FROM outbox WHERE id = ? AND status = 'pending')", `Retrying: ${message}`, messageId, row.id),
+    ]);
+    deps.log.warn({ messageId, attempts, waitMs: wait, err: message }, 'outbox send failed, will retry');
+    return { outcome: 'retried', retryAfterMs: wait, nextAttemptAt: now + wait };
+  }
+  const reason = tooOld || attempts >= OUTBOX_MAX_ATTEMPTS ? `Gave up after ${attempts} attempts: ${message}` : message;
+  await finish(deps, row, messageId, [
+    raw(`UPDATE outbox SET status = 'failed', attempts = max(attempts, ?), lock_token = NULL, locked_until = NULL, last_error = ? WHERE id = ? ${mine}`, attempts, reason, row.id, token),
+    raw("UPDATE messages SET delivery_status = 'failed', error = ? WHERE id = ? AND EXISTS (SELECT 1 FROM outbox WHERE id = ? AND status = 'failed')", reason, messageId, row.id),
+  ]);
+  deps.log.warn({ messageId, attempts, err: reason }, 'outbox send failed for good');
+  return { outcome: 'failed' };
+}
+
+async function finish(deps: Deps, row: Row, messageId: string, stmts: Stmt[]) {
   await deps.store.atomically(stmts);
   const msg = await deps.store.get('SELECT * FROM messages WHERE id = ?', [messageId]);
   if (msg) await emitEvents(deps, [{ type: 'message.updated', inboxId: row.inbox_id as string, conversationId: msg.conversation_id as string, payload: { message: messageView(msg) } }]);
 }
 
-async function failAbandoned(deps: Deps, now: number) {
-  const [rows] = await deps.store.atomically([raw(
-    `UPDATE outbox SET status = 'failed', last_error = 'Delivery outcome unknown: the worker stopped while sending. Check the channel, then retry.'
-     WHERE status = 'sending' AND locked_until < ? RETURNING message_id`, now)]);
-  for (const r of rows) {
-    await deps.store.run("UPDATE messages SET delivery_status = 'failed', error = 'Delivery outcome unknown: the worker stopped while sending' WHERE id = ?", [r.message_id]);
+/**
+ * Rows whose lease ran out: a claim that never reached the platform goes back to the queue at
+ * once; a send in flight when its worker vanished becomes `unknown` with a reason an agent can
+ * act on. Returns how many became unknown.
+ */
+export async function recoverExpired(deps: Deps): Promise<number> {
+  const now = deps.clock.now();
+  const [, unknown] = await deps.store.atomically([
+    raw("UPDATE outbox SET status = 'pending', lock_token = NULL, locked_until = NULL WHERE status = 'claimed' AND locked_until < ?", now),
+    raw("UPDATE outbox SET status = 'unknown', last_error = ? WHERE status = 'sending' AND locked_until < ? RETURNING message_id, inbox_id", UNKNOWN_REASON, now),
+  ]);
+  if (unknown.length === 0) return 0;
+  // Its own statement, and idempotent (every queued message of an unknown row), so a crash
+  // between the two is healed by the next recovery; one batch on D1 as well.
+  await deps.store.run(`UPDATE messages SET delivery_status = 'unknown', error = ? WHERE delivery_status = 'queued'
+    AND id IN (SELECT message_id FROM outbox WHERE status = 'unknown')`, [UNKNOWN_REASON]);
+  for (const r of unknown) {
+    const msg = await deps.store.get('SELECT * FROM messages WHERE id = ?', [r.message_id]);
+    if (msg) await emitEvents(deps, [{ type: 'message.updated', inboxId: r.inbox_id as string, conversationId: msg.conversation_id as string, payload: { message: messageView(msg) } }]);
   }
+  return unknown.length;
 }
 
-/** How writeOutgoing decided the message must go out: under a tag, or as a template. */
-function sendOptions(meta: unknown): Pick<OutboundMessage, 'tag' | 'template'> {
-  if (typeof meta !== 'string') return {};
-  const m = JSON.parse(meta) as { messageTag?: string; template?: OutboundMessage['template'] };
-  return { ...(m.messageTag ? { tag: m.messageTag } : {}), ...(m.template ? { template: m.template } : {}) };
-}
+export { deliverDueOutbox, type DeliveryReport } from './outbox-loop.js';
 
-async function loadDeliveryContext(deps: Deps, messageId: string) {
-  const m = await deps.store.get(`SELECT m.*, c.thread_key, c.subject, c.identity_id, c.contact_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?`, [messageId]);
-  if (!m) throw new PermanentError('The message no longer exists');
-  const inbox = await deps.store.get<{ id: string; channel: string; config: string }>('SELECT id, channel, config FROM inboxes WHERE id = ?', [m.inbox_id]);
-  if (!inbox) throw new PermanentError('The inbox no longer exists');
-  const who = await deps.store.get(`SELECT ci.external_id, ci.handle, ct.name, ct.email, ct.phone FROM contact_identities ci
-    JOIN contacts ct ON ct.id = ci.contact_id WHERE ci.id = ?`, [m.identity_id]);
-  if (!who) throw new PermanentError('The customer for this conversation is unknown');
-  const thread = await deps.store.all<{ external_id: string; direction: string }>(
-    `SELECT external_id, direction FROM messages WHERE conversation_id = ? AND external_id IS NOT NULL AND private = 0 AND id <> ?
-     ORDER BY created_at, id`, [m.conversation_id, messageId]);
-  const lastIn = [...thread].reverse().find((t) => t.direction === 'in');
-  const atts = await deps.store.all<{ filename: string; content_type: string; data: Uint8Array | null }>(
-    'SELECT filename, content_type, data FROM attachments WHERE message_id = ?', [messageId]);
-  const outbound: OutboundMessage = {
-    messageId,
-    conversationId: m.conversation_id as string,
-    threadKey: m.thread_key as string,
-    recipient: {
-      externalId: who.external_id as string,
-      handle: (who.handle as string) ?? undefined,
-      name: (who.name as string) ?? undefined,
-      email: (who.email as string) ?? undefined,
-      phone: (who.phone as string) ?? undefined,
-    },
-    text: m.content as string,
-    subject: (m.subject as string) ?? undefined,
-    replyToExternalId: lastIn?.external_id,
-    threadExternalIds: thread.map((t) => t.external_id),
-    attachments: atts.filter((a) => a.data).map((a) => ({ filename: a.filename, contentType: a.content_type, data: a.data! })),
-    ...sendOptions(m.meta),
-  };
-  return { inbox: { ...inbox, config: JSON.parse(inbox.config) as unknown }, outbound };
+/** True while the row that paused a lane still waits for the retry it was given (not sent, failed or re-queued since). */
+export async function stillWaiting(deps: Deps, rowId: string, nextAttemptAt: number): Promise<boolean> {
+  return Boolean(await deps.store.get("SELECT 1 AS ok FROM outbox WHERE id = ? AND status = 'pending' AND next_attempt_at = ?", [rowId, nextAttemptAt]));
 }

@@ -15,8 +15,15 @@ export async function pollDueInboxes(deps: Deps): Promise<number> {
   for (const inbox of inboxes) {
     const connector = deps.connectors.get(inbox.channel as ChannelKind);
     if (!connector?.poll) continue;
-    const config = connector.config.parse(JSON.parse(inbox.config as string));
-    const every = connector.pollSeconds?.(config);
+    // One inbox's broken stored config must not stop the others from polling.
+    let config: unknown;
+    try {
+      config = connector.config.parse(JSON.parse(inbox.config as string));
+    } catch (err) {
+      await markBadConfig(deps, inbox, err);
+      continue;
+    }
+    const every = connector.pollSeconds?.(config as never);
     if (every == null) continue;
     polled++;
     await pollInbox(deps, inbox, every);
@@ -56,4 +63,13 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60): Prom
   } finally {
     running.delete(id);
   }
+}
+
+const BAD_CONFIG_RECHECK_MS = 5 * 60_000;
+
+async function markBadConfig(deps: Deps, inbox: Row, err: unknown) {
+  const detail = err instanceof Error ? err.message.slice(0, 300) : String(err);
+  await deps.store.run("UPDATE inboxes SET health = 'needs_attention', health_error = ?, next_poll_at = ? WHERE id = ?",
+    [`The stored settings of this inbox cannot be read; fix them in the inbox settings: ${detail}`, deps.clock.now() + BAD_CONFIG_RECHECK_MS, inbox.id]);
+  deps.log.warn({ inboxId: inbox.id, channel: inbox.channel, err: detail }, 'inbox config unreadable, not polled');
 }

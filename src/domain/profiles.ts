@@ -1,11 +1,17 @@
 // Names the platform leaves out of its webhooks (Messenger and Instagram send only ids) come
 // from the connector's profile lookup, once per customer: the answer is kept on the contact,
 // and a contact that already has a name is never looked up again. A lookup that fails never
-// holds up the message; it is retried after a pause on a later message.
-import { isMessageEvent, type Connector, type InboundEvent } from '../../connectors/types.js';
+// holds up the message; it is retried after a pause on a later message. Lookups run side by
+// side and the webhook waits for them at most PROFILE_BUDGET_MS: an answer that comes later
+// is written to the contact afterwards (off the response path), so a slow profile API never
+// holds a webhook's answer until the platform retries it.
+import { isMessageEvent, type Connector, type InboundEvent, type InboundSender } from '../../connectors/types.js';
+import { emitEvents } from '../events/emit.js';
 import type { Deps } from './deps.js';
+import { raw } from './store.js';
 
 const MAX_LOOKUPS_PER_DELIVERY = 10;
+export const PROFILE_BUDGET_MS = 1_000;
 const FAILED_LOOKUP_PAUSE_MS = 60 * 60_000;
 const failedUntil = new Map<string, number>();
 // Senders whose contact is known to have a name: their next messages skip the query (a read
@@ -28,16 +34,22 @@ export async function withProfiles(deps: Deps, inbox: { id: string }, connector:
   if (knownNamed.size + known.size > KNOWN_NAMED_MAX) knownNamed.clear();
   for (const id of known) knownNamed.add(`${inbox.id}\u0000${id}`);
   const found = new Map<string, Awaited<ReturnType<NonNullable<Connector['fetchProfile']>>>>();
-  for (const id of wanted.filter((w) => !known.has(w)).slice(0, MAX_LOOKUPS_PER_DELIVERY)) {
+  let inTime = true;
+  const lookups = wanted.filter((w) => !known.has(w)).slice(0, MAX_LOOKUPS_PER_DELIVERY).map(async (id) => {
     try {
-      const p = await connector.fetchProfile(config, id);
-      if (p) found.set(id, p);
-      else failedUntil.set(`${inbox.id}\u0000${id}`, now + FAILED_LOOKUP_PAUSE_MS);
+      const p = await connector.fetchProfile!(config, id);
+      if (!p) { failedUntil.set(`${inbox.id}\u0000${id}`, now + FAILED_LOOKUP_PAUSE_MS); return; }
+      if (inTime) found.set(id, p);
+      else await applyLateProfile(deps, inbox.id, id, p);
     } catch (err) {
       failedUntil.set(`${inbox.id}\u0000${id}`, now + FAILED_LOOKUP_PAUSE_MS);
       deps.log.warn({ inboxId: inbox.id, err: (err as Error).message }, 'profile lookup failed');
     }
-  }
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([Promise.all(lookups), new Promise<void>((r) => { timer = setTimeout(r, PROFILE_BUDGET_MS); })]);
+  clearTimeout(timer);
+  inTime = false;
   if (failedUntil.size > 10_000) failedUntil.clear();
   if (found.size === 0) return events;
   return events.map((e) => {
@@ -45,4 +57,14 @@ export async function withProfiles(deps: Deps, inbox: { id: string }, connector:
     const p = found.get(e.sender.externalId);
     return p ? { ...e, sender: { ...p, ...Object.fromEntries(Object.entries(e.sender).filter(([, v]) => v !== undefined)), externalId: e.sender.externalId } } : e;
   });
+}
+
+/** A profile that came after its message was stored: fills the fields the contact still lacks. */
+async function applyLateProfile(deps: Deps, inboxId: string, externalId: string, p: Partial<InboundSender>): Promise<void> {
+  const [rows] = await deps.store.atomically([raw(
+    `UPDATE contacts SET name = coalesce(name, ?), email = coalesce(email, ?), phone = coalesce(phone, ?)
+     WHERE id = (SELECT contact_id FROM contact_identities WHERE inbox_id = ? AND external_id = ?) RETURNING id`,
+    p.name ?? null, p.email ?? null, p.phone ?? null, inboxId, externalId)]);
+  if (p.handle) await deps.store.run('UPDATE contact_identities SET handle = coalesce(handle, ?) WHERE inbox_id = ? AND external_id = ?', [p.handle, inboxId, externalId]);
+  if (rows[0]) await emitEvents(deps, [{ type: 'contact.updated', audience: [inboxId], payload: { contactId: rows[0].id, fields: Object.keys(p) } }]);
 }

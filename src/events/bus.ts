@@ -7,6 +7,8 @@ export interface ParleyEvent {
   conversationId: string | null;
   /** Only this user may see it (a mention); null = anyone who may see the inbox. */
   userId: string | null;
+  /** For an event of no inbox: the inboxes whose members may see it (null = managers only). */
+  audience?: string[] | null;
   payload: Record<string, unknown>;
   createdAt: number;
 }

@@ -8,6 +8,8 @@ export interface EventDraft {
   inboxId?: string | null;
   conversationId?: string | null;
   userId?: string | null;
+  /** For an event of no inbox: the inboxes whose members may see it (default: managers only). */
+  audience?: string[] | null;
   payload: Record<string, unknown>;
 }
 
@@ -24,9 +26,10 @@ export async function emitEvents(deps: { store: Store; bus: EventBus; clock: { n
  */
 export function insertEvents(drafts: EventDraft[], now: number): Stmt {
   return raw(
-    `INSERT INTO events(type, inbox_id, conversation_id, user_id, payload, created_at)
-     SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, ?2 FROM json_each(?1) j ORDER BY j.key RETURNING id`,
-    JSON.stringify(drafts.map((d) => [d.type, d.inboxId ?? null, d.conversationId ?? null, d.userId ?? null, JSON.stringify(d.payload)])), now,
+    `INSERT INTO events(type, inbox_id, conversation_id, user_id, payload, created_at, audience)
+     SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, ?2, j.value->>5 FROM json_each(?1) j ORDER BY j.key RETURNING id`,
+    JSON.stringify(drafts.map((d) => [d.type, d.inboxId ?? null, d.conversationId ?? null, d.userId ?? null, JSON.stringify(d.payload),
+      d.audience ? JSON.stringify(d.audience) : null])), now,
   );
 }
 
@@ -37,7 +40,7 @@ export function publishStored(deps: { bus: EventBus }, drafts: EventDraft[], row
   drafts.forEach((d, i) => {
     const e: ParleyEvent = {
       id: ids[i], type: d.type, inboxId: d.inboxId ?? null, conversationId: d.conversationId ?? null,
-      userId: d.userId ?? null, payload: d.payload, createdAt: now,
+      userId: d.userId ?? null, audience: d.audience ?? null, payload: d.payload, createdAt: now,
     };
     deps.bus.publish(e);
   });

@@ -7,13 +7,15 @@ import { createRegistry, type Registry } from '../../connectors/registry.js';
 import { createApp, type AppOptions } from '../app.js';
 import { installNodeHmac } from './node-hmac.js';
 import { bootstrapAdmin, loadSecret } from './bootstrap.js';
+import { nodeSseTransport } from './node-sse.js';
 import { sessionResolver } from '../auth/sessions.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import type { Deps, Logger } from '../domain/deps.js';
-import { deliverDueOutbox } from '../domain/outbox.js';
+import { DEFAULT_LEASE_MS, outboxLoop } from '../domain/outbox-loop.js';
 import { guarded, jobs } from '../domain/jobs.js';
 import { EventBus } from '../events/bus.js';
 import { jiebaSegmenter } from './jieba-segmenter.js';
+import { liveStreams } from '../events/live.js';
 import { createLogger } from './logger.js';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 import { extraApiModules, installWorkflow } from './modules.js';
@@ -31,6 +33,12 @@ export interface StartOptions {
   scheduler?: boolean;
   bootstrapAdmin?: { email: string; password?: string } | false;
   app?: AppOptions;
+  /** Outbox claim lease (PARLEY_OUTBOX_LEASE_MS); a crashed sender's row is recovered after it. */
+  outboxLeaseMs?: number;
+  /** How long stored events are kept before the retention job prunes them. */
+  eventRetentionMs?: number;
+  /** Longest pause of a failing inbox's delivery lane (default 5 min; tests shorten it). */
+  outboxMaxPauseMs?: number;
 }
 
 export interface Running {
@@ -39,7 +47,7 @@ export interface Running {
   deps: Deps;
   store: SqliteStore;
   admin?: { email: string; password: string; token: string };
-  close(): Promise<void>;
+  close(graceMs?: number): Promise<void>;
 }
 
 export { loadSecret } from './bootstrap.js';
@@ -57,6 +65,8 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
     publicUrl: opts.publicUrl ?? '',
     segmenter: jiebaSegmenter(),
     allowPrivateNetwork: process.env.PARLEY_ALLOW_PRIVATE_NETWORK === '1',
+    eventRetentionMs: opts.eventRetentionMs,
+    sseTransport: nodeSseTransport,
   };
 
   const admin: Running['admin'] = opts.bootstrapAdmin !== false ? await bootstrapAdmin(deps, opts.bootstrapAdmin ?? {}) : undefined;
@@ -72,16 +82,31 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
 
   const tasks: { stop(): void }[] = [];
   if (opts.scheduler !== false) {
-    const outboxNow = guarded({ name: 'outbox-kick', cron: '', run: (d) => deliverDueOutbox(d) }, deps);
-    deps.kickOutbox = () => { setTimeout(() => void outboxNow(), 0); };
+    const loop = outboxLoop(deps, { leaseMs: opts.outboxLeaseMs ?? DEFAULT_LEASE_MS, maxPauseMs: opts.outboxMaxPauseMs });
+    deps.kickOutbox = () => loop.kick();
     for (const job of jobs) tasks.push(cron.schedule(job.cron, guarded(job, deps), { name: job.name }));
+    // Replies queued before a restart go out now, not at the next tick.
+    loop.kick();
   }
 
   return {
     url, port, deps, store, admin,
-    async close() {
+    // Graceful stop (SIGTERM): no new jobs or connections; live streams ended (clients resume
+    // with Last-Event-ID); replies being sent finish and unsent claims go back; requests in
+    // flight finish (connections still open after the grace period are cut); the WAL is
+    // checkpointed into the database file as the store closes.
+    async close(graceMs = 8_000) {
       for (const t of tasks) t.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      liveStreams(deps).closeAll();
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await outboxLoop(deps).stop(graceMs);
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((r) => { timer = setTimeout(r, graceMs); })]);
+      clearTimeout(timer);
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
       store.close();
     },
   };

@@ -69,23 +69,49 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Sq
     checkpointer,
     orm: orm as unknown as Orm,
     async atomically(stmts) {
-      const rows = unit(stmts);
-      checkpointer?.afterWrite();
-      return rows;
+      // BEGIN IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before the first
+      // read, so a unit that reads then writes can never fail with SQLITE_BUSY_SNAPSHOT when
+      // another process (or the CLI) wrote meanwhile. A lock still held past the timeout is
+      // waited for again without blocking the event loop, a few times, before giving up.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const rows = unit.immediate(stmts);
+          checkpointer?.afterWrite();
+          return rows;
+        } catch (err) {
+          if (!isBusy(err) || attempt >= BUSY_RETRIES) throw err;
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+        }
+      }
     },
     async all(sql, params = []) { const [st, a] = bind(sql, params); return st.all(...a) as never[]; },
     async get(sql, params = []) { const [st, a] = bind(sql, params); return st.get(...a) as never; },
     async run(sql, params = []) {
       const [st, a] = bind(sql, params);
-      const changes = st.run(...a).changes;
-      checkpointer?.afterWrite();
-      return { changes };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const changes = st.run(...a).changes;
+          checkpointer?.afterWrite();
+          return { changes };
+        } catch (err) {
+          if (!isBusy(err) || attempt >= BUSY_RETRIES) throw err;
+          await new Promise((r) => setTimeout(r, 50 * attempt));
+        }
+      }
     },
     async values(sql, params = []) {
       const [st, a] = bind(sql, params);
       st.raw(true);
       try { return st.all(...a) as unknown[][]; } finally { st.raw(false); }
     },
-    close() { void checkpointer?.stop(); sqlite.close(); },
+    close() {
+      void checkpointer?.stop();
+      // Leave no WAL behind (a backup or copy of the file alone is then complete).
+      try { sqlite.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* busy: SQLite checkpoints on the last close */ }
+      sqlite.close();
+    },
   };
 }
+
+const BUSY_RETRIES = 4;
+const isBusy = (err: unknown) => typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('SQLITE_BUSY');

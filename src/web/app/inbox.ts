@@ -309,7 +309,7 @@ function messageEl(m: Msg): HTMLElement {
     messageExtras(m),
     m.attachments?.length ? h('ul', { class: 'attachments' }, m.attachments.map((a) => h('li', null,
       h('a', { href: `/api/v1/attachments/${encodeURIComponent(a.id)}`, target: '_blank', rel: 'noopener' }, '📎 ', a.filename), ` (${fmtSize(a.size)})`))) : null,
-    m.deliveryStatus === 'failed' ? h('div', { class: 'msg-error' }, h('span', null, t('failed'), ': ', m.error ?? ''),
+    m.deliveryStatus === 'failed' || m.deliveryStatus === 'unknown' ? h('div', { class: 'msg-error' }, h('span', null, t(m.deliveryStatus === 'failed' ? 'failed' : 'unknownOutcome'), ': ', m.error ?? ''),
       h('button', { class: 'retry', onclick: () => void retry(m) }, t('retry'))) : null);
 }
 

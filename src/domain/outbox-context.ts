@@ -1,0 +1,46 @@
+// What a connector needs to send one reply: the inbox config and the outbound message, read
+// from the store right before the send (so a config fixed meanwhile is used).
+import { PermanentError, type OutboundMessage } from '../../connectors/types.js';
+import type { Deps } from './deps.js';
+
+export async function loadDeliveryContext(deps: Deps, messageId: string) {
+  const m = await deps.store.get(`SELECT m.*, c.thread_key, c.subject, c.identity_id, c.contact_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?`, [messageId]);
+  if (!m) throw new PermanentError('The message no longer exists');
+  const inbox = await deps.store.get<{ id: string; channel: string; config: string }>('SELECT id, channel, config FROM inboxes WHERE id = ?', [m.inbox_id]);
+  if (!inbox) throw new PermanentError('The inbox no longer exists');
+  const who = await deps.store.get(`SELECT ci.external_id, ci.handle, ct.name, ct.email, ct.phone FROM contact_identities ci
+    JOIN contacts ct ON ct.id = ci.contact_id WHERE ci.id = ?`, [m.identity_id]);
+  if (!who) throw new PermanentError('The customer for this conversation is unknown');
+  const thread = await deps.store.all<{ external_id: string; direction: string }>(
+    `SELECT external_id, direction FROM messages WHERE conversation_id = ? AND external_id IS NOT NULL AND private = 0 AND id <> ?
+     ORDER BY created_at, id`, [m.conversation_id, messageId]);
+  const lastIn = [...thread].reverse().find((t) => t.direction === 'in');
+  const atts = await deps.store.all<{ filename: string; content_type: string; data: Uint8Array | null }>(
+    'SELECT filename, content_type, data FROM attachments WHERE message_id = ?', [messageId]);
+  const outbound: OutboundMessage = {
+    messageId,
+    conversationId: m.conversation_id as string,
+    threadKey: m.thread_key as string,
+    recipient: {
+      externalId: who.external_id as string,
+      handle: (who.handle as string) ?? undefined,
+      name: (who.name as string) ?? undefined,
+      email: (who.email as string) ?? undefined,
+      phone: (who.phone as string) ?? undefined,
+    },
+    text: m.content as string,
+    subject: (m.subject as string) ?? undefined,
+    replyToExternalId: lastIn?.external_id,
+    threadExternalIds: thread.map((t) => t.external_id),
+    attachments: atts.filter((a) => a.data).map((a) => ({ filename: a.filename, contentType: a.content_type, data: a.data! })),
+    ...sendOptions(m.meta),
+  };
+  return { inbox: { ...inbox, config: JSON.parse(inbox.config) as unknown }, outbound };
+}
+
+/** How writeOutgoing decided the message must go out: under a tag, or as a template. */
+function sendOptions(meta: unknown): Pick<OutboundMessage, 'tag' | 'template'> {
+  if (typeof meta !== 'string') return {};
+  const m = JSON.parse(meta) as { messageTag?: string; template?: OutboundMessage['template'] };
+  return { ...(m.messageTag ? { tag: m.messageTag } : {}), ...(m.template ? { template: m.template } : {}) };
+}
