@@ -4,6 +4,7 @@
 // suggestions (same email, phone or handle) and the cross-channel timeline.
 import { emitEvents } from '../events/emit.js';
 import { canSeeAll, type Actor } from './actor.js';
+import { auditStmt, type AuditBy } from './audit.js';
 import type { Deps } from './deps.js';
 import { AppError, notFound } from './errors.js';
 import { decodeCursor, encodeCursor, type Page } from './paging.js';
@@ -194,7 +195,7 @@ export function mergePatch(target: Record<string, unknown>, patch: Record<string
  * (the survivor's values win), and the other contact is marked merged_into (kept, so its id
  * still resolves). Nothing is deleted.
  */
-export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, otherId: string) {
+export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, otherId: string, by: AuditBy = { actor }) {
   if (keepId === otherId) throw new AppError(422, 'same_contact', 'A contact cannot be merged into itself');
   const keep = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [keepId]);
   const other = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [otherId]);
@@ -222,7 +223,8 @@ export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, ot
     // Contacts merged into the other earlier now point straight at the survivor.
     raw(`UPDATE contacts SET merged_into = ?1 WHERE merged_into = ?2 AND (SELECT merged_into FROM contacts WHERE id = ?1) IS NULL`, keepId, otherId),
     raw('UPDATE contacts SET merged_into = ?1 WHERE id = ?2 AND merged_into IS NULL AND (SELECT merged_into FROM contacts WHERE id = ?1) IS NULL RETURNING id', keepId, otherId),
-  ]);
+  ], (rows) => (rows[5]!.length ? [auditStmt(deps, by, { action: 'contact.merged', targetType: 'contact', targetId: keepId,
+    details: { mergedContactId: otherId, identities: counts?.identities ?? 0, conversations: counts?.conversations ?? 0 } })] : []));
   if (results[5].length === 0) throw new AppError(409, 'contact_merged', 'One of the contacts was merged by someone else meanwhile; reload and try again');
 
   await emitEvents(deps, [{ type: 'contact.merged', payload: { contactId: keepId, mergedContactId: otherId, by: actor.id } }]);

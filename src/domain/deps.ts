@@ -29,6 +29,8 @@ export interface Deps {
   allowPrivateNetwork?: boolean;
   /** Builds the language model client for the account's settings; default: OpenAI-compatible over fetch. */
   modelFactory?: ModelFactory;
+  /** Take the client address from X-Forwarded-For (PARLEY_TRUST_PROXY=1: behind one reverse proxy). */
+  trustProxy?: boolean;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
   /**

@@ -1,0 +1,16 @@
+// Module 'access': the audit log, API tokens and sessions, user administration (role,
+// disable), and reply targets. Registered with one line in src/runtime/modules.ts.
+import type { Module } from '../runtime/modules.js';
+import { auditRoutes } from './audit.js';
+import { router } from './env.js';
+import { replyTargetRoutes } from './reply-target.js';
+
+export const accessModule: Module = {
+  name: 'access',
+  api: () => {
+    const app = router();
+    app.route('/', auditRoutes());
+    app.route('/', replyTargetRoutes());
+    return app;
+  },
+};
