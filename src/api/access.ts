@@ -4,6 +4,7 @@ import type { Module } from '../runtime/modules.js';
 import { auditRoutes } from './audit.js';
 import { router } from './env.js';
 import { replyTargetRoutes } from './reply-target.js';
+import { userSessionRoutes } from './user-sessions.js';
 
 export const accessModule: Module = {
   name: 'access',
@@ -11,6 +12,7 @@ export const accessModule: Module = {
     const app = router();
     app.route('/', auditRoutes());
     app.route('/', replyTargetRoutes());
+    app.route('/', userSessionRoutes());
     return app;
   },
 };

@@ -30,6 +30,8 @@ export interface StartOptions {
   /** Run the node-cron jobs (off in tests that drive jobs by hand). */
   scheduler?: boolean;
   bootstrapAdmin?: { email: string; password?: string } | false;
+  /** Believe X-Forwarded-For (one reverse proxy in front); default PARLEY_TRUST_PROXY=1. */
+  trustProxy?: boolean;
   app?: AppOptions;
 }
 
@@ -57,6 +59,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
     publicUrl: opts.publicUrl ?? '',
     segmenter: jiebaSegmenter(),
     allowPrivateNetwork: process.env.PARLEY_ALLOW_PRIVATE_NETWORK === '1',
+    trustProxy: opts.trustProxy ?? process.env.PARLEY_TRUST_PROXY === '1',
   };
 
   const admin: Running['admin'] = opts.bootstrapAdmin !== false ? await bootstrapAdmin(deps, opts.bootstrapAdmin ?? {}) : undefined;
