@@ -207,3 +207,18 @@ describe('audit log', () => {
     expect((await p.api.get('/api/v1/audit-log?cursor=abc')).status).toBe(400);
   });
 });
+
+describe('no GET with side effects', () => {
+  it('reading a thread leaves it unread; POST /read marks it read (scoped like the conversation)', async () => {
+    await ingest(p.deps, { id: inboxA, channel: 'webchat' }, [{ kind: 'message', externalId: 'unread-1', threadKey: 'visitor-a', text: 'still there?',
+      attachments: [], sentAt: clock.now(), sender: { externalId: 'visitor-a' } }]);
+    const before = (await p.as(agentA.token).get(`/api/v1/conversations/${convA}`)).body.unreadCount;
+    expect(before).toBeGreaterThan(0);
+    expect((await p.as(agentA.token).get(`/api/v1/conversations/${convA}/messages`)).status).toBe(200);
+    expect((await p.as(agentA.token).get(`/api/v1/conversations/${convA}`)).body.unreadCount).toBe(before);
+    expect((await p.as(agentB.token).post(`/api/v1/conversations/${convA}/read`)).status).toBe(404);
+    const read = await p.as(agentA.token).post(`/api/v1/conversations/${convA}/read`);
+    expect(read.status).toBe(200);
+    expect(read.body.unreadCount).toBe(0);
+  });
+});

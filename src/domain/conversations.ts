@@ -152,7 +152,9 @@ export async function setConversationLabels(deps: Deps, actor: Actor, id: string
   return conversationChanged(deps, id, { labels: unique, by: actor.id });
 }
 
-/** Agent opened the thread: nothing unread any more. */
-export async function markRead(deps: Deps, id: string) {
-  await deps.store.run('UPDATE conversations SET unread_count = 0 WHERE id = ? AND unread_count > 0', [id]);
+/** An agent opened the thread (POST /conversations/:id/read): nothing unread any more. */
+export async function markRead(deps: Deps, actor: Actor, id: string) {
+  await getVisibleConversation(deps, actor, id);
+  const { changes } = await deps.store.run('UPDATE conversations SET unread_count = 0 WHERE id = ? AND unread_count > 0', [id]);
+  return changes ? conversationChanged(deps, id, { unreadCount: 0, by: actor.id }) : conversationView((await loadConversationRow(deps, id))!);
 }

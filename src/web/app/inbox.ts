@@ -207,8 +207,9 @@ async function openConversation(id: string): Promise<void> {
   if (v.selected !== id) return;
   v.conv = conv;
   v.messages = messages;
-  // Opening marks it read; the list shows that without waiting for an event.
+  // Opening marks it read (a POST: GETs change nothing); the list shows it without waiting for an event.
   const item = v.items.find((c) => c.id === id);
+  if (conv.unreadCount || item?.unreadCount) void post(`/api/v1/conversations/${id}/read`).catch(() => {});
   if (item && item.unreadCount) { item.unreadCount = 0; renderList(); }
   headerEl = h('div', { class: 'conv-header' });
   v.threadEl = h('div', { class: 'thread', id: 'thread', 'aria-live': 'polite' });
