@@ -443,14 +443,24 @@ function composerView(conv: Conv): HTMLElement {
 async function renderSide(conv: Conv): Promise<void> {
   const el = sideEl;
   if (!el) return;
-  const [contact, suggestions] = await Promise.all([
+  const [contact, suggestions, target] = await Promise.all([
     optional<any>(`/api/v1/contacts/${conv.contact.id}`).catch(() => null),
     optional<any>(`/api/v1/conversations/${conv.id}/suggestions`).catch(() => null),
+    conv.channel === 'webchat' ? null : optional<{ externalId: string }>(`/api/v1/conversations/${conv.id}/reply-target`).catch(() => null),
   ]);
   if (v.conv?.id !== conv.id) return;
   const section = (title: string, ...body: (Node | null)[]) => h('section', { class: 'panel' }, h('h3', null, title), ...body);
+  // Where replies go is the conversation's own address, not the editable contact fields; only
+  // leads and admins change it (audited).
+  const replyTo = target ? h('p', { class: 'reply-target', id: 'reply-target' }, `${t('repliesGoTo')}: `, h('strong', null, target.externalId), ' ',
+    isManager() ? h('button', { class: 'link', onclick: async () => {
+      const next = prompt(t('newReplyTarget'), target.externalId);
+      if (!next || next.trim() === target.externalId) return;
+      try { await post(`/api/v1/conversations/${conv.id}/reply-target`, { externalId: next.trim() }); toast(t('saved')); void renderSide(conv); } catch (e) { alert((e as Error).message); }
+    } }, t('changeReplyTarget')) : null) : null;
   const contactPanel = section(t('contact'),
     h('p', { class: 'contact-name' }, contact?.name || conv.contact.name || t('anonymous')),
+    replyTo,
     contact?.email ? h('p', null, '✉ ', contact.email) : null,
     contact?.phone ? h('p', null, '☎ ', contact.phone) : null,
     contact?.identities?.length ? h('ul', { class: 'identities' }, contact.identities.map((i: any) => h('li', { title: i.externalId }, badge(i.channel), ' ',
