@@ -144,6 +144,9 @@ describe('roles and disabling', () => {
     expect((await p.api.get(`/api/v1/conversations/${convA}`)).body.assigneeId).toBeNull();
     expect((await login(s.body.user.email, 'password123')).status).toBe(401);
     expect((await p.api.post(`/api/v1/users/${u.id}/tokens`)).status).toBe(409);
+    const assign = await p.as(lead.token).post(`/api/v1/conversations/${convA}/assign`, { assigneeId: u.id });
+    expect(assign.status).toBe(422);
+    expect(assign.body.error.code).toBe('assignee_disabled');
     const adminId = (await p.api.get('/api/v1/me')).body.id;
     expect((await p.api.post(`/api/v1/users/${adminId}/disable`)).body.error.code).toBe('cannot_disable_self');
     expect((await p.api.get(`/api/v1/audit-log?action=user.disabled`)).body.data[0]).toMatchObject({ targetId: u.id, details: { releasedConversations: 1 } });
@@ -205,6 +208,8 @@ describe('audit log', () => {
     expect((await p.api.get(`/api/v1/audit-log?since=${new Date(clock.now() + 60_000).toISOString()}`)).body.data).toEqual([]);
     expect((await p.api.get(`/api/v1/audit-log?actorId=${lead.id}&action=inbox.created`)).body.data).toEqual([]);
     expect((await p.api.get('/api/v1/audit-log?cursor=abc')).status).toBe(400);
+    const team = await p.as(lead.token).post('/api/v1/teams', { name: 'Audited team', userIds: [agentA.id] });
+    expect((await p.api.get(`/api/v1/audit-log?actorId=${lead.id}&action=team.*`)).body.data).toMatchObject([{ action: 'team.created', targetId: team.body.id, details: { name: 'Audited team' } }]);
   });
 });
 

@@ -229,7 +229,7 @@ function renderConvHeader(): void {
     name: 'assignee', 'aria-label': t('assignee'),
     onchange: () => void act(() => post(`/api/v1/conversations/${c.id}/assign`, { assigneeId: assign.value || null })),
   }, opt('', t('unassigned'), !c.assigneeId),
-  (isManager() ? state.users : state.users.filter((u) => u.id === state.me!.id || u.id === c.assigneeId))
+  (isManager() ? state.users.filter((u) => !u.disabledAt || u.id === c.assigneeId) : state.users.filter((u) => u.id === state.me!.id || u.id === c.assigneeId))
     .map((u) => opt(u.id, u.id === state.me!.id ? `${u.name} (${t('me')})` : u.name, c.assigneeId === u.id)));
   const team = state.teams && isManager() ? h('select', {
     name: 'team', 'aria-label': t('team'),
