@@ -174,9 +174,9 @@ sse.onEvent((type, data) => {
   const cid = data.conversationId as string | undefined;
   if (!cid || cid !== v.conv?.id) return;
   if (type === 'message.created' || type === 'message.updated') upsertMessage(data.message as Msg);
-  // The agent is looking at it: a new customer message is read already (listing marks it).
+  // The agent is looking at it: a new customer message is read already.
   if (type === 'message.created' && data.message?.direction === 'in' && document.visibilityState === 'visible') {
-    void get(`/api/v1/conversations/${cid}/messages?limit=1`).then(() => refreshList()).catch(() => {});
+    void post(`/api/v1/conversations/${cid}/read`).then(() => refreshList()).catch(() => {});
   }
   if (type.startsWith('conversation.') || type.startsWith('sla.')) refreshConv(cid);
 });
