@@ -28,26 +28,28 @@ export async function claimLoginAttempt(deps: Pick<Deps, 'store' | 'clock'>, ema
   const now = deps.clock.now();
   const keys = [`account:${email}`, `address:${address}`] as const;
   const stale = now - THROTTLE.forgetAfterMs;
-  let blocked = 0;
-  const before: Claim['before'] = [];
   await deps.store.atomically([
     raw('DELETE FROM login_throttle WHERE last_failure_at < ?', stale),
     ...keys.map((k) => raw('INSERT INTO login_throttle(key, failures, last_failure_at, blocked_until) VALUES (?, 0, ?, 0) ON CONFLICT(key) DO NOTHING', k, now)),
-    raw('SELECT key, failures, last_failure_at, blocked_until FROM login_throttle WHERE key IN (?, ?)', keys[0], keys[1]),
-  ], (rows) => {
-    const found = new Map(rows[3]!.map((r: Row) => [r.key as string, r]));
-    for (const k of keys) {
-      const r = found.get(k)!;
-      before.push({ failures: r.failures as number, lastFailureAt: r.last_failure_at as number, blockedUntil: r.blocked_until as number });
-      blocked = Math.max(blocked, (r.blocked_until as number) - now);
-    }
-    if (blocked > 0) return [];
-    return keys.map((k, i) => {
-      const failures = before[i]!.failures + 1;
-      return raw('UPDATE login_throttle SET failures = ?, last_failure_at = ?, blocked_until = ? WHERE key = ?',
-        failures, now, now + backoffFor(i === 0 ? 'account' : 'address', failures), k);
-    });
+  ]);
+  const rows = await deps.store.all<Row>('SELECT key, failures, last_failure_at, blocked_until FROM login_throttle WHERE key IN (?, ?)', [keys[0], keys[1]]);
+  const found = new Map(rows.map((r) => [r.key as string, r]));
+  const before: Claim['before'] = keys.map((k) => {
+    const r = found.get(k)!;
+    return { failures: r.failures as number, lastFailureAt: r.last_failure_at as number, blockedUntil: r.blocked_until as number };
   });
+  let blocked = Math.max(...before.map((b) => b.blockedUntil - now));
+  if (blocked <= 0) {
+    // Optimistic: each row moves only from the count just read, so of parallel attempts that
+    // read the same count one is charged and the others wait (the store has no interactive
+    // transactions on D1, so the read and the write cannot be one unit).
+    const updated = await deps.store.atomically(keys.map((k, i) => {
+      const failures = before[i]!.failures + 1;
+      return raw('UPDATE login_throttle SET failures = ?, last_failure_at = ?, blocked_until = ? WHERE key = ? AND failures = ? AND blocked_until <= ? RETURNING key',
+        failures, now, now + backoffFor(i === 0 ? 'account' : 'address', failures), k, before[i]!.failures, now);
+    }));
+    if (updated.some((r) => r.length === 0)) blocked = 1000;
+  }
   if (blocked > 0) throw tooMany('too_many_attempts', 'Too many failed logins; wait before trying again', blocked);
   return { accountKey: keys[0], addressKey: keys[1], before };
 }

@@ -57,12 +57,14 @@ export async function disableUser(deps: Deps, actor: Actor, by: AuditBy, id: str
   if (before.disabled_at) return { user: before, released: [] as string[] };
   if (before.role === 'admin') await keepOneAdmin(deps, id);
   const now = deps.clock.now();
+  const open = await deps.store.get<{ n: number }>("SELECT count(*) AS n FROM conversations WHERE assignee_id = ? AND status <> 'resolved'", [id]);
   const results = await deps.store.atomically([
     raw('UPDATE users SET disabled_at = ?, availability = \'offline\' WHERE id = ?', now, id),
     raw('DELETE FROM sessions WHERE user_id = ?', id),
     raw('DELETE FROM api_tokens WHERE user_id = ?', id),
     raw("UPDATE conversations SET assignee_id = NULL WHERE assignee_id = ? AND status <> 'resolved' RETURNING id", id),
-  ], (rows) => [auditStmt(deps, by, { action: 'user.disabled', targetType: 'user', targetId: id, details: { releasedConversations: rows[3]!.length } })]);
+    auditStmt(deps, by, { action: 'user.disabled', targetType: 'user', targetId: id, details: { releasedConversations: open?.n ?? 0 } }),
+  ]);
   forgetCachedActors(deps);
   const released = results[3]!.map((r) => r.id as string);
   for (const cid of released) await conversationChanged(deps, cid, { assigneeId: null, reason: 'assignee_disabled', by: actor.id });
@@ -105,9 +107,10 @@ export async function listTokens(deps: Deps, actor: Actor, userId: string) {
 
 export async function revokeToken(deps: Deps, actor: Actor, by: AuditBy, userId: string, tokenId: string) {
   if (!canManage(actor, userId)) throw forbidden('Only admins revoke other users\' tokens');
-  const [gone] = await deps.store.atomically([raw('DELETE FROM api_tokens WHERE id = ? AND user_id = ? RETURNING name', tokenId, userId)],
-    (rows) => (rows[0]!.length ? [auditStmt(deps, by, { action: 'token.revoked', targetType: 'user', targetId: userId, details: { tokenId, name: rows[0]![0]!.name } })] : []));
-  if (!gone!.length) throw notFound('Token');
+  const token = await deps.store.get<{ name: string }>('SELECT name FROM api_tokens WHERE id = ? AND user_id = ?', [tokenId, userId]);
+  if (!token) throw notFound('Token');
+  await deps.store.atomically([raw('DELETE FROM api_tokens WHERE id = ? AND user_id = ?', tokenId, userId),
+    auditStmt(deps, by, { action: 'token.revoked', targetType: 'user', targetId: userId, details: { tokenId, name: token.name } })]);
   forgetCachedActors(deps);
 }
 
@@ -127,8 +130,8 @@ export async function endSessions(deps: Deps, actor: Actor, by: AuditBy, userId:
   const del = sessionId
     ? raw('DELETE FROM sessions WHERE user_id = ? AND id = ? RETURNING id', userId, sessionId)
     : raw('DELETE FROM sessions WHERE user_id = ? AND id IS NOT ? RETURNING id', userId, keepId);
-  const [ended] = await deps.store.atomically([del], (rows) => (rows[0]!.length
-    ? [auditStmt(deps, by, { action: sessionId ? 'session.ended' : 'session.ended_all', targetType: 'user', targetId: userId, details: { count: rows[0]!.length } })] : []));
+  const [ended] = await deps.store.atomically([del]);
   if (sessionId && !ended!.length) throw notFound('Session');
+  if (ended!.length) await deps.store.atomically([auditStmt(deps, by, { action: sessionId ? 'session.ended' : 'session.ended_all', targetType: 'user', targetId: userId, details: { count: ended!.length } })]);
   return { ended: ended!.length };
 }

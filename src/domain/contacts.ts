@@ -232,8 +232,9 @@ export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, ot
     // Contacts merged into the other earlier now point straight at the survivor.
     raw(`UPDATE contacts SET merged_into = ?1 WHERE merged_into = ?2 AND (SELECT merged_into FROM contacts WHERE id = ?1) IS NULL`, keepId, otherId),
     raw('UPDATE contacts SET merged_into = ?1 WHERE id = ?2 AND merged_into IS NULL AND (SELECT merged_into FROM contacts WHERE id = ?1) IS NULL RETURNING id', keepId, otherId),
-  ], (rows) => (rows[5]!.length ? [auditStmt(deps, by, { action: 'contact.merged', targetType: 'contact', targetId: keepId,
-    details: { mergedContactId: otherId, identities: counts?.identities ?? 0, conversations: counts?.conversations ?? 0 } })] : []));
+  ]);
+  if (results[5]!.length) await deps.store.atomically([auditStmt(deps, by, { action: 'contact.merged', targetType: 'contact', targetId: keepId,
+    details: { mergedContactId: otherId, identities: counts?.identities ?? 0, conversations: counts?.conversations ?? 0 } })]);
   if (results[5].length === 0) throw new AppError(409, 'contact_merged', 'One of the contacts was merged by someone else meanwhile; reload and try again');
 
   await emitEvents(deps, [{ type: 'contact.merged', payload: { contactId: keepId, mergedContactId: otherId, by: actor.id } }]);
