@@ -104,6 +104,7 @@ export interface OutboundMessage {
   messageId: string;
   conversationId: string;
   threadKey: string;
+  /** The conversation's identity: externalId is where the reply goes (email/SMS included). */
   recipient: InboundSender;
   text: string;
   subject?: string;

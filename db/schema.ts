@@ -11,6 +11,8 @@ export const users = sqliteTable('users', {
   passwordHash: text('password_hash'),
   availability: text('availability', { enum: ['online', 'busy', 'offline'] }).notNull().default('offline'),
   locale: text('locale').notNull().default('en'),
+  // Set when an admin disabled the user: no login, no token, no session works any more.
+  disabledAt: integer('disabled_at'),
   createdAt: integer('created_at').notNull(),
 }, (t) => [uniqueIndex('users_email_uq').on(t.email)]);
 
@@ -21,15 +23,20 @@ export const apiTokens = sqliteTable('api_tokens', {
   name: text('name').notNull().default('default'),
   createdAt: integer('created_at').notNull(),
   lastUsedAt: integer('last_used_at'),
-}, (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash)]);
+  // Optional: the token stops working at this time.
+  expiresAt: integer('expires_at'),
+}, (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)]);
 
 export const sessions = sqliteTable('sessions', {
   id: text('id').primaryKey(), // sha256 of the cookie value
   userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
   csrfToken: text('csrf_token').notNull(),
   expiresAt: integer('expires_at').notNull(),
+  // Shown in the session list so a user can tell his browsers apart.
+  userAgent: text('user_agent'),
+  clientAddress: text('client_address'),
   createdAt: integer('created_at').notNull(),
-});
+}, (t) => [index('sessions_user_idx').on(t.userId)]);
 
 export const teams = sqliteTable('teams', {
   id: text('id').primaryKey(),

@@ -1,66 +1,165 @@
-// Admin commands. `npm run --silent cli -- user:create --email E --name N --role R [--password P]`
-// prints exactly one JSON line on stdout. `backup FILE` (while serving) and `restore FILE`
-// (server stopped): see docs/reliability.md.
+// Admin commands for whoever runs the server (no API token needed: access to PARLEY_DB is the
+// credential). Each prints exactly one JSON line on stdout; errors go to stderr with exit 1.
+//   user:create   --email E --name N --role admin|lead|agent [--password P]
+//   user:disable  --email E          (tokens and sessions end, open assignments released)
+//   user:enable   --email E
+//   user:role     --email E --role admin|lead|agent
+//   user:password --email E [--password P]   (generated when omitted; ends their sessions)
+//   user:tokens   --email E          (id, name, dates; never the values)
+//   token:create  --email E [--name N] [--expires-days D]
+//   token:revoke  --email E --id TOKEN_ID
+//   sessions:end  --email E
+//   backup FILE [--blobs DIR]   (while serving)   restore FILE [--blobs DIR]   (server stopped)
+//   events:prune [--days D]     (see docs/reliability.md)
+// Acts other than user:create's first admin are written to the audit log as done by the CLI.
 import { parseArgs } from 'node:util';
-import { createApiToken, createUser } from './auth/users.js';
+import { randomToken } from './auth/crypto.js';
+import { disableUser, enableUser, endSessions, listTokens, revokeToken, updateUser } from './auth/user-admin.js';
+import { createUser, issueApiToken } from './auth/users.js';
+import type { Actor, Role } from './domain/actor.js';
+import { auditStmt, type AuditBy } from './domain/audit.js';
 import { systemClock } from './domain/clock.js';
+import type { Deps } from './domain/deps.js';
 import { AppError } from './domain/errors.js';
 import { pruneEvents } from './domain/retention.js';
+import { EventBus } from './events/bus.js';
 import { backupStore, restoreStore } from './runtime/backup.js';
-import { openSqliteStore } from './runtime/sqlite-store.js';
+import { openSqliteStore, type SqliteStore } from './runtime/sqlite-store.js';
 
 const ROLES = ['admin', 'lead', 'agent'] as const;
+/** The server's own operator: an admin that is nobody in the users table. */
+const CLI_ACTOR: Actor = { id: 'cli', role: 'admin', name: 'CLI', email: '' };
+const BY: AuditBy = { actor: null, clientAddress: 'cli' };
+
+const OPTIONS = {
+  email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' },
+  id: { type: 'string' }, 'expires-days': { type: 'string' },
+} as const;
+
+function open(): { store: SqliteStore; deps: Deps } {
+  // One command and out: no checkpoint worker.
+  const store = openSqliteStore(process.env.PARLEY_DB ?? 'data/parley.db', { backgroundCheckpoints: false });
+  const log = { debug() {}, info() {}, warn() {}, error() {} };
+  const deps: Deps = { store, clock: systemClock, bus: new EventBus(), log, secret: '', publicUrl: '', connectors: { get: () => undefined } as never };
+  return { store, deps };
+}
+
+async function userByEmail(deps: Deps, email: string | undefined): Promise<{ id: string; email: string }> {
+  if (!email) throw new AppError(400, 'usage', '--email is required');
+  const row = await deps.store.get<{ id: string; email: string }>('SELECT id, email FROM users WHERE email = ?', [email.trim().toLowerCase()]);
+  if (!row) throw new AppError(404, 'not_found', `No user with email ${email}`);
+  return row;
+}
+
+type Values = { [K in keyof typeof OPTIONS]?: string };
+const commands: Record<string, (deps: Deps, v: Values) => Promise<unknown>> = {
+  async 'user:create'(deps, v) {
+    if (!v.email || !v.name || !v.role) throw new AppError(400, 'usage', 'usage: user:create --email E --name N --role admin|lead|agent [--password P]');
+    if (!ROLES.includes(v.role as never)) throw new AppError(400, 'usage', `--role must be one of ${ROLES.join(', ')}`);
+    if (v.password != null && v.password.length < 8) throw new AppError(400, 'usage', '--password must be at least 8 characters');
+    const user = await createUser(deps, { email: v.email, name: v.name, role: v.role as Role, password: v.password });
+    const { token } = await issueApiToken(deps, user.id, 'cli', { extra: [auditStmt(deps, BY, { action: 'user.created', targetType: 'user', targetId: user.id, details: { email: user.email, role: user.role } })] });
+    return { id: user.id, email: user.email, role: user.role, token };
+  },
+  async 'user:disable'(deps, v) {
+    const u = await userByEmail(deps, v.email);
+    const { released } = await disableUser(deps, CLI_ACTOR, BY, u.id);
+    return { id: u.id, email: u.email, disabled: true, releasedConversations: released.length };
+  },
+  async 'user:enable'(deps, v) {
+    const u = await userByEmail(deps, v.email);
+    await enableUser(deps, CLI_ACTOR, BY, u.id);
+    return { id: u.id, email: u.email, disabled: false };
+  },
+  async 'user:role'(deps, v) {
+    const u = await userByEmail(deps, v.email);
+    if (!ROLES.includes(v.role as never)) throw new AppError(400, 'usage', `--role must be one of ${ROLES.join(', ')}`);
+    const row = await updateUser(deps, CLI_ACTOR, BY, u.id, { role: v.role as Role });
+    return { id: u.id, email: u.email, role: row.role };
+  },
+  async 'user:password'(deps, v) {
+    const u = await userByEmail(deps, v.email);
+    if (v.password != null && v.password.length < 8) throw new AppError(400, 'usage', '--password must be at least 8 characters');
+    const password = v.password ?? randomToken(12);
+    await updateUser(deps, CLI_ACTOR, BY, u.id, { password });
+    return { id: u.id, email: u.email, ...(v.password ? {} : { password }) };
+  },
+  async 'user:tokens'(deps, v) {
+    const u = await userByEmail(deps, v.email);
+    return { id: u.id, email: u.email, tokens: await listTokens(deps, CLI_ACTOR, u.id) };
+  },
+  async 'token:create'(deps, v) {
+    const u = await userByEmail(deps, v.email);
+    const days = v['expires-days'] != null ? Number(v['expires-days']) : null;
+    if (days != null && !(Number.isInteger(days) && days > 0)) throw new AppError(400, 'usage', '--expires-days must be a whole number of days');
+    const expiresAt = days ? deps.clock.now() + days * 86_400_000 : null;
+    const name = v.name ?? 'cli';
+    const issued = await issueApiToken(deps, u.id, name, { expiresAt });
+    await deps.store.atomically([auditStmt(deps, BY, { action: 'token.created', targetType: 'user', targetId: u.id, details: { tokenId: issued.id, name, expiresAt } })]);
+    return { id: issued.id, userId: u.id, token: issued.token, expiresAt: expiresAt == null ? null : new Date(expiresAt).toISOString() };
+  },
+  async 'token:revoke'(deps, v) {
+    const u = await userByEmail(deps, v.email);
+    if (!v.id) throw new AppError(400, 'usage', 'usage: token:revoke --email E --id TOKEN_ID (ids from user:tokens)');
+    await revokeToken(deps, CLI_ACTOR, BY, u.id, v.id);
+    return { id: v.id, revoked: true };
+  },
+  async 'sessions:end'(deps, v) {
+    const u = await userByEmail(deps, v.email);
+    return { id: u.id, email: u.email, ...(await endSessions(deps, CLI_ACTOR, BY, u.id, null, null)) };
+  },
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === 'user:create') {
-    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } } });
-    if (!values.email || !values.name || !values.role) return fail('usage: user:create --email E --name N --role admin|lead|agent [--password P]');
-    if (!ROLES.includes(values.role as never)) return fail(`--role must be one of ${ROLES.join(', ')}`);
-    if (values.password != null && values.password.length < 8) return fail('--password must be at least 8 characters');
-    // One command and out: no checkpoint worker.
-    const store = openSqliteStore(process.env.PARLEY_DB ?? 'data/parley.db', { backgroundCheckpoints: false });
-    try {
-      const deps = { store, clock: systemClock };
-      const user = await createUser(deps, { email: values.email, name: values.name, role: values.role as (typeof ROLES)[number], password: values.password });
-      const token = await createApiToken(deps, user.id, 'cli');
-      process.stdout.write(JSON.stringify({ id: user.id, email: user.email, role: user.role, token }) + '\n');
-      return 0;
-    } catch (err) {
-      return fail(err instanceof AppError ? err.message : String(err));
-    } finally {
-      store.close();
-    }
+  if (command === 'backup' || command === 'restore') return backupOrRestore(command, rest);
+  if (command === 'events:prune') return prune(rest);
+  const run = command ? commands[command] : undefined;
+  if (!run) return fail(`unknown command ${command ?? ''}\ncommands: ${[...Object.keys(commands), 'backup', 'restore', 'events:prune'].join(', ')}`);
+  let values: Values;
+  try {
+    values = parseArgs({ args: rest, options: OPTIONS }).values as Values;
+  } catch (err) {
+    return fail((err as Error).message);
   }
-  if (command === 'backup' || command === 'restore') {
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { blobs: { type: 'string' } } });
-    if (positionals.length !== 1) return fail(`usage: ${command} FILE [--blobs DIR]`);
-    const dbFile = process.env.PARLEY_DB ?? 'data/parley.db';
-    const blobDir = values.blobs ?? process.env.PARLEY_BLOB_DIR;
-    try {
-      const result = command === 'backup' ? await backupStore(dbFile, positionals[0], { blobDir }) : await restoreStore(positionals[0], dbFile, { blobDir });
-      process.stdout.write(JSON.stringify(result) + '\n');
-      return 0;
-    } catch (err) {
-      return fail(`${command} failed: ${(err as Error).message}`);
-    }
+  const { store, deps } = open();
+  try {
+    process.stdout.write(JSON.stringify(await run(deps, values)) + '\n');
+    return 0;
+  } catch (err) {
+    return fail(err instanceof AppError ? err.message : String(err));
+  } finally {
+    store.close();
   }
-  if (command === 'events:prune') {
-    const { values } = parseArgs({ args: rest, options: { days: { type: 'string' } } });
-    const store = openSqliteStore(process.env.PARLEY_DB ?? 'data/parley.db', { backgroundCheckpoints: false });
-    try {
-      const days = Number(values.days ?? process.env.PARLEY_EVENTS_RETENTION_DAYS ?? 7);
-      if (!Number.isFinite(days) || days < 0) return fail('--days must be a number of days (0 or more)');
-      const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-      const pruned = await pruneEvents({ store, clock: systemClock, log: quiet } as never, days * 86_400_000);
-      const size = store.sqlite.prepare('SELECT (page_count - freelist_count) * page_size AS live, page_count * page_size AS file FROM pragma_page_count, pragma_freelist_count, pragma_page_size').get() as { live: number; file: number };
-      process.stdout.write(JSON.stringify({ pruned, liveBytes: size.live, fileBytes: size.file }) + '\n');
-      return 0;
-    } finally {
-      store.close();
-    }
+}
+
+async function backupOrRestore(command: 'backup' | 'restore', rest: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { blobs: { type: 'string' } } });
+  if (positionals.length !== 1) return fail(`usage: ${command} FILE [--blobs DIR]`);
+  const dbFile = process.env.PARLEY_DB ?? 'data/parley.db';
+  const blobDir = values.blobs ?? process.env.PARLEY_BLOB_DIR;
+  try {
+    const result = command === 'backup' ? await backupStore(dbFile, positionals[0], { blobDir }) : await restoreStore(positionals[0], dbFile, { blobDir });
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return 0;
+  } catch (err) {
+    return fail(`${command} failed: ${(err as Error).message}`);
   }
-  return fail(`unknown command ${command ?? ''}\ncommands: user:create, backup, restore, events:prune`);
+}
+
+async function prune(rest: string[]): Promise<number> {
+  const { values } = parseArgs({ args: rest, options: { days: { type: 'string' } } });
+  const days = Number(values.days ?? process.env.PARLEY_EVENTS_RETENTION_DAYS ?? 7);
+  if (!Number.isFinite(days) || days < 0) return fail('--days must be a number of days (0 or more)');
+  const { store, deps } = open();
+  try {
+    const pruned = await pruneEvents(deps, days * 86_400_000);
+    const size = store.sqlite.prepare('SELECT (page_count - freelist_count) * page_size AS live, page_count * page_size AS file FROM pragma_page_count, pragma_freelist_count, pragma_page_size').get() as { live: number; file: number };
+    process.stdout.write(JSON.stringify({ pruned, liveBytes: size.live, fileBytes: size.file }) + '\n');
+    return 0;
+  } finally {
+    store.close();
+  }
 }
 
 function fail(message: string): number {

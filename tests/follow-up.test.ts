@@ -4,7 +4,7 @@ import { workflowServiceSettled } from '../src/api/workflow-service.js';
 import { manualClock } from '../src/domain/clock.js';
 import { runFollowUps } from '../src/domain/follow-up.js';
 import { deliverDueOutbox } from '../src/domain/outbox.js';
-import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
+import { apiClient, startTestParley, type TestParley, visitorApi } from './helpers/parley.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-10-12T10:00:00+08:00');
@@ -26,7 +26,7 @@ afterAll(() => p.stop());
 
 async function startChat(content: string) {
   const s = await apiClient(p.url).post(`/public/webchat/${inbox.token}/sessions`, { name: 'Quiet customer' });
-  const v = apiClient(p.url, s.body.visitorToken);
+  const v = visitorApi(p.url, inbox.token, s.body.visitorToken);
   expect((await v.post(`/public/webchat/${inbox.token}/messages`, { content })).status).toBe(201);
   await workflowServiceSettled(p.deps);
   const convId = (await v.get(`/public/webchat/${inbox.token}/messages`)).body.data[0] && (await p.api.get(`/api/v1/conversations?inboxId=${inbox.id}&limit=100`)).body.data[0].id;

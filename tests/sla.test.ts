@@ -4,7 +4,7 @@ import { businessCalendar } from '../src/domain/business-hours.js';
 import { manualClock } from '../src/domain/clock.js';
 import { checkSla } from '../src/domain/sla.js';
 import { workflowServiceSettled } from '../src/api/workflow-service.js';
-import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
+import { apiClient, startTestParley, type TestParley, visitorApi } from './helpers/parley.js';
 
 const WEEKDAYS = { mon: [['09:00', '18:00']], tue: [['09:00', '18:00']], wed: [['09:00', '18:00']], thu: [['09:00', '18:00']], fri: [['09:00', '18:00']] };
 const at = (s: string) => Date.parse(s);
@@ -30,7 +30,7 @@ async function webchatInbox(settings: Record<string, unknown>) {
 async function customerWrites(inbox: { token: string }, content: string, visitorToken?: string) {
   const pub = apiClient(p.url);
   const vt = visitorToken ?? (await pub.post(`/public/webchat/${inbox.token}/sessions`, { name: 'Customer' })).body.visitorToken;
-  const sent = await apiClient(p.url, vt).post(`/public/webchat/${inbox.token}/messages`, { content });
+  const sent = await visitorApi(p.url, inbox.token, vt).post(`/public/webchat/${inbox.token}/messages`, { content });
   expect(sent.status).toBe(201);
   await workflowServiceSettled(p.deps);
   return vt as string;

@@ -85,8 +85,10 @@ describe('availability', () => {
     const bad = await p.as(agent.token).post('/api/v1/me/availability', { availability: 'away' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_request');
-    const users = (await p.as(agent.token).get('/api/v1/users')).body.data;
+    // An agent's /users holds only teammates (Bob left Ann's team); a lead sees everyone.
+    const users = (await p.as(lead.token).get('/api/v1/users')).body.data;
     expect(users.find((u: any) => u.id === agent.id).availability).toBe('online');
     expect(users.find((u: any) => u.id === other.id).availability).toBe('offline');
+    expect((await p.as(agent.token).get('/api/v1/users')).body.data.find((u: any) => u.id === agent.id)).toEqual({ id: agent.id, name: 'Ann', availability: 'online' });
   });
 });

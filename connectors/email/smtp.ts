@@ -43,7 +43,8 @@ export function classifySmtpError(err: unknown, c: EmailConfig): Error {
 }
 
 export async function sendEmail(c: EmailConfig, msg: OutboundMessage): Promise<{ externalId: string }> {
-  const to = msg.recipient.email ?? (msg.recipient.externalId.includes('@') ? msg.recipient.externalId : undefined);
+  // The identity's address (what the customer wrote from), never an editable profile field.
+  const to = msg.recipient.externalId.includes('@') ? msg.recipient.externalId : undefined;
   if (!to) throw new PermanentError('The customer has no email address to reply to');
   const domain = c.address.split('@')[1];
   // Derived from Parley's message id: a retried send carries the same Message-ID, so the

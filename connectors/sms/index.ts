@@ -98,7 +98,8 @@ export const sms: Connector<SmsConfig> = {
 
   async send(c, msg) {
     const base = (c.apiBaseUrl ?? 'https://api.twilio.com').replace(/\/+$/, '');
-    const to = msg.recipient.phone ?? msg.threadKey;
+    // The number the customer wrote from (the conversation's identity), never a profile field.
+    const to = msg.recipient.externalId;
     const form: SendMessageForm = { To: to, Body: msg.text };
     if (c.fromNumber.startsWith('MG')) form.MessagingServiceSid = c.fromNumber;
     else form.From = c.fromNumber;

@@ -2,6 +2,7 @@
 // attributes merge; null deletes a key), merge, merge suggestions, cross-channel timeline.
 import { createRoute, z } from '@hono/zod-openapi';
 import { contactTimeline, getContact, listContacts, mergeContacts, mergeSuggestions, updateContact } from '../domain/contacts.js';
+import { auditBy } from './audit-act.js';
 import { router } from './env.js';
 import { ConversationSchema, errors, IdParam, jsonBody, jsonResponse, MessageSchema, page, PageQuery } from './schemas.js';
 
@@ -49,7 +50,7 @@ export const contactRoutes = () => {
     summary: 'Merge another contact into this one (identities, conversations, messages move; nothing is lost)',
     request: { params: IdParam, ...jsonBody(z.object({ otherContactId: z.string().min(1).max(100) })) },
     responses: { 200: jsonResponse(ContactSchema.extend({ merged: z.object({ contactId: z.string(), identities: z.number(), conversations: z.number() }) }), 'The surviving contact'), ...errors } }),
-  async (c) => c.json(await mergeContacts(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').otherContactId) as never, 200));
+  async (c) => c.json(await mergeContacts(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').otherContactId, auditBy(c)) as never, 200));
 
   app.openapi(createRoute({ method: 'get', path: '/contacts/{id}/merge-suggestions', tags: ['Contacts'], summary: 'Contacts sharing an email, phone or handle',
     request: { params: IdParam },

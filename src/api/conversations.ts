@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { assignConversation, getVisibleConversation, listConversations, setConversationLabels, setConversationStatus, STATUSES } from '../domain/conversations.js';
+import { assignConversation, getVisibleConversation, listConversations, markRead, setConversationLabels, setConversationStatus, STATUSES } from '../domain/conversations.js';
 import { listConversationMessages, postAgentMessage, retryMessage } from '../domain/messages.js';
 import { conversationView } from '../domain/views.js';
 import type { ConversationFilter } from '../domain/conversations.js';
@@ -52,6 +52,10 @@ export const conversationRoutes = () => {
     const { limit, cursor } = c.req.valid('query');
     return c.json(await listConversationMessages(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor) as never, 200);
   });
+
+  app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/read', tags: ['Conversations'], summary: 'Mark the thread read (reading it with GET changes nothing)',
+    request: { params: IdParam }, responses: { 200: jsonResponse(ConversationSchema, 'The conversation, unreadCount 0'), ...errors } }),
+  async (c) => c.json(await markRead(c.var.deps, c.var.actor, c.req.valid('param').id) as never, 200));
 
   app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/messages', tags: ['Messages'], summary: 'Reply or add a private note',
     request: { params: IdParam, ...jsonBody(z.object({

@@ -18,7 +18,7 @@ export function validationHook(result: { success: boolean; error?: unknown; targ
 
 export function onError(log: Logger) {
   return (err: Error, c: Context) => {
-    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status, err.headers);
     if (err instanceof HTTPException) {
       const status = err.status;
       const malformed = status === 400 && /json/i.test(err.message);

@@ -3,7 +3,8 @@ import type { ParleyEvent } from '../events/bus.js';
 import { liveStreams } from '../events/live.js';
 import { memberships, type Memberships } from '../events/memberships.js';
 import { streamEvents } from '../events/sse.js';
-import { clientAddress, dropConnection } from './connection.js';
+import { clientAddress } from './client-address.js';
+import { dropConnection } from './connection.js';
 import { router } from './env.js';
 
 /**
@@ -30,7 +31,7 @@ export const eventRoutes = () => {
     try {
       return streamEvents(c, deps, (e) => agentMaySee(actor, m, e), {
         lastEventId: Number.isFinite(last) ? last : 0,
-        caps: [{ key: `user:${actor.id}`, max: limits.perUser }, { key: `addr:${clientAddress(c)}`, max: limits.perAddress }],
+        caps: [{ key: `user:${actor.id}`, max: limits.perUser }, { key: `addr:${clientAddress(c, deps)}`, max: limits.perAddress }],
         drop: () => dropConnection(c),
         onClose: release,
       });

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { addInboxMembers, createInbox, updateInbox, getInboxRow, inboxView, listInboxes, listInboxMembers, removeInboxMember } from '../domain/inboxes.js';
 import { canSeeInbox } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
+import { auditAct } from './audit-act.js';
 import { router } from './env.js';
 import { webhookSkipsFor } from '../domain/webhook-skips.js';
 import { errors, IdParam, InboxSchema, jsonBody, jsonResponse } from './schemas.js';
@@ -19,7 +20,13 @@ export const inboxRoutes = () => {
   const app = router();
   app.openapi(createRoute({ method: 'post', path: '/inboxes', tags: ['Inboxes'], summary: 'Create an inbox (admin)',
     request: jsonBody(CreateInbox), responses: { 201: jsonResponse(InboxSchema, 'The inbox'), ...errors } }),
-  async (c) => c.json(await createInbox(c.var.deps, c.var.actor, c.req.valid('json')) as never, 201));
+  async (c) => {
+    const b = c.req.valid('json');
+    const inbox = await createInbox(c.var.deps, c.var.actor, b);
+    // Key names only: config values hold secrets.
+    await auditAct(c, { action: 'inbox.created', targetType: 'inbox', targetId: (inbox as { id: string }).id, details: { name: b.name, channel: b.channel, configKeys: Object.keys(b.config) } });
+    return c.json(inbox as never, 201);
+  });
 
   app.openapi(createRoute({ method: 'get', path: '/inboxes', tags: ['Inboxes'], summary: 'Inboxes the caller may see',
     responses: { 200: jsonResponse(z.object({ data: z.array(InboxSchema), nextCursor: z.null() }), 'Inboxes'), ...errors } }),
@@ -42,12 +49,23 @@ export const inboxRoutes = () => {
   app.openapi(createRoute({ method: 'patch', path: '/inboxes/{id}', tags: ['Inboxes'], summary: 'Rename, change config, merge settings (admin)',
     request: { params: IdParam, ...jsonBody(z.object({ name: z.string().trim().min(1).max(200).optional(), config: z.record(z.string(), z.any()).optional(), settings: z.record(z.string(), z.any()).optional() })) },
     responses: { 200: jsonResponse(InboxSchema, 'The inbox'), ...errors } }),
-  async (c) => c.json(await updateInbox(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')) as never, 200));
+  async (c) => {
+    const b = c.req.valid('json');
+    const inbox = await updateInbox(c.var.deps, c.var.actor, c.req.valid('param').id, b);
+    await auditAct(c, { action: 'inbox.updated', targetType: 'inbox', targetId: c.req.valid('param').id,
+      details: { ...(b.name ? { name: b.name } : {}), ...(b.config ? { configKeys: Object.keys(b.config) } : {}), ...(b.settings ? { settingsKeys: Object.keys(b.settings) } : {}) } });
+    return c.json(inbox as never, 200);
+  });
 
   app.openapi(createRoute({ method: 'post', path: '/inboxes/{id}/members', tags: ['Inboxes'], summary: 'Add members (admin)',
     request: { params: IdParam, ...jsonBody(z.object({ userIds: z.array(z.string().min(1)).min(1).max(500) })) },
     responses: { 200: jsonResponse(Members, 'Members now'), ...errors } }),
-  async (c) => c.json(await addInboxMembers(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').userIds), 200));
+  async (c) => {
+    const { userIds } = c.req.valid('json');
+    const members = await addInboxMembers(c.var.deps, c.var.actor, c.req.valid('param').id, userIds);
+    await auditAct(c, { action: 'inbox.members_added', targetType: 'inbox', targetId: c.req.valid('param').id, details: { userIds } });
+    return c.json(members, 200);
+  });
 
   app.openapi(createRoute({ method: 'get', path: '/inboxes/{id}/members', tags: ['Inboxes'], summary: 'List members',
     request: { params: IdParam }, responses: { 200: jsonResponse(Members, 'Members'), ...errors } }),
@@ -60,6 +78,11 @@ export const inboxRoutes = () => {
 
   app.openapi(createRoute({ method: 'delete', path: '/inboxes/{id}/members/{userId}', tags: ['Inboxes'], summary: 'Remove a member (admin)',
     request: { params: z.object({ id: z.string(), userId: z.string() }) }, responses: { 200: jsonResponse(Members, 'Members now'), ...errors } }),
-  async (c) => c.json(await removeInboxMember(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('param').userId), 200));
+  async (c) => {
+    const { id, userId } = c.req.valid('param');
+    const members = await removeInboxMember(c.var.deps, c.var.actor, id, userId);
+    await auditAct(c, { action: 'inbox.member_removed', targetType: 'inbox', targetId: id, details: { userId } });
+    return c.json(members, 200);
+  });
   return app;
 };

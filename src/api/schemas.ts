@@ -86,4 +86,5 @@ export const InboxSchema = z.object({
 
 export const UserSchema = z.object({
   id: z.string(), email: z.string(), name: z.string(), role: z.enum(['admin', 'lead', 'agent']), availability: z.string().optional(), locale: z.string().optional(),
+  disabledAt: z.string().nullable().optional().openapi({ description: 'Set when an admin disabled the user' }),
 }).openapi('User');

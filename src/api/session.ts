@@ -6,6 +6,8 @@ import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { checkCsrf, createSession, destroySession, SESSION_TTL_MS, sessionCookie, sessionFromRequest } from '../auth/sessions.js';
 import { forgetCachedActors, userView } from '../auth/users.js';
 import { AppError, notFound } from '../domain/errors.js';
+import { claimLoginAttempt, loginSucceeded } from '../auth/login-throttle.js';
+import { clientAddress } from './client-address.js';
 import { router } from './env.js';
 import { errors, jsonBody, jsonResponse, UserSchema } from './schemas.js';
 
@@ -19,17 +21,6 @@ const UpdateMe = z.object({
 // Compared against when the email is unknown, so a miss costs the same time as a wrong password.
 let dummyHash: Promise<string> | null = null;
 
-// Password guessing: after MAX_FAILURES wrong passwords for one email within WINDOW_MS, that
-// email is refused until the window passes (per process; a success clears it).
-const MAX_FAILURES = 10;
-const WINDOW_MS = 15 * 60_000;
-const failures = new Map<string, number[]>();
-function recentFailures(email: string, now: number): number[] {
-  const list = (failures.get(email) ?? []).filter((t) => now - t < WINDOW_MS);
-  if (list.length) failures.set(email, list); else failures.delete(email);
-  return list;
-}
-
 export const sessionRoutes = () => {
   const app = router();
   app.openapi(createRoute({ method: 'post', path: '/auth/login', tags: ['Session'], summary: 'Log in to the web app (sets an HttpOnly session cookie)',
@@ -38,20 +29,16 @@ export const sessionRoutes = () => {
     const { password } = c.req.valid('json');
     const email = c.req.valid('json').email.toLowerCase();
     const { deps } = c.var;
-    const now = deps.clock.now();
-    if (recentFailures(email, now).length >= MAX_FAILURES) {
-      throw new AppError(429, 'too_many_attempts', 'Too many wrong passwords for this email; try again in 15 minutes');
-    }
+    const address = clientAddress(c, deps);
+    // Counted before the (costly, bounded) password check; 429 with Retry-After while waiting.
+    const claim = await claimLoginAttempt(deps, email, address);
     const row = await deps.store.get('SELECT * FROM users WHERE email = ?', [email]);
     dummyHash ??= hashPassword('not-a-password');
     const ok = await verifyPassword(password, (row?.password_hash as string | null) ?? await dummyHash);
-    if (!row || !ok) {
-      failures.set(email, [...recentFailures(email, now), now]);
-      if (failures.size > 10_000) failures.delete(failures.keys().next().value!);
-      throw new AppError(401, 'invalid_credentials', 'Wrong email or password');
-    }
-    failures.delete(email);
-    const s = await createSession(deps, row.id as string);
+    // A disabled user's right password is as good as a wrong one (and stays counted).
+    if (!row || !ok || row.disabled_at) throw new AppError(401, 'invalid_credentials', 'Wrong email or password');
+    await loginSucceeded(deps, claim);
+    const s = await createSession(deps, row.id as string, { userAgent: c.req.header('user-agent'), clientAddress: address });
     c.header('set-cookie', sessionCookie(c.req.raw, s.cookieValue, Math.floor(SESSION_TTL_MS / 1000)));
     c.header('cache-control', 'no-store');
     return c.json({ user: userView(row), csrfToken: s.csrfToken }, 200);

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addTeamMembers, createTeam, deleteTeam, getTeam, listTeams, removeTeamMember, renameTeam } from '../domain/teams.js';
+import { auditAct } from './audit-act.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse } from './schemas.js';
 
@@ -15,7 +16,11 @@ export const teamRoutes = () => {
 
   app.openapi(createRoute({ method: 'post', path: '/teams', tags: ['Teams'], summary: 'Create a team (lead, admin)',
     request: jsonBody(z.object({ name: Name, userIds: UserIds.optional() })), responses: { 201: jsonResponse(TeamSchema, 'The team'), ...errors } }),
-  async (c) => c.json(await createTeam(c.var.deps, c.var.actor, c.req.valid('json')), 201));
+  async (c) => {
+    const team = await createTeam(c.var.deps, c.var.actor, c.req.valid('json'));
+    await auditAct(c, { action: 'team.created', targetType: 'team', targetId: team.id, details: { name: team.name, memberIds: team.memberIds } });
+    return c.json(team, 201);
+  });
 
   app.openapi(createRoute({ method: 'get', path: '/teams/{id}', tags: ['Teams'], summary: 'One team',
     request: { params: IdParam }, responses: { 200: jsonResponse(TeamSchema, 'The team'), ...errors } }),
@@ -23,18 +28,34 @@ export const teamRoutes = () => {
 
   app.openapi(createRoute({ method: 'patch', path: '/teams/{id}', tags: ['Teams'], summary: 'Rename a team (lead, admin)',
     request: { params: IdParam, ...jsonBody(z.object({ name: Name })) }, responses: { 200: jsonResponse(TeamSchema, 'The team'), ...errors } }),
-  async (c) => c.json(await renameTeam(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').name), 200));
+  async (c) => {
+    const team = await renameTeam(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').name);
+    await auditAct(c, { action: 'team.renamed', targetType: 'team', targetId: team.id, details: { name: team.name } });
+    return c.json(team, 200);
+  });
 
   app.openapi(createRoute({ method: 'delete', path: '/teams/{id}', tags: ['Teams'], summary: 'Delete a team; its conversations lose the team (lead, admin)',
     request: { params: IdParam }, responses: { 204: { description: 'Deleted' }, ...errors } }),
-  async (c) => { await deleteTeam(c.var.deps, c.var.actor, c.req.valid('param').id); return c.body(null, 204); });
+  async (c) => {
+    await deleteTeam(c.var.deps, c.var.actor, c.req.valid('param').id);
+    await auditAct(c, { action: 'team.deleted', targetType: 'team', targetId: c.req.valid('param').id });
+    return c.body(null, 204);
+  });
 
   app.openapi(createRoute({ method: 'post', path: '/teams/{id}/members', tags: ['Teams'], summary: 'Add members (lead, admin)',
     request: { params: IdParam, ...jsonBody(z.object({ userIds: UserIds.min(1) })) }, responses: { 200: jsonResponse(TeamSchema, 'The team'), ...errors } }),
-  async (c) => c.json(await addTeamMembers(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').userIds), 200));
+  async (c) => {
+    const team = await addTeamMembers(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').userIds);
+    await auditAct(c, { action: 'team.members_added', targetType: 'team', targetId: team.id, details: { userIds: c.req.valid('json').userIds } });
+    return c.json(team, 200);
+  });
 
   app.openapi(createRoute({ method: 'delete', path: '/teams/{id}/members/{userId}', tags: ['Teams'], summary: 'Remove a member (lead, admin)',
     request: { params: z.object({ id: z.string().min(1).max(100), userId: z.string().min(1).max(100) }) }, responses: { 200: jsonResponse(TeamSchema, 'The team'), ...errors } }),
-  async (c) => c.json(await removeTeamMember(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('param').userId), 200));
+  async (c) => {
+    const team = await removeTeamMember(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('param').userId);
+    await auditAct(c, { action: 'team.member_removed', targetType: 'team', targetId: team.id, details: { userId: c.req.valid('param').userId } });
+    return c.json(team, 200);
+  });
   return app;
 };

@@ -4,7 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
-import { signVisitorToken, verifyVisitorToken } from '../auth/visitor-token.js';
+import { signVisitorToken, verifyVisitorToken, VISITOR_REFRESH_GRACE_MS, VISITOR_TOKEN_TTL_MS, type VisitorClaims } from '../auth/visitor-token.js';
 import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/errors.js';
 import type { Row } from '../domain/store.js';
@@ -15,8 +15,10 @@ import { rateFromWidget } from '../domain/csat.js';
 import type { ParleyEvent } from '../events/bus.js';
 import { liveStreams } from '../events/live.js';
 import { streamEvents } from '../events/sse.js';
-import { clientAddress, dropConnection } from './connection.js';
+import { clientAddress } from './client-address.js';
+import { dropConnection } from './connection.js';
 import { validationHook } from './errors.js';
+import { RateLimiter } from './rate-limit.js';
 import { errors, jsonBody, jsonResponse, PageQuery } from './schemas.js';
 
 type PublicEnv = { Variables: { deps: Deps; inbox: Row; visitorId: string } };
@@ -33,55 +35,108 @@ export const visitorMessageView = (m: MessageView) => ({
 
 const TokenParam = z.object({ webchatToken: z.string().min(8).max(100) });
 
+/** The page the request comes from: Origin, or for a same-origin GET (which carries none) the Referer's origin. */
+function requestOrigin(c: Context<PublicEnv>): string | null {
+  const origin = c.req.header('origin');
+  if (origin && origin !== 'null') return origin;
+  const referer = c.req.header('referer');
+  if (!referer) return null;
+  try { return new URL(referer).origin; } catch { return null; }
+}
+
 async function loadInbox(c: Context<PublicEnv>, token: string) {
   const inbox = await inboxForWebchatToken(c.var.deps, token);
   const { allowedOrigins } = JSON.parse(inbox.config as string) as { allowedOrigins?: string[] };
-  const origin = c.req.header('origin');
-  if (allowedOrigins?.length && origin && !allowedOrigins.some((o) => new URL(o).origin === origin)) {
-    throw new AppError(403, 'origin_not_allowed', `This chat is not enabled on ${origin}`);
+  if (allowedOrigins?.length) {
+    // A request naming no page at all is refused too: leaving the header out must not be a way around the list.
+    const origin = requestOrigin(c);
+    if (!origin) throw new AppError(403, 'origin_required', 'This chat only answers pages on its allowed origins; the request named no Origin or Referer');
+    if (!allowedOrigins.some((o) => new URL(o).origin === origin)) throw new AppError(403, 'origin_not_allowed', `This chat is not enabled on ${origin}`);
   }
   c.set('inbox', inbox);
   return inbox;
 }
 
-async function authVisitor(c: Context<PublicEnv>) {
-  const inbox = await loadInbox(c, c.req.param('webchatToken')!);
+/** The visitor's claims from a genuine token of this inbox; `allowExpired` for /sessions/refresh within the grace period. */
+async function visitorClaims(c: Context<PublicEnv>, inbox: Row, allowExpired = false): Promise<VisitorClaims> {
   const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
   // EventSource cannot send headers, so the stream also takes ?visitorToken=.
   const token = m?.[1] ?? c.req.query('visitorToken');
   const claims = token ? await verifyVisitorToken(c.var.deps.secret, token) : null;
   if (!claims || claims.inboxId !== inbox.id) throw new AppError(401, 'unauthorized', 'Send the visitorToken from POST /sessions as Authorization: Bearer <visitorToken>');
+  const now = c.var.deps.clock.now();
+  if (claims.expiresAt <= now - (allowExpired ? VISITOR_REFRESH_GRACE_MS : 0)) {
+    throw new AppError(401, allowExpired ? 'token_too_old' : 'token_expired', allowExpired
+      ? 'This visitor token expired too long ago to refresh; start a new session'
+      : 'The visitor token expired; trade it for a new one with POST /sessions/refresh');
+  }
   c.set('visitorId', claims.visitorId);
-  return { inbox, visitorId: claims.visitorId };
+  return claims;
 }
+
+async function authVisitor(c: Context<PublicEnv>) {
+  const inbox = await loadInbox(c, c.req.param('webchatToken')!);
+  const claims = await visitorClaims(c, inbox);
+  return { inbox, visitorId: claims.visitorId, claims };
+}
+
+/** Web chat limits (per process): sessions per client address, messages per visitor and per address. */
+export const WEBCHAT_LIMITS = {
+  sessionsPerAddress: { limit: 20, windowMs: 60_000 },
+  messagesPerVisitor: { limit: 20, windowMs: 60_000 },
+  messagesPerAddress: { limit: 120, windowMs: 60_000 },
+};
 
 export const webchatRoutes = (deps: Deps) => {
   const app = new OpenAPIHono<PublicEnv>({ defaultHook: validationHook });
   // The widget runs on customers' sites: any origin may call; allowedOrigins narrows it per inbox.
   app.use('*', cors({ origin: (o) => o, allowHeaders: ['Authorization', 'Content-Type'], allowMethods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 }));
   app.use('*', async (c, next) => { c.set('deps', deps); await next(); });
+  const L = WEBCHAT_LIMITS;
+  const sessionsByAddress = new RateLimiter(L.sessionsPerAddress.limit, L.sessionsPerAddress.windowMs);
+  const messagesByVisitor = new RateLimiter(L.messagesPerVisitor.limit, L.messagesPerVisitor.windowMs, 50_000);
+  const messagesByAddress = new RateLimiter(L.messagesPerAddress.limit, L.messagesPerAddress.windowMs);
+  const issue = async (inboxId: string, who: Omit<VisitorClaims, 'inboxId' | 'expiresAt'>) => {
+    const expiresAt = deps.clock.now() + VISITOR_TOKEN_TTL_MS;
+    return { visitorToken: await signVisitorToken(deps.secret, { inboxId, ...who, expiresAt }), expiresAt: new Date(expiresAt).toISOString() };
+  };
 
   app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/sessions', tags: ['Web chat'], summary: 'Start (or resume) a visitor session',
     request: { params: TokenParam, body: { content: { 'application/json': { schema: z.object({
       name: z.string().trim().max(200).optional(), email: z.string().trim().email().optional(),
       identifier: z.string().max(200).optional(), identifierHash: z.string().max(200).optional(),
     }) } }, required: false } },
-    responses: { 201: jsonResponse(z.object({ visitorToken: z.string(), greeting: z.string().nullable() }), 'The visitor token'), ...errors } }),
+    responses: { 201: jsonResponse(z.object({ visitorToken: z.string(), expiresAt: z.string(), greeting: z.string().nullable() }), 'The visitor token (refresh it before expiresAt)'), ...errors } }),
   async (c) => {
     const inbox = await loadInbox(c, c.req.valid('param').webchatToken);
+    sessionsByAddress.hit(clientAddress(c, deps), deps.clock.now(), 'chat sessions from this address');
     const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') ?? {} : {};
     const visitorId = await startVisitor(c.var.deps, inbox, body);
     const { greeting } = JSON.parse(inbox.config as string) as { greeting?: string };
-    return c.json({ visitorToken: await signVisitorToken(c.var.deps.secret, { inboxId: inbox.id as string, visitorId }), greeting: greeting ?? null }, 201);
+    return c.json({ ...(await issue(inbox.id as string, { visitorId, name: body.name || undefined, email: body.email || undefined })), greeting: greeting ?? null }, 201);
+  });
+
+  app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/sessions/refresh', tags: ['Web chat'],
+    summary: 'Trade a visitor token (valid, or expired less than 7 days ago) for a fresh one; send it as Authorization: Bearer',
+    request: { params: TokenParam },
+    responses: { 200: jsonResponse(z.object({ visitorToken: z.string(), expiresAt: z.string() }), 'A fresh token for the same visitor'), ...errors } }),
+  async (c) => {
+    const inbox = await loadInbox(c, c.req.valid('param').webchatToken);
+    sessionsByAddress.hit(clientAddress(c, deps), deps.clock.now(), 'chat sessions from this address');
+    const claims = await visitorClaims(c, inbox, true);
+    return c.json(await issue(inbox.id as string, { visitorId: claims.visitorId, name: claims.name, email: claims.email }), 200);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/messages', tags: ['Web chat'], summary: 'Visitor sends a message',
     request: { params: TokenParam, ...jsonBody(z.object({ content: z.string().min(1).max(10_000), clientMessageId: z.string().max(100).optional() })) },
     responses: { 201: jsonResponse(VisitorMessage, 'Stored'), ...errors } }),
   async (c) => {
-    const { inbox, visitorId } = await authVisitor(c);
+    const { inbox, visitorId, claims } = await authVisitor(c);
+    const now = deps.clock.now();
+    messagesByVisitor.hit(`${inbox.id}:${visitorId}`, now, 'messages');
+    messagesByAddress.hit(clientAddress(c, deps), now, 'messages from this address');
     const b = c.req.valid('json');
-    const row = await postVisitorMessage(c.var.deps, inbox, visitorId, b.content, b.clientMessageId);
+    const row = await postVisitorMessage(c.var.deps, inbox, { visitorId, name: claims.name, email: claims.email }, b.content, b.clientMessageId);
     liveStreams(c.var.deps).conversationBegan(`visitor:${inbox.id as string}:${visitorId}`, row.conversation_id as string);
     return c.json(visitorMessageView(messageView(row)) as never, 201);
   });
@@ -140,7 +195,7 @@ export const webchatRoutes = (deps: Deps) => {
     return streamEvents(c, deps, accepts, {
       map: visitorEventView,
       direct: false, // the CORS middleware's headers must reach the widget
-      caps: [{ key: waitKey, max: hub.limits.perVisitor }, { key: `addr:${clientAddress(c)}`, max: hub.limits.perAddress }],
+      caps: [{ key: waitKey, max: hub.limits.perVisitor }, { key: `addr:${clientAddress(c, deps)}`, max: hub.limits.perAddress }],
       drop: () => dropConnection(c),
       onReplayer: bind,
       onClose: () => { stopWaiting(); clearInterval(poll); },

@@ -2,6 +2,7 @@
 // (Inbound platform webhooks are src/api/webhooks.ts.)
 import { createRoute, z } from '@hono/zod-openapi';
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, redeliver } from '../domain/outgoing-webhooks.js';
+import { auditAct } from './audit-act.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './schemas.js';
 
@@ -21,7 +22,11 @@ export const outgoingWebhookRoutes = () => {
       description: z.string().max(500).optional(),
     })),
     responses: { 201: jsonResponse(Webhook.extend({ secret: z.string() }), 'The webhook with its secret'), ...errors } }),
-  async (c) => c.json(await createWebhook(c.var.deps, c.var.actor, c.req.valid('json')) as never, 201));
+  async (c) => {
+    const hook = await createWebhook(c.var.deps, c.var.actor, c.req.valid('json'));
+    await auditAct(c, { action: 'webhook.created', targetType: 'webhook', targetId: (hook as { id: string }).id, details: { url: c.req.valid('json').url, events: c.req.valid('json').events } });
+    return c.json(hook as never, 201);
+  });
 
   app.openapi(createRoute({ method: 'get', path: '/webhooks', tags: ['Outgoing webhooks'], summary: 'Registered webhooks (admin)',
     responses: { 200: jsonResponse(z.object({ data: z.array(Webhook), nextCursor: z.null() }), 'Webhooks'), ...errors } }),
@@ -33,7 +38,11 @@ export const outgoingWebhookRoutes = () => {
 
   app.openapi(createRoute({ method: 'delete', path: '/webhooks/{id}', tags: ['Outgoing webhooks'], summary: 'Remove a webhook and its delivery log (admin)',
     request: { params: IdParam }, responses: { 204: { description: 'Removed' }, ...errors } }),
-  async (c) => { await deleteWebhook(c.var.deps, c.var.actor, c.req.valid('param').id); return c.body(null, 204); });
+  async (c) => {
+    await deleteWebhook(c.var.deps, c.var.actor, c.req.valid('param').id);
+    await auditAct(c, { action: 'webhook.deleted', targetType: 'webhook', targetId: c.req.valid('param').id });
+    return c.body(null, 204);
+  });
 
   app.openapi(createRoute({ method: 'get', path: '/webhooks/{id}/deliveries', tags: ['Outgoing webhooks'], summary: 'Delivery log, newest first (admin)',
     request: { params: IdParam, query: PageQuery }, responses: { 200: jsonResponse(page(Delivery), 'A page'), ...errors } }),

@@ -1,12 +1,19 @@
 // Password hashing with scrypt (node:crypto; available on Workers with nodejs_compat).
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { Bounded } from './bounded.js';
 
 const N = 16384, R = 8, P = 1, KEYLEN = 64;
 
+/**
+ * Every scrypt in this process goes through this bound: 2 at a time (libuv's pool has 4
+ * threads, shared with DNS and file I/O), 32 waiting; more is answered 503 with Retry-After.
+ */
+export const hashing = new Bounded(2, 32);
+
 function scrypt(password: string, salt: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+  return hashing.run(() => new Promise((resolve, reject) => {
     scryptCb(password.normalize('NFKC'), salt, KEYLEN, { N, r: R, p: P }, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  }));
 }
 
 export async function hashPassword(password: string): Promise<string> {

@@ -34,13 +34,13 @@ export function sessionCookie(req: Request, value: string, maxAgeSeconds: number
   return [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAgeSeconds}`, ...(isHttps(req) ? ['Secure'] : [])].join('; ');
 }
 
-export async function createSession(deps: Pick<Deps, 'store' | 'clock'>, userId: string): Promise<{ cookieValue: string; csrfToken: string; expiresAt: number }> {
+export async function createSession(deps: Pick<Deps, 'store' | 'clock'>, userId: string, client: { userAgent?: string | null; clientAddress?: string | null } = {}): Promise<{ cookieValue: string; csrfToken: string; expiresAt: number }> {
   const cookieValue = randomToken(32);
   const csrfToken = randomToken(24);
   const now = deps.clock.now();
   const expiresAt = now + SESSION_TTL_MS;
-  await deps.store.run('INSERT INTO sessions(id, user_id, csrf_token, expires_at, created_at) VALUES (?, ?, ?, ?, ?)',
-    [await sha256Hex(cookieValue), userId, csrfToken, expiresAt, now]);
+  await deps.store.run('INSERT INTO sessions(id, user_id, csrf_token, expires_at, created_at, user_agent, client_address) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [await sha256Hex(cookieValue), userId, csrfToken, expiresAt, now, client.userAgent?.slice(0, 300) ?? null, client.clientAddress ?? null]);
   // Expired rows of anyone are dropped opportunistically; no job needed.
   await deps.store.run('DELETE FROM sessions WHERE expires_at < ?', [now]);
   return { cookieValue, csrfToken, expiresAt };
@@ -51,7 +51,7 @@ export async function sessionFromRequest(deps: Pick<Deps, 'store' | 'clock'>, re
   if (!value) return null;
   const row = await deps.store.get<{ id: string; user_id: string; csrf_token: string; expires_at: number; role: Actor['role']; name: string; email: string }>(
     `SELECT s.id, s.user_id, s.csrf_token, s.expires_at, u.role, u.name, u.email
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, [await sha256Hex(value)]);
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND u.disabled_at IS NULL`, [await sha256Hex(value)]);
   if (!row || row.expires_at <= deps.clock.now()) return null;
   return {
     id: row.id, userId: row.user_id, csrfToken: row.csrf_token, expiresAt: row.expires_at,

@@ -3,7 +3,7 @@ import type { Actor, Role } from '../domain/actor.js';
 import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { raw } from '../domain/store.js';
+import { raw, type Stmt } from '../domain/store.js';
 import { randomToken, sha256Hex } from './crypto.js';
 import { hashPassword } from './passwords.js';
 
@@ -23,12 +23,18 @@ export async function createUser(deps: Pick<Deps, 'store' | 'clock'>, u: NewUser
   return { id, email, name: u.name, role: u.role };
 }
 
-export async function createApiToken(deps: Pick<Deps, 'store' | 'clock'>, userId: string, name = 'default'): Promise<string> {
+export async function createApiToken(deps: Pick<Deps, 'store' | 'clock'>, userId: string, name = 'default', opts: { expiresAt?: number | null; extra?: Stmt[] } = {}): Promise<string> {
+  return (await issueApiToken(deps, userId, name, opts)).token;
+}
+
+/** A new token (shown once) and its row id; `extra` statements (an audit row) join its unit. */
+export async function issueApiToken(deps: Pick<Deps, 'store' | 'clock'>, userId: string, name = 'default', opts: { expiresAt?: number | null; extra?: Stmt[] } = {}) {
   forgetCachedActors(deps);
   const token = TOKEN_PREFIX + randomToken(32);
-  await deps.store.atomically([raw('INSERT INTO api_tokens(id, user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?, ?)',
-    newId(), userId, await sha256Hex(token), name, deps.clock.now())]);
-  return token;
+  const id = newId();
+  await deps.store.atomically([raw('INSERT INTO api_tokens(id, user_id, token_hash, name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+    id, userId, await sha256Hex(token), name, deps.clock.now(), opts.expiresAt ?? null), ...(opts.extra ?? [])]);
+  return { id, token };
 }
 
 /**
@@ -40,29 +46,43 @@ export async function createApiToken(deps: Pick<Deps, 'store' | 'clock'>, userId
  */
 export const ACTOR_TTL_MS = 5_000;
 export const ACTOR_CACHE_MAX = 1_000;
-const actorCache = new WeakMap<object, Map<string, { actor: Actor; until: number }>>();
+const actorCache = new WeakMap<object, Map<string, { actor: Actor; until: number; expiresAt: number | null }>>();
 
 /** Drops every cached token -> actor of this store (call after creating/revoking tokens or changing a user). */
 export function forgetCachedActors(deps: Pick<Deps, 'store'>) {
   actorCache.delete(deps.store);
 }
 
-export async function actorForToken(deps: Pick<Deps, 'store'>, token: string): Promise<Actor | null> {
+export async function actorForToken(deps: Pick<Deps, 'store'> & { clock?: Deps['clock'] }, token: string): Promise<Actor | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   let cache = actorCache.get(deps.store);
   const now = performance.now();
+  const wall = deps.clock?.now() ?? Date.now();
   const hit = cache?.get(token);
-  if (hit && hit.until > now) return { ...hit.actor };
-  const row = await deps.store.get<Actor>(
-    'SELECT u.id, u.role, u.name, u.email FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?', [await sha256Hex(token)]);
+  if (hit && hit.until > now && (hit.expiresAt == null || hit.expiresAt > wall)) return { ...hit.actor };
+  // A disabled user's or an expired token never resolves (revoked tokens are deleted).
+  const row = await deps.store.get<Actor & { token_id: string; expires_at: number | null; last_used_at: number | null }>(
+    `SELECT u.id, u.role, u.name, u.email, t.id AS token_id, t.expires_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.token_hash = ? AND u.disabled_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)`, [await sha256Hex(token), wall]);
   if (!row) { cache?.delete(token); return null; }
+  // Last use, to the minute: at most one write per token per minute (and per cache miss).
+  if (row.last_used_at == null || wall - row.last_used_at > 60_000) {
+    await deps.store.run('UPDATE api_tokens SET last_used_at = ? WHERE id = ?', [wall, row.token_id]);
+  }
+  const actor: Actor = { id: row.id, role: row.role, name: row.name, email: row.email };
   if (!cache) actorCache.set(deps.store, (cache = new Map()));
   if (hit) cache.delete(token);
   else if (cache.size >= ACTOR_CACHE_MAX) cache.delete(cache.keys().next().value!);
-  cache.set(token, { actor: { ...row }, until: now + ACTOR_TTL_MS });
-  return row;
+  cache.set(token, { actor: { ...actor }, until: now + ACTOR_TTL_MS, expiresAt: row.expires_at });
+  return actor;
 }
 
 export function userView(r: Record<string, unknown>) {
-  return { id: r.id as string, email: r.email as string, name: r.name as string, role: r.role as Role, availability: r.availability as string, locale: r.locale as string };
+  return { id: r.id as string, email: r.email as string, name: r.name as string, role: r.role as Role, availability: r.availability as string, locale: r.locale as string,
+    disabledAt: r.disabled_at == null ? null : new Date(r.disabled_at as number).toISOString() };
+}
+
+/** What an agent sees of a teammate: who, not the directory (no email, no role). */
+export function teammateView(r: Record<string, unknown>) {
+  return { id: r.id as string, name: r.name as string, availability: r.availability as string };
 }

@@ -42,7 +42,7 @@ interface Candidate { id: string; load: number }
 async function candidates(deps: Deps, inboxId: string, teamId: string | null): Promise<Candidate[]> {
   return deps.store.all<Candidate>(
     `SELECT u.id AS id, ${LOAD} AS load FROM inbox_members m JOIN users u ON u.id = m.user_id
-     WHERE m.inbox_id = ?1 AND u.availability = 'online'
+     WHERE m.inbox_id = ?1 AND u.availability = 'online' AND u.disabled_at IS NULL
        AND (?2 IS NULL OR EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = ?2 AND tm.user_id = u.id))
      ORDER BY u.id`,
     [inboxId, teamId],
@@ -58,7 +58,7 @@ export function pickNext(cands: Candidate[], last: string | null, max: number | 
 
 const ASSIGN = `UPDATE conversations SET assignee_id = ?1
   WHERE id = ?2 AND assignee_id IS NULL AND status = 'open'
-    AND EXISTS (SELECT 1 FROM users u JOIN inbox_members m ON m.user_id = u.id AND m.inbox_id = ?3 WHERE u.id = ?1 AND u.availability = 'online')
+    AND EXISTS (SELECT 1 FROM users u JOIN inbox_members m ON m.user_id = u.id AND m.inbox_id = ?3 WHERE u.id = ?1 AND u.availability = 'online' AND u.disabled_at IS NULL)
     AND (team_id IS NULL OR EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = conversations.team_id AND tm.user_id = ?1))
     AND (SELECT count(*) FROM conversations x WHERE +x.inbox_id = ?3 AND x.assignee_id = ?1 AND x.status IN ('open', 'pending')) < ?4
     AND coalesce((SELECT last_user_id FROM assignment_pointers WHERE inbox_id = ?3), '') = ?5

@@ -4,6 +4,7 @@
 // suggestions (same email, phone or handle) and the cross-channel timeline.
 import { emitEvents } from '../events/emit.js';
 import { canSeeAll, type Actor } from './actor.js';
+import { auditStmt, type AuditBy } from './audit.js';
 import type { Deps } from './deps.js';
 import { AppError, notFound } from './errors.js';
 import { decodeCursor, encodeCursor, type Page } from './paging.js';
@@ -85,9 +86,17 @@ export async function getVisibleContactRow(deps: Deps, actor: Actor, id: string)
   return found;
 }
 
+/** SQL condition limiting identity column `col` (an inbox id) to inboxes the actor may see. */
+function identityScope(a: Actor, col = 'inbox_id'): { sql: string; params: unknown[] } {
+  if (canSeeAll(a)) return { sql: '1', params: [] };
+  return { sql: `${col} IN (SELECT inbox_id FROM inbox_members WHERE user_id = ?)`, params: [a.id] };
+}
+
 export async function contactDetail(deps: Deps, actor: Actor, row: Row) {
   const id = row.id as string;
-  const identities = await deps.store.all('SELECT * FROM contact_identities WHERE contact_id = ? ORDER BY created_at, id', [id]);
+  // A contact seen through one inbox does not reveal who the person is on inboxes the actor cannot see.
+  const is = identityScope(actor);
+  const identities = await deps.store.all(`SELECT * FROM contact_identities WHERE contact_id = ? AND ${is.sql} ORDER BY created_at, id`, [id, ...is.params]);
   const scope = canSeeAll(actor) ? { sql: '1', params: [] as unknown[] } : { sql: 'c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE user_id = ?)', params: [actor.id] };
   const convs = await deps.store.all(
     `SELECT ${CONVERSATION_COLUMNS} FROM (SELECT * FROM conversations c WHERE c.contact_id = ? AND ${scope.sql}
@@ -125,8 +134,9 @@ export async function listContacts(deps: Deps, actor: Actor, q: string | undefin
   const more = rows.length > limit;
   const pageRows = rows.slice(0, limit);
   const ids = JSON.stringify(pageRows.map((r) => r.id));
+  const is = identityScope(actor);
   const idRows = pageRows.length ? await deps.store.all(
-    'SELECT contact_id, channel, handle FROM contact_identities WHERE contact_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id', [ids]) : [];
+    `SELECT contact_id, channel, handle FROM contact_identities WHERE contact_id IN (SELECT value FROM json_each(?)) AND ${is.sql} ORDER BY created_at, id`, [ids, ...is.params]) : [];
   const byContact = new Map<string, { channel: string; handle: string | null }[]>();
   for (const r of idRows) {
     const list = byContact.get(r.contact_id as string) ?? [];
@@ -194,7 +204,7 @@ export function mergePatch(target: Record<string, unknown>, patch: Record<string
  * (the survivor's values win), and the other contact is marked merged_into (kept, so its id
  * still resolves). Nothing is deleted.
  */
-export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, otherId: string) {
+export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, otherId: string, by: AuditBy = { actor }) {
   if (keepId === otherId) throw new AppError(422, 'same_contact', 'A contact cannot be merged into itself');
   const keep = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [keepId]);
   const other = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [otherId]);
@@ -223,6 +233,8 @@ export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, ot
     raw(`UPDATE contacts SET merged_into = ?1 WHERE merged_into = ?2 AND (SELECT merged_into FROM contacts WHERE id = ?1) IS NULL`, keepId, otherId),
     raw('UPDATE contacts SET merged_into = ?1 WHERE id = ?2 AND merged_into IS NULL AND (SELECT merged_into FROM contacts WHERE id = ?1) IS NULL RETURNING id', keepId, otherId),
   ]);
+  if (results[5]!.length) await deps.store.atomically([auditStmt(deps, by, { action: 'contact.merged', targetType: 'contact', targetId: keepId,
+    details: { mergedContactId: otherId, identities: counts?.identities ?? 0, conversations: counts?.conversations ?? 0 } })]);
   if (results[5].length === 0) throw new AppError(409, 'contact_merged', 'One of the contacts was merged by someone else meanwhile; reload and try again');
 
   await emitEvents(deps, [{ type: 'contact.merged', audience: await contactAudience(deps, keepId), payload: { contactId: keepId, mergedContactId: otherId, by: actor.id } }]);
@@ -236,8 +248,10 @@ export async function mergeSuggestions(deps: Deps, actor: Actor, id: string) {
   const cid = row.id as string;
   const email = (row.email as string | null)?.trim() || null;
   const phone = (row.phone as string | null)?.trim() || null;
+  const is = identityScope(actor);
+  // Only handles the actor can see are matched on, and only visible identities are shown.
   const handles = (await deps.store.all<{ handle: string }>(
-    'SELECT DISTINCT handle FROM contact_identities WHERE contact_id = ? AND handle IS NOT NULL AND handle <> \'\'', [cid])).map((r) => r.handle);
+    `SELECT DISTINCT handle FROM contact_identities WHERE contact_id = ? AND handle IS NOT NULL AND handle <> '' AND ${is.sql}`, [cid, ...is.params])).map((r) => r.handle);
   const emails = email ? [...new Set([email, email.toLowerCase()])] : [];
   const phones = phone ? [...new Set([phone, phone.replace(/[\s\-().]/g, '')])] : [];
   if (!emails.length && !phones.length && !handles.length) return { data: [] };
@@ -257,7 +271,7 @@ export async function mergeSuggestions(deps: Deps, actor: Actor, id: string) {
   const visible: Row[] = [];
   for (const r of rows) if (canSeeAll(actor) || (await canSeeContact(deps, actor, r.id as string))) visible.push(r);
   const ids = JSON.stringify(visible.map((r) => r.id));
-  const idRows = visible.length ? await deps.store.all('SELECT * FROM contact_identities WHERE contact_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id', [ids]) : [];
+  const idRows = visible.length ? await deps.store.all(`SELECT * FROM contact_identities WHERE contact_id IN (SELECT value FROM json_each(?)) AND ${is.sql} ORDER BY created_at, id`, [ids, ...is.params]) : [];
   return {
     data: visible.map((r) => ({
       ...contactSummary(r),

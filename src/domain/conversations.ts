@@ -107,8 +107,9 @@ export async function assignConversation(deps: Deps, actor: Actor, id: string, i
   const params: unknown[] = [];
   if (input.assigneeId !== undefined) {
     if (input.assigneeId !== null) {
-      const user = await deps.store.get<{ role: string }>('SELECT role FROM users WHERE id = ?', [input.assigneeId]);
+      const user = await deps.store.get<{ role: string; disabled_at: number | null }>('SELECT role, disabled_at FROM users WHERE id = ?', [input.assigneeId]);
       if (!user) throw new AppError(422, 'unknown_assignee', `No user with id ${input.assigneeId}`);
+      if (user.disabled_at) throw new AppError(422, 'assignee_disabled', 'This user is disabled');
       if (user.role === 'agent') {
         const member = await deps.store.get('SELECT 1 AS ok FROM inbox_members WHERE inbox_id = ? AND user_id = ?', [conv.inbox_id, input.assigneeId]);
         if (!member) throw new AppError(422, 'assignee_not_member', 'The assignee is not a member of this inbox');
@@ -152,7 +153,9 @@ export async function setConversationLabels(deps: Deps, actor: Actor, id: string
   return conversationChanged(deps, id, { labels: unique, by: actor.id });
 }
 
-/** Agent opened the thread: nothing unread any more. */
-export async function markRead(deps: Deps, id: string) {
-  await deps.store.run('UPDATE conversations SET unread_count = 0 WHERE id = ? AND unread_count > 0', [id]);
+/** An agent opened the thread (POST /conversations/:id/read): nothing unread any more. */
+export async function markRead(deps: Deps, actor: Actor, id: string) {
+  await getVisibleConversation(deps, actor, id);
+  const { changes } = await deps.store.run('UPDATE conversations SET unread_count = 0 WHERE id = ? AND unread_count > 0', [id]);
+  return changes ? conversationChanged(deps, id, { unreadCount: 0, by: actor.id }) : conversationView((await loadConversationRow(deps, id))!);
 }

@@ -33,6 +33,8 @@ export interface Deps {
   eventRetentionMs?: number;
   /** The runtime's direct write path for SSE (Node: the socket), see src/events/sse.ts. */
   sseTransport?: import('../events/sse.js').SseTransport;
+  /** Take the client address from X-Forwarded-For (PARLEY_TRUST_PROXY=1: behind one reverse proxy). */
+  trustProxy?: boolean;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
   /**

@@ -2,7 +2,7 @@
 // atomic unit) and private notes (never sent).
 import { emitEvents } from '../events/emit.js';
 import type { Actor } from './actor.js';
-import { conversationChanged, getVisibleConversation, markRead } from './conversations.js';
+import { conversationChanged, getVisibleConversation } from './conversations.js';
 import type { Deps } from './deps.js';
 import { AppError, notFound } from './errors.js';
 import { newId } from './ids.js';
@@ -28,9 +28,8 @@ export async function listMessages(deps: Deps, conversationId: string, limit: nu
 
 export async function listConversationMessages(deps: Deps, actor: Actor, conversationId: string, limit: number, cursor?: string) {
   await getVisibleConversation(deps, actor, conversationId);
-  const page = await listMessages(deps, conversationId, limit, cursor);
-  await markRead(deps, conversationId);
-  return page;
+  // Reading is side-effect free: the app marks a thread read with POST /conversations/:id/read.
+  return listMessages(deps, conversationId, limit, cursor);
 }
 
 export interface PostInput { content: string; private?: boolean; template?: OutboundTemplate }

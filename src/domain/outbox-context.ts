@@ -8,8 +8,10 @@ export async function loadDeliveryContext(deps: Deps, messageId: string) {
   if (!m) throw new PermanentError('The message no longer exists');
   const inbox = await deps.store.get<{ id: string; channel: string; config: string }>('SELECT id, channel, config FROM inboxes WHERE id = ?', [m.inbox_id]);
   if (!inbox) throw new PermanentError('The inbox no longer exists');
-  const who = await deps.store.get(`SELECT ci.external_id, ci.handle, ct.name, ct.email, ct.phone FROM contact_identities ci
-    JOIN contacts ct ON ct.id = ci.contact_id WHERE ci.id = ?`, [m.identity_id]);
+  // The address is the conversation's own identity, never the contact's editable email/phone
+  // fields: anyone who can edit a contact (or merge one) must not redirect its replies.
+  const who = await deps.store.get(`SELECT ci.external_id, ci.handle, ct.name FROM contact_identities ci
+    JOIN contacts ct ON ct.id = ci.contact_id WHERE ci.id = ? AND ci.inbox_id = ?`, [m.identity_id, m.inbox_id]);
   if (!who) throw new PermanentError('The customer for this conversation is unknown');
   const thread = await deps.store.all<{ external_id: string; direction: string }>(
     `SELECT external_id, direction FROM messages WHERE conversation_id = ? AND external_id IS NOT NULL AND private = 0 AND id <> ?
@@ -25,8 +27,6 @@ export async function loadDeliveryContext(deps: Deps, messageId: string) {
       externalId: who.external_id as string,
       handle: (who.handle as string) ?? undefined,
       name: (who.name as string) ?? undefined,
-      email: (who.email as string) ?? undefined,
-      phone: (who.phone as string) ?? undefined,
     },
     text: m.content as string,
     subject: (m.subject as string) ?? undefined,

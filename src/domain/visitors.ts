@@ -1,13 +1,14 @@
 // Visitors of the web chat widget: a contact identity per browser (or per signed-in customer
-// when the host site vouches for an identifier), and their one conversation in the inbox.
+// when the host site vouches for an identifier), created when the visitor first writes, and
+// their one conversation in the inbox.
 import type { InboundMessageEvent } from '../../connectors/types.js';
-import { hmacSha256, timingSafeEqualStr, toHex } from '../auth/crypto.js';
+import { hmacSha256, sha256Hex, timingSafeEqualStr, toHex } from '../auth/crypto.js';
 import type { Deps } from './deps.js';
 import { AppError, notFound } from './errors.js';
 import { newId } from './ids.js';
 import { ingest } from './ingest.js';
 import { listMessages } from './messages.js';
-import { raw, type Row } from './store.js';
+import type { Row } from './store.js';
 
 export interface VisitorStart { name?: string; email?: string; identifier?: string; identifierHash?: string }
 
@@ -29,41 +30,44 @@ export async function startVisitor(deps: Deps, inbox: Row, input: VisitorStart):
     }
     visitorId = `id_${input.identifier}`;
   }
-  const now = deps.clock.now();
-  const contactId = newId();
-  await deps.store.atomically([
-    raw(`INSERT INTO contacts(id, name, email, attributes, created_at)
-         SELECT ?, ?, ?, '{}', ? WHERE NOT EXISTS (SELECT 1 FROM contact_identities WHERE inbox_id = ? AND external_id = ?)`,
-      contactId, input.name ?? null, input.email ?? null, now, inbox.id, visitorId),
-    raw(`INSERT INTO contact_identities(id, inbox_id, channel, external_id, contact_id, created_at) VALUES (?, ?, 'webchat', ?, ?, ?)
-         ON CONFLICT(inbox_id, external_id) DO NOTHING`, newId(), inbox.id, visitorId, contactId, now),
-    raw(`UPDATE contacts SET name = coalesce(?1, name), email = coalesce(?2, email)
+  // No contact yet: one is created when the visitor first writes (ingest), so opening the
+  // widget (or a script hammering /sessions) leaves nothing behind. A returning signed-in
+  // customer's profile gets what they typed now.
+  if (input.identifier && (input.name || input.email)) {
+    await deps.store.run(`UPDATE contacts SET name = coalesce(?1, name), email = coalesce(?2, email)
          WHERE id = (SELECT contact_id FROM contact_identities WHERE inbox_id = ?3 AND external_id = ?4)
            AND ((?1 IS NOT NULL AND name IS NOT ?1) OR (?2 IS NOT NULL AND email IS NOT ?2))`,
-      input.name ?? null, input.email ?? null, inbox.id, visitorId),
-  ]);
+      [input.name ?? null, input.email ?? null, inbox.id, visitorId]);
+  }
   return visitorId;
 }
 
-export async function postVisitorMessage(deps: Deps, inbox: Row, visitorId: string, content: string, clientMessageId?: string) {
+export interface VisitorWriter { visitorId: string; name?: string; email?: string }
+
+/** The message's id on the platform side: a retried POST with the same clientMessageId lands once, and no two visitors' ids can meet. */
+export async function visitorMessageExternalId(visitorId: string, clientMessageId?: string): Promise<string> {
+  return clientMessageId ? `wc:${await sha256Hex(JSON.stringify([visitorId, clientMessageId]))}` : `${visitorId}:${newId()}`;
+}
+
+export async function postVisitorMessage(deps: Deps, inbox: Row, who: VisitorWriter, content: string, clientMessageId?: string) {
   const text = content.trim();
   if (!text) throw new AppError(400, 'invalid_request', 'content must not be empty');
-  const who = await deps.store.get<{ name: string | null; email: string | null }>(
-    'SELECT ct.name, ct.email FROM contact_identities ci JOIN contacts ct ON ct.id = ci.contact_id WHERE ci.inbox_id = ? AND ci.external_id = ?', [inbox.id, visitorId]);
-  if (!who) throw new AppError(401, 'unknown_visitor', 'Start a chat session first');
+  const visitorId = who.visitorId;
   const event: InboundMessageEvent = {
     kind: 'message',
-    // A client id makes a retried POST (flaky mobile network) land once.
-    externalId: clientMessageId ? `${visitorId}:${clientMessageId}` : `${visitorId}:${newId()}`,
+    externalId: await visitorMessageExternalId(visitorId, clientMessageId),
     threadKey: visitorId,
-    sender: { externalId: visitorId, name: who.name ?? undefined, email: who.email ?? undefined },
+    sender: { externalId: visitorId, name: who.name, email: who.email },
     text,
     attachments: [],
     sentAt: deps.clock.now(),
   };
   await ingest(deps, { id: inbox.id as string, channel: 'webchat' }, [event]);
-  const msg = await deps.store.get('SELECT * FROM messages WHERE inbox_id = ? AND external_id = ?', [inbox.id, event.externalId]);
-  return msg!;
+  // Only ever this visitor's own message, even if an id were somehow shared.
+  const msg = await deps.store.get(`SELECT * FROM messages WHERE inbox_id = ? AND external_id = ?
+    AND conversation_id = (SELECT id FROM conversations WHERE inbox_id = ? AND thread_key = ?)`, [inbox.id, event.externalId, inbox.id, visitorId]);
+  if (!msg) throw new AppError(409, 'duplicate_message', 'This clientMessageId was already used');
+  return msg;
 }
 
 export async function visitorConversationId(deps: Deps, inboxId: string, visitorId: string): Promise<string | null> {

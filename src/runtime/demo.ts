@@ -88,7 +88,13 @@ const lanes: Lane[] = [];
         token = ((await s.json()) as { visitorToken: string }).visitorToken;
         visitors.set(c.id, token);
       }
-      await fetch(`${base}/public/webchat/${inbox.webchatToken}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ content: text }) });
+      const sent = await fetch(`${base}/public/webchat/${inbox.webchatToken}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ content: text }) });
+      // Visitor tokens expire after a day: trade it for a fresh one, as the widget does.
+      if (sent.status === 401) {
+        const r = await fetch(`${base}/public/webchat/${inbox.webchatToken}/sessions/refresh`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+        if (r.ok) visitors.set(c.id, ((await r.json()) as { visitorToken: string }).visitorToken);
+        else visitors.delete(c.id);
+      }
     },
     outbound: () => seenByVisitor,
     keyOf: (c) => c.id,

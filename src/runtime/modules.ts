@@ -3,6 +3,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../api/env.js';
 import type { Deps } from '../domain/deps.js';
+import { accessModule } from '../api/access.js';
 import { attachmentsModule } from '../api/attachments.js';
 import { workflowAssignModule } from '../api/workflow-assign.js';
 import { workflowServiceModule } from '../api/workflow-service.js';
@@ -21,6 +22,7 @@ export const modules: Module[] = [
   workflowAssignModule,
   workflowServiceModule,
   workflowDataModule,
+  accessModule,
 ];
 
 export const extraApiModules = modules.flatMap((m) => (m.api ? [m.api] : []));

@@ -32,6 +32,8 @@ export interface StartOptions {
   /** Run the node-cron jobs (off in tests that drive jobs by hand). */
   scheduler?: boolean;
   bootstrapAdmin?: { email: string; password?: string } | false;
+  /** Believe X-Forwarded-For (one reverse proxy in front); default PARLEY_TRUST_PROXY=1. */
+  trustProxy?: boolean;
   app?: AppOptions;
   /** Outbox claim lease (PARLEY_OUTBOX_LEASE_MS); a crashed sender's row is recovered after it. */
   outboxLeaseMs?: number;
@@ -67,6 +69,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
     allowPrivateNetwork: process.env.PARLEY_ALLOW_PRIVATE_NETWORK === '1',
     eventRetentionMs: opts.eventRetentionMs,
     sseTransport: nodeSseTransport,
+    trustProxy: opts.trustProxy ?? process.env.PARLEY_TRUST_PROXY === '1',
   };
 
   const admin: Running['admin'] = opts.bootstrapAdmin !== false ? await bootstrapAdmin(deps, opts.bootstrapAdmin ?? {}) : undefined;

@@ -104,3 +104,25 @@ export async function directInbox(p: TestParley, name: string): Promise<{ id: st
   if (r.status !== 201) throw new Error(`directInbox: ${r.status} ${JSON.stringify(r.body)}`);
   return { id: r.body.id, channel: 'webchat' };
 }
+
+/**
+ * A web chat visitor as the widget behaves: visitor tokens expire (24 h), so a call answered
+ * `401 token_expired` trades the token for a fresh one (POST /sessions/refresh) and is retried
+ * once. Tests that move a manual clock across days keep their visitor this way.
+ */
+export function visitorApi(base: string, webchatToken: string, visitorToken: string): Api {
+  let token = visitorToken;
+  const withRefresh = async (call: (api: Api) => Promise<ApiResponse>) => {
+    const first = await call(apiClient(base, token));
+    if (first.status !== 401 || first.body?.error?.code !== 'token_expired') return first;
+    const r = await apiClient(base, token).post(`/public/webchat/${webchatToken}/sessions/refresh`, {});
+    if (r.status !== 200) return first;
+    token = r.body.visitorToken;
+    return call(apiClient(base, token));
+  };
+  return {
+    get: (path) => withRefresh((api) => api.get(path)),
+    post: (path, body, headers) => withRefresh((api) => api.post(path, body, headers)),
+    raw: (path, init) => apiClient(base, token).raw(path, init),
+  };
+}

@@ -1,7 +1,7 @@
 // Helpers for the workflow-assign tests (teams, assignment, snooze, mentions, canned).
 import { expect } from 'vitest';
 import { workflowAssignSettled } from '../../src/api/workflow-assign.js';
-import { apiClient, type ApiResponse, type TestParley } from './parley.js';
+import { apiClient, type ApiResponse, type TestParley, visitorApi } from './parley.js';
 
 /** PATCH / DELETE with a token (the shared Api has only get/post). */
 export async function send(p: { url: string }, token: string, method: 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse> {
@@ -27,7 +27,7 @@ export async function customerWrites(p: { url: string; deps: TestParley['deps'] 
   const pub = apiClient(p.url);
   const s = await pub.post(`/public/webchat/${webchatToken}/sessions`, who);
   expect(s.status).toBe(201);
-  const visitor = apiClient(p.url, s.body.visitorToken);
+  const visitor = visitorApi(p.url, webchatToken, s.body.visitorToken);
   const m = await visitor.post(`/public/webchat/${webchatToken}/messages`, { content });
   expect(m.status).toBe(201);
   await workflowAssignSettled(p.deps);

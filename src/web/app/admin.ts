@@ -1,59 +1,27 @@
 // Admin pages: inboxes (with the webhook URL, widget snippet, SLA / business hours / automation
-// settings, members), users, teams, canned responses, FAQ, outgoing webhooks. Sections whose
+// settings, members), users (access.ts), teams, canned responses, FAQ, outgoing webhooks, the
+// audit log (access.ts). Sections whose
 // endpoint this build lacks say so instead of failing.
 import { api, del, get, optional, patch, post } from './api.js';
 import { h, opt, render, type Child } from './dom.js';
+import { auditView, usersView } from './access.js';
+import { form, secretBox, table, unavailable } from './forms.js';
 import { fmtTime, t } from './i18n.js';
 import { badge, toast } from './inbox.js';
 import { isAdmin, loadDirectory, state, type Inbox } from './state.js';
 
-const SECTIONS = ['inboxes', 'users', 'teams', 'canned', 'faq', 'assistant', 'webhooks'] as const;
+const SECTIONS = ['inboxes', 'users', 'teams', 'canned', 'faq', 'assistant', 'webhooks', 'audit'] as const;
+/** Sections only admins may open (the API answers others 403). */
+const ADMIN_ONLY = new Set<string>(['audit']);
 
 export function adminView(main: HTMLElement, section: string, id: string | null): void {
   const body = h('div', { class: 'admin-body', id: 'admin-body' });
   render(main, h('div', { class: 'admin' },
-    h('nav', { class: 'admin-nav' }, SECTIONS.map((s) => h('a', { href: `#/admin/${s}`, class: s === section ? 'active' : '' }, t(`admin_${s}`)))),
+    h('nav', { class: 'admin-nav' }, SECTIONS.filter((s) => isAdmin() || !ADMIN_ONLY.has(s)).map((s) => h('a', { href: `#/admin/${s}`, class: s === section ? 'active' : '' }, t(`admin_${s}`)))),
     body));
-  const view = { inboxes: id ? () => inboxDetail(body, id) : () => inboxesView(body), users: () => usersView(body), teams: () => teamsView(body), canned: () => cannedView(body), faq: () => faqView(body), assistant: () => assistantView(body), webhooks: () => webhooksView(body) }[section as (typeof SECTIONS)[number]];
+  const view = { inboxes: id ? () => inboxDetail(body, id) : () => inboxesView(body), users: () => usersView(body), teams: () => teamsView(body), canned: () => cannedView(body), faq: () => faqView(body), assistant: () => assistantView(body), webhooks: () => webhooksView(body), audit: () => auditView(body) }[section as (typeof SECTIONS)[number]];
   (view ?? (() => inboxesView(body)))().catch((e: Error) => render(body, h('p', { class: 'error' }, e.message)));
 }
-
-// ---- small form builder --------------------------------------------------------------------
-interface Field { name: string; label: string; type?: 'text' | 'textarea' | 'select' | 'checkbox' | 'number' | 'email' | 'password' | 'url'; options?: [string, string][]; required?: boolean; placeholder?: string; value?: unknown }
-
-function form(fields: Field[], submitLabel: string, onSubmit: (v: Record<string, any>) => Promise<void>, cls = ''): HTMLFormElement {
-  const inputs = new Map<string, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>();
-  const err = h('p', { class: 'error', hidden: true, role: 'alert' });
-  const el = h('form', {
-    class: `form ${cls}`,
-    onsubmit: async (e: Event) => {
-      e.preventDefault();
-      const values: Record<string, any> = {};
-      for (const f of fields) {
-        const i = inputs.get(f.name)!;
-        values[f.name] = f.type === 'checkbox' ? (i as HTMLInputElement).checked : f.type === 'number' ? (i.value === '' ? undefined : Number(i.value)) : i.value;
-      }
-      err.hidden = true;
-      try { await onSubmit(values); } catch (x) { err.hidden = false; err.textContent = (x as Error).message; }
-    },
-  });
-  for (const f of fields) {
-    let input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
-    if (f.type === 'textarea') input = h('textarea', { name: f.name, rows: 4, required: f.required, placeholder: f.placeholder ?? '' }, String(f.value ?? ''));
-    else if (f.type === 'select') input = h('select', { name: f.name }, (f.options ?? []).map(([v, l]) => opt(v, l, String(f.value ?? '') === v)));
-    else input = h('input', { name: f.name, type: f.type ?? 'text', required: f.required, placeholder: f.placeholder ?? '', value: f.type === 'checkbox' ? undefined : f.value ?? '', checked: f.type === 'checkbox' ? Boolean(f.value) : undefined });
-    inputs.set(f.name, input);
-    el.append(f.type === 'checkbox' ? h('label', { class: 'check' }, input, f.label) : h('label', null, f.label, input));
-  }
-  el.append(err, h('button', { type: 'submit', class: 'primary' }, submitLabel));
-  return el;
-}
-
-const table = (head: string[], rows: Child[][]) => h('table', { class: 'table' }, h('thead', null, h('tr', null, head.map((x) => h('th', null, x)))),
-  h('tbody', null, rows.length ? rows.map((r) => h('tr', null, r.map((c) => h('td', null, c)))) : h('tr', null, h('td', { colspan: head.length, class: 'muted' }, t('none')))));
-
-const unavailable = (body: HTMLElement, title: string) => render(body, h('h1', null, title), h('p', { class: 'muted' }, t('sectionUnavailable')));
-const secretBox = (label: string, value: string) => h('div', { class: 'secret' }, h('p', null, label), h('code', { class: 'copy' }, value));
 
 // ---- inboxes ---------------------------------------------------------------------------------
 const CHANNELS = ['webchat', 'email', 'twitter', 'messenger', 'instagram', 'whatsapp', 'telegram', 'sms', 'api'];
@@ -172,26 +140,6 @@ async function inboxDetail(body: HTMLElement, id: string): Promise<void> {
       h('section', { class: 'card' }, h('h2', null, t('automation')), autoForm),
       h('section', { class: 'card' }, h('h2', null, t('members')), memberList,
         isAdmin() && addSel.options.length ? h('div', { class: 'row' }, addSel, h('button', { onclick: async () => { await post(`/api/v1/inboxes/${id}/members`, { userIds: [addSel.value] }); void inboxDetail(body, id); } }, t('add'))) : null)));
-}
-
-// ---- users -------------------------------------------------------------------------------------
-async function usersView(body: HTMLElement): Promise<void> {
-  await loadDirectory();
-  const out = h('div');
-  const f = form([
-    { name: 'name', label: t('name'), required: true }, { name: 'email', label: t('email'), type: 'email', required: true },
-    { name: 'role', label: t('role'), type: 'select', options: [['agent', t('role_agent')], ['lead', t('role_lead')], ['admin', t('role_admin')]], value: 'agent' },
-    { name: 'password', label: t('password'), type: 'password', placeholder: t('min8') },
-    { name: 'locale', label: t('language'), type: 'select', options: [['en', 'English'], ['zh-CN', '简体中文']] },
-  ], t('create'), async (v) => {
-    const u = await post<{ token: string; name: string }>('/api/v1/users', { ...v, password: v.password || undefined });
-    render(out, h('div', { class: 'card ok' }, h('p', null, t('userCreated'), ': ', u.name), secretBox(t('apiTokenOnce'), u.token)));
-    await usersViewList();
-  });
-  const list = h('div');
-  const usersViewList = async () => { await loadDirectory(); render(list, table([t('name'), t('email'), t('role'), t('language'), t('availability')], state.users.map((u) => [u.name, u.email, t(`role_${u.role}`), u.locale ?? '', u.availability ?? '']))); };
-  await usersViewList();
-  render(body, h('h1', null, t('admin_users')), list, isAdmin() ? [h('h2', null, t('newUser')), f, out] : null);
 }
 
 // ---- teams -------------------------------------------------------------------------------------

@@ -50,6 +50,14 @@ const en = {
   cameFrom: 'Came from', taggedUntil: 'Outside the 24-hour window: replies go out with the {tag} tag until', windowClosed: 'Free replies are closed',
   template: 'Template', sendTemplate: 'Send template', refreshTemplates: 'Refresh', continueOn: 'Continue on', openLinked: 'Open the linked conversation',
   webhookSkipped: 'Skipped webhook items', skippedType: 'Type', count: 'Count', lastReason: 'Last reason', lastSeen: 'Last seen',
+  admin_audit: 'Audit log', tokenName: 'Name', expiresInDays: 'Expires in (days)', never: 'never', newToken: 'New API token', created: 'Created',
+  lastUsed: 'Last used', expires: 'Expires', confirmRevoke: 'Revoke this token? Anything using it stops working at once.', revoked: 'Revoked.', revoke: 'Revoke',
+  sessionsEnded: 'Sessions ended', endOtherSessions: 'Log out everywhere else', endAllSessions: 'End all sessions', device: 'Browser', address: 'Address',
+  thisBrowser: '(this browser)', endSession: 'End', confirmDisable: 'Disable this user? Their tokens and sessions stop at once and their open conversations go back to the queue.',
+  enable: 'Enable', disable: 'Disable', apiTokens: 'API tokens', sessions: 'Sessions', access: 'Tokens & sessions', disabled: 'Disabled', active: 'Active',
+  actor: 'Who', anyone: 'Anyone', action: 'Action', since: 'Since', filter: 'Filter', target: 'Target', currentPassword: 'Current password',
+  newPassword: 'New password', changePassword: 'Change password', passwordChanged: 'Password changed.', account: 'Your account',
+  repliesGoTo: 'Replies go to', changeReplyTarget: 'Change', newReplyTarget: 'Send replies to (address on this channel)',
 };
 
 type Dict = Record<keyof typeof en, string>;
@@ -103,6 +111,14 @@ const zh: Dict = {
   cameFrom: '来源', taggedUntil: '已超过 24 小时：回复将带 {tag} 标签发送，截止', windowClosed: '已不能自由回复',
   template: '模板', sendTemplate: '发送模板', refreshTemplates: '刷新', continueOn: '改用', openLinked: '打开关联会话',
   webhookSkipped: '跳过的 Webhook 项', skippedType: '类型', count: '次数', lastReason: '最近原因', lastSeen: '最近时间',
+  admin_audit: '审计日志', tokenName: '名称', expiresInDays: '有效期（天）', never: '永不过期', newToken: '新建 API 令牌', created: '创建时间',
+  lastUsed: '最近使用', expires: '过期时间', confirmRevoke: '吊销此令牌？使用它的程序将立即失效。', revoked: '已吊销。', revoke: '吊销',
+  sessionsEnded: '已结束的会话', endOtherSessions: '退出其他所有设备', endAllSessions: '结束全部会话', device: '浏览器', address: '地址',
+  thisBrowser: '（当前浏览器）', endSession: '结束', confirmDisable: '停用该用户？其令牌和会话立即失效，其未解决的会话将回到待分配队列。',
+  enable: '启用', disable: '停用', apiTokens: 'API 令牌', sessions: '登录会话', access: '令牌与会话', disabled: '已停用', active: '正常',
+  actor: '操作人', anyone: '任何人', action: '操作', since: '起始日期', filter: '筛选', target: '对象', currentPassword: '当前密码',
+  newPassword: '新密码', changePassword: '修改密码', passwordChanged: '密码已修改。', account: '我的账户',
+  repliesGoTo: '回复发送至', changeReplyTarget: '更改', newReplyTarget: '回复发送到（此渠道上的地址）',
 };
 
 let locale: Locale = 'en';

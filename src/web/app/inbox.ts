@@ -174,9 +174,9 @@ sse.onEvent((type, data) => {
   const cid = data.conversationId as string | undefined;
   if (!cid || cid !== v.conv?.id) return;
   if (type === 'message.created' || type === 'message.updated') upsertMessage(data.message as Msg);
-  // The agent is looking at it: a new customer message is read already (listing marks it).
+  // The agent is looking at it: a new customer message is read already.
   if (type === 'message.created' && data.message?.direction === 'in' && document.visibilityState === 'visible') {
-    void get(`/api/v1/conversations/${cid}/messages?limit=1`).then(() => refreshList()).catch(() => {});
+    void post(`/api/v1/conversations/${cid}/read`).then(() => refreshList()).catch(() => {});
   }
   if (type.startsWith('conversation.') || type.startsWith('sla.')) refreshConv(cid);
 });
@@ -207,8 +207,9 @@ async function openConversation(id: string): Promise<void> {
   if (v.selected !== id) return;
   v.conv = conv;
   v.messages = messages;
-  // Opening marks it read; the list shows that without waiting for an event.
+  // Opening marks it read (a POST: GETs change nothing); the list shows it without waiting for an event.
   const item = v.items.find((c) => c.id === id);
+  if (conv.unreadCount || item?.unreadCount) void post(`/api/v1/conversations/${id}/read`).catch(() => {});
   if (item && item.unreadCount) { item.unreadCount = 0; renderList(); }
   headerEl = h('div', { class: 'conv-header' });
   v.threadEl = h('div', { class: 'thread', id: 'thread', 'aria-live': 'polite' });
@@ -228,7 +229,7 @@ function renderConvHeader(): void {
     name: 'assignee', 'aria-label': t('assignee'),
     onchange: () => void act(() => post(`/api/v1/conversations/${c.id}/assign`, { assigneeId: assign.value || null })),
   }, opt('', t('unassigned'), !c.assigneeId),
-  (isManager() ? state.users : state.users.filter((u) => u.id === state.me!.id || u.id === c.assigneeId))
+  (isManager() ? state.users.filter((u) => !u.disabledAt || u.id === c.assigneeId) : state.users.filter((u) => u.id === state.me!.id || u.id === c.assigneeId))
     .map((u) => opt(u.id, u.id === state.me!.id ? `${u.name} (${t('me')})` : u.name, c.assigneeId === u.id)));
   const team = state.teams && isManager() ? h('select', {
     name: 'team', 'aria-label': t('team'),
@@ -442,14 +443,24 @@ function composerView(conv: Conv): HTMLElement {
 async function renderSide(conv: Conv): Promise<void> {
   const el = sideEl;
   if (!el) return;
-  const [contact, suggestions] = await Promise.all([
+  const [contact, suggestions, target] = await Promise.all([
     optional<any>(`/api/v1/contacts/${conv.contact.id}`).catch(() => null),
     optional<any>(`/api/v1/conversations/${conv.id}/suggestions`).catch(() => null),
+    conv.channel === 'webchat' ? null : optional<{ externalId: string }>(`/api/v1/conversations/${conv.id}/reply-target`).catch(() => null),
   ]);
   if (v.conv?.id !== conv.id) return;
   const section = (title: string, ...body: (Node | null)[]) => h('section', { class: 'panel' }, h('h3', null, title), ...body);
+  // Where replies go is the conversation's own address, not the editable contact fields; only
+  // leads and admins change it (audited).
+  const replyTo = target ? h('p', { class: 'reply-target', id: 'reply-target' }, `${t('repliesGoTo')}: `, h('strong', null, target.externalId), ' ',
+    isManager() ? h('button', { class: 'link', onclick: async () => {
+      const next = prompt(t('newReplyTarget'), target.externalId);
+      if (!next || next.trim() === target.externalId) return;
+      try { await post(`/api/v1/conversations/${conv.id}/reply-target`, { externalId: next.trim() }); toast(t('saved')); void renderSide(conv); } catch (e) { alert((e as Error).message); }
+    } }, t('changeReplyTarget')) : null) : null;
   const contactPanel = section(t('contact'),
     h('p', { class: 'contact-name' }, contact?.name || conv.contact.name || t('anonymous')),
+    replyTo,
     contact?.email ? h('p', null, '✉ ', contact.email) : null,
     contact?.phone ? h('p', null, '☎ ', contact.phone) : null,
     contact?.identities?.length ? h('ul', { class: 'identities' }, contact.identities.map((i: any) => h('li', { title: i.externalId }, badge(i.channel), ' ',

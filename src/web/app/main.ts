@@ -3,6 +3,7 @@
 import { ApiError, get, patch, post, setCsrf, setOnUnauthorized } from './api.js';
 import { h, isTyping, opt, render } from './dom.js';
 import { getLocale, setLocale, t } from './i18n.js';
+import { accountView } from './access.js';
 import { adminView } from './admin.js';
 import { inboxView, inboxShortcut } from './inbox.js';
 import { reportsView } from './reports.js';
@@ -112,7 +113,7 @@ function topbar(active: string): HTMLElement {
     h('a', { class: 'brand', href: '#/inbox' }, 'Parley'),
     h('nav', null, link('#/inbox', 'inbox', 'inbox'), isManager() ? [link('#/reports', 'reports', 'reports'), link('#/admin/inboxes', 'admin', 'admin')] : null),
     searchInput,
-    h('div', { class: 'me' }, liveDot, avail, lang, h('span', { class: 'me-name', title: me.email }, me.name),
+    h('div', { class: 'me' }, liveDot, avail, lang, h('a', { class: `me-name${active === 'account' ? ' active' : ''}`, href: '#/account', id: 'account-link', title: me.email }, me.name),
       h('button', { class: 'link', id: 'logout', onclick: () => void logout() }, t('logOut'))));
 }
 
@@ -135,6 +136,7 @@ function route(): void {
   mounted = { name, main };
   if (name === 'reports') reportsView(main);
   else if (name === 'admin') adminView(main, parts[1] ?? 'inboxes', parts[2] ?? null);
+  else if (name === 'account') accountView(main);
   else if (name === 'search') searchView(main, new URLSearchParams(hash.split('?')[1] ?? '').get('q') ?? '');
   else inboxView(main, parts[1] ?? null, true);
 }

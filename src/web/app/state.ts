@@ -1,7 +1,8 @@
 // What the whole app shares: who is logged in and the directory (users, inboxes, teams).
 import { get, optional } from './api.js';
 
-export interface User { id: string; email: string; name: string; role: 'admin' | 'lead' | 'agent'; locale?: string; availability?: string }
+/** Admins and leads get every field; agents see teammates as id, name and availability only. */
+export interface User { id: string; email?: string; name: string; role?: 'admin' | 'lead' | 'agent'; locale?: string; availability?: string; disabledAt?: string | null }
 export interface Inbox { id: string; name: string; channel: string; webhookUrl?: string; webchatToken?: string; widgetSnippet?: string; settings: Record<string, any>; config: Record<string, any>; health: string; healthError: string | null;
   /** Admins: items of signed webhooks that were skipped, per type. */
   webhookSkipped?: { type: string; count: number; lastReason: string | null; lastAt: string }[] }

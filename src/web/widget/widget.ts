@@ -15,7 +15,8 @@
     : { title: 'Chat with us', hello: 'Hi! How can we help?', name: 'Your name (optional)', email: 'Email (optional)', start: 'Start chat', placeholder: 'Type a message…', send: 'Send', open: 'Open chat', close: 'Close', failed: 'Not sent — click to retry', rate: 'How did we do?', comment: 'Anything else? (optional)', submit: 'Send rating', thanks: 'Thanks for your feedback!', agent: 'Support', bot: 'Bot', resolved: 'This chat was resolved. Write again any time.' };
 
   const KEY = `parley:${token}`;
-  type Saved = { v?: string; csat?: boolean; open?: boolean };
+  // v: visitor token, e: when it expires (ms); it is refreshed before then (and after, within a week).
+  type Saved = { v?: string; e?: number; csat?: boolean; open?: boolean };
   const load = (): Saved => { try { return JSON.parse(localStorage.getItem(KEY) || '{}'); } catch { return {}; } };
   const save = (p: Saved) => { try { localStorage.setItem(KEY, JSON.stringify({ ...load(), ...p })); } catch { /* private mode */ } };
   let saved = load();
@@ -101,14 +102,41 @@ button.s{border:0;border-radius:8px;background:#2563eb;color:#fff;padding:0 14px
   }
   const sys = (text: string) => { const d = el('div', 'sys', text); list.append(d); list.scrollTop = list.scrollHeight; return d; };
 
-  async function call(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<any> {
+  let refreshing: Promise<void> | null = null;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  const keep = (r: { visitorToken: string; expiresAt: string }) => {
+    saved.v = r.visitorToken;
+    saved.e = Date.parse(r.expiresAt);
+    save({ v: saved.v, e: saved.e });
+    clearTimeout(refreshTimer);
+    // Ten minutes before expiry (at most a day ahead: timers overflow past ~24 days).
+    refreshTimer = setTimeout(() => { void refresh().catch(() => {}); }, Math.min(86_400_000, Math.max(1000, saved.e - Date.now() - 600_000)));
+  };
+  /** Trades the visitor token for a fresh one; the live stream reconnects with it. */
+  function refresh(): Promise<void> {
+    refreshing ??= call('/sessions/refresh', {}).then((r) => {
+      keep(r);
+      if (es) { es.close(); es = null; listen(); }
+    }).finally(() => { refreshing = null; });
+    return refreshing;
+  }
+  const fresh = async () => { if (saved.v && (!saved.e || saved.e - Date.now() < 600_000)) await refresh(); };
+
+  async function call(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST', retried = false): Promise<any> {
     const res = await fetch(api + path, {
       method, headers: { ...(saved.v ? { authorization: `Bearer ${saved.v}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    if (res.status === 401 && saved.v && !retried && path !== '/sessions' && path !== '/sessions/refresh') {
+      const code = await res.clone().json().then((b) => b?.error?.code, () => null);
+      if (code === 'token_expired') {
+        await refresh();
+        return call(path, body, method, true);
+      }
+    }
     if (res.status === 401 && saved.v && path !== '/sessions') {
       // The token no longer opens a chat (secret rotated): start over.
-      saved = {}; save({ v: undefined, csat: false });
+      saved = {}; save({ v: undefined, e: undefined, csat: false });
       es?.close(); es = null;
     }
     if (!res.ok) throw new Error(String(res.status));
@@ -149,15 +177,15 @@ button.s{border:0;border-radius:8px;background:#2563eb;color:#fff;padding:0 14px
     if (nameI.value.trim()) body.name = nameI.value.trim();
     if (emailI.value.trim()) body.email = emailI.value.trim();
     const r = await call('/sessions', body);
-    saved.v = r.visitorToken;
+    keep(r);
     status = 'open';
-    save({ v: r.visitorToken });
     intro.hidden = true;
     listen();
   }
 
   async function deliver(text: string, cid: string, pending: HTMLElement) {
     try {
+      await fresh();
       await ensureSession();
       const m = await call('/messages', { content: text, clientMessageId: cid });
       pending.remove();
@@ -222,8 +250,8 @@ button.s{border:0;border-radius:8px;background:#2563eb;color:#fff;padding:0 14px
     panel.hidden = !open;
     save({ open });
     if (open) {
-      if (!loaded && saved.v) { loaded = true; void history().then(() => { if (saved.csat) showCsat(); }).catch(() => {}); }
-      listen();
+      if (!loaded && saved.v) { loaded = true; void fresh().catch(() => {}).then(history).then(() => { if (saved.csat) showCsat(); }).catch(() => {}); }
+      void fresh().catch(() => {}).then(listen);
       setTimeout(() => input.focus(), 0);
     }
   }
