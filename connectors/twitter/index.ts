@@ -113,6 +113,14 @@ function fromDmEventV2(c: TwitterConfig, e: DmEventV2, users: Map<string, { name
 }
 
 
+/**
+ * X's crc_tokens are short URL-safe base64. The CRC answer is HMAC(consumer secret, token), the
+ * same function that signs webhook bodies, so answering any string would sign any body for
+ * whoever asks. Only token-shaped strings get an answer, and verify() refuses any body of that
+ * shape: no string can be both a CRC token we sign and a body we accept.
+ */
+export const CRC_TOKEN = /^[A-Za-z0-9_-]{1,128}={0,2}$/;
+
 /** The CRC answer and the webhook signature share one scheme: sha256= base64 HMAC-SHA256(consumer secret, data). */
 export async function twitterSignature(appSecret: string, data: Uint8Array | string): Promise<string> {
   return `sha256=${base64(await hmac('SHA-256', appSecret, data))}`;
@@ -126,13 +134,18 @@ export const twitter: Connector<TwitterConfig> = {
   async handshake(req, c) {
     if (req.method !== 'GET') return null;
     const token = new URL(req.url).searchParams.get('crc_token');
-    if (!token) return null;
+    if (token === null) return null;
+    if (!CRC_TOKEN.test(token)) {
+      return Response.json({ error: { code: 'invalid_crc_token', message: 'crc_token must be short URL-safe base64' } }, { status: 400 });
+    }
     return Response.json({ response_token: await twitterSignature(c.appSecret, token) });
   },
 
   async verify(req, raw, c) {
     const got = req.headers.get('x-twitter-webhooks-signature');
     if (!got) return false;
+    // A body the CRC would have signed (see CRC_TOKEN) is never a webhook: refuse before the HMAC.
+    if (raw.byteLength <= 130 && CRC_TOKEN.test(new TextDecoder().decode(raw))) return false;
     return constantTimeEqual(got, await twitterSignature(c.appSecret, raw));
   },
 
