@@ -27,6 +27,10 @@ export const emailConfig = z.object({
   skipExisting: z.boolean().optional(),
   /** Attachments larger than this are listed but not stored (default 10). */
   maxAttachmentMb: z.number().min(0.01).max(50).optional(),
+  /** Wall time one mail may take to parse (in a worker thread) before it is stored unread with the original attached (default 15000). */
+  parseTimeoutMs: z.number().int().min(10).max(120_000).optional(),
+  /** Mails larger than this are stored unread with the original attached (default 30). */
+  maxParseMb: z.number().min(0.01).max(60).optional(),
   /** Not used by email (no HTTP API); accepted so every channel takes the same option. */
   apiBaseUrl: z.string().optional(),
 });

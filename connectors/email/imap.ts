@@ -8,7 +8,8 @@
 import { ImapFlow, type FetchMessageObject, type MailboxObject } from 'imapflow';
 import type { InboundEvent } from '../types.js';
 import type { EmailConfig } from './config.js';
-import { parseEmail, unreadableEvent } from './parse.js';
+import { unreadableEvent } from './parse.js';
+import { DEFAULT_BUDGET, parseInWorker } from './parse-pool.js';
 
 export const DEFAULT_BATCH = 50;
 /** Bytes of raw mail fetched per poll (one message is always taken, however large, up to MAX_MESSAGE_BYTES). */
@@ -146,6 +147,10 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
       check();
 
       const events: InboundEvent[] = [];
+      const budget = {
+        timeoutMs: c.parseTimeoutMs ?? DEFAULT_BUDGET.timeoutMs,
+        maxBytes: c.maxParseMb ? Math.round(c.maxParseMb * 1048576) : DEFAULT_BUDGET.maxBytes,
+      };
       for (const m of fetched) {
         const receivedAt = m.internalDate instanceof Date ? m.internalDate : m.internalDate ? new Date(m.internalDate) : undefined;
         if (since && receivedAt && receivedAt.getTime() <= since) continue; // skipped history, met again after a resync
@@ -157,7 +162,7 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
         }
         if (!raw) continue;
         try {
-          events.push(...await parseEmail(raw, opts));
+          events.push(...await parseInWorker(raw, opts, budget));
         } catch (err) {
           events.push(unreadableEvent(raw, err, opts));
         }

@@ -188,14 +188,40 @@ export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: Parse
   return events;
 }
 
+/** The few headers read without a MIME parser (bounded scan of the head, linear regexes). */
+function scanHead(source: Uint8Array) {
+  const head = new TextDecoder('latin1').decode(source.subarray(0, 64 * 1024));
+  const end = head.search(/\r?\n\r?\n/);
+  const headers = (end < 0 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const id = normalizeMessageId(/^message-id:[ \t]*(.+)$/im.exec(headers)?.[1]) ?? syntheticId(source);
+  const from = /^from:[^\n]*?([^\s<>"]+@[^\s<>"]+)/im.exec(headers)?.[1]?.toLowerCase() ?? `unknown:${id}`;
+  const subject = /^subject:[ \t]*([^\r\n]{1,500})/im.exec(headers)?.[1]?.trim();
+  return { id, from, subject };
+}
+
 /** When a message cannot be parsed at all, keep a trace rather than blocking the mailbox. */
 export function unreadableEvent(source: Uint8Array, err: unknown, opts: ParseOptions): InboundMessageEvent {
-  const head = new TextDecoder('latin1').decode(source.subarray(0, 64 * 1024));
-  const id = normalizeMessageId(/^message-id:\s*(.+)$/im.exec(head)?.[1]) ?? syntheticId(source);
-  const from = /^from:.*?([^\s<>"]+@[^\s<>"]+)/im.exec(head)?.[1]?.toLowerCase() ?? `unknown:${id}`;
+  const { id, from } = scanHead(source);
   return {
     kind: 'message', externalId: id, threadKey: id, sender: { externalId: from, ...(from.includes('@') && !from.startsWith('unknown:') ? { email: from } : {}) },
     text: `(Parley could not read this email: ${err instanceof Error ? err.message : String(err)})`,
     attachments: [], sentAt: opts.receivedAt?.getTime() ?? Date.now(), meta: { ...(opts.meta ?? {}), unreadable: true },
+  };
+}
+
+/**
+ * A mail over the parse budget (time or size): a message saying so, with the original as an
+ * .eml attachment an agent can open. Never an echo (it proves nothing about who sent it).
+ */
+export function partlyReadEvent(source: Uint8Array, why: string, opts: ParseOptions): InboundMessageEvent {
+  const { id, from, subject } = scanHead(source);
+  return {
+    kind: 'message', externalId: id, threadKey: id,
+    sender: { externalId: from, ...(from.includes('@') && !from.startsWith('unknown:') ? { email: from } : {}) },
+    text: `(Parley could not fully read this email: ${why}. The original is attached as original.eml.)`,
+    ...(subject ? { subject } : {}),
+    attachments: [{ filename: 'original.eml', contentType: 'message/rfc822', size: source.byteLength, data: source }],
+    sentAt: opts.receivedAt?.getTime() ?? Date.now(),
+    meta: { ...(opts.meta ?? {}), unreadable: true, unreadableReason: why },
   };
 }
