@@ -36,7 +36,7 @@ afterAll(async () => {
 function config(mailbox: string, over: { imap?: object; smtp?: object; [k: string]: unknown } = {}) {
   const { imap, smtp, ...rest } = over;
   return {
-    address: ADDRESS, fromName: 'Parley Support',
+    address: ADDRESS, fromName: 'Parley Support', allowPlaintext: true,
     imap: { host: '127.0.0.1', port: dv.port, secure: false, user: dv.user, password: dv.password, mailbox, ...imap },
     smtp: { host: '127.0.0.1', port: sink.port, secure: false, user: SMTP_USER, password: SMTP_PASSWORD, ...smtp },
     ...rest,

@@ -21,6 +21,9 @@ export const emailConfig = z.object({
     password: z.string().min(1).optional(),
   }).refine((s) => !s.user || s.password, { message: 'password is required when user is set', path: ['password'] }),
   pollSeconds: z.number().int().min(5).max(86_400).optional(),
+  /** true: IMAP and SMTP may run without TLS (a local test server). Otherwise a server without
+   *  implicit TLS must offer STARTTLS, or the connection is refused. */
+  allowPlaintext: z.boolean().optional(),
   /** Messages per poll (each poll is stored in one atomic unit). */
   batchSize: z.number().int().min(1).max(500).optional(),
   /** On the very first poll, start after the mail already in the folder instead of importing it. */

@@ -9,6 +9,7 @@ import { ImapFlow, type FetchMessageObject, type MailboxObject } from 'imapflow'
 import type { InboundEvent } from '../types.js';
 import type { EmailConfig } from './config.js';
 import { unreadableEvent } from './parse.js';
+import { assertPublicHost, PrivateNetworkError } from '../net-guard.js';
 import { DEFAULT_BUDGET, parseInWorker } from './parse-pool.js';
 
 export const DEFAULT_BATCH = 50;
@@ -69,6 +70,8 @@ export function describeImapError(err: unknown, c: EmailConfig): Error {
 function newClient(c: EmailConfig) {
   return new ImapFlow({
     host: c.imap.host, port: c.imap.port, secure: c.imap.secure,
+    // Without implicit TLS, STARTTLS is required unless the inbox says allowPlaintext.
+    doSTARTTLS: c.imap.secure ? undefined : c.allowPlaintext ? false : true,
     auth: { user: c.imap.user, pass: c.imap.password },
     logger: false,
     connectionTimeout: 20_000, greetingTimeout: 15_000, socketTimeout: 120_000,
@@ -79,6 +82,12 @@ function newClient(c: EmailConfig) {
 export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?: AbortSignal): Promise<{ events: InboundEvent[]; cursor: string | null; more?: boolean }> {
   const mailbox = c.imap.mailbox ?? 'INBOX';
   const prev = decodeCursor(cursor);
+  try {
+    await assertPublicHost(c.imap.host);
+  } catch (err) {
+    if (err instanceof PrivateNetworkError) throw new Error(`IMAP ${c.imap.host}: ${err.message}`);
+    throw describeImapError(err, c);
+  }
   const client = newClient(c);
   // imapflow reports socket trouble as 'error' events; without a listener Node would crash.
   let socketError: unknown = null;

@@ -29,6 +29,9 @@ export interface Deps {
   allowPrivateNetwork?: boolean;
   /** Builds the language model client for the account's settings; default: OpenAI-compatible over fetch. */
   modelFactory?: ModelFactory;
+  /** HTTP to admin-configured URLs (outgoing webhooks): the runtime's network guard, which
+   *  refuses private addresses and never follows redirects (connectors/net-guard.ts on Node). */
+  httpFetch: (url: string, init: RequestInit) => Promise<Response>;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
 }

@@ -1,5 +1,6 @@
 // Builds a running Parley on Node: SQLite store, deps, HTTP server, node-cron jobs.
 // Used by `npm start`, the demo, and the tests (port 0, own db file).
+import { guardedFetch } from '../../connectors/net-guard.js';
 import { serve, type ServerType } from '@hono/node-server';
 import cron from 'node-cron';
 import type { AddressInfo } from 'node:net';
@@ -65,6 +66,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
     publicUrl: opts.publicUrl ?? '',
     segmenter: jiebaSegmenter(),
     allowPrivateNetwork: process.env.PARLEY_ALLOW_PRIVATE_NETWORK === '1',
+    httpFetch: guardedFetch,
   };
 
   let admin: Running['admin'];
