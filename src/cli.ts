@@ -5,6 +5,10 @@ import { createApiToken, createUser } from './auth/users.js';
 import { systemClock } from './domain/clock.js';
 import { AppError } from './domain/errors.js';
 import { openSqliteStore } from './runtime/sqlite-store.js';
+import { createRegistry } from '../connectors/registry.js';
+import { createSecretBox } from './auth/secret-box.js';
+import { resealAll } from './domain/secrets-at-rest.js';
+import { loadSecretKeys, startRotation } from './runtime/secret-key.js';
 
 const ROLES = ['admin', 'lead', 'agent'] as const;
 
@@ -29,7 +33,34 @@ async function main(argv: string[]): Promise<number> {
       store.close();
     }
   }
-  return fail(`unknown command ${command ?? ''}\ncommands: user:create`);
+  if (command === 'secrets:rotate') return rotateSecrets();
+  return fail(`unknown command ${command ?? ''}\ncommands: user:create, secrets:rotate`);
+}
+
+/**
+ * Re-seals every stored secret with a new key. Key file mode: a new key is generated and takes
+ * over once every row is re-sealed. PARLEY_SECRET_KEY mode: set it to the new key and
+ * PARLEY_SECRET_KEY_PREVIOUS to the old one, then run this (a start does the same).
+ * Run it with Parley stopped: a running server holds the old key only.
+ */
+async function rotateSecrets(): Promise<number> {
+  const dbFile = process.env.PARLEY_DB ?? 'data/parley.db';
+  if (process.env.PARLEY_SECRET_KEY && !process.env.PARLEY_SECRET_KEY_PREVIOUS) {
+    return fail('PARLEY_SECRET_KEY is set: put the new key in PARLEY_SECRET_KEY and the old one in PARLEY_SECRET_KEY_PREVIOUS, then run secrets:rotate again');
+  }
+  const store = openSqliteStore(dbFile, { backgroundCheckpoints: false });
+  try {
+    const source = process.env.PARLEY_SECRET_KEY ? loadSecretKeys(dbFile) : startRotation(dbFile);
+    const box = await createSecretBox(source.keys);
+    const resealed = await resealAll({ store, connectors: createRegistry() }, box);
+    source.commit();
+    process.stdout.write(JSON.stringify({ resealed, keyId: box.currentKeyId, key: source.where }) + '\n');
+    return 0;
+  } catch (err) {
+    return fail(`secrets:rotate failed: ${(err as Error).message}`);
+  } finally {
+    store.close();
+  }
 }
 
 function fail(message: string): number {

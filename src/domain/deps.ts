@@ -1,5 +1,6 @@
 import type { Registry } from '../../connectors/registry.js';
 import type { EventBus } from '../events/bus.js';
+import type { SecretBox } from '../auth/secret-box.js';
 import type { Clock } from './clock.js';
 import type { ModelFactory } from './assistant/call.js';
 import type { Segmenter } from './retrieval/segmenter.js';
@@ -21,6 +22,8 @@ export interface Deps {
   log: Logger;
   /** Server secret for signing visitor tokens; from PARLEY_SECRET or generated once and stored. */
   secret: string;
+  /** Seals and opens secrets at rest (inbox credentials, webhook secrets, the server secret). */
+  secrets: SecretBox;
   /** Public base URL (for webhook URLs shown to admins), e.g. https://support.example.com */
   publicUrl: string;
   /** Chinese word segmenter (jieba on Node); without it retrieval cuts Chinese into bigrams. */

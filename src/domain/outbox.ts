@@ -8,6 +8,7 @@ import type { Deps } from './deps.js';
 import { newId } from './ids.js';
 import { raw, type Row } from './store.js';
 import { messageView } from './views.js';
+import { openInboxConfig } from './inbox-config.js';
 
 export const OUTBOX_MAX_ATTEMPTS = 8;
 const BASE_BACKOFF_MS = 2_000;
@@ -135,5 +136,5 @@ async function loadDeliveryContext(deps: Deps, messageId: string) {
     attachments: atts.filter((a) => a.data).map((a) => ({ filename: a.filename, contentType: a.content_type, data: a.data! })),
     ...sendOptions(m.meta),
   };
-  return { inbox: { ...inbox, config: JSON.parse(inbox.config) as unknown }, outbound };
+  return { inbox: { ...inbox, config: await openInboxConfig(deps, inbox) as unknown }, outbound };
 }

@@ -84,7 +84,7 @@ export async function createWebhook(deps: Deps, actor: Actor, input: WebhookInpu
   const secret = `whsec_${randomToken(32)}`;
   await deps.store.run(
     'INSERT INTO outgoing_webhooks(id, url, events, secret, description, active, created_by, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)',
-    [id, url, JSON.stringify(events), secret, input.description ?? null, actor.id, deps.clock.now()],
+    [id, url, JSON.stringify(events), await deps.secrets.seal(secret), input.description ?? null, actor.id, deps.clock.now()],
   );
   const row = await deps.store.get('SELECT * FROM outgoing_webhooks WHERE id = ?', [id]);
   return { ...webhookView(row!), secret };
@@ -200,7 +200,10 @@ export async function deliverDueWebhooks(deps: Deps, opts: { limit?: number } = 
   const report: DeliveryReport = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0 };
   const hooks = new Map<string, Promise<{ url: string; secret: string } | undefined>>();
   const hookOf = (id: string) => {
-    if (!hooks.has(id)) hooks.set(id, deps.store.get<{ url: string; secret: string }>('SELECT url, secret FROM outgoing_webhooks WHERE id = ?', [id]));
+    if (!hooks.has(id)) {
+      hooks.set(id, deps.store.get<{ url: string; secret: string }>('SELECT url, secret FROM outgoing_webhooks WHERE id = ?', [id])
+        .then(async (h) => h && { url: h.url, secret: await deps.secrets.open(h.secret) }));
+    }
     return hooks.get(id)!;
   };
   // A few at a time, so one slow endpoint does not hold up everyone else's deliveries.

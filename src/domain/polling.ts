@@ -4,6 +4,7 @@ import { RetryableError, type ChannelKind } from '../../connectors/types.js';
 import type { Deps } from './deps.js';
 import { ingest } from './ingest.js';
 import type { Row } from './store.js';
+import { openInboxConfig } from './inbox-config.js';
 
 const running = new Set<string>();
 const MAX_BACKOFF_MS = 30 * 60_000;
@@ -15,7 +16,7 @@ export async function pollDueInboxes(deps: Deps): Promise<number> {
   for (const inbox of inboxes) {
     const connector = deps.connectors.get(inbox.channel as ChannelKind);
     if (!connector?.poll) continue;
-    const config = connector.config.parse(JSON.parse(inbox.config as string));
+    const config = connector.config.parse(await openInboxConfig(deps, inbox));
     const every = connector.pollSeconds?.(config);
     if (every == null) continue;
     polled++;
@@ -31,7 +32,7 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60): Prom
   running.add(id);
   try {
     const connector = deps.connectors.get(inbox.channel as ChannelKind)!;
-    const config = connector.config.parse(JSON.parse(inbox.config as string));
+    const config = connector.config.parse(await openInboxConfig(deps, inbox));
     const cur = await deps.store.get<{ cursor: string | null }>("SELECT cursor FROM connector_cursors WHERE inbox_id = ? AND name = 'default'", [id]);
     const { events, cursor, more } = await connector.poll!(config, cur?.cursor ?? null);
     const res = await ingest(deps, { id, channel: inbox.channel as string }, events, { cursor: { value: cursor } });
