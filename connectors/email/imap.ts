@@ -9,6 +9,7 @@ import { ImapFlow, type FetchMessageObject, type MailboxObject } from 'imapflow'
 import type { InboundEvent } from '../types.js';
 import type { EmailConfig } from './config.js';
 import { unreadableEvent } from './parse.js';
+import { messageIdKey } from './message-id.js';
 import { assertPublicHost, PrivateNetworkError } from '../net-guard.js';
 import { DEFAULT_BUDGET, parseInWorker } from './parse-pool.js';
 
@@ -156,6 +157,7 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
       check();
 
       const events: InboundEvent[] = [];
+      const ownIdKey = messageIdKey(c);
       const budget = {
         timeoutMs: c.parseTimeoutMs ?? DEFAULT_BUDGET.timeoutMs,
         maxBytes: c.maxParseMb ? Math.round(c.maxParseMb * 1048576) : DEFAULT_BUDGET.maxBytes,
@@ -163,7 +165,7 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
       for (const m of fetched) {
         const receivedAt = m.internalDate instanceof Date ? m.internalDate : m.internalDate ? new Date(m.internalDate) : undefined;
         if (since && receivedAt && receivedAt.getTime() <= since) continue; // skipped history, met again after a resync
-        const opts = { address: c.address, receivedAt, maxAttachmentBytes: c.maxAttachmentMb ? Math.round(c.maxAttachmentMb * 1048576) : undefined, meta: { imap: { mailbox, uidValidity, uid: m.uid } } };
+        const opts = { address: c.address, ownIdKey, receivedAt, maxAttachmentBytes: c.maxAttachmentMb ? Math.round(c.maxAttachmentMb * 1048576) : undefined, meta: { imap: { mailbox, uidValidity, uid: m.uid } } };
         let raw: Uint8Array | undefined = m.source;
         if (!raw && m.headers) {
           const note = `\r\n(This email is ${Math.round((m.size ?? 0) / 1048576)} MB, over Parley's ${MAX_MESSAGE_BYTES / 1048576} MB limit: only its headers were imported. Open it in the mailbox.)\r\n`;

@@ -6,12 +6,16 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { InboundAttachment, InboundEvent, InboundMessageEvent } from '../types.js';
 import { splitQuoted } from './quote.js';
 import { sanitizeHtml } from './sanitize.js';
+import { isOwnMessageId } from './message-id.js';
+import { authenticationOf } from './auth-results.js';
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 export interface ParseOptions {
-  /** The inbox's own address: mail from it is our own (an echo), not a customer's. */
+  /** The inbox's own address (replies come from it; mail from it is only ours with one of our Message-IDs). */
   address: string;
+  /** Key of our Message-IDs (message-id.ts); without it no mail counts as ours. */
+  ownIdKey?: string;
   /** IMAP INTERNALDATE, used when the Date header is missing or broken. */
   receivedAt?: Date;
   maxAttachmentBytes?: number;
@@ -141,7 +145,9 @@ export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: Parse
 
   const from = firstAddress(mail.from);
   const fromAddress = (from.address ?? '').toLowerCase();
-  const echo = fromAddress !== '' && fromAddress === own;
+  // Ours only by a Message-ID we generated: From: is whatever the sender typed.
+  const claimsOwn = fromAddress !== '' && fromAddress === own;
+  const echo = claimsOwn && isOwnMessageId(opts.ownIdKey, messageId);
   const to = firstAddress(mail.to);
   const who = echo ? { address: (to.address ?? '').toLowerCase(), name: to.name } : { address: fromAddress, name: from.name };
   const externalId = who.address || `unknown:${messageId}`;
@@ -153,6 +159,7 @@ export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: Parse
   const automated = automatedReason(mail);
   const sentAt = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.getTime() : (opts.receivedAt?.getTime() ?? Date.now());
   const cc = allAddresses(mail.cc);
+  const auth = authenticationOf(mail.headerLines);
 
   const meta: Record<string, unknown> = {
     ...(opts.meta ?? {}),
@@ -164,6 +171,8 @@ export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: Parse
       ...(rawHeader(mail, 'reply-to') ? { replyTo: allAddresses(mail.replyTo) } : {}),
     },
     ...(quoted ? { quotedText: quoted } : {}),
+    ...(auth ? { authentication: auth.results } : {}),
+    ...((auth?.failed || (claimsOwn && !echo)) ? { unverifiedSender: true, unverifiedReason: claimsOwn && !echo ? 'claims to be from this inbox\'s own address' : auth!.failed } : {}),
     ...(automated ? { automatedReason: automated } : {}),
     ...(skipped.length ? { attachmentsNotStored: skipped, attachmentLimitBytes: opts.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES } : {}),
   };
@@ -183,7 +192,12 @@ export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: Parse
     meta,
   };
   const events: InboundEvent[] = [message];
-  if (report.originalId && report.failed) events.push({ kind: 'status', externalId: report.originalId, status: 'failed', error: report.failed, at: sentAt });
+  // A delivery report counts only for a Message-ID we generated, and a bounce only when it
+  // looks like a mail server's (null sender, MAILER-DAEMON/postmaster): anyone can send a
+  // multipart/report naming an id they saw in a reply.
+  if (!isOwnMessageId(opts.ownIdKey, report.originalId)) return events;
+  const fromServer = rawHeader(mail, 'return-path') === '<>' || /^(mailer-daemon|postmaster|mail-daemon)@/.test(fromAddress) || !!rawHeader(mail, 'x-failed-recipients');
+  if (report.originalId && report.failed && fromServer) events.push({ kind: 'status', externalId: report.originalId, status: 'failed', error: report.failed, at: sentAt });
   else if (report.originalId && report.read) events.push({ kind: 'status', externalId: report.originalId, status: 'read', at: sentAt });
   return events;
 }

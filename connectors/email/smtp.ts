@@ -2,6 +2,7 @@
 import nodemailer from 'nodemailer';
 import { PermanentError, RetryableError, type OutboundMessage } from '../types.js';
 import type { EmailConfig } from './config.js';
+import { messageIdKey, ownMessageId } from './message-id.js';
 import { assertPublicHost, PrivateNetworkError } from '../net-guard.js';
 
 const MAX_REFERENCES = 20;
@@ -49,7 +50,7 @@ export async function sendEmail(c: EmailConfig, msg: OutboundMessage): Promise<{
   const domain = c.address.split('@')[1];
   // Derived from Parley's message id: a retried send carries the same Message-ID, so the
   // recipient's server can recognise a duplicate.
-  const messageId = `<${msg.messageId.toLowerCase()}@${domain}>`;
+  const messageId = ownMessageId(messageIdKey(c), msg.messageId, domain);
   const references = referencesFor(msg.threadExternalIds);
   const inReplyTo = isMessageId(msg.replyToExternalId) ? msg.replyToExternalId : references[references.length - 1];
   if (inReplyTo && !references.includes(inReplyTo)) references.push(inReplyTo);
