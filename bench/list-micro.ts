@@ -21,6 +21,9 @@ import { EventBus } from '../src/events/bus.js';
 import { openSqliteStore } from '../src/runtime/sqlite-store.js';
 import { hash01, messageAt, messengerWebhookBody, scaled } from './data.js';
 import { APP_SECRET, AGENTS, benchApp, messengerConfig, messengerConnector } from './server.js';
+import { guardedFetch } from '../connectors/net-guard.js';
+import { createSecretBox } from '../src/auth/secret-box.js';
+import { loadSecretKeys } from '../src/runtime/secret-key.js';
 
 const MESSAGES = Number(process.argv[2] ?? 100_000);
 const N = Number(process.argv[3] ?? 2_000);
@@ -34,7 +37,7 @@ const log = pino({ level: 'silent' });
 const store = openSqliteStore(dbFile);
 const { connector } = messengerConnector();
 const deps: Deps = {
-  store, log, secret: 'bench-secret-bench-secret', clock: systemClock, publicUrl: 'http://bench.local',
+  store, log, secret: 'bench-secret-bench-secret', clock: systemClock, publicUrl: 'http://bench.local', httpFetch: guardedFetch, secrets: await createSecretBox(loadSecretKeys(dbFile).keys),
   bus: new EventBus((err, e) => log.error({ event: e.type, err: (err as Error).message }, 'event listener failed')),
   connectors: createRegistry({ messenger: connector }),
 };

@@ -25,6 +25,9 @@ import { installNodeHmac } from '../src/runtime/node-hmac.js';
 import { openSqliteStore, type SqliteStore } from '../src/runtime/sqlite-store.js';
 import { hash01, messageAt, prng, type Shape } from './data.js';
 import { benchMessenger } from './messenger.js';
+import { guardedFetch } from '../connectors/net-guard.js';
+import { createSecretBox } from '../src/auth/secret-box.js';
+import { loadSecretKeys } from '../src/runtime/secret-key.js';
 
 export const APP_SECRET = 'bench-app-secret';
 export const AGENTS = 20;
@@ -91,7 +94,7 @@ async function init(c: Extract<Command, { cmd: 'init' }>) {
   const store = openSqliteStore(c.dbFile);
   const { connector } = messengerConnector();
   const deps: Deps = {
-    store, log, secret: 'bench-secret-bench-secret', clock: systemClock, publicUrl: '',
+    store, log, secret: 'bench-secret-bench-secret', clock: systemClock, publicUrl: '', httpFetch: guardedFetch, secrets: await createSecretBox(loadSecretKeys(c.dbFile).keys),
     bus: new EventBus((err, e) => log.error({ event: e.type, err: (err as Error).message }, 'event listener failed')),
     connectors: createRegistry({ messenger: connector }),
   };

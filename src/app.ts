@@ -1,5 +1,6 @@
 // createApp(deps) -> the Hono app. No runtime-specific import: Node and Workers entries
 // build deps (store, scheduler) and hand them in.
+import { securityHeaders } from './api/security-headers.js';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -42,6 +43,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     // Path only: query strings can carry visitor tokens.
     deps.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - start) * 10) / 10 }, 'request');
   });
+  app.use('*', securityHeaders(deps.publicUrl));
   // Connection: close, because the unread rest of the body makes the connection unusable.
   const tooLarge = (c: Context) => c.json(errorBody('payload_too_large', 'The request body is over 1 MB'), 413, { connection: 'close' });
   const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });

@@ -25,6 +25,11 @@ import { pruneEvents } from './domain/retention.js';
 import { EventBus } from './events/bus.js';
 import { backupStore, restoreStore } from './runtime/backup.js';
 import { openSqliteStore, type SqliteStore } from './runtime/sqlite-store.js';
+import { createRegistry } from '../connectors/registry.js';
+import { createSecretBox } from './auth/secret-box.js';
+import { resealAll } from './domain/secrets-at-rest.js';
+import { loadSecretKeys, startRotation } from './runtime/secret-key.js';
+import { guardedFetch } from '../connectors/net-guard.js';
 
 const ROLES = ['admin', 'lead', 'agent'] as const;
 /** The server's own operator: an admin that is nobody in the users table. */
@@ -36,11 +41,13 @@ const OPTIONS = {
   id: { type: 'string' }, 'expires-days': { type: 'string' },
 } as const;
 
-function open(): { store: SqliteStore; deps: Deps } {
+async function open(): Promise<{ store: SqliteStore; deps: Deps }> {
+  const dbFile = process.env.PARLEY_DB ?? 'data/parley.db';
   // One command and out: no checkpoint worker.
-  const store = openSqliteStore(process.env.PARLEY_DB ?? 'data/parley.db', { backgroundCheckpoints: false });
+  const store = openSqliteStore(dbFile, { backgroundCheckpoints: false });
   const log = { debug() {}, info() {}, warn() {}, error() {} };
-  const deps: Deps = { store, clock: systemClock, bus: new EventBus(), log, secret: '', publicUrl: '', connectors: { get: () => undefined } as never };
+  const secrets = await createSecretBox(loadSecretKeys(dbFile).keys);
+  const deps: Deps = { store, clock: systemClock, bus: new EventBus(), log, secret: '', secrets, httpFetch: guardedFetch, publicUrl: '', connectors: { get: () => undefined } as never };
   return { store, deps };
 }
 
@@ -114,15 +121,16 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'backup' || command === 'restore') return backupOrRestore(command, rest);
   if (command === 'events:prune') return prune(rest);
+  if (command === 'secrets:rotate') return rotateSecrets();
   const run = command ? commands[command] : undefined;
-  if (!run) return fail(`unknown command ${command ?? ''}\ncommands: ${[...Object.keys(commands), 'backup', 'restore', 'events:prune'].join(', ')}`);
+  if (!run) return fail(`unknown command ${command ?? ''}\ncommands: ${[...Object.keys(commands), 'backup', 'restore', 'events:prune', 'secrets:rotate'].join(', ')}`);
   let values: Values;
   try {
     values = parseArgs({ args: rest, options: OPTIONS }).values as Values;
   } catch (err) {
     return fail((err as Error).message);
   }
-  const { store, deps } = open();
+  const { store, deps } = await open();
   try {
     process.stdout.write(JSON.stringify(await run(deps, values)) + '\n');
     return 0;
@@ -151,12 +159,38 @@ async function prune(rest: string[]): Promise<number> {
   const { values } = parseArgs({ args: rest, options: { days: { type: 'string' } } });
   const days = Number(values.days ?? process.env.PARLEY_EVENTS_RETENTION_DAYS ?? 7);
   if (!Number.isFinite(days) || days < 0) return fail('--days must be a number of days (0 or more)');
-  const { store, deps } = open();
+  const { store, deps } = await open();
   try {
     const pruned = await pruneEvents(deps, days * 86_400_000);
     const size = store.sqlite.prepare('SELECT (page_count - freelist_count) * page_size AS live, page_count * page_size AS file FROM pragma_page_count, pragma_freelist_count, pragma_page_size').get() as { live: number; file: number };
     process.stdout.write(JSON.stringify({ pruned, liveBytes: size.live, fileBytes: size.file }) + '\n');
     return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Re-seals every stored secret with a new key. Key file mode: a new key is generated and takes
+ * over once every row is re-sealed. PARLEY_SECRET_KEY mode: set it to the new key and
+ * PARLEY_SECRET_KEY_PREVIOUS to the old one, then run this (a start does the same).
+ * Run it with Parley stopped: a running server holds the old key only.
+ */
+async function rotateSecrets(): Promise<number> {
+  const dbFile = process.env.PARLEY_DB ?? 'data/parley.db';
+  if (process.env.PARLEY_SECRET_KEY && !process.env.PARLEY_SECRET_KEY_PREVIOUS) {
+    return fail('PARLEY_SECRET_KEY is set: put the new key in PARLEY_SECRET_KEY and the old one in PARLEY_SECRET_KEY_PREVIOUS, then run secrets:rotate again');
+  }
+  const store = openSqliteStore(dbFile, { backgroundCheckpoints: false });
+  try {
+    const source = process.env.PARLEY_SECRET_KEY ? loadSecretKeys(dbFile) : startRotation(dbFile);
+    const box = await createSecretBox(source.keys);
+    const resealed = await resealAll({ store, connectors: createRegistry() }, box);
+    source.commit();
+    process.stdout.write(JSON.stringify({ resealed, keyId: box.currentKeyId, key: source.where }) + '\n');
+    return 0;
+  } catch (err) {
+    return fail(`secrets:rotate failed: ${(err as Error).message}`);
   } finally {
     store.close();
   }

@@ -21,7 +21,7 @@ afterAll(async () => { await Promise.all([p?.stop(), dv?.stop()]); });
 it('SIGKILL of the poller process mid-import, then restart: every message exactly once', async () => {
   const TOTAL = 30;
   const r = await p.api.post('/api/v1/inboxes', { name: 'Kill test', channel: 'email', config: {
-    address: 'support@parley.test', batchSize: 3,
+    address: 'support@parley.test', batchSize: 3, allowPlaintext: true,
     imap: { host: '127.0.0.1', port: dv.port, secure: false, user: dv.user, password: dv.password },
     smtp: { host: '127.0.0.1', port: 2525, secure: false },
   } });

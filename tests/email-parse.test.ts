@@ -7,11 +7,15 @@ import { emailConfig } from '../connectors/email/config.js';
 import { parseEmail } from '../connectors/email/parse.js';
 import { splitQuoted } from '../connectors/email/quote.js';
 import { sanitizeHtml } from '../connectors/email/sanitize.js';
+import { messageIdKey, ownMessageId } from '../connectors/email/message-id.js';
 import { classifySmtpError, referencesFor, replySubject } from '../connectors/email/smtp.js';
 import { PermanentError, RetryableError, type InboundMessageEvent } from '../connectors/types.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures/email', name));
 const OWN = 'support@parley.test';
+const KEY = messageIdKey({ address: OWN, imap: { password: 'imap-pass' } as never });
+const OURS = ownMessageId(KEY, '01M8RJY1C8R3T3MCQ57SAYR0N4', 'parley.test');
+const OURS_2 = ownMessageId(KEY, '01M8RJY1C8R3T3MCQ57SAYR0N5', 'parley.test');
 const one = async (raw: Uint8Array | string, opts = {}) =>
   (await parseEmail(typeof raw === 'string' ? Buffer.from(raw) : raw, { address: OWN, ...opts }))[0] as InboundMessageEvent;
 
@@ -51,9 +55,9 @@ describe('parsing', () => {
     expect((await one(fixture('bulk.eml'))).automated).toBe(true);
     expect((await one('From: a@x.test\r\nPrecedence: list\r\nMessage-ID: <l@x.test>\r\n\r\nlist mail\r\n')).automated).toBe(true);
     expect((await one('From: a@x.test\r\nAuto-Submitted: no\r\nMessage-ID: <n@x.test>\r\n\r\nhuman\r\n')).automated).toBeUndefined();
-    const events = await parseEmail(Buffer.from(fixture('bounce.eml').toString('latin1').replace('{{ORIGINAL_ID}}', '<ours@parley.test>'), 'latin1'), { address: OWN });
-    expect(events[0]).toMatchObject({ kind: 'message', automated: true, inReplyTo: ['<ours@parley.test>'] });
-    expect(events[1]).toEqual({ kind: 'status', externalId: '<ours@parley.test>', status: 'failed', error: 'Bounced: 550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown', at: expect.any(Number) });
+    const events = await parseEmail(Buffer.from(fixture('bounce.eml').toString('latin1').replace('{{ORIGINAL_ID}}', OURS), 'latin1'), { address: OWN, ownIdKey: KEY });
+    expect(events[0]).toMatchObject({ kind: 'message', automated: true, inReplyTo: [OURS] });
+    expect(events[1]).toEqual({ kind: 'status', externalId: OURS, status: 'failed', error: 'Bounced: 550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown', at: expect.any(Number) });
   });
 
   it('a read receipt (MDN) marks our message read', async () => {
@@ -62,12 +66,12 @@ describe('parsing', () => {
       'Content-Type: multipart/report; report-type=disposition-notification; boundary="b"', '',
       '--b', 'Content-Type: text/plain', '', 'Your message was read.', '',
       '--b', 'Content-Type: message/disposition-notification', '',
-      'Final-Recipient: rfc822; customer@example.com', 'Original-Message-ID: <ours-2@parley.test>', 'Disposition: manual-action/MDN-sent-manually; displayed', '',
+      'Final-Recipient: rfc822; customer@example.com', `Original-Message-ID: ${OURS_2}`, 'Disposition: manual-action/MDN-sent-manually; displayed', '',
       '--b--', '',
     ].join('\r\n');
-    const events = await parseEmail(Buffer.from(mdn), { address: OWN });
+    const events = await parseEmail(Buffer.from(mdn), { address: OWN, ownIdKey: KEY });
     expect(events[0]).toMatchObject({ automated: true });
-    expect(events[1]).toMatchObject({ kind: 'status', externalId: '<ours-2@parley.test>', status: 'read' });
+    expect(events[1]).toMatchObject({ kind: 'status', externalId: OURS_2, status: 'read' });
   });
 
   it('keeps attachments with their bytes, lists oversized ones without storing them', async () => {
@@ -79,8 +83,8 @@ describe('parsing', () => {
     expect(capped.meta).toMatchObject({ attachmentsNotStored: ['screenshot.png'] });
   });
 
-  it('our own address as sender is an echo addressed to the customer; a missing Message-ID gets a stable one', async () => {
-    const echo = await one(`From: Support <${OWN}>\r\nTo: Kim <kim@example.com>\r\nMessage-ID: <e1@parley.test>\r\nSubject: x\r\n\r\nsent from the mail app\r\n`);
+  it('our own address with one of our Message-IDs is an echo addressed to the customer; a missing Message-ID gets a stable one', async () => {
+    const echo = await one(`From: Support <${OWN}>\r\nTo: Kim <kim@example.com>\r\nMessage-ID: ${OURS}\r\nSubject: x\r\n\r\nsent from the mail app\r\n`, { ownIdKey: KEY });
     expect(echo).toMatchObject({ kind: 'echo', sender: { externalId: 'kim@example.com', email: 'kim@example.com', name: 'Kim' } });
     const a = await one(fixture('no-message-id.eml'));
     const b = await one(fixture('no-message-id.eml'));

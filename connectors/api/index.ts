@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { PermanentError, RetryableError, type Connector } from '../types.js';
 import { inboundApiMessage, MAX_SKEW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, type CallbackBody } from './wire.js';
 import { concatBytes, constantTimeEqual, hex, hmac } from '../signing.js';
+import { discardBody, fetchErrorMessage, guardedFetch, PrivateNetworkError } from '../net-guard.js';
 
 export const apiConfig = z.object({
   /** Shared HMAC key for both directions (at least 24 characters). */
@@ -71,7 +72,7 @@ export const api: Connector<ApiConfig> = {
     const ts = String(Math.floor(Date.now() / 1000));
     let res: Response;
     try {
-      res = await fetch(c.callbackUrl, {
+      res = await guardedFetch(c.callbackUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [TIMESTAMP_HEADER]: ts, [SIGNATURE_HEADER]: await parleySignature(c.secret, ts, raw), 'user-agent': 'Parley-API-Channel/1' },
         body: raw,
@@ -79,11 +80,14 @@ export const api: Connector<ApiConfig> = {
         redirect: 'manual',
       });
     } catch (err) {
-      throw new RetryableError(`The callback URL could not be reached: ${(err as Error).message}`);
+      const why = fetchErrorMessage(err);
+      if (err instanceof PrivateNetworkError || (err as { cause?: unknown }).cause instanceof PrivateNetworkError) throw new PermanentError(`The callback URL was not called: ${why}`);
+      throw new RetryableError(`The callback URL could not be reached: ${why}`);
     }
-    const detail = (await res.text().catch(() => '')).slice(0, 200);
+    // The answer's body is never read into the reply's error: only its status line.
+    discardBody(res);
     if (res.ok) return { externalId: msg.messageId };
-    const what = `The callback URL answered ${res.status}${detail ? `: ${detail}` : ''}`;
+    const what = `The callback URL answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
     if (res.status === 429 || res.status >= 500) {
       const after = Number(res.headers.get('retry-after'));
       throw new RetryableError(what, Number.isFinite(after) && after > 0 ? after * 1000 : undefined);

@@ -21,12 +21,19 @@ export const emailConfig = z.object({
     password: z.string().min(1).optional(),
   }).refine((s) => !s.user || s.password, { message: 'password is required when user is set', path: ['password'] }),
   pollSeconds: z.number().int().min(5).max(86_400).optional(),
+  /** true: IMAP and SMTP may run without TLS (a local test server). Otherwise a server without
+   *  implicit TLS must offer STARTTLS, or the connection is refused. */
+  allowPlaintext: z.boolean().optional(),
   /** Messages per poll (each poll is stored in one atomic unit). */
   batchSize: z.number().int().min(1).max(500).optional(),
   /** On the very first poll, start after the mail already in the folder instead of importing it. */
   skipExisting: z.boolean().optional(),
   /** Attachments larger than this are listed but not stored (default 10). */
   maxAttachmentMb: z.number().min(0.01).max(50).optional(),
+  /** Wall time one mail may take to parse (in a worker thread) before it is stored unread with the original attached (default 15000). */
+  parseTimeoutMs: z.number().int().min(10).max(120_000).optional(),
+  /** Mails larger than this are stored unread with the original attached (default 30). */
+  maxParseMb: z.number().min(0.01).max(60).optional(),
   /** Not used by email (no HTTP API); accepted so every channel takes the same option. */
   apiBaseUrl: z.string().optional(),
 });

@@ -8,7 +8,10 @@
 import { ImapFlow, type FetchMessageObject, type MailboxObject } from 'imapflow';
 import type { InboundEvent } from '../types.js';
 import type { EmailConfig } from './config.js';
-import { parseEmail, unreadableEvent } from './parse.js';
+import { unreadableEvent } from './parse.js';
+import { messageIdKey } from './message-id.js';
+import { assertPublicHost, PrivateNetworkError } from '../net-guard.js';
+import { DEFAULT_BUDGET, parseInWorker } from './parse-pool.js';
 
 export const DEFAULT_BATCH = 50;
 /** Bytes of raw mail fetched per poll (one message is always taken, however large, up to MAX_MESSAGE_BYTES). */
@@ -68,6 +71,8 @@ export function describeImapError(err: unknown, c: EmailConfig): Error {
 function newClient(c: EmailConfig) {
   return new ImapFlow({
     host: c.imap.host, port: c.imap.port, secure: c.imap.secure,
+    // Without implicit TLS, STARTTLS is required unless the inbox says allowPlaintext.
+    doSTARTTLS: c.imap.secure ? undefined : c.allowPlaintext ? false : true,
     auth: { user: c.imap.user, pass: c.imap.password },
     logger: false,
     connectionTimeout: 20_000, greetingTimeout: 15_000, socketTimeout: 120_000,
@@ -78,6 +83,12 @@ function newClient(c: EmailConfig) {
 export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?: AbortSignal): Promise<{ events: InboundEvent[]; cursor: string | null; more?: boolean }> {
   const mailbox = c.imap.mailbox ?? 'INBOX';
   const prev = decodeCursor(cursor);
+  try {
+    await assertPublicHost(c.imap.host);
+  } catch (err) {
+    if (err instanceof PrivateNetworkError) throw new Error(`IMAP ${c.imap.host}: ${err.message}`);
+    throw describeImapError(err, c);
+  }
   const client = newClient(c);
   // imapflow reports socket trouble as 'error' events; without a listener Node would crash.
   let socketError: unknown = null;
@@ -146,10 +157,15 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
       check();
 
       const events: InboundEvent[] = [];
+      const ownIdKey = messageIdKey(c);
+      const budget = {
+        timeoutMs: c.parseTimeoutMs ?? DEFAULT_BUDGET.timeoutMs,
+        maxBytes: c.maxParseMb ? Math.round(c.maxParseMb * 1048576) : DEFAULT_BUDGET.maxBytes,
+      };
       for (const m of fetched) {
         const receivedAt = m.internalDate instanceof Date ? m.internalDate : m.internalDate ? new Date(m.internalDate) : undefined;
         if (since && receivedAt && receivedAt.getTime() <= since) continue; // skipped history, met again after a resync
-        const opts = { address: c.address, receivedAt, maxAttachmentBytes: c.maxAttachmentMb ? Math.round(c.maxAttachmentMb * 1048576) : undefined, meta: { imap: { mailbox, uidValidity, uid: m.uid } } };
+        const opts = { address: c.address, ownIdKey, receivedAt, maxAttachmentBytes: c.maxAttachmentMb ? Math.round(c.maxAttachmentMb * 1048576) : undefined, meta: { imap: { mailbox, uidValidity, uid: m.uid } } };
         let raw: Uint8Array | undefined = m.source;
         if (!raw && m.headers) {
           const note = `\r\n(This email is ${Math.round((m.size ?? 0) / 1048576)} MB, over Parley's ${MAX_MESSAGE_BYTES / 1048576} MB limit: only its headers were imported. Open it in the mailbox.)\r\n`;
@@ -157,7 +173,7 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
         }
         if (!raw) continue;
         try {
-          events.push(...await parseEmail(raw, opts));
+          events.push(...await parseInWorker(raw, opts, budget));
         } catch (err) {
           events.push(unreadableEvent(raw, err, opts));
         }

@@ -7,12 +7,16 @@ import { checkMimeDepth } from './mime-depth.js';
 import type { InboundAttachment, InboundEvent, InboundMessageEvent } from '../types.js';
 import { splitQuoted } from './quote.js';
 import { sanitizeHtml } from './sanitize.js';
+import { isOwnMessageId } from './message-id.js';
+import { authenticationOf } from './auth-results.js';
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 export interface ParseOptions {
-  /** The inbox's own address: mail from it is our own (an echo), not a customer's. */
+  /** The inbox's own address (replies come from it; mail from it is only ours with one of our Message-IDs). */
   address: string;
+  /** Key of our Message-IDs (message-id.ts); without it no mail counts as ours. */
+  ownIdKey?: string;
   /** IMAP INTERNALDATE, used when the Date header is missing or broken. */
   receivedAt?: Date;
   maxAttachmentBytes?: number;
@@ -143,7 +147,9 @@ export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: Parse
 
   const from = firstAddress(mail.from);
   const fromAddress = (from.address ?? '').toLowerCase();
-  const echo = fromAddress !== '' && fromAddress === own;
+  // Ours only by a Message-ID we generated: From: is whatever the sender typed.
+  const claimsOwn = fromAddress !== '' && fromAddress === own;
+  const echo = claimsOwn && isOwnMessageId(opts.ownIdKey, messageId);
   const to = firstAddress(mail.to);
   const who = echo ? { address: (to.address ?? '').toLowerCase(), name: to.name } : { address: fromAddress, name: from.name };
   const externalId = who.address || `unknown:${messageId}`;
@@ -155,6 +161,7 @@ export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: Parse
   const automated = automatedReason(mail);
   const sentAt = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.getTime() : (opts.receivedAt?.getTime() ?? Date.now());
   const cc = allAddresses(mail.cc);
+  const auth = authenticationOf(mail.headerLines);
 
   const meta: Record<string, unknown> = {
     ...(opts.meta ?? {}),
@@ -166,6 +173,8 @@ export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: Parse
       ...(rawHeader(mail, 'reply-to') ? { replyTo: allAddresses(mail.replyTo) } : {}),
     },
     ...(quoted ? { quotedText: quoted } : {}),
+    ...(auth ? { authentication: auth.results } : {}),
+    ...((auth?.failed || (claimsOwn && !echo)) ? { unverifiedSender: true, unverifiedReason: claimsOwn && !echo ? 'claims to be from this inbox\'s own address' : auth!.failed } : {}),
     ...(automated ? { automatedReason: automated } : {}),
     ...(skipped.length ? { attachmentsNotStored: skipped, attachmentLimitBytes: opts.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES } : {}),
   };
@@ -185,19 +194,50 @@ export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: Parse
     meta,
   };
   const events: InboundEvent[] = [message];
-  if (report.originalId && report.failed) events.push({ kind: 'status', externalId: report.originalId, status: 'failed', error: report.failed, at: sentAt });
+  // A delivery report counts only for a Message-ID we generated, and a bounce only when it
+  // looks like a mail server's (null sender, MAILER-DAEMON/postmaster): anyone can send a
+  // multipart/report naming an id they saw in a reply.
+  if (!isOwnMessageId(opts.ownIdKey, report.originalId)) return events;
+  const fromServer = rawHeader(mail, 'return-path') === '<>' || /^(mailer-daemon|postmaster|mail-daemon)@/.test(fromAddress) || !!rawHeader(mail, 'x-failed-recipients');
+  if (report.originalId && report.failed && fromServer) events.push({ kind: 'status', externalId: report.originalId, status: 'failed', error: report.failed, at: sentAt });
   else if (report.originalId && report.read) events.push({ kind: 'status', externalId: report.originalId, status: 'read', at: sentAt });
   return events;
 }
 
+/** The few headers read without a MIME parser (bounded scan of the head, linear regexes). */
+function scanHead(source: Uint8Array) {
+  const head = new TextDecoder('latin1').decode(source.subarray(0, 64 * 1024));
+  const end = head.search(/\r?\n\r?\n/);
+  const headers = (end < 0 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const id = normalizeMessageId(/^message-id:[ \t]*(.+)$/im.exec(headers)?.[1]) ?? syntheticId(source);
+  const from = /^from:[^\n]*?([^\s<>"]+@[^\s<>"]+)/im.exec(headers)?.[1]?.toLowerCase() ?? `unknown:${id}`;
+  const subject = /^subject:[ \t]*([^\r\n]{1,500})/im.exec(headers)?.[1]?.trim();
+  return { id, from, subject };
+}
+
 /** When a message cannot be parsed at all, keep a trace rather than blocking the mailbox. */
 export function unreadableEvent(source: Uint8Array, err: unknown, opts: ParseOptions): InboundMessageEvent {
-  const head = new TextDecoder('latin1').decode(source.subarray(0, 64 * 1024));
-  const id = normalizeMessageId(/^message-id:\s*(.+)$/im.exec(head)?.[1]) ?? syntheticId(source);
-  const from = /^from:.*?([^\s<>"]+@[^\s<>"]+)/im.exec(head)?.[1]?.toLowerCase() ?? `unknown:${id}`;
+  const { id, from } = scanHead(source);
   return {
     kind: 'message', externalId: id, threadKey: id, sender: { externalId: from, ...(from.includes('@') && !from.startsWith('unknown:') ? { email: from } : {}) },
     text: `(Parley could not read this email: ${err instanceof Error ? err.message : String(err)})`,
     attachments: [], sentAt: opts.receivedAt?.getTime() ?? Date.now(), meta: { ...(opts.meta ?? {}), unreadable: true },
+  };
+}
+
+/**
+ * A mail over the parse budget (time or size): a message saying so, with the original as an
+ * .eml attachment an agent can open. Never an echo (it proves nothing about who sent it).
+ */
+export function partlyReadEvent(source: Uint8Array, why: string, opts: ParseOptions): InboundMessageEvent {
+  const { id, from, subject } = scanHead(source);
+  return {
+    kind: 'message', externalId: id, threadKey: id,
+    sender: { externalId: from, ...(from.includes('@') && !from.startsWith('unknown:') ? { email: from } : {}) },
+    text: `(Parley could not fully read this email: ${why}. The original is attached as original.eml.)`,
+    ...(subject ? { subject } : {}),
+    attachments: [{ filename: 'original.eml', contentType: 'message/rfc822', size: source.byteLength, data: source }],
+    sentAt: opts.receivedAt?.getTime() ?? Date.now(),
+    meta: { ...(opts.meta ?? {}), unreadable: true, unreadableReason: why },
   };
 }

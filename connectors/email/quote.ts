@@ -20,6 +20,9 @@ export interface SplitText { visible: string; quoted: string }
 export function splitQuoted(text: string): SplitText {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   let cut = -1;
+  // Only the first quoted line can start a trailing quote (restIsQuote wants none above it):
+  // checking every quoted line made alternating quote/answer mail quadratic.
+  let quoteSeen = false;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i].trim();
     if (!l) continue;
@@ -29,7 +32,10 @@ export function splitQuoted(text: string): SplitText {
       cut = i; break;
     }
     if (/^on\b/i.test(l) && i + 1 < lines.length && WROTE_TAIL.test(lines[i + 1].trim())) { cut = i; break; }
-    if (l.startsWith('>') && restIsQuote(lines, i)) { cut = i; break; }
+    if (l.startsWith('>')) {
+      if (!quoteSeen && restIsQuote(lines, i)) { cut = i; break; }
+      quoteSeen = true;
+    }
   }
   if (cut <= 0) return { visible: text.trim(), quoted: '' };
   const visible = lines.slice(0, cut).join('\n').trim();
@@ -42,10 +48,9 @@ function looksLikeHeaderBlock(lines: string[], i: number): boolean {
   return next.some((l) => /^(sent|date|to|subject|cc|发送时间|日期|收件人|主题|主旨|件名|宛先)\s*[:：]/i.test(l));
 }
 
-/** From line i on, only quoted and blank lines (a "-- " signature may follow), and no quote above:
- *  a quote interleaved with answers is an inline reply and stays whole. */
+/** From line i on, only quoted and blank lines (a "-- " signature may follow). The caller asks
+ *  only for the first quoted line: a quote interleaved with answers is an inline reply and stays whole. */
 function restIsQuote(lines: string[], i: number): boolean {
-  if (lines.slice(0, i).some((l) => l.trim().startsWith('>'))) return false;
   for (let j = i; j < lines.length; j++) {
     if (lines[j] === '-- ' || lines[j] === '--') return true;
     const l = lines[j].trim();

@@ -149,10 +149,27 @@ function scanTag(s: string, i: number): { closing: boolean; tag: string; attrs: 
   return undefined;
 }
 
+/** Open elements kept at most (a browser's own limit is about 512). */
+const MAX_DEPTH = 256;
+
+const rawTextEnds = new Map<string, RegExp>();
+/** A global regex finding `</tag` followed by a blank, / or >, used from a lastIndex. */
+function rawTextEnd(tag: string): RegExp {
+  let re = rawTextEnds.get(tag);
+  if (!re) rawTextEnds.set(tag, re = new RegExp(`</${tag}[\\s/>]`, 'gi'));
+  return re;
+}
+
 /** Sanitizes an HTML email body (or fragment) for display. Returns '' for nothing left. */
 export function sanitizeHtml(input: string): string {
   const out: string[] = [];
   const open: string[] = [];
+  const openCount = new Map<string, number>();
+  const close = () => {
+    const tag = open.pop()!;
+    openCount.set(tag, openCount.get(tag)! - 1);
+    out.push(`</${tag}>`);
+  };
   let dropDepth = 0; // inside a dropped element
   let dropTag = '';
   let noTagAfter = false;
@@ -184,12 +201,13 @@ export function sanitizeHtml(input: string): string {
     const { closing, tag } = t;
 
     if (!closing && RAW_TEXT.has(tag)) {
-      // Skip to the matching end tag: its content is never markup.
-      const endRe = new RegExp(`</${tag}[\\s/>]`, 'i');
-      const rest = input.slice(i);
-      const em = endRe.exec(rest);
+      // Skip to the matching end tag: its content is never markup. Searched in place from i
+      // (a slice of the rest per element made many small elements quadratic).
+      const endRe = rawTextEnd(tag);
+      endRe.lastIndex = i;
+      const em = endRe.exec(input);
       if (!em) { i = n; continue; }
-      const close = input.indexOf('>', i + em.index);
+      const close = input.indexOf('>', em.index);
       i = close < 0 ? n : close + 1;
       continue;
     }
@@ -201,16 +219,20 @@ export function sanitizeHtml(input: string): string {
     }
     if (dropDepth > 0 || !ALLOWED_TAGS.has(tag)) continue;
     if (closing) {
+      // Counting open elements per name makes a stray end tag O(1); a matching one pops
+      // what it scans, so the scans add up to the pushes (linear).
+      if (!openCount.get(tag)) continue;
       const at = open.lastIndexOf(tag);
-      if (at < 0) continue;
-      while (open.length > at) out.push(`</${open.pop()}>`);
+      while (open.length > at) close();
       continue;
     }
+    const isVoid = VOID_TAGS.has(tag);
+    if (!isVoid && open.length >= MAX_DEPTH) continue; // deeper nesting only costs fidelity
     const attrs = renderAttrs(tag, parseAttrs(t.attrs));
     if (tag === 'img' && !attrs.includes(' src=')) continue; // nothing left to show
     out.push(`<${tag}${attrs}>`);
-    if (!VOID_TAGS.has(tag)) open.push(tag);
+    if (!isVoid) { open.push(tag); openCount.set(tag, (openCount.get(tag) ?? 0) + 1); }
   }
-  while (open.length) out.push(`</${open.pop()}>`);
+  while (open.length) close();
   return out.join('').trim();
 }

@@ -2,6 +2,8 @@
 import nodemailer from 'nodemailer';
 import { PermanentError, RetryableError, type OutboundMessage } from '../types.js';
 import type { EmailConfig } from './config.js';
+import { messageIdKey, ownMessageId } from './message-id.js';
+import { assertPublicHost, PrivateNetworkError } from '../net-guard.js';
 
 const MAX_REFERENCES = 20;
 
@@ -49,13 +51,22 @@ export async function sendEmail(c: EmailConfig, msg: OutboundMessage): Promise<{
   const domain = c.address.split('@')[1];
   // Derived from Parley's message id: a retried send carries the same Message-ID, so the
   // recipient's server can recognise a duplicate.
-  const messageId = `<${msg.messageId.toLowerCase()}@${domain}>`;
+  const messageId = ownMessageId(messageIdKey(c), msg.messageId, domain);
   const references = referencesFor(msg.threadExternalIds);
   const inReplyTo = isMessageId(msg.replyToExternalId) ? msg.replyToExternalId : references[references.length - 1];
   if (inReplyTo && !references.includes(inReplyTo)) references.push(inReplyTo);
 
+  try {
+    await assertPublicHost(c.smtp.host);
+  } catch (err) {
+    if (err instanceof PrivateNetworkError) throw new PermanentError(`SMTP ${c.smtp.host}: ${err.message}`);
+    throw classifySmtpError(err, c);
+  }
   const transport = nodemailer.createTransport({
     host: c.smtp.host, port: c.smtp.port, secure: c.smtp.secure,
+    // Without implicit TLS, STARTTLS is required (the password never crosses in the clear)
+    // unless the inbox says allowPlaintext (a local test server).
+    requireTLS: !c.smtp.secure && !c.allowPlaintext,
     ...(c.smtp.user ? { auth: { user: c.smtp.user, pass: c.smtp.password ?? '' } } : {}),
     connectionTimeout: 20_000, greetingTimeout: 15_000, socketTimeout: 60_000,
   });

@@ -4,6 +4,7 @@
 import axios, { type AxiosResponse } from 'axios';
 import { PermanentError, RetryableError } from '../types.js';
 import { graphError } from './wire.js';
+import { assertCallableUrl, fetchErrorMessage, guardedHttpAgent, guardedHttpsAgent, PrivateNetworkError } from '../net-guard.js';
 
 /** Graph codes that mean "later" even when the HTTP status is 400 (rate limits, outages). */
 const RETRYABLE_CODES = new Set([
@@ -25,7 +26,10 @@ export async function graphRequest<T = unknown>(call: GraphCall): Promise<T> {
   const url = `${call.baseUrl.replace(/\/+$/, '')}/${call.path.replace(/^\/+/, '')}`;
   let res: AxiosResponse;
   try {
+    assertCallableUrl(url);
     res = await axios.request({
+      httpAgent: guardedHttpAgent, httpsAgent: guardedHttpsAgent, proxy: false,
+      maxRedirects: 0, maxContentLength: 16 * 1024 * 1024,
       url,
       method: call.method ?? 'POST',
       params: call.query,
@@ -37,6 +41,7 @@ export async function graphRequest<T = unknown>(call: GraphCall): Promise<T> {
     });
   } catch (err) {
     // No answer at all (refused, reset, timeout): the platform may still take it later.
+    if (err instanceof PrivateNetworkError || (err as { cause?: unknown }).cause instanceof PrivateNetworkError) throw new PermanentError(`Graph API not called: ${fetchErrorMessage(err)}`);
     throw new RetryableError(`Graph API unreachable: ${(err as Error).message}`);
   }
   if (res.status >= 200 && res.status < 300) return res.data as T;

@@ -25,6 +25,9 @@ export async function verifyHubSignature(req: Request, raw: Uint8Array, appSecre
   return constantTimeEqual(header.trim().toLowerCase(), expected);
 }
 
+/** Meta sends a numeric challenge; allow token characters, never markup, bounded. */
+const HUB_CHALLENGE = /^[A-Za-z0-9_.~-]{1,128}$/;
+
 /** Answers Meta's subscription check; null when the request is not one. */
 export async function hubHandshake(req: Request, verifyToken: string): Promise<Response | null> {
   if (req.method !== 'GET') return null;
@@ -34,7 +37,12 @@ export async function hubHandshake(req: Request, verifyToken: string): Promise<R
   const token = q.get('hub.verify_token') ?? '';
   const challenge = q.get('hub.challenge') ?? '';
   if (mode === 'subscribe' && constantTimeEqual(token, verifyToken)) {
-    return new Response(challenge, { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    // The challenge is echoed verbatim: only a short token-shaped one, never markup or a page.
+    if (!HUB_CHALLENGE.test(challenge)) {
+      return new Response(JSON.stringify({ error: { code: 'invalid_challenge', message: 'hub.challenge must be a short token' } }),
+        { status: 400, headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' } });
+    }
+    return new Response(challenge, { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' } });
   }
   return new Response(JSON.stringify({ error: { code: 'verify_token_mismatch', message: 'The verify token does not match this inbox' } }),
     { status: 403, headers: { 'content-type': 'application/json' } });

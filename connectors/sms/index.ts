@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PermanentError, RetryableError, type Connector, type InboundEvent } from '../types.js';
 import { apiError, inboundSms, messageResource, statusCallback, type SendMessageForm } from './wire.js';
 import { base64, constantTimeEqual, hmac } from '../signing.js';
+import { fetchErrorMessage, guardedFetch, PrivateNetworkError, readBounded } from '../net-guard.js';
 
 export const smsConfig = z.object({
   accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits'),
@@ -106,16 +107,18 @@ export const sms: Connector<SmsConfig> = {
     if (c.statusCallbackUrl) form.StatusCallback = c.statusCallbackUrl;
     let res: Response;
     try {
-      res = await fetch(`${base}/2010-04-01/Accounts/${c.accountSid}/Messages.json`, {
+      res = await guardedFetch(`${base}/2010-04-01/Accounts/${c.accountSid}/Messages.json`, {
         method: 'POST',
         headers: { authorization: `Basic ${btoa(`${c.accountSid}:${c.authToken}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(form as unknown as Record<string, string>).toString(),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (err) {
-      throw new RetryableError(`The SMS API could not be reached: ${(err as Error).message}`);
+      const why = fetchErrorMessage(err);
+      if ((err as { cause?: unknown }).cause instanceof PrivateNetworkError || err instanceof PrivateNetworkError) throw new PermanentError(`The SMS API was not called: ${why}`);
+      throw new RetryableError(`The SMS API could not be reached: ${why}`);
     }
-    const text = await res.text();
+    const text = await readBounded(res, 1024 * 1024);
     let body: unknown = null;
     try { body = JSON.parse(text); } catch { /* not json */ }
     if (res.ok) {
@@ -124,7 +127,7 @@ export const sms: Connector<SmsConfig> = {
       return { externalId: m.success ? m.data.sid : msg.messageId };
     }
     const e = apiError.safeParse(body);
-    const what = `SMS send failed (${res.status}${e.success && e.data.code ? `, code ${e.data.code}` : ''}): ${e.success && e.data.message ? e.data.message : text.slice(0, 200)}`;
+    const what = `SMS send failed (${res.status}${e.success && e.data.code ? `, code ${e.data.code}` : ''}): ${e.success && e.data.message ? e.data.message.slice(0, 200) : 'no error message'}`;
     if (res.status === 429 || res.status >= 500) {
       const after = Number(res.headers.get('retry-after'));
       throw new RetryableError(what, Number.isFinite(after) && after > 0 ? after * 1000 : undefined);

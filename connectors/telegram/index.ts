@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { PermanentError, RetryableError, skipped, type Connector, type InboundEvent } from '../types.js';
 import { ALLOWED_UPDATES, tgCallbackQuery, tgMessage, tgMessageReaction, tgResponse, tgUpdate, type GetUpdatesBody, type SendMessageBody, type TgMessage } from './wire.js';
 import { constantTimeEqual } from '../signing.js';
+import { fetchErrorMessage, guardedFetch, PrivateNetworkError, readBounded } from '../net-guard.js';
 
 export const telegramConfig = z.object({
   botToken: z.string().regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC-DEF… (from @BotFather)'),
@@ -24,19 +25,23 @@ export const telegramConfig = z.object({
 export type TelegramConfig = z.infer<typeof telegramConfig>;
 
 const TIMEOUT_MS = 15_000;
+/** getUpdates returns at most 100 updates: far below this. */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** Calls one Bot API method; failures are classified Retryable (429, 5xx, network) or Permanent. */
 export async function callTelegram<T>(c: Pick<TelegramConfig, 'botToken' | 'apiBaseUrl'>, method: string, body: object): Promise<T> {
   const base = (c.apiBaseUrl ?? 'https://api.telegram.org').replace(/\/+$/, '');
   let res: Response;
   try {
-    res = await fetch(`${base}/bot${c.botToken}/${method}`, {
+    res = await guardedFetch(`${base}/bot${c.botToken}/${method}`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (err) {
-    throw new RetryableError(`Telegram ${method} could not be reached: ${(err as Error).message}`);
+    const why = fetchErrorMessage(err);
+    if ((err as { cause?: unknown }).cause instanceof PrivateNetworkError || err instanceof PrivateNetworkError) throw new PermanentError(`Telegram ${method} was not called: ${why}`);
+    throw new RetryableError(`Telegram ${method} could not be reached: ${why}`);
   }
-  const text = await res.text();
+  const text = await readBounded(res, MAX_RESPONSE_BYTES);
   let parsed;
   try { parsed = tgResponse.parse(JSON.parse(text)); } catch {
     const msg = `Telegram ${method} answered ${res.status} with an unreadable body`;
@@ -44,7 +49,7 @@ export async function callTelegram<T>(c: Pick<TelegramConfig, 'botToken' | 'apiB
   }
   if (parsed.ok && res.ok) return parsed.result as T;
   const code = parsed.error_code ?? res.status;
-  const what = `Telegram ${method} failed (${code}): ${parsed.description ?? 'no description'}`;
+  const what = `Telegram ${method} failed (${code}): ${parsed.description?.slice(0, 200) ?? 'no description'}`;
   if (code === 429) {
     const after = parsed.parameters?.retry_after;
     throw new RetryableError(what, after != null ? after * 1000 : undefined);

@@ -6,12 +6,12 @@
 // Parley sent, whose external id is the same dm_event_id). Out: sendDmToParticipant.
 // Rate limits: a 429 carries x-rate-limit-reset; we throw RetryableError with retryAfterMs so
 // the outbox and the poller wait until the reset.
-import http from 'node:http';
 import { ApiRequestError, ApiResponseError, TwitterApi, TwitterApiv2 } from 'twitter-api-v2';
 import { z } from 'zod';
 import { PermanentError, RetryableError, skipped, type Connector, type InboundEvent, type InboundMessageEvent } from '../types.js';
 import { aaaDmEvent, aaaMarkRead, aaaWebhookBody, DM_EVENT_FIELDS, dmEventsPage, sendDmResponse, type DmEventV2 } from './wire.js';
 import { base64, constantTimeEqual, hmac } from '../signing.js';
+import { assertCallableUrl, guardedHttpAgent, guardedHttpsAgent, PrivateNetworkError } from '../net-guard.js';
 
 const snowflake = z.string().regex(/^\d{1,20}$/, 'must be a numeric X user id');
 
@@ -31,7 +31,6 @@ export type TwitterConfig = z.infer<typeof twitterConfig>;
 
 const MAX_PAGES = 20;
 const PAGE_SIZE = 100;
-const plainHttpAgent = new http.Agent({ keepAlive: true });
 
 /**
  * The one place that points twitter-api-v2 at an API root. The library has no base-URL option:
@@ -41,12 +40,19 @@ const plainHttpAgent = new http.Agent({ keepAlive: true });
  */
 export function twitterV2(c: TwitterConfig): TwitterApiv2 {
   const base = c.apiBaseUrl?.replace(/\/+$/, '');
-  const httpAgent = base?.startsWith('http:') ? plainHttpAgent : undefined;
+  if (base) assertCallableUrl(base);
+  // Every connection goes through the network guard (net-guard.ts), the default root too.
+  const httpAgent = base?.startsWith('http:') ? guardedHttpAgent : guardedHttpsAgent;
   const client = new TwitterApi(
     { appKey: c.appKey, appSecret: c.appSecret, accessToken: c.accessToken, accessSecret: c.accessSecret },
-    httpAgent ? { httpAgent } : {},
+    { httpAgent },
   );
   return base ? new PrefixedV2(client, `${base}/2/`) : client.v2;
+}
+
+/** twitterV2, its refusal of a private API root classified like any other failure. */
+function guardedClient(c: TwitterConfig, what: string): TwitterApiv2 {
+  try { return twitterV2(c); } catch (err) { throw classify(err, what); }
 }
 
 /** The v2 client with another API root (setPrefix is protected, hence the subclass). */
@@ -69,7 +75,13 @@ export function classify(err: unknown, what: string): Error {
     if (err.code >= 500) return new RetryableError(`X ${what} failed with ${err.code}: ${detail}`);
     return new PermanentError(`X refused ${what} (${err.code}): ${detail}`);
   }
-  if (err instanceof ApiRequestError) return new RetryableError(`X ${what} could not be reached: ${err.requestError?.message ?? err.message}`);
+  if (err instanceof PrivateNetworkError) return new PermanentError(`X ${what} not called: ${err.message}`);
+  if (err instanceof ApiRequestError) {
+    // The library stores the socket error as `_options.error` while its getter reads `requestError`.
+    const cause = (err.requestError ?? (err as unknown as { _options?: { error?: Error } })._options?.error) as Error | undefined;
+    if (cause instanceof PrivateNetworkError) return new PermanentError(`X ${what} not called: ${cause.message}`);
+    return new RetryableError(`X ${what} could not be reached: ${cause?.message ?? err.message}`);
+  }
   if (err instanceof RetryableError || err instanceof PermanentError) return err;
   return new RetryableError(`X ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
 }
@@ -113,6 +125,14 @@ function fromDmEventV2(c: TwitterConfig, e: DmEventV2, users: Map<string, { name
 }
 
 
+/**
+ * X's crc_tokens are short URL-safe base64. The CRC answer is HMAC(consumer secret, token), the
+ * same function that signs webhook bodies, so answering any string would sign any body for
+ * whoever asks. Only token-shaped strings get an answer, and verify() refuses any body of that
+ * shape: no string can be both a CRC token we sign and a body we accept.
+ */
+export const CRC_TOKEN = /^[A-Za-z0-9_-]{1,128}={0,2}$/;
+
 /** The CRC answer and the webhook signature share one scheme: sha256= base64 HMAC-SHA256(consumer secret, data). */
 export async function twitterSignature(appSecret: string, data: Uint8Array | string): Promise<string> {
   return `sha256=${base64(await hmac('SHA-256', appSecret, data))}`;
@@ -126,13 +146,18 @@ export const twitter: Connector<TwitterConfig> = {
   async handshake(req, c) {
     if (req.method !== 'GET') return null;
     const token = new URL(req.url).searchParams.get('crc_token');
-    if (!token) return null;
+    if (token === null) return null;
+    if (!CRC_TOKEN.test(token)) {
+      return Response.json({ error: { code: 'invalid_crc_token', message: 'crc_token must be short URL-safe base64' } }, { status: 400 });
+    }
     return Response.json({ response_token: await twitterSignature(c.appSecret, token) });
   },
 
   async verify(req, raw, c) {
     const got = req.headers.get('x-twitter-webhooks-signature');
     if (!got) return false;
+    // A body the CRC would have signed (see CRC_TOKEN) is never a webhook: refuse before the HMAC.
+    if (raw.byteLength <= 130 && CRC_TOKEN.test(new TextDecoder().decode(raw))) return false;
     return constantTimeEqual(got, await twitterSignature(c.appSecret, raw));
   },
 
@@ -174,7 +199,7 @@ export const twitter: Connector<TwitterConfig> = {
   },
 
   async poll(c, cursor) {
-    const v2 = twitterV2(c);
+    const v2 = guardedClient(c, 'GET /2/dm_events');
     const params = {
       'dm_event.fields': DM_EVENT_FIELDS,
       event_types: 'MessageCreate',
@@ -212,7 +237,7 @@ export const twitter: Connector<TwitterConfig> = {
   },
 
   async send(c, msg) {
-    const v2 = twitterV2(c);
+    const v2 = guardedClient(c, 'POST /2/dm_conversations/with/:participant_id/messages');
     try {
       // The API answers {data:{dm_conversation_id, dm_event_id}}; the library's type claims the
       // fields sit at the top level, so read both shapes.

@@ -39,7 +39,7 @@ export const sessionRoutes = () => {
     if (!row || !ok || row.disabled_at) throw new AppError(401, 'invalid_credentials', 'Wrong email or password');
     await loginSucceeded(deps, claim);
     const s = await createSession(deps, row.id as string, { userAgent: c.req.header('user-agent'), clientAddress: address });
-    c.header('set-cookie', sessionCookie(c.req.raw, s.cookieValue, Math.floor(SESSION_TTL_MS / 1000)));
+    c.header('set-cookie', sessionCookie(c.req.raw, s.cookieValue, Math.floor(SESSION_TTL_MS / 1000), c.var.deps.publicUrl));
     c.header('cache-control', 'no-store');
     return c.json({ user: userView(row), csrfToken: s.csrfToken }, 200);
   });
@@ -52,7 +52,7 @@ export const sessionRoutes = () => {
       checkCsrf(c.req.raw, s);
       await destroySession(c.var.deps, s.id);
     }
-    c.header('set-cookie', sessionCookie(c.req.raw, '', 0));
+    c.header('set-cookie', sessionCookie(c.req.raw, '', 0, c.var.deps.publicUrl));
     return c.json({ ok: true }, 200);
   });
 

@@ -8,6 +8,9 @@ import { randomToken, sha256Hex, timingSafeEqualStr } from './crypto.js';
 import type { ActorResolver } from './middleware.js';
 
 export const SESSION_COOKIE = 'parley_session';
+/** Over https the cookie is `__Host-` prefixed: the browser then only takes it Secure, for this
+ *  exact host and path /, so a sibling (sub)domain or a plain-http page cannot plant one. */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 export const CSRF_HEADER = 'x-parley-csrf';
 export const SESSION_TTL_MS = 14 * 24 * 3_600_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -25,13 +28,16 @@ export function readCookie(req: Request, name: string): string | null {
   return null;
 }
 
-/** Secure when the browser reached us over https (directly or through a proxy). */
-function isHttps(req: Request): boolean {
-  return new URL(req.url).protocol === 'https:' || req.headers.get('x-forwarded-proto') === 'https';
+/** Secure when Parley's public URL is https or the browser reached us over https (directly or through a proxy). */
+function isHttps(req: Request, publicUrl = ''): boolean {
+  return publicUrl.startsWith('https:') || new URL(req.url).protocol === 'https:' || req.headers.get('x-forwarded-proto') === 'https';
 }
 
-export function sessionCookie(req: Request, value: string, maxAgeSeconds: number): string {
-  return [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAgeSeconds}`, ...(isHttps(req) ? ['Secure'] : [])].join('; ');
+const cookieName = (req: Request, publicUrl?: string) => (isHttps(req, publicUrl) ? SECURE_SESSION_COOKIE : SESSION_COOKIE);
+
+export function sessionCookie(req: Request, value: string, maxAgeSeconds: number, publicUrl?: string): string {
+  const https = isHttps(req, publicUrl);
+  return [`${cookieName(req, publicUrl)}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAgeSeconds}`, ...(https ? ['Secure'] : [])].join('; ');
 }
 
 export async function createSession(deps: Pick<Deps, 'store' | 'clock'>, userId: string, client: { userAgent?: string | null; clientAddress?: string | null } = {}): Promise<{ cookieValue: string; csrfToken: string; expiresAt: number }> {
@@ -46,8 +52,9 @@ export async function createSession(deps: Pick<Deps, 'store' | 'clock'>, userId:
   return { cookieValue, csrfToken, expiresAt };
 }
 
-export async function sessionFromRequest(deps: Pick<Deps, 'store' | 'clock'>, req: Request): Promise<(Session & { actor: Actor }) | null> {
-  const value = readCookie(req, SESSION_COOKIE);
+export async function sessionFromRequest(deps: Pick<Deps, 'store' | 'clock'> & Partial<Pick<Deps, 'publicUrl'>>, req: Request): Promise<(Session & { actor: Actor }) | null> {
+  // Over https only the __Host- cookie counts (a plain one could have been planted).
+  const value = readCookie(req, cookieName(req, deps.publicUrl));
   if (!value) return null;
   const row = await deps.store.get<{ id: string; user_id: string; csrf_token: string; expires_at: number; role: Actor['role']; name: string; email: string }>(
     `SELECT s.id, s.user_id, s.csrf_token, s.expires_at, u.role, u.name, u.email

@@ -1,5 +1,6 @@
 import type { Registry } from '../../connectors/registry.js';
 import type { EventBus, ParleyEvent } from '../events/bus.js';
+import type { SecretBox } from '../auth/secret-box.js';
 import type { Clock } from './clock.js';
 import type { ModelFactory } from './assistant/call.js';
 import type { Segmenter } from './retrieval/segmenter.js';
@@ -21,6 +22,8 @@ export interface Deps {
   log: Logger;
   /** Server secret for signing visitor tokens; from PARLEY_SECRET or generated once and stored. */
   secret: string;
+  /** Seals and opens secrets at rest (inbox credentials, webhook secrets, the server secret). */
+  secrets: SecretBox;
   /** Public base URL (for webhook URLs shown to admins), e.g. https://support.example.com */
   publicUrl: string;
   /** Chinese word segmenter (jieba on Node); without it retrieval cuts Chinese into bigrams. */
@@ -35,6 +38,9 @@ export interface Deps {
   sseTransport?: import('../events/sse.js').SseTransport;
   /** Take the client address from X-Forwarded-For (PARLEY_TRUST_PROXY=1: behind one reverse proxy). */
   trustProxy?: boolean;
+  /** HTTP to admin-configured URLs (outgoing webhooks): the runtime's network guard, which
+   *  refuses private addresses and never follows redirects (connectors/net-guard.ts on Node). */
+  httpFetch: (url: string, init: RequestInit) => Promise<Response>;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
   /**

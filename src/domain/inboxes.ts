@@ -9,6 +9,7 @@ import { AppError, notFound } from './errors.js';
 import { newId } from './ids.js';
 import { mergeInboxSettings, validateInboxSettings } from './inbox-settings.js';
 import { raw, type Row } from './store.js';
+import { openInboxConfig, sealInboxConfig } from './inbox-config.js';
 
 export interface InboxInput { name: string; channel: string; config: unknown; settings?: Record<string, unknown> }
 
@@ -33,7 +34,7 @@ export async function createInbox(deps: Deps, actor: Actor, input: InboxInput) {
   const webchatToken = input.channel === 'webchat' ? randomToken(18) : null;
   await deps.store.atomically([raw(
     'INSERT INTO inboxes(id, name, channel, config, webchat_token, settings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    id, input.name, input.channel, JSON.stringify(parsed.data), webchatToken, JSON.stringify(input.settings ?? {}), now)]);
+    id, input.name, input.channel, await sealInboxConfig(deps, input.channel, parsed.data as Record<string, unknown>), webchatToken, JSON.stringify(input.settings ?? {}), now)]);
   return inboxView(deps, (await deps.store.get('SELECT * FROM inboxes WHERE id = ?', [id]))!);
 }
 
@@ -42,9 +43,10 @@ export async function updateInbox(deps: Deps, actor: Actor, id: string, input: {
   requireRole(actor, 'admin');
   const row = await getInboxRow(deps, id);
   const connector = deps.connectors.get(row.channel as ChannelKind);
-  const current = JSON.parse(row.config as string) as Record<string, unknown>;
+  const current = await openInboxConfig(deps, row);
   let config = current;
   if (input.config) {
+    requireSecretsForNewDestination(current, input.config, connector?.secretFields ?? []);
     // Secrets come back redacted; keep the stored value where the client echoed the placeholder.
     const merged = restoreRedacted({ ...current, ...input.config }, current);
     const parsed = connector!.config.safeParse(merged);
@@ -54,8 +56,41 @@ export async function updateInbox(deps: Deps, actor: Actor, id: string, input: {
   if (input.settings) validateInboxSettings(input.settings);
   const settings = mergeInboxSettings(JSON.parse((row.settings as string) ?? '{}') as Record<string, unknown>, input.settings ?? {});
   await deps.store.run("UPDATE inboxes SET name = ?, config = ?, settings = ?, health = CASE WHEN ? THEN 'ok' ELSE health END, next_poll_at = CASE WHEN ? THEN NULL ELSE next_poll_at END, poll_failures = CASE WHEN ? THEN 0 ELSE poll_failures END WHERE id = ?",
-    [input.name ?? row.name, JSON.stringify(config), JSON.stringify(settings), input.config ? 1 : 0, input.config ? 1 : 0, input.config ? 1 : 0, id]);
+    [input.name ?? row.name, config === current ? row.config : await sealInboxConfig(deps, row.channel as string, config), JSON.stringify(settings), input.config ? 1 : 0, input.config ? 1 : 0, input.config ? 1 : 0, id]);
   return inboxView(deps, await getInboxRow(deps, id));
+}
+
+/** Where each secret is sent: a stored secret is only kept while its destination stays the same. */
+const DESTINATIONS: { path: string; secrets: (fields: string[]) => string[] }[] = [
+  { path: 'apiBaseUrl', secrets: (f) => f.filter((p) => !p.includes('.')) },
+  { path: 'imap.host', secrets: (f) => f.filter((p) => p.startsWith('imap.')) },
+  { path: 'smtp.host', secrets: (f) => f.filter((p) => p.startsWith('smtp.')) },
+];
+
+const at = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
+
+/**
+ * A PATCH that points the config somewhere new (another API root, IMAP or SMTP server) must
+ * carry the secrets that go there: otherwise whoever can edit the config could send the stored
+ * secret to a server of his own. Omitted or "[redacted]" secrets: 400 naming them.
+ */
+function requireSecretsForNewDestination(current: Record<string, unknown>, patch: Record<string, unknown>, secretFields: string[]) {
+  const next = { ...current, ...patch };
+  const missing = new Set<string>();
+  for (const d of DESTINATIONS) {
+    const before = at(current, d.path);
+    const after = at(next, d.path);
+    if ((before ?? null) === (after ?? null)) continue;
+    for (const secret of d.secrets(secretFields)) {
+      if (at(current, secret) == null) continue; // nothing stored that could leak
+      const given = at(patch, secret);
+      if (typeof given !== 'string' || given === REDACTED) missing.add(`config.${secret}`);
+    }
+  }
+  if (missing.size) {
+    const fields = [...missing];
+    throw new AppError(400, 'secrets_required', `Changing where this inbox connects sends its secrets there: send ${fields.join(', ')} again`, { field: fields[0], fields });
+  }
 }
 
 function restoreRedacted(next: Record<string, unknown>, prev: Record<string, unknown>): Record<string, unknown> {

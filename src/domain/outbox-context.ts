@@ -2,6 +2,7 @@
 // from the store right before the send (so a config fixed meanwhile is used).
 import { PermanentError, type OutboundMessage } from '../../connectors/types.js';
 import type { Deps } from './deps.js';
+import { openInboxConfig } from './inbox-config.js';
 
 export async function loadDeliveryContext(deps: Deps, messageId: string) {
   const m = await deps.store.get(`SELECT m.*, c.thread_key, c.subject, c.identity_id, c.contact_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?`, [messageId]);
@@ -35,7 +36,7 @@ export async function loadDeliveryContext(deps: Deps, messageId: string) {
     attachments: atts.filter((a) => a.data).map((a) => ({ filename: a.filename, contentType: a.content_type, data: a.data! })),
     ...sendOptions(m.meta),
   };
-  return { inbox: { ...inbox, config: JSON.parse(inbox.config) as unknown }, outbound };
+  return { inbox: { ...inbox, config: await openInboxConfig(deps, inbox) as unknown }, outbound };
 }
 
 /** How writeOutgoing decided the message must go out: under a tag, or as a template. */

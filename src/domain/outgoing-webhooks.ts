@@ -84,7 +84,7 @@ export async function createWebhook(deps: Deps, actor: Actor, input: WebhookInpu
   const secret = `whsec_${randomToken(32)}`;
   await deps.store.run(
     'INSERT INTO outgoing_webhooks(id, url, events, secret, description, active, created_by, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)',
-    [id, url, JSON.stringify(events), secret, input.description ?? null, actor.id, deps.clock.now()],
+    [id, url, JSON.stringify(events), await deps.secrets.seal(secret), input.description ?? null, actor.id, deps.clock.now()],
   );
   const row = await deps.store.get('SELECT * FROM outgoing_webhooks WHERE id = ?', [id]);
   return { ...webhookView(row!), secret };
@@ -200,7 +200,10 @@ export async function deliverDueWebhooks(deps: Deps, opts: { limit?: number } = 
   const report: DeliveryReport = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0 };
   const hooks = new Map<string, Promise<{ url: string; secret: string } | undefined>>();
   const hookOf = (id: string) => {
-    if (!hooks.has(id)) hooks.set(id, deps.store.get<{ url: string; secret: string }>('SELECT url, secret FROM outgoing_webhooks WHERE id = ?', [id]));
+    if (!hooks.has(id)) {
+      hooks.set(id, deps.store.get<{ url: string; secret: string }>('SELECT url, secret FROM outgoing_webhooks WHERE id = ?', [id])
+        .then(async (h) => h && { url: h.url, secret: await deps.secrets.open(h.secret) }));
+    }
     return hooks.get(id)!;
   };
   // A few at a time, so one slow endpoint does not hold up everyone else's deliveries.
@@ -217,7 +220,7 @@ export async function deliverDueWebhooks(deps: Deps, opts: { limit?: number } = 
         await deps.store.run(`UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, last_status_code = ?, last_error = NULL, last_attempt_at = ?,
             delivered_at = ?, lock_token = NULL, locked_until = NULL WHERE id = ? AND lock_token = ?`, [attempts, outcome.status, at, at, d.id, token]);
         report.delivered++;
-      } else if (attempts >= MAX_ATTEMPTS) {
+      } else if (attempts >= MAX_ATTEMPTS || outcome.permanent) {
         await deps.store.run(`UPDATE webhook_deliveries SET status = 'failed', attempts = ?, last_status_code = ?, last_error = ?, last_attempt_at = ?,
             lock_token = NULL, locked_until = NULL WHERE id = ? AND lock_token = ?`, [attempts, outcome.status ?? null, outcome.error, at, d.id, token]);
         report.failed++;
@@ -235,13 +238,13 @@ export async function deliverDueWebhooks(deps: Deps, opts: { limit?: number } = 
   return report;
 }
 
-type Outcome = { ok: true; status: number } | { ok: false; status?: number; error: string; retryAfterMs?: number };
+type Outcome = { ok: true; status: number } | { ok: false; status?: number; error: string; retryAfterMs?: number; permanent?: boolean };
 
 async function attempt(deps: Deps, hook: { url: string; secret: string }, d: Row): Promise<Outcome> {
   const body = d.body as string;
   const timestamp = String(Math.floor(deps.clock.now() / 1000));
   try {
-    const res = await fetch(hook.url, {
+    const res = await deps.httpFetch(hook.url, {
       method: 'POST',
       redirect: 'manual',
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -255,17 +258,21 @@ async function attempt(deps: Deps, hook: { url: string; secret: string }, d: Row
       },
       body,
     });
-    const text = await res.text().catch(() => '');
+    // The receiver's body is never read nor stored: a status line is all a delivery log keeps.
+    res.body?.cancel().catch(() => {});
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
     const ra = res.headers.get('retry-after');
     const secs = ra && /^\d+$/.test(ra.trim()) ? Number(ra) * 1000 : ra ? Date.parse(ra) - deps.clock.now() : NaN;
     return {
       ok: false, status: res.status,
-      error: `HTTP ${res.status}${text ? `: ${text.slice(0, MAX_ERROR_CHARS)}` : ''}`,
+      error: `HTTP ${res.status}${res.statusText ? ` ${res.statusText.slice(0, 100)}` : ''}`,
       retryAfterMs: Number.isFinite(secs) && secs > 0 ? secs : undefined,
     };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };
+    // The network guard refused the address (private, loopback, metadata): retrying cannot help.
+    const refused = e.code === 'EPRIVATENETWORK' ? e.message : e.cause?.code === 'EPRIVATENETWORK' ? e.cause.message : null;
+    if (refused) return { ok: false, error: refused!.slice(0, MAX_ERROR_CHARS), permanent: true };
     const detail = e.name === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : e.cause?.code ?? e.cause?.message ?? e.message;
     return { ok: false, error: `network: ${String(detail).slice(0, MAX_ERROR_CHARS)}` };
   }

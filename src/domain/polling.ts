@@ -4,6 +4,7 @@ import { RetryableError, type ChannelKind } from '../../connectors/types.js';
 import type { Deps } from './deps.js';
 import { ingest } from './ingest.js';
 import type { Row } from './store.js';
+import { openInboxConfig } from './inbox-config.js';
 
 const running = new Set<string>();
 const MAX_BACKOFF_MS = 30 * 60_000;
@@ -18,7 +19,7 @@ export async function pollDueInboxes(deps: Deps): Promise<number> {
     // One inbox's broken stored config must not stop the others from polling.
     let config: unknown;
     try {
-      config = connector.config.parse(JSON.parse(inbox.config as string));
+      config = connector.config.parse(await openInboxConfig(deps, inbox));
     } catch (err) {
       await markBadConfig(deps, inbox, err);
       continue;
@@ -38,7 +39,7 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60): Prom
   running.add(id);
   try {
     const connector = deps.connectors.get(inbox.channel as ChannelKind)!;
-    const config = connector.config.parse(JSON.parse(inbox.config as string));
+    const config = connector.config.parse(await openInboxConfig(deps, inbox));
     const cur = await deps.store.get<{ cursor: string | null }>("SELECT cursor FROM connector_cursors WHERE inbox_id = ? AND name = 'default'", [id]);
     const { events, cursor, more } = await connector.poll!(config, cur?.cursor ?? null);
     const res = await ingest(deps, { id, channel: inbox.channel as string }, events, { cursor: { value: cursor } });

@@ -4,6 +4,7 @@
 import type { ChannelKind, ChannelTemplate, OutboundTemplate } from '../../connectors/types.js';
 import type { Deps } from './deps.js';
 import { AppError } from './errors.js';
+import { openInboxConfig } from './inbox-config.js';
 import type { Row } from './store.js';
 
 const TTL_MS = 60 * 60_000;
@@ -20,7 +21,7 @@ export async function inboxTemplates(deps: Deps, inboxId: string, opts: { refres
   if (!opts.refresh && hit && hit.configText === inbox.config && now - hit.at < TTL_MS) return { templates: hit.templates, fetchedAt: hit.at };
   let templates: ChannelTemplate[];
   try {
-    templates = await connector.listTemplates(connector.config.parse(JSON.parse(inbox.config)));
+    templates = await connector.listTemplates(connector.config.parse(await openInboxConfig(deps, inbox)));
   } catch (err) {
     throw new AppError(502, 'templates_unavailable', `The platform did not list the templates: ${(err as Error).message}`);
   }

@@ -28,6 +28,8 @@ export interface MessageView {
   deleted?: { at: string; by: 'contact'; content: string };
   /** Reactions on this message, one per person (the customer's or ours seen on the platform). */
   reactions?: { emoji: string; by: string }[];
+  /** The receiving server could not verify the sender (SPF/DKIM/DMARC), or mail claimed our own address. */
+  unverifiedSender?: true;
   /** What the platform sent besides the text (button payloads, locations, shares, referrals, …). */
   meta?: Record<string, unknown>;
 }
@@ -38,6 +40,7 @@ const OWN_META_KEYS = new Set(['automated', 'edited', 'edits', 'deleted', 'react
 function metaFields(m: Record<string, unknown>): Partial<MessageView> {
   const out: Partial<MessageView> = {};
   if (m.automated) out.automated = true;
+  if (m.unverifiedSender) out.unverifiedSender = true;
   const edited = m.edited as { at?: number } | undefined;
   if (edited) {
     const edits = Array.isArray(m.edits) ? (m.edits as { content: string; replacedAt: number }[]) : [];

@@ -8,7 +8,8 @@ import { AppError, notFound } from './errors.js';
 import { newId } from './ids.js';
 import { ingest } from './ingest.js';
 import { listMessages } from './messages.js';
-import type { Row } from './store.js';
+import { raw, type Row } from './store.js';
+import { openInboxConfig } from './inbox-config.js';
 
 export interface VisitorStart { name?: string; email?: string; identifier?: string; identifierHash?: string }
 
@@ -19,7 +20,7 @@ export async function inboxForWebchatToken(deps: Deps, token: string): Promise<R
 }
 
 export async function startVisitor(deps: Deps, inbox: Row, input: VisitorStart): Promise<string> {
-  const config = JSON.parse(inbox.config as string) as { identitySecret?: string };
+  const config = await openInboxConfig(deps, inbox) as { identitySecret?: string };
   let visitorId = `v_${newId()}`;
   if (input.identifier) {
     // Only the host site, holding identitySecret, can claim a known customer across devices.

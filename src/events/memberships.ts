@@ -7,7 +7,7 @@ const REFRESH_MS = 5_000;
 
 export class Memberships {
   private readonly byUser = new Map<string, { inboxes: Set<string>; streams: number }>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly store: Store) {}
 
@@ -20,7 +20,11 @@ export class Memberships {
       entry = this.byUser.get(userId)!;
     }
     entry.streams++;
-    this.timer ??= setInterval(() => { void this.refresh().catch(() => {}); }, REFRESH_MS).unref();
+    if (!this.timer) {
+      this.timer = setInterval(() => { void this.refresh().catch(() => {}); }, REFRESH_MS);
+      // Node: never keep the process alive for it; Workers' timers are plain numbers.
+      (this.timer as { unref?: () => void }).unref?.();
+    }
     let released = false;
     return () => {
       if (released) return;

@@ -1,16 +1,17 @@
 // What every runtime does on an empty or new store: the server secret and the first admin.
 import { randomToken } from '../auth/crypto.js';
+import type { SecretBox } from '../auth/secret-box.js';
 import { createApiToken, createUser } from '../auth/users.js';
 import type { Deps } from '../domain/deps.js';
 import type { Store } from '../domain/store.js';
 
-export async function loadSecret(store: Store, fromEnv?: string): Promise<string> {
+/** The server secret: PARLEY_SECRET, or generated once and stored sealed. */
+export async function loadSecret(store: Store, box: SecretBox, fromEnv?: string): Promise<string> {
   if (fromEnv) return fromEnv;
   const row = await store.get<{ value: string }>("SELECT value FROM settings WHERE key = 'secret'");
-  if (row) return row.value;
-  const secret = randomToken(32);
-  await store.run("INSERT INTO settings(key, value) VALUES ('secret', ?) ON CONFLICT(key) DO NOTHING", [secret]);
-  return (await store.get<{ value: string }>("SELECT value FROM settings WHERE key = 'secret'"))!.value;
+  if (row) return box.open(row.value);
+  await store.run("INSERT INTO settings(key, value) VALUES ('secret', ?) ON CONFLICT(key) DO NOTHING", [await box.seal(randomToken(32))]);
+  return box.open((await store.get<{ value: string }>("SELECT value FROM settings WHERE key = 'secret'"))!.value);
 }
 
 /** Creates the admin on a store without users; returns the login to show once, else undefined. */

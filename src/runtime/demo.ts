@@ -9,6 +9,8 @@ import { startFakeLlm } from './sandbox/fake-llm.js';
 import { customers, followUps, type SimulatedCustomer } from './sandbox/script.js';
 import { startParley } from './server.js';
 
+// The sandbox's fake platforms listen on loopback.
+process.env.PARLEY_ALLOW_PRIVATE_NETWORK ??= '1';
 const port = Number(process.env.PORT ?? 3000);
 const dbFile = process.env.PARLEY_DB ?? 'data/demo.db';
 // A fresh sandbox each run, unless you point it at a store of your own.

@@ -1,5 +1,9 @@
 // Builds a running Parley on Node: SQLite store, deps, HTTP server, node-cron jobs.
 // Used by `npm start`, the demo, and the tests (port 0, own db file).
+import { createSecretBox, type SecretBox } from '../auth/secret-box.js';
+import { resealAll } from '../domain/secrets-at-rest.js';
+import { loadSecretKeys } from './secret-key.js';
+import { guardedFetch } from '../../connectors/net-guard.js';
 import { serve, type ServerType } from '@hono/node-server';
 import cron from 'node-cron';
 import type { AddressInfo } from 'node:net';
@@ -54,15 +58,27 @@ export interface Running {
 
 export { loadSecret } from './bootstrap.js';
 
+/** The key ring for secrets at rest, with every stored secret re-sealed under its current key. */
+export async function openSecrets(store: SqliteStore, connectors: Registry, dbFile: string): Promise<SecretBox> {
+  const source = loadSecretKeys(dbFile);
+  const box = await createSecretBox(source.keys);
+  // Plaintext rows from before (migration) and rows of a previous key (rotation) are re-sealed.
+  await resealAll({ store, connectors }, box);
+  source.commit();
+  return source.keys.length > 1 ? createSecretBox(source.keys.slice(0, 1)) : box;
+}
+
 export async function startParley(opts: StartOptions = {}): Promise<Running> {
   installNodeHmac();
   const log = opts.log ?? createLogger();
-  const store = openSqliteStore(opts.dbFile ?? 'data/parley.db');
-  const secret = await loadSecret(store, opts.secret);
+  const dbFile = opts.dbFile ?? 'data/parley.db';
+  const store = openSqliteStore(dbFile);
+  const connectors = opts.connectors ?? createRegistry();
+  const secrets = await openSecrets(store, connectors, dbFile);
+  const secret = await loadSecret(store, secrets, opts.secret);
   const bus = new EventBus((err, e) => log.error({ event: e.type, err: (err as Error).message }, 'event listener failed'));
   const deps: Deps = {
-    store, bus, log, secret,
-    connectors: opts.connectors ?? createRegistry(),
+    store, bus, log, secret, secrets, connectors,
     clock: opts.clock ?? systemClock,
     publicUrl: opts.publicUrl ?? '',
     segmenter: jiebaSegmenter(),
@@ -70,6 +86,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
     eventRetentionMs: opts.eventRetentionMs,
     sseTransport: nodeSseTransport,
     trustProxy: opts.trustProxy ?? process.env.PARLEY_TRUST_PROXY === '1',
+    httpFetch: guardedFetch,
   };
 
   const admin: Running['admin'] = opts.bootstrapAdmin !== false ? await bootstrapAdmin(deps, opts.bootstrapAdmin ?? {}) : undefined;

@@ -16,6 +16,9 @@ export interface WorkerEnv {
   JOBS: Queue<JobMessage>;
   ASSETS?: Fetcher;
   PARLEY_SECRET?: string;
+  /** Seals secrets at rest (see worker-secrets.ts). */
+  PARLEY_SECRET_KEY?: string;
+  PARLEY_SECRET_KEY_PREVIOUS?: string;
   PARLEY_PUBLIC_URL?: string;
   PARLEY_ADMIN_EMAIL?: string;
   PARLEY_ADMIN_PASSWORD?: string;

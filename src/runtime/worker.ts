@@ -14,6 +14,7 @@ import { systemClock } from '../domain/clock.js';
 import type { Deps } from '../domain/deps.js';
 import { EventBus } from '../events/bus.js';
 import { bootstrapAdmin, loadSecret } from './bootstrap.js';
+import { workerFetch, workerSecretBox } from './worker-secrets.js';
 import { consoleLogger } from './console-logger.js';
 import { openD1Store } from './d1-store.js';
 import { hubForwarder, hubSubscription } from './live-events.js';
@@ -44,6 +45,9 @@ function isolateFor(env: WorkerEnv): Isolate {
   const background = new Set<Promise<unknown>>();
   const deps: Deps = {
     store: openD1Store(env.DB), bus, log, secret: env.PARLEY_SECRET ?? '',
+    // Sealed with PARLEY_SECRET_KEY (wrangler secret put) once prepare() opened it.
+    secrets: null as unknown as Deps['secrets'],
+    httpFetch: workerFetch(env),
     connectors: createRegistry(), clock: systemClock, publicUrl: env.PARLEY_PUBLIC_URL ?? '',
     perRequestIngest: true,
     openLive: () => hubSubscription(env.EVENTS_HUB),
@@ -65,7 +69,8 @@ function isolateFor(env: WorkerEnv): Isolate {
 // requests would tie one request's I/O to another's lifetime).
 async function prepare(iso: Isolate, env: WorkerEnv, origin: string | null) {
   if (iso.prepared) return;
-  iso.deps.secret = await loadSecret(iso.deps.store, env.PARLEY_SECRET);
+  iso.deps.secrets = await workerSecretBox(env);
+  iso.deps.secret = await loadSecret(iso.deps.store, iso.deps.secrets, env.PARLEY_SECRET);
   if (!iso.deps.publicUrl && origin) iso.deps.publicUrl = origin;
   try {
     const admin = await bootstrapAdmin(iso.deps, { email: env.PARLEY_ADMIN_EMAIL, password: env.PARLEY_ADMIN_PASSWORD });

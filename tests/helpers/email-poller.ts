@@ -12,6 +12,9 @@ import type { Deps } from '../../src/domain/deps.js';
 import { pollInbox } from '../../src/domain/polling.js';
 import { EventBus } from '../../src/events/bus.js';
 import { openSqliteStore } from '../../src/runtime/sqlite-store.js';
+import { guardedFetch } from '../../connectors/net-guard.js';
+import { createSecretBox } from '../../src/auth/secret-box.js';
+import { loadSecretKeys } from '../../src/runtime/secret-key.js';
 
 const [dbFile, inboxId, stallAt] = process.argv.slice(2);
 let polls = 0;
@@ -29,7 +32,7 @@ const deps: Deps = { store, connectors: createRegistry({
       return res;
     },
   },
-}), clock: systemClock, bus: new EventBus(), log: quiet, secret: 'poller', publicUrl: '' };
+}), clock: systemClock, bus: new EventBus(), log: quiet, secret: 'poller', publicUrl: '', httpFetch: guardedFetch, secrets: await createSecretBox(loadSecretKeys(dbFile).keys) };
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 
 for (;;) {

@@ -22,7 +22,8 @@ export async function callModel(deps: Deps, input: CallInput): Promise<CallResul
   if (!cfg) return { ok: false, reason: 'disabled', message: 'The AI assistant is off (admin: Assistant settings)' };
   const refused = refuseUrl(cfg.baseUrl, Boolean(deps.allowPrivateNetwork));
   if (refused) return { ok: false, reason: 'error', message: refused };
-  const model = (deps.modelFactory ?? openAiChat)(cfg);
+  // Through the runtime's network guard too: refuseUrl sees the name, the guard the addresses it resolves to.
+  const model = (deps.modelFactory ?? ((c: typeof cfg) => openAiChat(c, deps.httpFetch as typeof fetch)))(cfg);
   const messages = input.messages.map((m) => ({ role: m.role, content: maskPersonalData(m.content) }));
   const id = newId();
   const started = Date.now();

@@ -19,6 +19,7 @@ interface Attachment { id: string; filename: string; contentType: string; size: 
 interface Msg extends MsgExtras {
   id: string; conversationId: string; direction: 'in' | 'out'; private: boolean; content: string; sender: { type: 'contact' | 'user' | 'bot'; id: string | null };
   createdAt: string; deliveryStatus: string | null; error: string | null; attachments: Attachment[];
+  unverifiedSender?: true;
 }
 
 type Assignee = 'mine' | 'unassigned' | 'all';
@@ -305,7 +306,8 @@ function messageEl(m: Msg): HTMLElement {
   const status = m.direction === 'out' && !m.private ? h('span', { class: `delivery ds-${m.deliveryStatus}` }, t(`ds_${m.deliveryStatus}`)) : null;
   return h('div', { class: `msg ${cls}`, 'data-id': m.id, id: `m-${m.id}` },
     h('div', { class: 'msg-head' }, h('strong', null, senderName(m)), m.private ? h('span', { class: 'chip note-chip' }, t('privateNote')) : null,
-      h('time', { datetime: m.createdAt }, fmtTime(m.createdAt)), status),
+      h('time', { datetime: m.createdAt }, fmtTime(m.createdAt)), status,
+      m.unverifiedSender ? h('span', { class: 'chip unverified-chip', title: t('unverifiedSenderHint') }, t('unverifiedSender')) : null),
     messageBody(m),
     messageExtras(m),
     m.attachments?.length ? h('ul', { class: 'attachments' }, m.attachments.map((a) => h('li', null,
