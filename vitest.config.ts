@@ -8,5 +8,7 @@ export default defineConfig({
     // Test files start real servers on ephemeral ports; two cores, so keep the pool small.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // Fakes listen on loopback: let outgoing calls (media downloads, callbacks) reach them.
+    env: { PARLEY_ALLOW_PRIVATE_NETWORK: '1' },
   },
 });

@@ -43,6 +43,23 @@ export async function graphRequest<T = unknown>(call: GraphCall): Promise<T> {
   throw classifyGraphFailure(res.status, res.data, res.headers['retry-after'] as string | undefined);
 }
 
+/** A multipart POST (media upload, attachment upload with filedata), failures classified like graphRequest. */
+export async function graphUpload<T = unknown>(call: { baseUrl: string; path: string; token: string; form: FormData; timeoutMs?: number }): Promise<T> {
+  const url = `${call.baseUrl.replace(/\/+$/, '')}/${call.path.replace(/^\/+/, '')}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${call.token}` }, body: call.form, signal: AbortSignal.timeout(call.timeoutMs ?? 120_000) });
+  } catch (err) {
+    throw new RetryableError(`Graph API unreachable: ${(err as Error).message}`);
+  }
+  const text = await res.text();
+  const data = safeJson(text) ?? text;
+  if (res.ok) return data as T;
+  throw classifyGraphFailure(res.status, data, res.headers.get('retry-after') ?? undefined);
+}
+
+export const fileBlob = (f: { data: Uint8Array; contentType: string }) => new Blob([f.data as Uint8Array<ArrayBuffer>], { type: f.contentType });
+
 export function classifyGraphFailure(status: number, data: unknown, retryAfter?: string): RetryableError | PermanentError {
   const parsed = graphError.safeParse(typeof data === 'string' ? safeJson(data) : data);
   const e = parsed.success ? parsed.data.error : undefined;

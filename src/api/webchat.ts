@@ -15,17 +15,26 @@ import { rateFromWidget } from '../domain/csat.js';
 import { streamEvents } from '../events/sse.js';
 import { validationHook } from './errors.js';
 import { errors, jsonBody, jsonResponse, PageQuery } from './schemas.js';
+import { fileResponse } from './attachments.js';
+import { isMultipart, MessageForm, postInputFromForm, type FormInput } from './upload-form.js';
+import { getVisitorAttachment } from '../domain/attachments.js';
+import type { UploadFile } from '../domain/outgoing-files.js';
 
 type PublicEnv = { Variables: { deps: Deps; inbox: Row; visitorId: string } };
 
 const VisitorMessage = z.object({
   id: z.string(), direction: z.enum(['in', 'out']), content: z.string(), createdAt: z.string(),
   sender: z.object({ type: z.enum(['contact', 'user', 'bot']) }), deliveryStatus: z.string().nullable(),
+  attachments: z.array(z.object({ id: z.string(), name: z.string(), contentType: z.string(), size: z.number(), url: z.string(), state: z.string(), kind: z.string().nullable() })),
 }).openapi('VisitorMessage');
 
-/** What a visitor may see of a message: never agent ids, notes or errors. */
-export const visitorMessageView = (m: MessageView) => ({
+/** What a visitor may see of a message: never agent ids, notes or errors. File URLs point at the visitor's own route. */
+export const visitorMessageView = (m: MessageView, webchatToken?: string) => ({
   id: m.id, direction: m.direction, content: m.content, createdAt: m.createdAt, sender: { type: m.sender.type }, deliveryStatus: m.direction === 'in' ? 'sent' : m.deliveryStatus,
+  attachments: m.attachments.map((a) => ({
+    id: a.id, name: a.name, contentType: a.contentType, size: a.size, state: a.state, kind: a.kind,
+    url: webchatToken ? `/public/webchat/${encodeURIComponent(webchatToken)}/attachments/${a.id}` : a.url,
+  })),
 });
 
 const TokenParam = z.object({ webchatToken: z.string().min(8).max(100) });
@@ -73,13 +82,24 @@ export const webchatRoutes = (deps: Deps) => {
   });
 
   app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/messages', tags: ['Web chat'], summary: 'Visitor sends a message',
-    request: { params: TokenParam, ...jsonBody(z.object({ content: z.string().min(1).max(10_000), clientMessageId: z.string().max(100).optional() })) },
+    description: 'JSON `{content, clientMessageId?}`, or `multipart/form-data` with `content` and one or more `files` (a screenshot, a PDF).',
+    request: { params: TokenParam, body: { required: false, content: {
+      'application/json': { schema: z.object({ content: z.string().min(1).max(10_000), clientMessageId: z.string().max(100).optional() }) },
+      'multipart/form-data': { schema: MessageForm },
+    } } },
     responses: { 201: jsonResponse(VisitorMessage, 'Stored'), ...errors } }),
   async (c) => {
     const { inbox, visitorId } = await authVisitor(c);
-    const b = c.req.valid('json');
-    const row = await postVisitorMessage(c.var.deps, inbox, visitorId, b.content, b.clientMessageId);
-    return c.json(visitorMessageView(messageView(row)) as never, 201);
+    const b = isMultipart(c) ? await postInputFromForm(c.req.valid('form') as FormInput) : c.req.valid('json') as { content: string; clientMessageId?: string };
+    if (typeof b.content !== 'string') throw new AppError(400, 'invalid_request', 'Send JSON {content} or multipart/form-data with content and files');
+    const row = await postVisitorMessage(c.var.deps, inbox, visitorId, b.content, b.clientMessageId, 'files' in b ? b.files as UploadFile[] : []);
+    return c.json(visitorMessageView(messageView(row), c.req.valid('param').webchatToken) as never, 201);
+  });
+
+  app.get('/:webchatToken/attachments/:id', async (c) => {
+    const { inbox, visitorId } = await authVisitor(c);
+    const file = await getVisitorAttachment(c.var.deps, await visitorConversationId(c.var.deps, inbox.id as string, visitorId), c.req.param('id'));
+    return fileResponse(file, c.req.query('download') === '1');
   });
 
   app.openapi(createRoute({ method: 'get', path: '/{webchatToken}/messages', tags: ['Web chat'], summary: "The visitor's conversation",
@@ -90,7 +110,7 @@ export const webchatRoutes = (deps: Deps) => {
     const { limit, cursor } = c.req.valid('query');
     const page = await listVisitorMessages(c.var.deps, inbox.id as string, visitorId, limit, cursor);
     const conv = await c.var.deps.store.get<{ status: string }>('SELECT status FROM conversations WHERE inbox_id = ? AND thread_key = ?', [inbox.id, visitorId]);
-    return c.json({ data: page.data.map(visitorMessageView), nextCursor: page.nextCursor, status: conv?.status ?? null } as never, 200);
+    return c.json({ data: page.data.map((m) => visitorMessageView(m, c.req.valid('param').webchatToken)), nextCursor: page.nextCursor, status: conv?.status ?? null } as never, 200);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/csat', tags: ['Web chat'], summary: 'Visitor rates the conversation after a csat.requested (once)',
@@ -115,7 +135,7 @@ export const webchatRoutes = (deps: Deps) => {
     };
     return streamEvents(c, c.var.deps, allow, {
       map: (e) => e.type.startsWith('message.')
-        ? { type: e.type, message: visitorMessageView(e.payload.message as MessageView) }
+        ? { type: e.type, message: visitorMessageView(e.payload.message as MessageView, c.req.param('webchatToken')) }
         : { type: e.type, status: (e.payload.conversation as { status?: string } | undefined)?.status ?? e.payload.status ?? null },
     });
   });

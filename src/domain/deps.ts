@@ -1,4 +1,5 @@
 import type { Registry } from '../../connectors/registry.js';
+import type { BlobStore } from './blobs.js';
 import type { EventBus } from '../events/bus.js';
 import type { Clock } from './clock.js';
 import type { ModelFactory } from './assistant/call.js';
@@ -15,6 +16,8 @@ export interface Logger {
 
 export interface Deps {
   store: Store;
+  /** File bytes (attachments), content-addressed; SQLite keeps only their metadata. */
+  blobs: BlobStore;
   connectors: Registry;
   clock: Clock;
   bus: EventBus;
@@ -31,4 +34,6 @@ export interface Deps {
   modelFactory?: ModelFactory;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
+  /** Ask the media download job to run now (a webhook brought files to fetch). */
+  kickMedia?: () => void;
 }

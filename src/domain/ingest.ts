@@ -13,8 +13,9 @@ import { isMessageEvent, type InboundEvent, type InboundMessageEvent } from '../
 import { insertEvents, publishStored, type EventDraft } from '../events/emit.js';
 import type { Deps } from './deps.js';
 import { newId } from './ids.js';
+import { prepareAttachments, type PreparedFiles } from './inbound-media.js';
 import { raw, type Row, type Stmt } from './store.js';
-import { messageView } from './views.js';
+import { attachmentView, messageView } from './views.js';
 import { pushUpdate, UPDATE_KINDS } from './ingest-updates.js';
 
 export interface IngestInbox { id: string; channel: string }
@@ -83,8 +84,9 @@ const SET_ORIGIN = `UPDATE conversations SET origin = json(?1)
 // The customer opted out (or back in) on this channel account: their identity is marked.
 const SET_OPT_OUT = `UPDATE contact_identities SET opted_out_at = ?1 WHERE inbox_id = ?2 AND external_id = ?3`;
 
-const INSERT_ATTACHMENT = `INSERT INTO attachments(id, message_id, inbox_id, filename, content_type, size, data, url, created_at)
-  SELECT ?, id, inbox_id, ?, ?, ?, ?, ?, ? FROM messages WHERE id = ?`;
+// Only when the message itself was inserted (a replay inserts neither).
+const INSERT_ATTACHMENT = `INSERT INTO attachments(id, message_id, inbox_id, filename, content_type, size, url, sha256, source, state, error, kind, remote, next_attempt_at, created_at)
+  SELECT ?, id, inbox_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM messages WHERE id = ?`;
 
 // What conversation.updated carries (draftsAfterIngest): the rest of the row is not read.
 const TOUCHED = 'id, status, assignee_id, team_id, unread_count, last_activity_at';
@@ -140,6 +142,9 @@ export async function ingest(deps: Deps, inbox: IngestInbox, events: InboundEven
  * stored by one more statement in the same unit and published after the commit.
  */
 export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<IngestResult[]> {
+  // Files that came in the delivery are checked and stored first (content-addressed, so a
+  // retried or replayed delivery stores nothing twice); those still on the platform queue.
+  const prepared = await prepareAttachments(deps, deliveries);
   const now = deps.clock.now();
   for (const d of deliveries) {
     for (const e of d.events) if (e.kind === 'skipped') deps.log.warn({ inboxId: d.inbox.id, channel: d.inbox.channel, type: e.type, reason: e.reason }, 'webhook item skipped');
@@ -151,7 +156,7 @@ export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<In
     if (run && head && head.inbox.id === d.inbox.id && !head.opts?.cursor && !d.opts?.cursor) run.push(k);
     else runs.push([k]);
   });
-  const plans = runs.map((run) => planIngest(run.length === 1 ? deliveries[run[0]] : { inbox: deliveries[run[0]].inbox, events: run.flatMap((k) => deliveries[k].events) }, now));
+  const plans = runs.map((run) => planIngest(run.length === 1 ? deliveries[run[0]] : { inbox: deliveries[run[0]].inbox, events: run.flatMap((k) => deliveries[k].events) }, now, prepared));
   const stmts = plans.flatMap((p) => p.stmts);
   const drafts: EventDraft[] = [];
   const out: IngestResult[] = deliveries.map(() => ({ inserted: [], createdConversations: [], statusUpdates: 0 }));
@@ -168,12 +173,15 @@ export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<In
   if (stmts.length === 0) return out;
   const results = await deps.store.atomically(stmts, collect);
   if (drafts.length) publishStored(deps, drafts, results[stmts.length], now);
+  if (prepared.pending) deps.kickMedia?.();
   return out;
 }
 
 interface Plan { stmts: Stmt[]; kinds: Kind[]; order: Map<string, number> }
 
-function planIngest({ inbox, events, opts = {} }: Delivery, now: number): Plan {
+type Prepared = PreparedFiles;
+
+function planIngest({ inbox, events, opts = {} }: Delivery, now: number, prepared: Prepared): Plan {
   const stmts: Stmt[] = [];
   const kinds: Kind[] = [];
   const push = (k: Kind, s: Stmt) => { stmts.push(s); kinds.push(k); };
@@ -182,7 +190,7 @@ function planIngest({ inbox, events, opts = {} }: Delivery, now: number): Plan {
   let segmentIds = new Set<string>();
   const order = new Map<string, number>();
   const flush = () => {
-    if (segment.length) pushSegment(push, inbox, segment, now, order);
+    if (segment.length) pushSegment(push, inbox, segment, now, order, prepared);
     segment = [];
     segmentIds = new Set();
   };
@@ -236,7 +244,7 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
 
 interface Sender { externalId: string; contactId: string; name: string | null; email: string | null; phone: string | null; handle: string | null; aliases: Set<string> }
 
-function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: InboundMessageEvent[], now: number, order: Map<string, number>) {
+function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: InboundMessageEvent[], now: number, order: Map<string, number>, prepared: Prepared) {
   // Ids first, in delivery order: monotonic ULIDs keep (created_at, id) in that order too.
   const msgIds = seg.map(() => newId());
   msgIds.forEach((id) => order.set(id, order.size));
@@ -265,14 +273,14 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
   const items = seg.map((e, i) => {
     const sentAt = Number.isFinite(e.sentAt) && e.sentAt > 0 && e.sentAt < now + 5 * 60_000 ? e.sentAt : now;
     const inbound = e.kind === 'message';
-    const attachmentsMeta = e.attachments.map((a) => ({ id: newId(), filename: a.filename, contentType: a.contentType, size: a.size, url: a.url ?? null }));
+    const attachmentsMeta = e.attachments.map((a) => ({ id: newId(), ...prepared.get(a)! }));
     const meta = { ...(e.meta ?? {}), ...(e.subject ? { subject: e.subject } : {}), ...(e.automated ? { automated: true } : {}) };
     return {
       e, sentAt, inbound, attachmentsMeta,
       row: {
         id: msgIds[i], dir: inbound ? 'in' : 'out', text: e.text, html: e.html ?? null, st: inbound ? 'contact' : 'user', sender: e.sender.externalId,
         ext: e.externalId, irt: e.inReplyTo?.[0] ?? null, ds: inbound ? 'received' : 'sent',
-        att: attachmentsMeta.length ? JSON.stringify(attachmentsMeta) : null, meta: Object.keys(meta).length ? JSON.stringify(meta) : null,
+        att: attachmentsMeta.length ? JSON.stringify(attachmentsMeta.map(attachmentView)) : null, meta: Object.keys(meta).length ? JSON.stringify(meta) : null,
         at: sentAt, refs: e.inReplyTo ?? [], thread: e.threadKey,
       },
     };
@@ -297,9 +305,10 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
     if (e.meta?.referral) push('other', raw(SET_ORIGIN, JSON.stringify(e.meta.referral), inbox.id, e.externalId));
   }
   for (const { e, attachmentsMeta, row } of items) {
-    e.attachments.forEach((a, i) => {
-      push('other', raw(INSERT_ATTACHMENT, attachmentsMeta[i].id, a.filename, a.contentType, a.size, a.data ?? null, a.url ?? null, now, row.id));
-    });
+    for (const a of attachmentsMeta) {
+      push('other', raw(INSERT_ATTACHMENT, a.id, a.filename, a.contentType, a.size, a.url, a.sha256, inbox.channel, a.state, a.error, a.kind,
+        a.remote ? JSON.stringify(a.remote) : null, a.state === 'pending' ? now : null, now, row.id));
+    }
   }
   for (const { e, inbound, sentAt, row } of items) {
     push('touch', raw(e.automated ? TOUCH_ON_AUTOMATED : inbound ? TOUCH_ON_INBOUND : TOUCH_ON_ECHO, sentAt, row.id));

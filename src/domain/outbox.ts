@@ -2,7 +2,9 @@
 // UPDATE ... RETURNING, so two workers (or two processes on one file) never take the same
 // row. A row is sent at most once: one left 'sending' by a worker that died is marked failed
 // ("outcome unknown") for an agent to retry, never re-sent blindly.
-import { PermanentError, RetryableError, type OutboundMessage } from '../../connectors/types.js';
+import { PermanentError, RetryableError, type MediaKind, type OutboundFile, type OutboundMessage } from '../../connectors/types.js';
+import { signedFileUrl } from './file-links.js';
+import { kindOf } from './media.js';
 import { emitEvents } from '../events/emit.js';
 import type { Deps } from './deps.js';
 import { newId } from './ids.js';
@@ -13,6 +15,15 @@ export const OUTBOX_MAX_ATTEMPTS = 8;
 const BASE_BACKOFF_MS = 2_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
 const LEASE_MS = 5 * 60_000;
+
+/** The platform messages a reply goes out as: files per message as the channel takes them; the text as the first caption, or first on its own. */
+export function outboundParts(msg: OutboundMessage, out?: { filesPerMessage: number; captions: boolean }): OutboundMessage[] {
+  if (msg.attachments.length === 0 || !out) return [msg];
+  const chunks: OutboundMessage['attachments'][] = [];
+  for (let i = 0; i < msg.attachments.length; i += Math.max(1, out.filesPerMessage)) chunks.push(msg.attachments.slice(i, i + Math.max(1, out.filesPerMessage)));
+  const parts = chunks.map((attachments, i) => ({ ...msg, text: out.captions && i === 0 ? msg.text : '', attachments }));
+  return !out.captions && msg.text ? [{ ...msg, attachments: [] }, ...parts] : parts;
+}
 
 export function backoffMs(attempt: number, retryAfterMs?: number): number {
   const exp = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempt - 1));
@@ -46,7 +57,14 @@ async function deliverOne(deps: Deps, row: Row, token: string): Promise<'sent' |
     const connector = deps.connectors.get(ctx.inbox.channel as never);
     if (!connector) throw new PermanentError(`No connector for channel ${ctx.inbox.channel}`);
     const config = connector.config.parse(ctx.inbox.config);
-    const result = await connector.send(config, ctx.outbound);
+    // A reply with files may be several platform messages: each part done is recorded at once,
+    // so a retry goes on from the first part not sent and no file goes out twice.
+    const parts = outboundParts(ctx.outbound, connector.limits.media?.outbound);
+    let result = { externalId: (ctx.externalId ?? ctx.outbound.messageId) as string };
+    for (let i = row.parts_done as number ?? 0; i < parts.length; i++) {
+      result = await connector.send(config, parts[i]);
+      if (i < parts.length - 1) await deps.store.run('UPDATE outbox SET parts_done = ? WHERE id = ? AND lock_token = ?', [i + 1, row.id, token]);
+    }
     await finish(deps, row, token, messageId, [
       raw("UPDATE outbox SET status = 'done', lock_token = NULL, last_error = NULL WHERE id = ? AND lock_token = ?", row.id, token),
       // The platform's echo of this very message may have been ingested before send() returned
@@ -115,8 +133,14 @@ async function loadDeliveryContext(deps: Deps, messageId: string) {
     `SELECT external_id, direction FROM messages WHERE conversation_id = ? AND external_id IS NOT NULL AND private = 0 AND id <> ?
      ORDER BY created_at, id`, [m.conversation_id, messageId]);
   const lastIn = [...thread].reverse().find((t) => t.direction === 'in');
-  const atts = await deps.store.all<{ filename: string; content_type: string; data: Uint8Array | null }>(
-    'SELECT filename, content_type, data FROM attachments WHERE message_id = ?', [messageId]);
+  const atts = await deps.store.all<{ id: string; filename: string; content_type: string; size: number; sha256: string | null; data: Uint8Array | null; kind: string | null }>(
+    "SELECT id, filename, content_type, size, sha256, data, kind FROM attachments WHERE message_id = ? AND state = 'ready' ORDER BY id", [messageId]);
+  const files: OutboundFile[] = [];
+  for (const a of atts) {
+    const data = a.sha256 ? await deps.blobs.get(a.sha256) : a.data;
+    if (!data) throw new PermanentError(`The file "${a.filename}" is missing from the file store`);
+    files.push({ filename: a.filename, contentType: a.content_type, size: a.size, data, url: await signedFileUrl(deps, a.id), kind: kindOf(a.content_type, (a.kind ?? undefined) as MediaKind | undefined) });
+  }
   const outbound: OutboundMessage = {
     messageId,
     conversationId: m.conversation_id as string,
@@ -132,8 +156,8 @@ async function loadDeliveryContext(deps: Deps, messageId: string) {
     subject: (m.subject as string) ?? undefined,
     replyToExternalId: lastIn?.external_id,
     threadExternalIds: thread.map((t) => t.external_id),
-    attachments: atts.filter((a) => a.data).map((a) => ({ filename: a.filename, contentType: a.content_type, data: a.data! })),
+    attachments: files,
     ...sendOptions(m.meta),
   };
-  return { inbox: { ...inbox, config: JSON.parse(inbox.config) as unknown }, outbound };
+  return { inbox: { ...inbox, config: JSON.parse(inbox.config) as unknown }, outbound, externalId: m.external_id as string | null };
 }

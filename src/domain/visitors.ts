@@ -8,6 +8,11 @@ import { newId } from './ids.js';
 import { ingest } from './ingest.js';
 import { listMessages } from './messages.js';
 import { raw, type Row } from './store.js';
+import { checkFile } from './media.js';
+import type { UploadFile } from './outgoing-files.js';
+
+/** The largest file a visitor may attach in the widget (the widget checks before uploading, too). */
+export const WEBCHAT_MAX_FILE_BYTES = 10 * 1048576;
 
 export interface VisitorStart { name?: string; email?: string; identifier?: string; identifierHash?: string }
 
@@ -45,9 +50,14 @@ export async function startVisitor(deps: Deps, inbox: Row, input: VisitorStart):
   return visitorId;
 }
 
-export async function postVisitorMessage(deps: Deps, inbox: Row, visitorId: string, content: string, clientMessageId?: string) {
+export async function postVisitorMessage(deps: Deps, inbox: Row, visitorId: string, content: string, clientMessageId?: string, files: UploadFile[] = []) {
   const text = content.trim();
-  if (!text) throw new AppError(400, 'invalid_request', 'content must not be empty');
+  if (!text && files.length === 0) throw new AppError(400, 'invalid_request', 'content must not be empty (or attach a file)');
+  // A visitor's file that fails a check is refused outright (the widget shows why), not stored as refused.
+  for (const f of files) {
+    const c = await checkFile({ data: f.data, filename: f.filename, declaredType: f.contentType, maxBytes: WEBCHAT_MAX_FILE_BYTES });
+    if (c.state !== 'ready') throw new AppError(422, 'file_refused', `"${c.filename}" was refused: ${c.error}`);
+  }
   const who = await deps.store.get<{ name: string | null; email: string | null }>(
     'SELECT ct.name, ct.email FROM contact_identities ci JOIN contacts ct ON ct.id = ci.contact_id WHERE ci.inbox_id = ? AND ci.external_id = ?', [inbox.id, visitorId]);
   if (!who) throw new AppError(401, 'unknown_visitor', 'Start a chat session first');
@@ -58,7 +68,7 @@ export async function postVisitorMessage(deps: Deps, inbox: Row, visitorId: stri
     threadKey: visitorId,
     sender: { externalId: visitorId, name: who.name ?? undefined, email: who.email ?? undefined },
     text,
-    attachments: [],
+    attachments: files.map((f) => ({ filename: f.filename, contentType: f.contentType, size: f.data.byteLength, data: f.data })),
     sentAt: deps.clock.now(),
   };
   await ingest(deps, { id: inbox.id as string, channel: 'webchat' }, [event]);

@@ -13,9 +13,12 @@ import { systemClock, type Clock } from '../domain/clock.js';
 import type { Deps, Logger } from '../domain/deps.js';
 import { deliverDueOutbox } from '../domain/outbox.js';
 import { guarded, jobs } from '../domain/jobs.js';
+import { downloadDueMedia } from '../domain/media-downloads.js';
 import { EventBus } from '../events/bus.js';
 import { jiebaSegmenter } from './jieba-segmenter.js';
 import { createLogger } from './logger.js';
+import { fsBlobStore } from './fs-blob-store.js';
+import { dirname, join } from 'node:path';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 import { extraApiModules, installWorkflow } from './modules.js';
 
@@ -23,6 +26,8 @@ export interface StartOptions {
   port?: number;
   host?: string;
   dbFile?: string;
+  /** Where attachment files live (default: files/ next to the database file). */
+  filesDir?: string;
   publicUrl?: string;
   secret?: string;
   clock?: Clock;
@@ -55,11 +60,13 @@ export async function loadSecret(store: SqliteStore, fromEnv?: string): Promise<
 export async function startParley(opts: StartOptions = {}): Promise<Running> {
   installNodeHmac();
   const log = opts.log ?? createLogger();
-  const store = openSqliteStore(opts.dbFile ?? 'data/parley.db');
+  const dbFile = opts.dbFile ?? 'data/parley.db';
+  const store = openSqliteStore(dbFile);
+  const blobs = fsBlobStore(opts.filesDir ?? join(dirname(dbFile), 'files'));
   const secret = await loadSecret(store, opts.secret);
   const bus = new EventBus((err, e) => log.error({ event: e.type, err: (err as Error).message }, 'event listener failed'));
   const deps: Deps = {
-    store, bus, log, secret,
+    store, blobs, bus, log, secret,
     connectors: opts.connectors ?? createRegistry(),
     clock: opts.clock ?? systemClock,
     publicUrl: opts.publicUrl ?? '',
@@ -91,6 +98,8 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
   if (opts.scheduler !== false) {
     const outboxNow = guarded({ name: 'outbox-kick', cron: '', run: (d) => deliverDueOutbox(d) }, deps);
     deps.kickOutbox = () => { setTimeout(() => void outboxNow(), 0); };
+    const mediaNow = guarded({ name: 'media-kick', cron: '', run: (d) => downloadDueMedia(d) }, deps);
+    deps.kickMedia = () => { setTimeout(() => void mediaNow(), 0); };
     for (const job of jobs) tasks.push(cron.schedule(job.cron, guarded(job, deps), { name: job.name }));
   }
 

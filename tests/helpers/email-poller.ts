@@ -12,12 +12,14 @@ import type { Deps } from '../../src/domain/deps.js';
 import { pollInbox } from '../../src/domain/polling.js';
 import { EventBus } from '../../src/events/bus.js';
 import { openSqliteStore } from '../../src/runtime/sqlite-store.js';
+import { fsBlobStore } from '../../src/runtime/fs-blob-store.js';
+import { dirname, join } from 'node:path';
 
 const [dbFile, inboxId, stallAt] = process.argv.slice(2);
 let polls = 0;
 const store = openSqliteStore(dbFile);
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const deps: Deps = { store, connectors: createRegistry({
+const deps: Deps = { store, blobs: fsBlobStore(join(dirname(dbFile), 'files')), connectors: createRegistry({
   email: {
     ...email,
     async poll(c, cursor) {
