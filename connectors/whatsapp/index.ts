@@ -133,9 +133,9 @@ function messageUpdate(m: WaInboundMessage, customer: string, at: number): Inbou
   if (m.type === 'edit' && m.edit) {
     const inner = m.edit.message as Record<string, unknown> | undefined;
     const type = typeof inner?.type === 'string' ? inner.type : 'text';
-    // A media caption edit keeps the stored form of a media message ("[image] caption").
+    // A media message's text is its caption (the file is its attachment): an edit changes the caption.
     const caption = (inner?.[type] as { caption?: string } | undefined)?.caption;
-    const text = (inner?.text as { body?: string } | undefined)?.body ?? (caption !== undefined ? `[${type}] ${caption}` : undefined);
+    const text = (inner?.text as { body?: string } | undefined)?.body ?? caption;
     return text === undefined ? null : { kind: 'edit', externalId: m.edit.original_message_id, text, at };
   }
   return null;
