@@ -121,3 +121,10 @@ export function messengerWebhookBody(n: number, shape: Shape, idPrefix: string):
   return JSON.stringify({ object: 'page', entry: [{ id: 'page-1', time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: 'page-1' }, timestamp: Date.now(),
     message: { mid: `${idPrefix}_${n}`, text: n % 2 ? `Hi, is my order ${n} on its way? The tracking page shows nothing.` : `你好，订单 ${n} 发货了吗？物流信息一直没有更新。` } }] }] });
 }
+
+/** The same webhook with one image attachment (payload.url on the bench's fake CDN); the caption is the text. */
+export function messengerMediaWebhookBody(n: number, shape: Shape, idPrefix: string, cdnUrl: string): string {
+  const body = JSON.parse(messengerWebhookBody(n, shape, idPrefix));
+  body.entry[0].messaging[0].message.attachments = [{ type: 'image', payload: { url: `${cdnUrl}/media/${idPrefix}_${n}.jpg?oe=bench` } }];
+  return JSON.stringify(body);
+}

@@ -18,6 +18,7 @@ import type { Deps } from '../src/domain/deps.js';
 import { newId } from '../src/domain/ids.js';
 import { ingest } from '../src/domain/ingest.js';
 import { EventBus } from '../src/events/bus.js';
+import { memoryBlobStore } from '../src/domain/blobs.js';
 import { openSqliteStore } from '../src/runtime/sqlite-store.js';
 import { hash01, messageAt, messengerWebhookBody, scaled } from './data.js';
 import { APP_SECRET, AGENTS, benchApp, messengerConfig, messengerConnector } from './server.js';
@@ -37,7 +38,7 @@ const log = pino({ level: 'silent' });
 const store = openSqliteStore(dbFile);
 const { connector } = messengerConnector();
 const deps: Deps = {
-  store, log, secret: 'bench-secret-bench-secret', clock: systemClock, publicUrl: 'http://bench.local', httpFetch: guardedFetch, secrets: await createSecretBox(loadSecretKeys(dbFile).keys),
+  store, blobs: memoryBlobStore(), log, secret: 'bench-secret-bench-secret', clock: systemClock, publicUrl: 'http://bench.local', httpFetch: guardedFetch, secrets: await createSecretBox(loadSecretKeys(dbFile).keys),
   bus: new EventBus((err, e) => log.error({ event: e.type, err: (err as Error).message }, 'event listener failed')),
   connectors: createRegistry({ messenger: connector }),
 };

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FULL, messengerWebhookBody, scaled, type Shape } from './data.js';
+import { FULL, messengerMediaWebhookBody, messengerWebhookBody, scaled, type Shape } from './data.js';
 import { faqRows } from './faq.js';
 import type { Command } from './server.js';
 
@@ -82,6 +82,7 @@ function memOf(pid: number) {
 }
 
 // ---------- fake Messenger Send API (the "platform" for the outbox) ----------
+const MEDIA_BYTES = 200 * 1024;
 function startFakePlatform(): Promise<{ server: Server; url: string; received: Map<string, number> }> {
   const received = new Map<string, number>();
   let n = 0;
@@ -90,6 +91,14 @@ function startFakePlatform(): Promise<{ server: Server; url: string; received: M
     req.setEncoding('utf8');
     req.on('data', (d) => { body += d; });
     req.on('end', () => {
+      // A customer's image on the CDN: 200 KB, a JPEG header, unique per URL (no two are one blob).
+      if (req.method === 'GET' && req.url?.startsWith('/media/')) {
+        const img = Buffer.alloc(MEDIA_BYTES, 0x5a);
+        img.set([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
+        img.write(req.url, 64);
+        res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(img.length) }).end(img);
+        return;
+      }
       // The User Profile API (Messenger looks up names of senders it does not know).
       if (req.method === 'GET') { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ first_name: 'Bench', last_name: 'Customer' })); return; }
       if (req.method !== 'POST' || !/\/messages(\?|$)/.test(req.url ?? '')) { res.writeHead(404).end(); return; }
@@ -284,6 +293,27 @@ async function main() {
   rows.push({ figure: '3. signed webhook intake req/s', value: Math.round(wh.webhook.rps), unit: 'req/s', limit: Math.round(wh.bare.rps), ratio: round(wh.webhook.rps / wh.bare.rps, 3), target: 'ratio >= 0.5 (bare route)', pass: wh.webhook.rps / wh.bare.rps >= 0.5 });
   rows.push({ figure: '3. signed webhook intake p99', value: round(wh.webhook.p99), unit: 'ms', limit: 20, ratio: round(wh.webhook.p99 / 20, 3), target: '< 20 ms', pass: wh.webhook.p99 < 20 });
   cpuRow('3. signed webhook intake', wh.webhook, wh.bare);
+
+  // 3b. The same webhook with one 200 KB image: answered after the message commits, the file
+  // fetched from the fake CDN by the media job meanwhile (the 200 never waits on it).
+  let imgN = 0;
+  const mediaBody = () => messengerMediaWebhookBody(++imgN, shape, `m_img_${process.pid}`, fake.url);
+  const signedMedia = (path: string) => ({
+    url: info.url,
+    requests: [{ method: 'POST' as const, path, setupRequest: (req: any) => {
+      const b = mediaBody();
+      return { ...req, body: b, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(b).digest('hex')}` } };
+    } }],
+  });
+  say('webhook intake with a 200 KB image');
+  const wm = await rounds({ image: signedMedia(`/webhooks/${info.inboxIds[1]}`) });
+  const drained = await main.call<{ ready: number; pending: number; failed: number; ms: number }>({ cmd: 'mediaDrain' });
+  const imagePosts = wm.image.runs.reduce((n, r) => n + r.requests, 0);
+  check('image webhook: every file downloaded and stored', drained.ready >= imagePosts && drained.pending === 0 && drained.failed === 0, JSON.stringify({ imagePosts, ...drained }));
+  rows.push({ figure: '3b. webhook with one 200 KB image req/s', value: Math.round(wm.image.rps), unit: 'req/s', limit: Math.round(wh.webhook.rps), ratio: round(wm.image.rps / wh.webhook.rps, 3), target: 'info (limit: the text-only webhook)', pass: true });
+  rows.push({ figure: '3b. webhook with one 200 KB image p99', value: round(wm.image.p99), unit: 'ms', limit: round(wh.webhook.p99), ratio: round(wm.image.p99 / wh.webhook.p99, 3), target: '< 20 ms (limit: the text-only webhook)', pass: wm.image.p99 < 20 });
+  rows.push({ figure: '3b. images stored after the load (files fetched)', value: drained.ready, unit: 'files', limit: imagePosts, ratio: round(drained.ready / Math.max(1, imagePosts), 3), target: 'every image, none failed', pass: drained.ready >= imagePosts && drained.failed === 0 });
+  cpuRow('3b. webhook with one 200 KB image', wm.image, wh.bare);
 
   // 6. Outbox.
   const perConv = 10;

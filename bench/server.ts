@@ -6,6 +6,13 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fsBlobStore } from '../src/runtime/fs-blob-store.js';
+import { downloadDueMedia } from '../src/domain/media-downloads.js';
+import { guarded } from '../src/domain/jobs.js';
+
+// The fake platform (and its CDN) listen on loopback.
+process.env.PARLEY_ALLOW_PRIVATE_NETWORK ??= '1';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { createRegistry } from '../connectors/registry.js';
@@ -37,6 +44,7 @@ export type Command =
   | { cmd: 'ingest'; upTo: number }
   | { cmd: 'settle' }
   | { cmd: 'counts' }
+  | { cmd: 'mediaDrain' }
   | { cmd: 'outboxSetup'; conversations: number; perConversation: number }
   | { cmd: 'outboxRun' }
   | { cmd: 'raw'; dbFile: string; shape: Shape; seed: number }
@@ -94,7 +102,7 @@ async function init(c: Extract<Command, { cmd: 'init' }>) {
   const store = openSqliteStore(c.dbFile);
   const { connector } = messengerConnector();
   const deps: Deps = {
-    store, log, secret: 'bench-secret-bench-secret', clock: systemClock, publicUrl: '', httpFetch: guardedFetch, secrets: await createSecretBox(loadSecretKeys(c.dbFile).keys),
+    store, blobs: fsBlobStore(join(dirname(c.dbFile), 'files')), log, secret: 'bench-secret-bench-secret', clock: systemClock, publicUrl: '', httpFetch: guardedFetch, secrets: await createSecretBox(loadSecretKeys(c.dbFile).keys),
     bus: new EventBus((err, e) => log.error({ event: e.type, err: (err as Error).message }, 'event listener failed')),
     connectors: createRegistry({ messenger: connector }),
   };
@@ -115,6 +123,9 @@ async function init(c: Extract<Command, { cmd: 'init' }>) {
   store.sqlite.function('bench_h01', { deterministic: true }, (n: unknown, s: unknown) => hash01(Number(n), Number(s)));
   store.sqlite.function('bench_agent', { deterministic: true }, (n: unknown) => agents[Number(n) % AGENTS]);
 
+  // As startParley does: a webhook that brought files kicks the download job (never awaited).
+  const mediaNow = guarded({ name: 'media-kick', cron: '', run: (d) => downloadDueMedia(d) }, deps);
+  deps.kickMedia = () => { setTimeout(() => void mediaNow(), 0); };
   const outer = benchApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: outer.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
@@ -179,6 +190,20 @@ async function settle() {
   // in minutes, faster than the job's per-minute budget keeps up with.
   const merge = await mergeSearchIndex(st!.deps, { maxSteps: Infinity });
   return { ms: performance.now() - t0, mergeSteps: merge.steps };
+}
+
+/** Runs the media job until no download is waiting; the files' outcome. */
+async function mediaDrain() {
+  const t0 = performance.now();
+  const one = (sql: string) => (st!.store.sqlite.prepare(sql).get() as { n: number }).n;
+  for (let i = 0; i < 10_000 && one("SELECT count(*) AS n FROM attachments WHERE state = 'pending'") > 0; i++) {
+    const r = await downloadDueMedia(st!.deps, { limit: 50 });
+    if (r.claimed === 0) await new Promise((res) => setTimeout(res, 20));
+  }
+  return {
+    ready: one("SELECT count(*) AS n FROM attachments WHERE state = 'ready'"), pending: one("SELECT count(*) AS n FROM attachments WHERE state = 'pending'"),
+    failed: one("SELECT count(*) AS n FROM attachments WHERE state IN ('failed', 'refused')"), ms: Math.round(performance.now() - t0),
+  };
 }
 
 async function counts() {
@@ -334,6 +359,7 @@ export async function handle(c: Command): Promise<unknown> {
     case 'ingest': return ingestTo(c.upTo);
     case 'settle': return settle();
     case 'counts': return counts();
+    case 'mediaDrain': return mediaDrain();
     case 'outboxSetup': return outboxSetup(c.conversations, c.perConversation);
     case 'outboxRun': return outboxRun();
     case 'raw': return rawInsert(c);

@@ -7,10 +7,45 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 export interface InboundAttachment {
   filename: string;
+  /** What the sender declared; Parley sniffs the bytes and keeps what they really are. */
   contentType: string;
+  /** Declared size (0 = unknown); the stored size is the bytes' length. */
   size: number;
+  /** The bytes, when they came in the delivery itself (email). */
   data?: Uint8Array;
+  /** A link kept instead of a file (legacy rows only: new files are downloaded). */
   url?: string;
+  /** A file still on the platform: handed back to `connector.fetchMedia` after the webhook is answered. */
+  remote?: Record<string, unknown>;
+  /** Why the file cannot be taken at all (e.g. over the platform's download limit): kept as refused. */
+  refused?: string;
+  /** What the customer sent, for display: image, sticker, video, audio, voice, file. */
+  kind?: MediaKind;
+}
+
+export type MediaKind = 'image' | 'sticker' | 'video' | 'audio' | 'voice' | 'file';
+
+/** The bytes of a platform file, as `fetchMedia` downloaded them. */
+export interface FetchedMedia { data: Uint8Array; contentType?: string; filename?: string }
+
+/** One outgoing file (bytes from the blob store; `url` = a signed, expiring public URL of it). */
+export interface OutboundFile { filename: string; contentType: string; size: number; data: Uint8Array; url: string; kind: MediaKind }
+
+/** What a channel takes: checked when a reply is written, so nothing is queued to fail later. */
+export interface MediaLimits {
+  /** Largest inbound file Parley downloads for this channel. */
+  inboundMaxBytes: number;
+  /** Absent = the channel sends no files. */
+  outbound?: {
+    maxFiles: number;
+    /** Files per platform message: a reply with more goes out as several messages. */
+    filesPerMessage: number;
+    /** Whether the text rides on the (first) file as its caption; else it goes first on its own. */
+    captions: boolean;
+    maxCaptionLength?: number;
+    /** Allowed types (exact, or "image/*"), each with its size limit; the first match applies. */
+    types: { type: string; maxBytes: number }[];
+  };
 }
 
 export interface InboundSender {
@@ -112,7 +147,7 @@ export interface OutboundMessage {
   replyToExternalId?: string;
   /** Platform ids of the thread so far, oldest first (email References). */
   threadExternalIds: string[];
-  attachments: { filename: string; contentType: string; data: Uint8Array }[];
+  attachments: OutboundFile[];
   /** Sent after the free reply window under a platform tag (Messenger/Instagram HUMAN_AGENT). */
   tag?: string;
   /** A pre-approved message template instead of free text (WhatsApp outside the 24 h window). */
@@ -138,6 +173,12 @@ export class RetryableError extends Error {
 }
 /** The platform refused for good (auth, validation, window closed): do not retry. */
 export class PermanentError extends Error {}
+/** A file over the size Parley takes from this channel (found while downloading it). */
+export class FileTooLargeError extends PermanentError {
+  constructor(readonly limitBytes: number, readonly sizeBytes?: number) {
+    super(`the file is ${sizeBytes ? `${(sizeBytes / 1048576).toFixed(1)} MB` : 'larger than that'}, over the limit of ${(limitBytes / 1048576).toFixed(1)} MB`);
+  }
+}
 
 export interface WebhookContext {
   /** The URL as the request arrived. */
@@ -181,6 +222,9 @@ export interface Connector<C = unknown> {
   startsThreads?: { by: 'email' | 'phone'; threadKey: 'address' | 'unique' };
   /** The account's approved message templates (WhatsApp message_templates). */
   listTemplates?(c: C): Promise<ChannelTemplate[]>;
+  /** Downloads one `remote` file of an inbound attachment with the inbox's credentials. Throws
+   *  RetryableError (5xx, timeout: tried again later) or PermanentError (gone, refused). */
+  fetchMedia?(c: C, remote: Record<string, unknown>, opts: { maxBytes: number }): Promise<FetchedMedia>;
   limits: {
     replyWindowHours?: number;
     /** After replyWindowHours, replies are still allowed up to this many hours under `tag`. */
@@ -189,5 +233,6 @@ export interface Connector<C = unknown> {
     templatesOutsideWindow?: boolean;
     maxTextLength?: number;
     attachments: boolean;
+    media?: MediaLimits;
   };
 }

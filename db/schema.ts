@@ -173,6 +173,9 @@ export const outbox = sqliteTable('outbox', {
   lockToken: text('lock_token'),
   lockedUntil: integer('locked_until'),
   lastError: text('last_error'),
+  // Parts of the reply already delivered (a reply with files may be several platform messages):
+  // a retry starts after them, so no file goes out twice.
+  partsDone: integer('parts_done').notNull().default(0),
   createdAt: integer('created_at').notNull(),
 }, (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_lane_idx').on(t.inboxId, t.status, t.nextAttemptAt), uniqueIndex('outbox_message_uq').on(t.messageId)]);
 
@@ -207,8 +210,9 @@ export const settings = sqliteTable('settings', {
   value: text('value').notNull(),
 });
 
-// Files that came with a message. Bytes live in the store so the same code runs on D1;
-// the size cap is enforced by the connector that imports them.
+// Files of a message (inbound and outgoing). The bytes live in the blob store (a folder on Node,
+// R2 on Workers), addressed by sha256; this row is the metadata. `data` holds the bytes of rows
+// written before the blob store existed and is never written any more.
 export const attachments = sqliteTable('attachments', {
   id: text('id').primaryKey(),
   messageId: text('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
@@ -217,7 +221,21 @@ export const attachments = sqliteTable('attachments', {
   contentType: text('content_type').notNull(),
   size: integer('size').notNull(),
   data: blob('data', { mode: 'buffer' }),
-  // Where the platform keeps it, when we store a link rather than the bytes.
+  // Where the platform keeps it, when we store a link rather than the bytes (old rows).
   url: text('url'),
+  sha256: text('sha256'),
+  // Who it came from: the channel kind for inbound files, 'agent' or 'visitor' for uploads.
+  source: text('source'),
+  // ready (bytes stored) | pending (download queued) | refused (not taken, error says why) | failed (gave up)
+  state: text('state', { enum: ['ready', 'pending', 'refused', 'failed'] }).notNull().default('ready'),
+  error: text('error'),
+  kind: text('kind'),
+  // The platform's reference for the download job (media id, file id, URL).
+  remote: text('remote', { mode: 'json' }).$type<Record<string, unknown>>(),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: integer('next_attempt_at'),
   createdAt: integer('created_at').notNull(),
-}, (t) => [index('attachments_message_idx').on(t.messageId)]);
+}, (t) => [
+  index('attachments_message_idx').on(t.messageId),
+  index('attachments_pending_idx').on(t.nextAttemptAt).where(sql`state = 'pending'`),
+]);

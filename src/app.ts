@@ -14,6 +14,8 @@ import { sessionRoutes } from './api/session.js';
 import { userRoutes } from './api/users.js';
 import { webchatRoutes } from './api/webchat.js';
 import { webhookRoutes } from './api/webhooks.js';
+import { fileLinkRoutes } from './api/file-links.js';
+import { isMultipart, MAX_UPLOAD_BODY_BYTES } from './api/upload-form.js';
 import { bearerResolver, requireActor, type ActorResolver } from './auth/middleware.js';
 import type { Deps } from './domain/deps.js';
 import { webRoutes, type WebOptions } from './web/routes.js';
@@ -21,6 +23,8 @@ import { webRoutes, type WebOptions } from './web/routes.js';
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** /api/v1 paths that need no actor: the spec, and the web app's login/logout. */
 const PUBLIC_API_PATHS = /^\/api\/v1\/(openapi\.json|auth\/login|auth\/logout)$/;
+/** The routes that take multipart messages with files. */
+const UPLOAD_PATHS = /^\/(api\/v1\/conversations\/[^/]+|public\/webchat\/[^/]+)\/messages$/;
 
 export interface AppOptions {
   /** More ways to authenticate (the web app's session cookie). */
@@ -47,6 +51,10 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   // Connection: close, because the unread rest of the body makes the connection unusable.
   const tooLarge = (c: Context) => c.json(errorBody('payload_too_large', 'The request body is over 1 MB'), 413, { connection: 'close' });
   const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  // Messages with files (multipart) may be larger; only the two message routes take them.
+  const uploadTooLarge = (c: Context) => c.json(errorBody('payload_too_large', `The files are over ${MAX_UPLOAD_BODY_BYTES / 1048576} MB in all`), 413, { connection: 'close' });
+  const limitUpload = bodyLimit({ maxSize: MAX_UPLOAD_BODY_BYTES, onError: uploadTooLarge });
+  const isUpload = (c: Context) => c.req.method === 'POST' && isMultipart(c) && UPLOAD_PATHS.test(c.req.path);
   // Only a body without a declared length (chunked) goes through Hono's bodyLimit, which counts
   // it as it streams: it asks for c.req.raw.body first, and that makes the Node adapter build a
   // whole Web Request (~0.1 ms, ~10% of a webhook's CPU) where the handlers' text()/arrayBuffer()
@@ -55,7 +63,9 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   app.use('*', (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const length = c.req.header('content-length');
-    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return limitBody(c, next);
+    const upload = isUpload(c);
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return (upload ? limitUpload : limitBody)(c, next);
+    if (upload) return Number(length) > MAX_UPLOAD_BODY_BYTES ? Promise.resolve(uploadTooLarge(c)) : next();
     return Number(length) > MAX_BODY_BYTES ? Promise.resolve(tooLarge(c)) : next();
   });
 
@@ -81,6 +91,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
 
   app.route('/webhooks', webhookRoutes(deps));
   app.route('/public/webchat', webchatRoutes(deps));
+  app.route('/public/files', fileLinkRoutes(deps));
   app.route('/', webRoutes(deps, opts.web));
   return app;
 }

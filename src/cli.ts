@@ -10,8 +10,10 @@
 //   token:revoke  --email E --id TOKEN_ID
 //   sessions:end  --email E
 //   backup FILE [--blobs DIR]   (while serving)   restore FILE [--blobs DIR]   (server stopped)
+//                               (DIR: the files folder, PARLEY_FILES or files/ next to PARLEY_DB)
 //   events:prune [--days D]     (see docs/reliability.md)
 // Acts other than user:create's first admin are written to the audit log as done by the CLI.
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomToken } from './auth/crypto.js';
 import { disableUser, enableUser, endSessions, listTokens, revokeToken, updateUser } from './auth/user-admin.js';
@@ -24,6 +26,7 @@ import { AppError } from './domain/errors.js';
 import { pruneEvents } from './domain/retention.js';
 import { EventBus } from './events/bus.js';
 import { backupStore, restoreStore } from './runtime/backup.js';
+import { fsBlobStore } from './runtime/fs-blob-store.js';
 import { openSqliteStore, type SqliteStore } from './runtime/sqlite-store.js';
 import { createRegistry } from '../connectors/registry.js';
 import { createSecretBox } from './auth/secret-box.js';
@@ -41,13 +44,16 @@ const OPTIONS = {
   id: { type: 'string' }, 'expires-days': { type: 'string' },
 } as const;
 
+/** Where the server keeps attachment files (src/runtime/node.ts): PARLEY_FILES, else files/ beside the database. */
+const filesDirOf = (dbFile: string) => process.env.PARLEY_FILES || join(dirname(dbFile), 'files');
+
 async function open(): Promise<{ store: SqliteStore; deps: Deps }> {
   const dbFile = process.env.PARLEY_DB ?? 'data/parley.db';
   // One command and out: no checkpoint worker.
   const store = openSqliteStore(dbFile, { backgroundCheckpoints: false });
   const log = { debug() {}, info() {}, warn() {}, error() {} };
   const secrets = await createSecretBox(loadSecretKeys(dbFile).keys);
-  const deps: Deps = { store, clock: systemClock, bus: new EventBus(), log, secret: '', secrets, httpFetch: guardedFetch, publicUrl: '', connectors: { get: () => undefined } as never };
+  const deps: Deps = { store, blobs: fsBlobStore(filesDirOf(dbFile)), clock: systemClock, bus: new EventBus(), log, secret: '', secrets, httpFetch: guardedFetch, publicUrl: '', connectors: { get: () => undefined } as never };
   return { store, deps };
 }
 
@@ -145,7 +151,8 @@ async function backupOrRestore(command: 'backup' | 'restore', rest: string[]): P
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { blobs: { type: 'string' } } });
   if (positionals.length !== 1) return fail(`usage: ${command} FILE [--blobs DIR]`);
   const dbFile = process.env.PARLEY_DB ?? 'data/parley.db';
-  const blobDir = values.blobs ?? process.env.PARLEY_BLOB_DIR;
+  // The files folder goes with the database by default: the store's rows point into it.
+  const blobDir = values.blobs || process.env.PARLEY_BLOB_DIR || filesDirOf(dbFile);
   try {
     const result = command === 'backup' ? await backupStore(dbFile, positionals[0], { blobDir }) : await restoreStore(positionals[0], dbFile, { blobDir });
     process.stdout.write(JSON.stringify(result) + '\n');

@@ -33,6 +33,7 @@ describe('bench --quick', () => {
         expect(Number.isFinite(row.value), row.figure).toBe(true);
       }
       expect(rows.find((row) => row.figure === '6. outbox sent exactly once')?.pass).toBe(true);
+      expect(rows.find((row) => row.figure === '3b. images stored after the load (files fetched)')?.pass).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

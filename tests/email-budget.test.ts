@@ -59,8 +59,11 @@ describe('the mail parse budget', () => {
     const [att] = JSON.parse(msgs[1].attachments!);
     expect(att).toMatchObject({ filename: 'original.eml', contentType: 'message/rfc822' });
     expect(att.size).toBeGreaterThan(2 * 1024 * 1024);
-    const blob = await p.store.get<{ data: Uint8Array }>('SELECT data FROM attachments WHERE id = ?', [att.id]);
-    expect(Buffer.from(blob!.data).toString('utf8')).toContain('Message-ID: <huge@example.com>');
+    // The bytes are in the blob store, under the sha256 the row names.
+    const file = await p.store.get<{ sha256: string; state: string }>('SELECT sha256, state FROM attachments WHERE id = ?', [att.id]);
+    expect(file!.state).toBe('ready');
+    const blob = await p.deps.blobs.get(file!.sha256);
+    expect(Buffer.from(blob!).toString('utf8')).toContain('Message-ID: <huge@example.com>');
     expect(msgs[2].content).toBe('Still there?');
     expect(bigUid).toBeLessThan(lastUid!);
     expect((await cursorOf(id)).lastUid).toBe(lastUid);

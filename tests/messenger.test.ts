@@ -205,12 +205,12 @@ describe('messenger connector', () => {
     expect(mine.externalId).toBe(fake.sent.find((s) => s.text === 'Yes, within 3 days')!.messageId);
   });
 
-  it('attachments arrive as url attachments', async () => {
+  it('attachments arrive as files to download (the CDN url expires), pending until the media job fetched them', async () => {
     const r = await fake.customerWrites(hook, { psid: 'PSID-4004', attachments: [{ type: 'image', url: 'https://scontent.example/v/t1/receipt.jpg?x=1' }], timestamp: clock.now() });
     expect(r.status).toBe(200);
     const conv = await conversationOf('PSID-4004');
     const [m] = await messagesOf(conv.id);
-    expect(m.attachments).toEqual([expect.objectContaining({ filename: 'receipt.jpg', contentType: 'image/*', url: 'https://scontent.example/v/t1/receipt.jpg?x=1' })]);
+    expect(m.attachments).toEqual([expect.objectContaining({ filename: 'receipt.jpg', state: 'pending', url: `/api/v1/attachments/${m.attachments[0].id}` })]);
   });
 
   it('refuses a reply longer than 2000 characters before queueing it', async () => {

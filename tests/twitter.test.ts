@@ -51,7 +51,7 @@ describe('X DMs by polling', () => {
     expect(conv!.thread_key).toBe(`${fake.ownerId}-${alice.id}`.split('-').sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)).join('-'));
 
     const q = fake.requests.filter((r) => r.path === '/2/dm_events').at(-1)!.query;
-    expect(q['dm_event.fields']).toBe('id,text,event_type,created_at,sender_id,dm_conversation_id');
+    expect(q['dm_event.fields']).toBe('id,text,event_type,created_at,sender_id,dm_conversation_id,attachments');
     expect(q.event_types).toBe('MessageCreate');
 
     expect(await poll(inboxId)).toEqual({ ingested: 0 });

@@ -109,13 +109,14 @@ describe('whatsapp: edits, revokes, reactions', () => {
     expect((await ch.conversationOf('5511999990004')).messageCount).toBe(1);
   });
 
-  it("an edited image caption keeps the media message's form", async () => {
+  it("an edited image caption is the message's new text (the image stays its attachment)", async () => {
     const img = msg('5511999990008', 'image', { image: { id: 'media-1', mime_type: 'image/jpeg', caption: 'old caption' } });
     await push({ messages: [img] });
     await push({ messages: [msg('5511999990008', 'edit', { edit: { original_message_id: img.id, message: { type: 'image', image: { id: 'media-1', mime_type: 'image/jpeg', caption: 'new caption' } } } })] });
     const [m] = await thread('5511999990008');
-    expect(m.content).toBe('[image] new caption');
-    expect(m.edited.edits[0].content).toBe('[image] old caption');
+    expect(m.content).toBe('new caption');
+    expect(m.edited.edits[0].content).toBe('old caption');
+    expect(m.attachments).toEqual([expect.objectContaining({ state: 'pending', kind: 'image' })]);
   });
 
   it('a reaction attaches to the message it reacts to, neither reopens nor counts; an empty emoji removes it', async () => {

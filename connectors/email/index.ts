@@ -27,5 +27,9 @@ export const email: Connector<EmailConfig> = {
   },
   // Replies join by In-Reply-To, so a new thread only needs a unique key.
   startsThreads: { by: 'email', threadKey: 'unique' },
-  limits: { attachments: true, maxTextLength: 100_000 },
+  // Most mail servers refuse messages over ~25 MB, and base64 adds a third.
+  limits: {
+    attachments: true, maxTextLength: 100_000,
+    media: { inboundMaxBytes: 50 * 1048576, outbound: { maxFiles: 10, filesPerMessage: 10, captions: true, types: [{ type: '*', maxBytes: 18 * 1048576 }] } },
+  },
 };

@@ -115,7 +115,7 @@ function attachmentsOf(mail: ParsedMail, cap: number): { list: InboundAttachment
     const size = a.size ?? a.content.length;
     if (size > cap) {
       skipped.push(filename);
-      list.push({ filename, contentType: a.contentType, size });
+      list.push({ filename, contentType: a.contentType, size, refused: `the file is ${(size / 1048576).toFixed(2)} MB, over this inbox's limit of ${(cap / 1048576).toFixed(2)} MB` });
       return;
     }
     list.push({ filename, contentType: a.contentType, size, data: new Uint8Array(a.content.buffer, a.content.byteOffset, a.content.byteLength) });

@@ -15,11 +15,15 @@
 //   fake.setProfile(igsid, {name?, username?})
 //   fake.pushWebhook(url, payload, {signature?: 'valid'|'bad'|'none'})
 //   fake.verifySubscription(webhookUrl, verifyToken)         Meta's hub.challenge GET
+//   fake.hostFile(bytes, contentType, name?)  a file on the fake CDN: its URL (for attachments[].payload.url)
+//   fake.attachments                          files sent (by payload.url, fetched by the fake like Meta does): {recipientId, type, filename?, url?, contentType, data}
 //   fake.close()
+import { attachmentSend, type SentAttachment } from '../meta/fake-attachments.js';
 import { GraphFakeServer, fakeId, graphErrorBody, type FailureSpec, type PushOptions, type PushResult, type RecordedCall, type RouteResult } from '../meta/fake-server.js';
 import { sendRequest } from '../meta/wire.js';
 import { INSTAGRAM_MAX_TEXT, type InstagramProfile, type InstagramWebhook } from './wire.js';
 
+export type { SentAttachment };
 export interface InstagramFakeOptions { accountId?: string; accessToken?: string; appSecret?: string; host?: string; port?: number }
 export interface SentMessage { recipientId: string; text: string; messageId: string; body: unknown }
 export interface CustomerDm {
@@ -47,6 +51,8 @@ export interface InstagramFake {
   pushWebhook(url: string, payload: unknown, opts?: PushOptions): Promise<PushResult>;
   verifySubscription(url: string, verifyToken: string): Promise<{ status: number; body: string; challenge: string }>;
   failNext(n: number, spec: FailureSpec): void;
+  hostFile(data: Uint8Array, contentType: string, name?: string): string;
+  attachments: SentAttachment[];
   close(): Promise<void>;
 }
 
@@ -59,12 +65,21 @@ export async function startInstagramFake(opts: InstagramFakeOptions = {}): Promi
   const profiles = new Map<string, InstagramProfile>();
   const sent: SentMessage[] = [];
 
-  const route = (call: RecordedCall): RouteResult | null => {
+  const attachments: SentAttachment[] = [];
+  const route = async (call: RecordedCall): Promise<RouteResult | null> => {
     const m = VERSIONED.exec(call.path);
     if (!m) return null;
     const [, node, edge] = m;
     if (call.method === 'POST' && edge) {
       if (node !== accountId && node !== 'me') return { status: 400, body: graphErrorBody(100, `(#100) Object with ID '${node}' does not exist or does not support this operation`, { error_subcode: 33 }) };
+      const file = await attachmentSend(call);
+      if (file) {
+        if ('error' in file) return { status: 400, body: graphErrorBody(100, file.error) };
+        attachments.push(file);
+        const messageId = fakeId('m_');
+        sent.push({ recipientId: file.recipientId, text: '', messageId, body: call.body });
+        return { status: 200, body: { recipient_id: file.recipientId, message_id: messageId, ...(file.filename ? { attachment_id: fakeId('') } : {}) } };
+      }
       const parsed = sendRequest.safeParse(call.body);
       if (!parsed.success) return { status: 400, body: graphErrorBody(100, `(#100) Invalid parameter: ${parsed.error.issues[0]?.path.join('.')}`) };
       const text = parsed.data.message.text;
@@ -115,6 +130,8 @@ export async function startInstagramFake(opts: InstagramFakeOptions = {}): Promi
     pushWebhook: (url, payload, o) => server.pushWebhook(url, payload, o),
     verifySubscription: (url, token) => server.verifySubscription(url, token),
     failNext: (n, spec) => server.failNext(n, spec),
+    hostFile: (data, type, name) => server.hostFile(data, type, name),
+    attachments,
     close: () => server.close(),
   };
   return fake;

@@ -18,11 +18,15 @@
 //                                              Send API call (the echo overtakes the response)
 //   fake.pushWebhook(url, payload, {signature?: 'valid'|'bad'|'none'})
 //   fake.verifySubscription(webhookUrl, verifyToken)         Meta's hub.challenge GET
+//   fake.hostFile(bytes, contentType, name?)  a file on the fake CDN: its URL (for attachments[].payload.url)
+//   fake.attachments                          files sent (multipart upload with filedata): {recipientId, type, filename?, url?, contentType, data}
 //   fake.close()
+import { attachmentSend, type SentAttachment } from '../meta/fake-attachments.js';
 import { GraphFakeServer, fakeId, graphErrorBody, type FailureSpec, type PushOptions, type PushResult, type RecordedCall, type RouteResult } from '../meta/fake-server.js';
 import { sendRequest } from '../meta/wire.js';
 import { MESSENGER_MAX_TEXT, type MessengerProfile, type MessengerWebhook } from './wire.js';
 
+export type { SentAttachment };
 export interface MessengerFakeOptions { pageId?: string; pageAccessToken?: string; appSecret?: string; host?: string; port?: number }
 export interface SentMessage { recipientId: string; text: string; messageId: string; body: unknown }
 export interface CustomerMessage {
@@ -51,6 +55,8 @@ export interface MessengerFake {
   verifySubscription(url: string, verifyToken: string): Promise<{ status: number; body: string; challenge: string }>;
   failNext(n: number, spec: FailureSpec): void;
   echoSendsTo(webhookUrl: string | null): void;
+  hostFile(data: Uint8Array, contentType: string, name?: string): string;
+  attachments: SentAttachment[];
   close(): Promise<void>;
 }
 
@@ -64,12 +70,21 @@ export async function startMessengerFake(opts: MessengerFakeOptions = {}): Promi
   const sent: SentMessage[] = [];
   let echoUrl: string | null = null;
 
-  const route = (call: RecordedCall): RouteResult | null => {
+  const attachments: SentAttachment[] = [];
+  const route = async (call: RecordedCall): Promise<RouteResult | null> => {
     const m = VERSIONED.exec(call.path);
     if (!m) return null;
     const [, node, edge] = m;
     if (call.method === 'POST' && edge) {
       if (node !== pageId && node !== 'me') return { status: 400, body: graphErrorBody(100, `(#100) Object with ID '${node}' does not exist or does not support this operation`, { error_subcode: 33 }) };
+      const file = await attachmentSend(call);
+      if (file) {
+        if ('error' in file) return { status: 400, body: graphErrorBody(100, file.error) };
+        attachments.push(file);
+        const messageId = fakeId('m_');
+        sent.push({ recipientId: file.recipientId, text: '', messageId, body: call.body });
+        return { status: 200, body: { recipient_id: file.recipientId, message_id: messageId, ...(file.filename ? { attachment_id: fakeId('') } : {}) } };
+      }
       const parsed = sendRequest.safeParse(call.body);
       if (!parsed.success) return { status: 400, body: graphErrorBody(100, `(#100) Invalid parameter: ${parsed.error.issues[0]?.path.join('.')}`) };
       const text = parsed.data.message.text;
@@ -131,6 +146,8 @@ export async function startMessengerFake(opts: MessengerFakeOptions = {}): Promi
     verifySubscription: (url, token) => server.verifySubscription(url, token),
     failNext: (n, spec) => server.failNext(n, spec),
     echoSendsTo(url) { echoUrl = url; },
+    hostFile: (data, type, name) => server.hostFile(data, type, name),
+    attachments,
     close: () => server.close(),
   };
   return fake;

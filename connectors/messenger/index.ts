@@ -4,7 +4,7 @@
 // enforced before queueing through limits.replyWindowHours); names from the User Profile API.
 import { z } from 'zod';
 import { graphRequest } from '../meta/graph.js';
-import { parseMessaging, sendMessaging } from '../meta/messaging.js';
+import { fetchMessagingMedia, parseMessaging, sendMessaging } from '../meta/messaging.js';
 import { hubHandshake, verifyHubSignature } from '../meta/signature.js';
 import { DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION } from '../meta/wire.js';
 import type { Connector } from '../types.js';
@@ -19,6 +19,14 @@ export const messengerConfig = z.object({
   apiVersion: z.string().regex(/^v\d+\.\d+$/, 'apiVersion looks like v25.0').default(DEFAULT_GRAPH_VERSION),
 });
 export type MessengerConfig = z.infer<typeof messengerConfig>;
+
+const MB = 1048576;
+// Send API attachment upload (filedata): up to 25 MB; an attachment carries no caption, so the
+// text goes first as its own message.
+export const MESSENGER_MEDIA = {
+  inboundMaxBytes: 25 * MB,
+  outbound: { maxFiles: 10, filesPerMessage: 1, captions: false, types: [{ type: 'image/*', maxBytes: 8 * MB }, { type: '*', maxBytes: 25 * MB }] },
+};
 
 export const messenger: Connector<MessengerConfig> = {
   kind: 'messenger',
@@ -38,5 +46,6 @@ export const messenger: Connector<MessengerConfig> = {
     const name = [p.data.first_name, p.data.last_name].filter(Boolean).join(' ').trim();
     return name ? { name } : null;
   },
-  limits: { replyWindowHours: 24, taggedReply: { hours: 7 * 24, tag: 'HUMAN_AGENT' }, maxTextLength: MESSENGER_MAX_TEXT, attachments: false },
+  fetchMedia: (_c, remote, { maxBytes }) => fetchMessagingMedia(remote, maxBytes, 'Messenger attachment'),
+  limits: { replyWindowHours: 24, taggedReply: { hours: 7 * 24, tag: 'HUMAN_AGENT' }, maxTextLength: MESSENGER_MAX_TEXT, attachments: true, media: MESSENGER_MEDIA },
 };

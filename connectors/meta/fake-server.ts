@@ -14,6 +14,8 @@ export interface RecordedCall {
   headers: Record<string, string>;
   body: unknown;
   raw: string;
+  /** The body's bytes (files: media uploads, multipart attachments). */
+  bytes: Buffer;
   /** HTTP status the fake answered. */
   status: number;
 }
@@ -26,15 +28,19 @@ export interface FailureSpec {
   retryAfter?: number | string;
   /** Which calls fail: sends only (default) or any call, profile lookups included. */
   match?: 'send' | 'any';
+  /** Let this many matching calls through first (fail the second send of a reply with two files). */
+  after?: number;
 }
 
 export interface RouteResult {
   status: number;
   body: unknown;
+  /** Answer with these bytes instead of JSON (a media download). */
+  file?: { data: Uint8Array; contentType: string };
   /** Runs before the answer is written (e.g. an echo webhook that overtakes the API response). */
   before?: () => Promise<unknown>;
 }
-export type Route = (call: RecordedCall) => RouteResult | null;
+export type Route = (call: RecordedCall) => RouteResult | null | Promise<RouteResult | null>;
 
 export type SignatureMode = 'valid' | 'bad' | 'none';
 export interface PushOptions { signature?: SignatureMode; appSecret?: string }
@@ -52,6 +58,8 @@ function defaultFailureBody(status: number) {
 
 export class GraphFakeServer {
   readonly calls: RecordedCall[] = [];
+  /** Files served without a token, like Meta's CDN (path -> bytes). */
+  readonly cdn = new Map<string, { data: Uint8Array; contentType: string }>();
   private failures: FailureSpec[] = [];
   url = '';
 
@@ -65,6 +73,13 @@ export class GraphFakeServer {
     const addr = server.address() as AddressInfo;
     self.url = `http://${opts.host ?? '127.0.0.1'}:${addr.port}`;
     return self;
+  }
+
+  /** Serves bytes without a token at a CDN-like URL (what Messenger/Instagram webhooks link to). */
+  hostFile(data: Uint8Array, contentType: string, name = 'file'): string {
+    const path = `/cdn/v/t39.${fakeId('')}/${encodeURIComponent(name)}`;
+    this.cdn.set(path, { data, contentType });
+    return `${this.url}${path}?_nc_cat=1&oh=fake&oe=${Math.floor(Date.now() / 1000 + 3600).toString(16)}`;
   }
 
   /** The next `n` matching calls are answered with this failure instead of being served. */
@@ -107,7 +122,8 @@ export class GraphFakeServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
-    const raw = (await readBody(req)).toString('utf8');
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     const u = new URL(req.url ?? '/', 'http://fake');
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
@@ -115,7 +131,7 @@ export class GraphFakeServer {
     if ((headers['content-type'] ?? '').includes('json') && raw) {
       try { body = JSON.parse(raw); } catch { body = raw; }
     }
-    const call: RecordedCall = { method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), headers, body, raw, status: 0 };
+    const call: RecordedCall = { method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), headers, body, raw, bytes, status: 0 };
     this.calls.push(call);
     const answer = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
       call.status = status;
@@ -124,20 +140,37 @@ export class GraphFakeServer {
     };
 
     const isSend = call.method === 'POST' && /\/messages$/.test(call.path);
-    const idx = this.failures.findIndex((f) => (f.match ?? 'send') === 'any' || isSend);
+    let idx = this.failures.findIndex((f) => (f.match ?? 'send') === 'any' || isSend);
+    if (idx >= 0 && this.failures[idx].after) {
+      this.failures[idx] = { ...this.failures[idx], after: this.failures[idx].after! - 1 };
+      idx = -1;
+    }
     if (idx >= 0) {
       const [f] = this.failures.splice(idx, 1);
       return answer(f.status, f.body ?? defaultFailureBody(f.status), f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {});
     }
 
+    const cdn = this.cdn.get(call.path);
+    if (cdn && call.method === 'GET') {
+      call.status = 200;
+      res.writeHead(200, { 'content-type': cdn.contentType, 'content-length': String(cdn.data.byteLength) });
+      return res.end(cdn.data);
+    }
+    // Meta's CDN answers an unknown or expired signed URL with 403.
+    if (call.path.startsWith('/cdn/') && call.method === 'GET') return answer(403, { error: 'URL signature expired' });
     const bearer = /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1];
     const token = bearer ?? call.query.access_token;
     if (!token) return answer(400, graphErrorBody(2500, 'An active access token must be used to query information about the current user.'));
     if (token !== this.token) return answer(400, graphErrorBody(190, 'Invalid OAuth access token - Cannot parse access token'));
 
-    const out = this.route(call);
+    const out = await this.route(call);
     if (out?.before) await out.before().catch(() => undefined);
     if (!out) return answer(400, graphErrorBody(100, `Unsupported ${call.method} request. Object with ID '${call.path.split('/').pop()}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { error_subcode: 33 }));
+    if (out.file) {
+      call.status = out.status;
+      res.writeHead(out.status, { 'content-type': out.file.contentType, 'content-length': String(out.file.data.byteLength) });
+      return res.end(out.file.data);
+    }
     return answer(out.status, out.body);
   }
 }

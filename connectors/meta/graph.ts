@@ -4,7 +4,7 @@
 import axios, { type AxiosResponse } from 'axios';
 import { PermanentError, RetryableError } from '../types.js';
 import { graphError } from './wire.js';
-import { assertCallableUrl, fetchErrorMessage, guardedHttpAgent, guardedHttpsAgent, PrivateNetworkError } from '../net-guard.js';
+import { assertCallableUrl, fetchErrorMessage, guardedFetch, guardedHttpAgent, guardedHttpsAgent, PrivateNetworkError, readBounded } from '../net-guard.js';
 
 /** Graph codes that mean "later" even when the HTTP status is 400 (rate limits, outages). */
 const RETRYABLE_CODES = new Set([
@@ -47,6 +47,24 @@ export async function graphRequest<T = unknown>(call: GraphCall): Promise<T> {
   if (res.status >= 200 && res.status < 300) return res.data as T;
   throw classifyGraphFailure(res.status, res.data, res.headers['retry-after'] as string | undefined);
 }
+
+/** A multipart POST (media upload, attachment upload with filedata), failures classified like graphRequest. */
+export async function graphUpload<T = unknown>(call: { baseUrl: string; path: string; token: string; form: FormData; timeoutMs?: number }): Promise<T> {
+  const url = `${call.baseUrl.replace(/\/+$/, '')}/${call.path.replace(/^\/+/, '')}`;
+  let res: Response;
+  try {
+    res = await guardedFetch(url, { method: 'POST', headers: { authorization: `Bearer ${call.token}` }, body: call.form, signal: AbortSignal.timeout(call.timeoutMs ?? 120_000) });
+  } catch (err) {
+    if (err instanceof PrivateNetworkError || (err as { cause?: unknown }).cause instanceof PrivateNetworkError) throw new PermanentError(`Graph API not called: ${fetchErrorMessage(err)}`);
+    throw new RetryableError(`Graph API unreachable: ${fetchErrorMessage(err)}`);
+  }
+  const text = await readBounded(res, 1024 * 1024);
+  const data = safeJson(text) ?? text;
+  if (res.ok) return data as T;
+  throw classifyGraphFailure(res.status, data, res.headers.get('retry-after') ?? undefined);
+}
+
+export const fileBlob = (f: { data: Uint8Array; contentType: string }) => new Blob([f.data as Uint8Array<ArrayBuffer>], { type: f.contentType });
 
 export function classifyGraphFailure(status: number, data: unknown, retryAfter?: string): RetryableError | PermanentError {
   const parsed = graphError.safeParse(typeof data === 'string' ? safeJson(data) : data);

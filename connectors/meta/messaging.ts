@@ -1,8 +1,9 @@
 // What Messenger and Instagram share: the `messaging[]` webhook and the Send API. Each
 // connector passes its own account id (Page id / Instagram account id) and token.
-import type { InboundAttachment, InboundEvent, OutboundMessage } from '../types.js';
+import { fetchFile, fileNameFromUrl } from '../media-fetch.js';
+import type { InboundAttachment, InboundEvent, MediaKind, OutboundMessage } from '../types.js';
 import { PermanentError, skipped } from '../types.js';
-import { graphRequest } from './graph.js';
+import { fileBlob, graphRequest, graphUpload } from './graph.js';
 import { DESCRIBED_ATTACHMENTS, describeAttachment, describeReferral, originOf, stickerText, toMs } from './messaging-events.js';
 import { messagingItem, messagingWebhook, sendResponse, type MessagingAttachment, type MessagingItem, type SendRequest } from './wire.js';
 
@@ -105,15 +106,17 @@ function toEvents(item: MessagingItem, accountId: string, type: string): Inbound
   const echo = Boolean(m.is_echo) || item.sender?.id === accountId;
   const lines: string[] = [];
   const meta: Record<string, unknown> = {};
-  const media: MessagingAttachment[] = [];
+  const attachments: InboundAttachment[] = [];
   for (const a of m.attachments ?? []) {
     const d = (a.type === 'image' ? stickerText(a) : null) ?? (DESCRIBED_ATTACHMENTS.has(a.type) ? describeAttachment(a) : null);
-    if (d) { lines.push(d.text); Object.assign(meta, d.meta); } else media.push(a);
+    // A described attachment (sticker, share, story, reel) keeps its text; its media, when it has a file, is downloaded too.
+    if (d) { lines.push(d.text); Object.assign(meta, d.meta); attachments.push(...toAttachment(a, [])); } else attachments.push(...toAttachment(a, lines));
   }
-  const attachments = media.flatMap(toAttachment);
   if (m.reply_to?.story) {
     meta.storyReply = { id: m.reply_to.story.id ?? null, url: m.reply_to.story.url ?? null };
     lines.unshift(`Replied to your story${m.reply_to.story.url ? `: ${m.reply_to.story.url}` : ''}`);
+    // The story's media is kept with the reply (its URL expires).
+    if (m.reply_to.story.url && isHttpUrl(m.reply_to.story.url)) attachments.push({ filename: fileNameFromUrl(m.reply_to.story.url) ?? '', contentType: 'application/octet-stream', size: 0, remote: { url: m.reply_to.story.url } });
   }
   if (m.referral) { meta.referral = originOf(m.referral); lines.push(describeReferral(m.referral)); }
   if (m.is_unsupported) { meta.unsupported = true; lines.push('[A message type the platform does not pass on to apps]'); }
@@ -133,27 +136,63 @@ function toEvents(item: MessagingItem, accountId: string, type: string): Inbound
   }];
 }
 
-const CONTENT_TYPES: Record<string, string> = { image: 'image/*', video: 'video/*', audio: 'audio/*', file: 'application/octet-stream' };
+const KINDS: Record<string, MediaKind> = { image: 'image', video: 'video', audio: 'audio', file: 'file', ig_reel: 'video', reel: 'video' };
+const LABELS: Record<string, string> = { share: 'Shared post', story_mention: 'Mentioned you in their story', ig_reel: 'Shared reel', reel: 'Shared reel', fallback: 'Shared link', template: 'Shared' };
+const isHttpUrl = (u: string) => /^https?:\/\//i.test(u);
 
-function toAttachment(a: { type: string; payload?: { url?: string; title?: string } | null }): InboundAttachment[] {
-  const url = a.payload?.url;
-  if (!url) return [];
-  let filename = a.payload?.title ?? a.type;
-  try {
-    const last = new URL(url).pathname.split('/').filter(Boolean).pop();
-    if (last && /\.[a-z0-9]{2,5}$/i.test(last)) filename = decodeURIComponent(last);
-  } catch { /* keep the type as name */ }
-  return [{ filename, contentType: CONTENT_TYPES[a.type] ?? 'application/octet-stream', size: 0, url }];
+/** A file to download (the CDN url in payload.url), and/or a line of text for what has no file (a shared link, a reel's title). */
+function toAttachment(a: MessagingAttachment, links: string[]): InboundAttachment[] {
+  const url = a.payload?.url ?? a.url;
+  const title = a.payload?.title ?? a.title;
+  const label = LABELS[a.type];
+  const hasFile = Boolean(url && isHttpUrl(url) && a.type !== 'fallback' && a.type !== 'template');
+  // The link is kept as text only when there is no file to keep instead.
+  if (label && (title || !hasFile)) links.push([`${label}:`, title, hasFile ? undefined : url].filter(Boolean).join(' '));
+  if (!hasFile || !url) return [];
+  const kind: MediaKind = a.payload?.sticker_id != null ? 'sticker' : KINDS[a.type] ?? 'file';
+  // The type comes from the bytes once downloaded; the name from the URL when it has one.
+  return [{ filename: fileNameFromUrl(url) ?? (a.type === 'file' ? '' : a.type), contentType: 'application/octet-stream', size: 0, kind: a.type === 'image' || a.type === 'video' || a.type === 'audio' || kind === 'sticker' ? kind : undefined, remote: { url } }];
 }
 
-/** POST /{version}/{accountId}/messages with {messaging_type: RESPONSE, recipient, message};
- *  after the 24-hour window, messaging_type MESSAGE_TAG with the tag Parley chose (HUMAN_AGENT). */
-export async function sendMessaging(opts: { baseUrl: string; version: string; accountId: string; token: string }, msg: OutboundMessage) {
-  if (msg.attachments.length) throw new PermanentError('This channel does not send attachments from Parley yet');
+/** Meta's CDN urls need no token (they are signed and expire): downloaded as they are. */
+export function fetchMessagingMedia(remote: Record<string, unknown>, maxBytes: number, what: string) {
+  return fetchFile(String(remote.url), { maxBytes, what });
+}
+
+const ATTACHMENT_TYPE: Record<string, string> = { image: 'image', sticker: 'image', video: 'video', audio: 'audio', voice: 'audio' };
+
+/**
+ * POST /{version}/{accountId}/messages with {messaging_type: RESPONSE, recipient, message}. A file
+ * goes alone (no caption): Messenger uploads it with the message (multipart, `filedata`);
+ * Instagram gives its public URL (`files: 'url'`: Parley's signed, expiring link).
+ */
+export async function sendMessaging(opts: { baseUrl: string; version: string; accountId: string; token: string; files?: 'upload' | 'url' }, msg: OutboundMessage) {
+  const path = `/${opts.version}/${opts.accountId}/messages`;
+  // After the 24-hour window: messaging_type MESSAGE_TAG with the tag Parley chose (HUMAN_AGENT).
+  const kind: Record<string, string> = msg.tag ? { messaging_type: 'MESSAGE_TAG', tag: msg.tag } : { messaging_type: 'RESPONSE' };
+  let data: unknown;
+  if (msg.attachments.length) {
+    const f = msg.attachments[0];
+    const type = ATTACHMENT_TYPE[f.kind] ?? 'file';
+    if (opts.files === 'url') {
+      const body = { ...kind, recipient: { id: msg.recipient.externalId }, message: { attachment: { type, payload: { url: f.url } } } };
+      data = await graphRequest({ baseUrl: opts.baseUrl, path, token: opts.token, body });
+    } else {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(kind)) form.append(k, v);
+      form.append('recipient', JSON.stringify({ id: msg.recipient.externalId }));
+      form.append('message', JSON.stringify({ attachment: { type, payload: { is_reusable: false } } }));
+      form.append('filedata', fileBlob(f), f.filename);
+      data = await graphUpload({ baseUrl: opts.baseUrl, path, token: opts.token, form });
+    }
+    const sent = sendResponse.safeParse(data);
+    if (!sent.success) throw new PermanentError('The Send API answered without a message_id');
+    return { externalId: sent.data.message_id };
+  }
   const body: SendRequest = msg.tag
     ? { messaging_type: 'MESSAGE_TAG', tag: msg.tag, recipient: { id: msg.recipient.externalId }, message: { text: msg.text } }
     : { messaging_type: 'RESPONSE', recipient: { id: msg.recipient.externalId }, message: { text: msg.text } };
-  const data = await graphRequest({ baseUrl: opts.baseUrl, path: `/${opts.version}/${opts.accountId}/messages`, token: opts.token, body });
+  data = await graphRequest({ baseUrl: opts.baseUrl, path, token: opts.token, body });
   const parsed = sendResponse.safeParse(data);
   if (!parsed.success) throw new PermanentError('The Send API answered without a message_id');
   return { externalId: parsed.data.message_id };

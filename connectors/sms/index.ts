@@ -5,7 +5,8 @@
 // configured public URL are tried. Status callbacks (MessageStatus) update our sent messages.
 // Out: POST /2010-04-01/Accounts/{AccountSid}/Messages.json with basic auth.
 import { z } from 'zod';
-import { PermanentError, RetryableError, type Connector, type InboundEvent } from '../types.js';
+import { fetchFile } from '../media-fetch.js';
+import { PermanentError, RetryableError, type Connector, type InboundAttachment, type InboundEvent } from '../types.js';
 import { apiError, inboundSms, messageResource, statusCallback, type SendMessageForm } from './wire.js';
 import { base64, constantTimeEqual, hmac } from '../signing.js';
 import { fetchErrorMessage, guardedFetch, PrivateNetworkError, readBounded } from '../net-guard.js';
@@ -23,6 +24,16 @@ export const smsConfig = z.object({
 export type SmsConfig = z.infer<typeof smsConfig>;
 
 const TIMEOUT_MS = 15_000;
+const MB = 1048576;
+// MMS: up to 10 MediaUrl per message, 5 MB in all; images are what every handset shows.
+export const SMS_MEDIA = {
+  inboundMaxBytes: 5 * MB,
+  outbound: {
+    maxFiles: 10, filesPerMessage: 10, captions: true, maxCaptionLength: 1600,
+    types: [{ type: 'image/jpeg', maxBytes: 5 * MB }, { type: 'image/png', maxBytes: 5 * MB }, { type: 'image/gif', maxBytes: 5 * MB },
+      { type: 'application/pdf', maxBytes: 5 * MB }, { type: 'video/*', maxBytes: 5 * MB }, { type: 'audio/*', maxBytes: 5 * MB }],
+  },
+};
 
 /** X-Twilio-Signature for a URL and the POST parameters (Web Crypto, so it runs on Workers too). */
 export async function twilioSignature(authToken: string, url: string, params: Iterable<[string, string]>): Promise<string> {
@@ -76,9 +87,9 @@ export const sms: Connector<SmsConfig> = {
       return [{ kind: 'status', externalId: s.MessageSid, status, error, at: 0, ...(s.ErrorCode === UNSUBSCRIBED ? { optedOut: true } : {}) }];
     }
     const m = inboundSms.parse(form);
-    const media = Array.from({ length: Math.min(10, Number(m.NumMedia ?? 0) || 0) }, (_, i) => ({
-      filename: `media-${i}`, contentType: String(form[`MediaContentType${i}`] ?? 'application/octet-stream'), size: 0, url: form[`MediaUrl${i}`],
-    })).filter((a) => a.url);
+    // MMS files: MediaUrlN (fetched with the account's basic auth, after the webhook) and MediaContentTypeN.
+    const media: InboundAttachment[] = Array.from({ length: Math.min(10, Number(m.NumMedia ?? 0) || 0) }, (_, i) => form[`MediaUrl${i}`])
+      .flatMap((url, i) => (url ? [{ filename: '', contentType: String(form[`MediaContentType${i}`] ?? 'application/octet-stream'), size: 0, remote: { url } }] : []));
     const events: InboundEvent[] = [{
       kind: 'message',
       externalId: m.MessageSid,
@@ -105,12 +116,16 @@ export const sms: Connector<SmsConfig> = {
     if (c.fromNumber.startsWith('MG')) form.MessagingServiceSid = c.fromNumber;
     else form.From = c.fromNumber;
     if (c.statusCallbackUrl) form.StatusCallback = c.statusCallbackUrl;
+    const params = new URLSearchParams(form as unknown as Record<string, string>);
+    // MMS: Twilio fetches each file from its MediaUrl (Parley's signed, expiring link to it).
+    for (const f of msg.attachments) params.append('MediaUrl', f.url);
+    if (!msg.text) params.delete('Body');
     let res: Response;
     try {
       res = await guardedFetch(`${base}/2010-04-01/Accounts/${c.accountSid}/Messages.json`, {
         method: 'POST',
         headers: { authorization: `Basic ${btoa(`${c.accountSid}:${c.authToken}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(form as unknown as Record<string, string>).toString(),
+        body: params.toString(),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (err) {
@@ -137,5 +152,11 @@ export const sms: Connector<SmsConfig> = {
 
   // The sender's number is the thread: a text to a number opens the thread its answer joins.
   startsThreads: { by: 'phone', threadKey: 'address' },
-  limits: { attachments: false, maxTextLength: 1600 },
+  fetchMedia(c, remote, { maxBytes }) {
+    // Twilio answers a media URL with a redirect to the file; fetchFile follows it (and drops
+    // the credentials if it leaves Twilio's origin).
+    return fetchFile(String(remote.url), { headers: { authorization: `Basic ${btoa(`${c.accountSid}:${c.authToken}`)}` }, maxBytes, what: 'MMS media' });
+  },
+
+  limits: { attachments: true, maxTextLength: 1600, media: SMS_MEDIA },
 };

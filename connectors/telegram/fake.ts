@@ -24,6 +24,11 @@
 //   fake.updates                     updates not yet confirmed by a getUpdates offset
 //   fake.webhook                     { url, secret_token } set by setWebhook, or null
 //   fake.calls                       every call: { method, body }
+//   fake.addFile(bytes, {name?, size?})  a file on Telegram's servers: {file_id, file_unique_id, file_size}
+//                                    (getFile -> file_path, GET /file/bot<token>/<file_path>; `size` fakes a
+//                                    bigger file: getFile then answers "file is too big" over 20 MB)
+//   fake.customerSends({from, message, chatId?})  like customerWrites with any message fields (photo, document, sticker…)
+//   fake.uploads                     files Parley sent (sendPhoto/sendDocument/sendVideo/sendVoice/sendAudio multipart)
 //   fake.close()
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,9 +54,16 @@ export interface TelegramFake {
   reacts(input: { from: FakeUser; chatId?: number; messageId: number; emoji: string | null }): Promise<{ update: TgUpdate; delivery?: { status: number; body: string } }>;
   answeredCallbacks: string[];
   failNext(n: number, errorCode: number, opts?: { method?: string; retryAfter?: number }): void;
+  addFile(data: Uint8Array, opts?: { name?: string; size?: number; fileId?: string }): { file_id: string; file_unique_id: string; file_size: number };
+  customerSends(input: { from: { id: number; first_name: string; username?: string }; message: Record<string, unknown>; chatId?: number }):
+    Promise<{ update: TgUpdate; delivery?: { status: number; body: string } }>;
+  uploads: TelegramUpload[];
   close(): Promise<void>;
 }
 type FakeUser = { id: number; first_name: string; last_name?: string; username?: string };
+export interface TelegramUpload { method: string; chatId: string; caption?: string; field: string; filename: string; contentType: string; data: Uint8Array }
+const FILE_METHODS: Record<string, string> = { sendPhoto: 'photo', sendDocument: 'document', sendVideo: 'video', sendVoice: 'voice', sendAudio: 'audio', sendAnimation: 'animation', sendSticker: 'sticker' };
+const BOT_DOWNLOAD_LIMIT = 20 * 1048576;
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Bad Request: chat not found', 401: 'Unauthorized', 403: 'Forbidden: bot was blocked by the user',
@@ -72,6 +84,9 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
   let updateSeq = 500_000;
   let messageSeq = 0;
   const state = { webhook: null as TelegramFake['webhook'] };
+  const files = new Map<string, { data: Uint8Array; path: string; unique: string; size: number }>();
+  const uploads: TelegramUpload[] = [];
+  let fileSeq = 0;
 
   const reply = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -82,12 +97,28 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const u = new URL(req.url ?? '/', 'http://fake');
+    const dl = /^\/file\/bot([^/]+)\/(.+)$/.exec(u.pathname);
+    if (dl && req.method === 'GET') {
+      calls.push({ method: 'file', body: { path: dl[2] } });
+      const f = [...files.values()].find((x) => x.path === decodeURIComponent(dl[2]));
+      if (dl[1] !== botToken) return error(res, 401);
+      const fail = failures.find((x) => x.left > 0 && x.method === 'file');
+      if (fail) { fail.left--; return error(res, fail.code); }
+      if (!f) return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(f.data.byteLength) });
+      return res.end(f.data);
+    }
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(u.pathname);
     if (!m) return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = m;
-    const raw = (await readBody(req)).toString('utf8');
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     let body: Record<string, unknown> = Object.fromEntries(u.searchParams);
-    if (raw.length) {
+    let form: FormData | null = null;
+    if ((req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
+      form = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': req.headers['content-type']! }, body: new Uint8Array(bytes) }).formData();
+      for (const [k, v] of form) if (typeof v === 'string') body[k] = v;
+    } else if (raw.length) {
       try { body = { ...body, ...JSON.parse(raw) }; } catch { return error(res, 400, { description: 'Bad Request: invalid JSON' }); }
     }
     calls.push({ method, body });
@@ -134,6 +165,25 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
         if (typeof body.callback_query_id !== 'string') return error(res, 400, { description: 'Bad Request: query is too old and response timeout expired or query ID is invalid' });
         answeredCallbacks.push(body.callback_query_id);
         return reply(res, 200, { ok: true, result: true });
+      }
+      case 'getFile': {
+        const f = files.get(String(body.file_id ?? ''));
+        if (!f) return error(res, 400, { description: 'Bad Request: invalid file_id' });
+        if (f.size > BOT_DOWNLOAD_LIMIT) return error(res, 400, { description: 'Bad Request: file is too big' });
+        return reply(res, 200, { ok: true, result: { file_id: body.file_id, file_unique_id: f.unique, file_size: f.size, file_path: f.path } });
+      }
+      case 'sendPhoto': case 'sendDocument': case 'sendVideo': case 'sendVoice': case 'sendAudio': case 'sendAnimation': case 'sendSticker': {
+        const field = FILE_METHODS[method];
+        const chat = chats.get(Number(body.chat_id));
+        if (!chat) return error(res, 400);
+        const file = form?.get(field);
+        if (!(file instanceof File)) return error(res, 400, { description: `Bad Request: there is no ${field} in the request` });
+        if (typeof body.caption === 'string' && body.caption.length > 1024) return error(res, 400, { description: 'Bad Request: message caption is too long' });
+        const data = new Uint8Array(await file.arrayBuffer());
+        uploads.push({ method, chatId: String(body.chat_id), ...(body.caption ? { caption: String(body.caption) } : {}), field, filename: file.name, contentType: file.type, data });
+        const sent = { message_id: ++messageSeq, from: bot, chat: { id: chat.id, type: chat.type }, date: Math.floor(Date.now() / 1000), ...(body.caption ? { caption: body.caption } : {}),
+          [field]: field === 'photo' ? [{ file_id: `sent-${messageSeq}`, file_unique_id: `u${messageSeq}`, width: 1, height: 1, file_size: data.byteLength }] : { file_id: `sent-${messageSeq}`, file_unique_id: `u${messageSeq}`, file_size: data.byteLength, file_name: file.name } };
+        return reply(res, 200, { ok: true, result: sent });
       }
       case 'getChat': {
         const chat = chats.get(Number(body.chat_id));
@@ -190,6 +240,33 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
     get updates() { return updates; },
     get webhook() { return state.webhook; },
     inboxConfig: (extra = {}) => ({ botToken, mode: 'polling', apiBaseUrl: url, ...extra } as TelegramConfig),
+    uploads,
+    addFile(data, o = {}) {
+      const n = ++fileSeq;
+      const file_id = o.fileId ?? `BQACAgIAAxkBAAI${n.toString(36).padStart(6, '0')}Fake${botId}`;
+      const unique = `AgAD${n.toString(36)}`;
+      const dir = /\.(jpe?g|png|webp)$/i.test(o.name ?? '') ? 'photos' : 'documents';
+      const size = o.size ?? data.byteLength;
+      files.set(file_id, { data, path: `${dir}/file_${n}${o.name ? o.name.slice(o.name.lastIndexOf('.')) : ''}`, unique, size });
+      return { file_id, file_unique_id: unique, file_size: size };
+    },
+    async customerSends({ from, message, chatId }) {
+      const id = chatId ?? from.id;
+      if (!chats.has(id)) chats.set(id, { id, type: id < 0 ? 'group' : 'private', first_name: from.first_name, username: from.username });
+      const update: TgUpdate = {
+        update_id: ++updateSeq,
+        message: {
+          message_id: ++messageSeq,
+          from: { id: from.id, is_bot: false, first_name: from.first_name, ...(from.username ? { username: from.username } : {}) },
+          chat: { id, type: id < 0 ? 'group' : 'private', ...(id < 0 ? { title: 'Group' } : { first_name: from.first_name }) },
+          date: Math.floor(Date.now() / 1000),
+          ...message,
+        },
+      };
+      if (state.webhook) return { update, delivery: await push(state.webhook.url, update, state.webhook.secret_token) };
+      updates.push(update);
+      return { update };
+    },
     async customerWrites({ from, text, chatId }) {
       const id = chatId ?? from.id;
       if (!chats.has(id)) chats.set(id, { id, type: id < 0 ? 'group' : 'private', first_name: from.first_name, last_name: from.last_name, username: from.username });

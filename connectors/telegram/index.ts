@@ -4,8 +4,9 @@
 // secret_token given to setWebhook). Out: sendMessage, quoting the customer's latest message.
 // Message ids are unique per chat only, so external ids are "<chat id>:<message id>".
 import { z } from 'zod';
-import { PermanentError, RetryableError, skipped, type Connector, type InboundEvent } from '../types.js';
-import { ALLOWED_UPDATES, tgCallbackQuery, tgMessage, tgMessageReaction, tgResponse, tgUpdate, type GetUpdatesBody, type SendMessageBody, type TgMessage } from './wire.js';
+import { fetchFile } from '../media-fetch.js';
+import { FileTooLargeError, PermanentError, RetryableError, skipped, type Connector, type InboundAttachment, type InboundEvent, type MediaKind } from '../types.js';
+import { ALLOWED_UPDATES, tgCallbackQuery, tgFileInfo, tgMessage, tgMessageReaction, tgResponse, tgUpdate, type GetUpdatesBody, type SendMessageBody, type TgFile, type TgMessage } from './wire.js';
 import { constantTimeEqual } from '../signing.js';
 import { fetchErrorMessage, guardedFetch, PrivateNetworkError, readBounded } from '../net-guard.js';
 
@@ -27,15 +28,24 @@ export type TelegramConfig = z.infer<typeof telegramConfig>;
 const TIMEOUT_MS = 15_000;
 /** getUpdates returns at most 100 updates: far below this. */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+const MB = 1048576;
+// Bot API: photos up to 10 MB, other files up to 50 MB; captions up to 1024 characters.
+export const TELEGRAM_MEDIA = {
+  inboundMaxBytes: 20 * MB,
+  outbound: {
+    maxFiles: 10, filesPerMessage: 1, captions: true, maxCaptionLength: 1024,
+    types: [{ type: 'image/jpeg', maxBytes: 10 * MB }, { type: 'image/png', maxBytes: 10 * MB }, { type: 'image/webp', maxBytes: 10 * MB }, { type: '*', maxBytes: 50 * MB }],
+  },
+};
 
-/** Calls one Bot API method; failures are classified Retryable (429, 5xx, network) or Permanent. */
-export async function callTelegram<T>(c: Pick<TelegramConfig, 'botToken' | 'apiBaseUrl'>, method: string, body: object): Promise<T> {
+/** Calls one Bot API method (JSON, or multipart for a file); failures are classified Retryable (429, 5xx, network) or Permanent. */
+export async function callTelegram<T>(c: Pick<TelegramConfig, 'botToken' | 'apiBaseUrl'>, method: string, body: object | FormData): Promise<T> {
   const base = (c.apiBaseUrl ?? 'https://api.telegram.org').replace(/\/+$/, '');
   let res: Response;
   try {
-    res = await guardedFetch(`${base}/bot${c.botToken}/${method}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    res = await guardedFetch(`${base}/bot${c.botToken}/${method}`, body instanceof FormData
+      ? { method: 'POST', body, signal: AbortSignal.timeout(TIMEOUT_MS * 8) }
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (err) {
     const why = fetchErrorMessage(err);
     if ((err as { cause?: unknown }).cause instanceof PrivateNetworkError || err instanceof PrivateNetworkError) throw new PermanentError(`Telegram ${method} was not called: ${why}`);
@@ -74,6 +84,36 @@ function describeNonText(m: TgMessage): string {
   return '[unsupported message]';
 }
 
+/** The Bot API hands files to bots up to this size; larger ones cannot be downloaded at all. */
+export const TELEGRAM_DOWNLOAD_LIMIT = 20 * 1048576;
+
+const FILE_FIELDS: [keyof TgMessage & string, MediaKind, string][] = [
+  ['animation', 'video', 'animation.mp4'], ['video', 'video', 'video.mp4'], ['video_note', 'video', 'video_note.mp4'], ['voice', 'voice', 'voice.ogg'],
+  ['audio', 'audio', 'audio.mp3'], ['sticker', 'sticker', 'sticker.webp'], ['document', 'file', ''],
+];
+
+/** The file of a message: the largest photo size, or its one document/video/voice/audio/animation/video note/sticker. */
+function mediaOf(m: TgMessage): InboundAttachment[] {
+  const pick = (f: TgFile, kind: MediaKind, name: string, type = 'application/octet-stream'): InboundAttachment[] => {
+    const size = f.file_size ?? 0;
+    const filename = f.file_name ?? name;
+    if (size > TELEGRAM_DOWNLOAD_LIMIT) {
+      return [{ filename, contentType: f.mime_type ?? type, size, kind, refused: `the file is ${(size / 1048576).toFixed(1)} MB; Telegram lets bots download files up to 20 MB, so open it in Telegram` }];
+    }
+    return [{ filename, contentType: f.mime_type ?? type, size, kind, remote: { fileId: f.file_id } }];
+  };
+  if (m.photo?.length) {
+    const largest = m.photo.reduce((a, b) => ((b.file_size ?? 0) >= (a.file_size ?? 0) ? b : a));
+    return pick(largest, 'image', 'photo.jpg', 'image/jpeg');
+  }
+  // A GIF comes as both animation and document: the animation wins (first in the list).
+  for (const [field, kind, name] of FILE_FIELDS) {
+    const f = m[field] as TgFile | undefined;
+    if (f?.file_id) return pick(f, kind, name);
+  }
+  return [];
+}
+
 const mapLink = (lat: number, long: number) => `https://www.google.com/maps/search/?api=1&query=${lat},${long}`;
 
 /** What an agent reads for a message: text, caption, or a line for locations, contacts, Web App data. */
@@ -90,7 +130,7 @@ function messageContent(m: TgMessage): { text: string; meta?: Record<string, unk
     const name = [m.contact.first_name, m.contact.last_name].filter(Boolean).join(' ');
     return { text: `👤 ${name ? `${name} ` : ''}${m.contact.phone_number}`, meta: { contacts: [{ name, phones: [m.contact.phone_number] }] } };
   }
-  return { text: m.text ?? m.caption ?? describeNonText(m) };
+  return { text: m.text ?? m.caption ?? m.sticker?.emoji ?? (mediaOf(m).length ? '' : describeNonText(m)) };
 }
 
 /** The visible title of the inline button whose callback_data was pressed. */
@@ -121,7 +161,7 @@ export function fromUpdate(u: z.infer<typeof tgUpdate>): InboundEvent[] {
         threadKey: String(m.chat.id),
         sender: sender(m.from),
         text: c.text,
-        attachments: [],
+        attachments: mediaOf(m),
         sentAt: m.date * 1000,
         ...(Object.keys(meta).length ? { meta } : {}),
       }];
@@ -203,6 +243,19 @@ export const telegram: Connector<TelegramConfig> = {
     if (chat === msg.threadKey && /^\d+$/.test(messageId ?? '')) {
       body.reply_parameters = { message_id: Number(messageId), allow_sending_without_reply: true };
     }
+    if (msg.attachments.length) {
+      // One file per message: sendPhoto / sendVideo / sendVoice / sendDocument, multipart, the text as its caption.
+      const f = msg.attachments[0];
+      const [method, field] = f.kind === 'image' && f.contentType !== 'image/gif' ? ['sendPhoto', 'photo'] : f.kind === 'video' && f.contentType === 'video/mp4' ? ['sendVideo', 'video']
+        : f.kind !== 'file' && f.contentType === 'audio/ogg' ? ['sendVoice', 'voice'] : ['sendDocument', 'document'];
+      const form = new FormData();
+      form.append('chat_id', String(body.chat_id));
+      if (msg.text) form.append('caption', msg.text);
+      if (body.reply_parameters) form.append('reply_parameters', JSON.stringify(body.reply_parameters));
+      form.append(field, new Blob([f.data as Uint8Array<ArrayBuffer>], { type: f.contentType }), f.filename);
+      const sentFile = await callTelegram<TgMessage>(c, method, form);
+      return { externalId: `${sentFile.chat?.id ?? msg.threadKey}:${sentFile.message_id}` };
+    }
     const sent = await callTelegram<TgMessage>(c, 'sendMessage', body);
     return { externalId: `${sent.chat?.id ?? msg.threadKey}:${sent.message_id}` };
   },
@@ -212,6 +265,21 @@ export const telegram: Connector<TelegramConfig> = {
     return { name: name(chat), handle: chat.username };
   },
 
+  async fetchMedia(c, remote, { maxBytes }) {
+    let info;
+    try {
+      info = tgFileInfo.parse(await callTelegram<unknown>(c, 'getFile', { file_id: String(remote.fileId) }));
+    } catch (err) {
+      if (err instanceof PermanentError && /too big/i.test(err.message)) throw new FileTooLargeError(TELEGRAM_DOWNLOAD_LIMIT);
+      throw err;
+    }
+    if (!info.file_path) throw new PermanentError('Telegram getFile gave no file_path: the file is no longer available');
+    if (info.file_size && info.file_size > maxBytes) throw new FileTooLargeError(maxBytes, info.file_size);
+    const base = (c.apiBaseUrl ?? 'https://api.telegram.org').replace(/\/+$/, '');
+    const got = await fetchFile(`${base}/file/bot${c.botToken}/${info.file_path}`, { maxBytes, what: 'Telegram file' });
+    return { ...got, filename: got.filename ?? info.file_path.split('/').pop() };
+  },
+
   pollSeconds: (c) => (c.mode === 'polling' ? c.pollSeconds ?? 5 : null),
-  limits: { attachments: false, maxTextLength: 4096 },
+  limits: { attachments: true, maxTextLength: 4096, media: TELEGRAM_MEDIA },
 };

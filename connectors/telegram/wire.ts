@@ -22,6 +22,17 @@ export const tgChat = z.object({
 }).passthrough();
 export type TgChat = z.infer<typeof tgChat>;
 
+/** A file on Telegram's servers (Document, Video, Voice, Audio, Animation, VideoNote, Sticker, PhotoSize). */
+export const tgFile = z.object({
+  file_id: z.string(),
+  file_unique_id: z.string().optional(),
+  file_size: z.number().optional(),
+  file_name: z.string().optional(),
+  mime_type: z.string().optional(),
+  emoji: z.string().optional(),
+}).passthrough();
+export type TgFile = z.infer<typeof tgFile>;
+
 export const tgMessage = z.object({
   message_id: z.number(),
   from: tgUser.optional(),
@@ -37,6 +48,15 @@ export const tgMessage = z.object({
   reply_markup: z.object({
     inline_keyboard: z.array(z.array(z.object({ text: z.string(), callback_data: z.string().optional() }).passthrough())).optional(),
   }).passthrough().optional(),
+  // Sizes of one photo, smallest first.
+  photo: z.array(tgFile).optional(),
+  document: tgFile.optional(),
+  video: tgFile.optional(),
+  voice: tgFile.optional(),
+  audio: tgFile.optional(),
+  animation: tgFile.optional(),
+  video_note: tgFile.optional(),
+  sticker: tgFile.optional(),
 }).passthrough();
 export type TgMessage = z.infer<typeof tgMessage>;
 
@@ -96,5 +116,8 @@ export interface SendMessageBody {
 }
 /** The update kinds Parley asks for (setWebhook / getUpdates allowed_updates). */
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'message_reaction'];
+
+/** getFile answer: download at /file/bot<token>/<file_path> (bots: up to 20 MB). */
+export const tgFileInfo = z.object({ file_id: z.string(), file_unique_id: z.string().optional(), file_size: z.number().optional(), file_path: z.string().optional() });
 
 export interface GetUpdatesBody { offset?: number; limit?: number; timeout?: number; allowed_updates?: string[] }

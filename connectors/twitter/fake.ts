@@ -20,6 +20,10 @@
 //                                  the next n matching calls answer status (429 carries x-rate-limit-reset)
 //   fake.sends                     recorded POST /2/dm_conversations/with/:id/messages calls
 //   fake.requests                  every request seen: { method, path, query }
+//   fake.addMedia(bytes, {type: 'photo'|'animated_gif'|'video', contentType})  a DM file: {media_key, url}
+//                                  (served only to OAuth 1.0a-signed GETs, like ton.twitter.com)
+//   fake.customerWrites({from, text, media?})  / fake.pushWebhook(url, {from, text, media?})  a DM with that file
+//   fake.uploads                   files uploaded (POST /2/media/upload multipart): {id, category, contentType, filename, data}
 //   fake.close()
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,9 +33,12 @@ import { readBody } from '../fake-http.js';
 
 export interface FakeDmEvent extends Required<Pick<DmEventV2, 'id' | 'event_type' | 'text' | 'sender_id' | 'dm_conversation_id' | 'created_at'>> {
   recipient_id: string;
+  media?: FakeMedia;
 }
-export interface TwitterFakeSend { participantId: string; text: string; body: unknown; eventId: string; authorization: string }
-type Route = 'send' | 'poll' | 'user';
+export interface FakeMedia { media_key: string; url: string; type: 'photo' | 'animated_gif' | 'video'; contentType: string; data: Uint8Array; tco: string }
+export interface TwitterFakeSend { participantId: string; text: string; body: unknown; eventId: string; authorization: string; mediaId?: string }
+export interface TwitterUpload { id: string; category: string; contentType: string; filename: string; data: Uint8Array }
+type Route = 'send' | 'poll' | 'user' | 'media' | 'upload';
 interface Failure { left: number; status: number; route?: Route; resetInSeconds: number }
 
 export interface TwitterFake {
@@ -39,13 +46,15 @@ export interface TwitterFake {
   ownerId: string;
   appSecret: string;
   sends: TwitterFakeSend[];
+  uploads: TwitterUpload[];
   requests: { method: string; path: string; query: Record<string, string> }[];
   events: FakeDmEvent[];
   users: Map<string, UserV2>;
   inboxConfig(extra?: Partial<TwitterConfig>): TwitterConfig;
-  customerWrites(input: { from: { id: string; name?: string; username?: string }; text: string }): FakeDmEvent;
+  customerWrites(input: { from: { id: string; name?: string; username?: string }; text: string; media?: FakeMedia }): FakeDmEvent;
+  addMedia(data: Uint8Array, opts: { type: FakeMedia['type']; contentType: string }): FakeMedia;
   ownerWrites(input: { to: string; text: string }): FakeDmEvent;
-  pushWebhook(url: string, input: { from: { id: string; name?: string; username?: string }; text: string } | { body: string },
+  pushWebhook(url: string, input: { from: { id: string; name?: string; username?: string }; text: string; media?: FakeMedia } | { body: string },
     opts?: { signature?: string | null }): Promise<{ status: number; body: string; payload: string }>;
   crc(url: string, token: string): Promise<{ status: number; json: any; expected: string }>;
   failNext(n: number, status: number, opts?: { route?: Route; resetInSeconds?: number }): void;
@@ -71,10 +80,13 @@ export async function startTwitterFake(opts: {
   let seq = 0n;
   const nextId = () => (1860000000000000000n + ++seq * 1000n).toString();
 
-  const addEvent = (from: string, to: string, text: string): FakeDmEvent => {
+  const media = new Map<string, FakeMedia>();
+  const uploads: TwitterUpload[] = [];
+  let base = '';
+  const addEvent = (from: string, to: string, text: string, m?: FakeMedia): FakeDmEvent => {
     const e: FakeDmEvent = {
-      id: nextId(), event_type: 'MessageCreate', text, sender_id: from, recipient_id: to,
-      dm_conversation_id: oneToOneConversationId(from, to), created_at: new Date().toISOString(),
+      id: nextId(), event_type: 'MessageCreate', text: m ? `${text} ${m.tco}`.trim() : text, sender_id: from, recipient_id: to,
+      dm_conversation_id: oneToOneConversationId(from, to), created_at: new Date().toISOString(), ...(m ? { media: m } : {}),
     };
     events.push(e);
     return e;
@@ -90,7 +102,14 @@ export async function startTwitterFake(opts: {
         type: 'message_create', id: e.id, created_timestamp: String(Date.parse(e.created_at)),
         message_create: {
           target: { recipient_id: e.recipient_id }, sender_id: e.sender_id, source_app_id: '268278',
-          message_data: { text: e.text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] } },
+          message_data: {
+            text: e.text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: e.media ? [{ url: e.media.tco, expanded_url: `https://twitter.com/messages/media/${e.id}`, display_url: 'pic.twitter.com/x', indices: [0, 23] }] : [] },
+            ...(e.media ? { attachment: { type: 'media', media: {
+              id_str: e.media.media_key.split('_')[1], type: e.media.type, url: e.media.tco, display_url: 'pic.twitter.com/x',
+              media_url_https: e.media.type === 'photo' ? e.media.url : `${base}/dm_gif_preview/${e.media.media_key}.jpg`,
+              ...(e.media.type !== 'photo' ? { video_info: { aspect_ratio: [1, 1], variants: [{ bitrate: 0, content_type: 'video/mp4', url: e.media.url }] } } : {}),
+            } } } : {}),
+          },
         },
       }],
       users: Object.fromEntries([e.sender_id, e.recipient_id].filter((id) => users.has(id)).map((id) => {
@@ -123,7 +142,9 @@ export async function startTwitterFake(opts: {
     const raw = await readBody(req);
     requests.push({ method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams) });
 
-    const route: Route | null = req.method === 'GET' && u.pathname === '/2/dm_events' ? 'poll'
+    const route: Route | null = req.method === 'GET' && u.pathname.startsWith('/dm-media/') ? 'media'
+      : req.method === 'POST' && u.pathname === '/2/media/upload' ? 'upload'
+      : req.method === 'GET' && u.pathname === '/2/dm_events' ? 'poll'
       : req.method === 'POST' && /^\/2\/dm_conversations\/with\/[^/]+\/messages$/.test(u.pathname) ? 'send'
         : req.method === 'GET' && /^\/2\/users\/[^/]+$/.test(u.pathname) ? 'user' : null;
     if (!route) return json(res, 404, { title: 'Not Found Error', detail: `No route ${req.method} ${u.pathname}`, type: 'about:blank', status: 404 });
@@ -144,6 +165,22 @@ export async function startTwitterFake(opts: {
       return json(res, f.status, { title, detail, type: 'about:blank', status: f.status }, rateHeaders(100, 900));
     }
 
+    if (route === 'media') {
+      const m = media.get(decodeURIComponent(u.pathname.split('/')[2]));
+      if (!m) return json(res, 404, { title: 'Not Found Error', type: 'about:blank', status: 404, detail: 'no such media' });
+      res.writeHead(200, { 'content-type': m.contentType, 'content-length': String(m.data.byteLength) });
+      return res.end(m.data);
+    }
+
+    if (route === 'upload') {
+      const form = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? '') }, body: new Uint8Array(raw) }).formData().catch(() => null);
+      const file = form?.get('media');
+      if (!(file instanceof File)) return json(res, 400, { title: 'Invalid Request', detail: 'media is required', type: 'about:blank', status: 400 });
+      const id = (1910000000000000000n + BigInt(uploads.length + 1)).toString();
+      uploads.push({ id, category: String(form!.get('media_category') ?? ''), contentType: file.type, filename: file.name, data: new Uint8Array(await file.arrayBuffer()) });
+      return json(res, 200, { data: { id, media_key: `3_${id}`, size: file.size, expires_after_secs: 86400 } });
+    }
+
     if (route === 'poll') {
       if (u.searchParams.get('event_types') && u.searchParams.get('event_types') !== 'MessageCreate') {
         return json(res, 400, { title: 'Invalid Request', detail: 'only MessageCreate is served by this fake', type: 'about:blank', status: 400 });
@@ -157,6 +194,7 @@ export async function startTwitterFake(opts: {
       const data = slice.map((e) => {
         const out: Record<string, unknown> = { id: e.id, event_type: e.event_type, text: e.text };
         for (const k of ['sender_id', 'dm_conversation_id', 'created_at'] as const) if (fields.has(k)) out[k] = e[k];
+        if (fields.has('attachments') && e.media) out.attachments = { media_keys: [e.media.media_key] };
         return out;
       });
       const body: Record<string, unknown> = { meta: { result_count: data.length } };
@@ -165,16 +203,28 @@ export async function startTwitterFake(opts: {
       if ((u.searchParams.get('expansions') ?? '').split(',').includes('sender_id') && slice.length) {
         body.includes = { users: [...new Set(slice.map((e) => e.sender_id))].map((id) => users.get(id)).filter(Boolean) };
       }
+      const withMedia = slice.filter((e) => e.media);
+      if ((u.searchParams.get('expansions') ?? '').split(',').includes('attachments.media_keys') && withMedia.length) {
+        const mediaFields = new Set((u.searchParams.get('media.fields') ?? '').split(','));
+        body.includes = { ...(body.includes as object), media: withMedia.map(({ media: m }) => ({
+          media_key: m!.media_key, type: m!.type,
+          ...(m!.type === 'photo' && mediaFields.has('url') ? { url: m!.url } : {}),
+          ...(m!.type !== 'photo' && mediaFields.has('variants') ? { variants: [{ bit_rate: 0, content_type: 'video/mp4', url: m!.url }] } : {}),
+        })) };
+      }
       return json(res, 200, body, rateHeaders(299, 900));
     }
 
     if (route === 'send') {
       const participantId = decodeURIComponent(u.pathname.split('/')[4]);
-      let body: { text?: unknown };
+      let body: { text?: unknown; attachments?: { media_id?: string }[] };
       try { body = JSON.parse(raw.toString('utf8')); } catch { return json(res, 400, { title: 'Invalid Request', detail: 'body is not JSON', type: 'about:blank', status: 400 }); }
-      if (typeof body.text !== 'string' || !body.text) return json(res, 400, { title: 'Invalid Request', detail: 'text is required', type: 'about:blank', status: 400 });
-      const e = addEvent(ownerId, participantId, body.text);
-      sends.push({ participantId, text: body.text, body, eventId: e.id, authorization: auth });
+      const mediaId = body.attachments?.[0]?.media_id;
+      if (mediaId && !uploads.some((x) => x.id === mediaId)) return json(res, 400, { title: 'Invalid Request', detail: `media_id ${mediaId} not found`, type: 'about:blank', status: 400 });
+      if (!mediaId && (typeof body.text !== 'string' || !body.text)) return json(res, 400, { title: 'Invalid Request', detail: 'text is required', type: 'about:blank', status: 400 });
+      const text = typeof body.text === 'string' ? body.text : '';
+      const e = addEvent(ownerId, participantId, text);
+      sends.push({ participantId, text, body, eventId: e.id, authorization: auth, ...(mediaId ? { mediaId } : {}) });
       if (echoUrl) await postSigned(echoUrl, aaaBody(e));
       return json(res, 201, { data: { dm_conversation_id: e.dm_conversation_id, dm_event_id: e.id } }, rateHeaders(199, 900));
     }
@@ -190,13 +240,21 @@ export async function startTwitterFake(opts: {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = url;
 
   return {
-    url, ownerId, appSecret: creds.appSecret, sends, requests, events, users,
+    url, ownerId, appSecret: creds.appSecret, sends, uploads, requests, events, users,
     inboxConfig: (extra = {}) => ({ userId: ownerId, ...creds, apiBaseUrl: url, ...extra }),
-    customerWrites({ from, text }) {
+    customerWrites({ from, text, media: m }) {
       addUser(from);
-      return addEvent(from.id, ownerId, text);
+      return addEvent(from.id, ownerId, text, m);
+    },
+    addMedia(data, o) {
+      const media_key = `${o.type === 'photo' ? 3 : o.type === 'video' ? 7 : 16}_${(1900000000000000000n + BigInt(media.size + 1)).toString()}`;
+      const name = o.type === 'photo' ? 'photo.jpg' : 'clip.mp4';
+      const m: FakeMedia = { media_key, url: `${base}/dm-media/${media_key}/${name}`, type: o.type, contentType: o.contentType, data, tco: `https://t.co/${media_key.slice(-10)}` };
+      media.set(media_key, m);
+      return m;
     },
     ownerWrites: ({ to, text }) => addEvent(ownerId, to, text),
     async pushWebhook(target, input, o = {}) {
@@ -204,7 +262,7 @@ export async function startTwitterFake(opts: {
       if ('body' in input) payload = input.body;
       else {
         addUser(input.from);
-        payload = aaaBody(addEvent(input.from.id, ownerId, input.text));
+        payload = aaaBody(addEvent(input.from.id, ownerId, input.text, input.media));
       }
       return postSigned(target, payload, o.signature);
     },

@@ -9,9 +9,12 @@
 import { ApiRequestError, ApiResponseError, TwitterApi, TwitterApiv2 } from 'twitter-api-v2';
 import { z } from 'zod';
 import { PermanentError, RetryableError, skipped, type Connector, type InboundEvent, type InboundMessageEvent } from '../types.js';
-import { aaaDmEvent, aaaMarkRead, aaaWebhookBody, DM_EVENT_FIELDS, dmEventsPage, sendDmResponse, type DmEventV2 } from './wire.js';
+import OAuth1Helper from 'twitter-api-v2/dist/esm/client-mixins/oauth1.helper.js';
+import { fetchFile, fileNameFromUrl } from '../media-fetch.js';
+import type { InboundAttachment, OutboundFile } from '../types.js';
+import { aaaDmEvent, aaaMarkRead, aaaWebhookBody, DM_EVENT_FIELDS, dmEventsPage, MEDIA_FIELDS, sendDmResponse, type DmEventV2, type MediaV2 } from './wire.js';
 import { base64, constantTimeEqual, hmac } from '../signing.js';
-import { assertCallableUrl, guardedHttpAgent, guardedHttpsAgent, PrivateNetworkError } from '../net-guard.js';
+import { assertCallableUrl, fetchErrorMessage, guardedFetch, guardedHttpAgent, guardedHttpsAgent, PrivateNetworkError, readBounded } from '../net-guard.js';
 
 const snowflake = z.string().regex(/^\d{1,20}$/, 'must be a numeric X user id');
 
@@ -28,6 +31,45 @@ export const twitterConfig = z.object({
   apiBaseUrl: z.string().url().optional(),
 }).strict();
 export type TwitterConfig = z.infer<typeof twitterConfig>;
+
+/** An OAuth 1.0a Authorization header for a GET of `url` (the library's own signer). */
+export function oauthHeader(c: TwitterConfig, url: string, method = 'GET'): Record<string, string> {
+  const helper = new OAuth1Helper({ consumerKeys: { key: c.appKey, secret: c.appSecret } });
+  return helper.toHeader(helper.authorize({ url, method }, { key: c.accessToken, secret: c.accessSecret }));
+}
+
+/** POST /2/media/upload (multipart, OAuth 1.0a; the body is not part of the signature) -> the media id. */
+async function uploadDmMedia(c: TwitterConfig, f: OutboundFile): Promise<string> {
+  const url = `${(c.apiBaseUrl ?? 'https://api.x.com').replace(/\/+$/, '')}/2/media/upload`;
+  const category = f.contentType === 'image/gif' ? 'dm_gif' : f.kind === 'video' ? 'dm_video' : 'dm_image';
+  const form = new FormData();
+  form.append('media_category', category);
+  form.append('media_type', f.contentType);
+  form.append('media', new Blob([f.data as Uint8Array<ArrayBuffer>], { type: f.contentType }), f.filename);
+  let res: Response;
+  try {
+    res = await guardedFetch(url, { method: 'POST', headers: oauthHeader(c, url, 'POST'), body: form, signal: AbortSignal.timeout(120_000) });
+  } catch (err) {
+    const refused = err instanceof PrivateNetworkError || (err as { cause?: unknown }).cause instanceof PrivateNetworkError;
+    if (refused) throw new PermanentError(`X media upload not called: ${fetchErrorMessage(err)}`);
+    throw new RetryableError(`X media upload could not be reached: ${fetchErrorMessage(err)}`);
+  }
+  let body: { data?: { id?: string }; detail?: string; title?: string } | null;
+  try { body = JSON.parse(await readBounded(res, 64 * 1024)); } catch { body = null; }
+  if (res.ok && body?.data?.id) return body.data.id;
+  const what = `X media upload failed (${res.status}): ${body?.detail ?? body?.title ?? 'no id in the answer'}`;
+  throw res.status === 429 || res.status >= 500 ? new RetryableError(what) : new PermanentError(what);
+}
+
+const MB = 1048576;
+// DMs carry one file each: images up to 5 MB, GIFs 15 MB, videos 512 MB (X media upload limits).
+export const TWITTER_MEDIA = {
+  inboundMaxBytes: 25 * MB,
+  outbound: {
+    maxFiles: 4, filesPerMessage: 1, captions: true,
+    types: [{ type: 'image/gif', maxBytes: 15 * MB }, { type: 'image/jpeg', maxBytes: 5 * MB }, { type: 'image/png', maxBytes: 5 * MB }, { type: 'image/webp', maxBytes: 5 * MB }, { type: 'video/mp4', maxBytes: 512 * MB }],
+  },
+};
 
 const MAX_PAGES = 20;
 const PAGE_SIZE = 100;
@@ -106,7 +148,16 @@ function otherParticipant(conversationId: string, me: string): string | null {
 
 const newer = (a: string, b: string) => BigInt(a) > BigInt(b);
 
-function fromDmEventV2(c: TwitterConfig, e: DmEventV2, users: Map<string, { name?: string; username?: string }>): InboundMessageEvent | null {
+/** A DM's photo (its url) or GIF/video (the best mp4 variant); the t.co link of it leaves the text. */
+function mediaAttachment(m: { type?: string; url?: string; variants?: { bitrate?: number; content_type: string; url: string }[] }): InboundAttachment[] {
+  const mp4 = (m.variants ?? []).filter((v) => v.content_type === 'video/mp4').sort((a, b) => (b.bitrate ?? 0) - (a.bitrate ?? 0))[0];
+  const url = m.type === 'photo' ? m.url : mp4?.url ?? m.url;
+  if (!url) return [];
+  return [{ filename: fileNameFromUrl(url) ?? '', contentType: m.type === 'photo' ? 'image/jpeg' : mp4 ? 'video/mp4' : 'application/octet-stream', size: 0, kind: m.type === 'photo' ? 'image' : 'video', remote: { url } }];
+}
+const withoutLink = (text: string, link?: string) => (link ? text.replace(link, '') : text).trim();
+
+function fromDmEventV2(c: TwitterConfig, e: DmEventV2, users: Map<string, { name?: string; username?: string }>, media: Map<string, MediaV2> = new Map()): InboundMessageEvent | null {
   if (e.event_type !== 'MessageCreate' || !e.sender_id || !e.dm_conversation_id) return null;
   const own = e.sender_id === c.userId;
   // For our own message the "sender" of the event is the customer it went to (1:1 only).
@@ -118,8 +169,11 @@ function fromDmEventV2(c: TwitterConfig, e: DmEventV2, users: Map<string, { name
     externalId: e.id,
     threadKey: e.dm_conversation_id,
     sender: { externalId: customer, name: u?.name, handle: u?.username },
-    text: e.text ?? '',
-    attachments: [],
+    text: (e.attachments?.media_keys?.length ? (e.text ?? '').replace(/\s*https:\/\/t\.co\/\w+\s*$/, '') : e.text ?? '').trim(),
+    attachments: (e.attachments?.media_keys ?? []).flatMap((k) => {
+      const m = media.get(k);
+      return m ? mediaAttachment({ type: m.type, url: m.url, variants: m.variants?.map((v) => ({ bitrate: v.bit_rate, content_type: v.content_type, url: v.url })) }) : [];
+    }),
     sentAt: e.created_at ? Date.parse(e.created_at) : 0,
   };
 }
@@ -180,7 +234,8 @@ export const twitter: Connector<TwitterConfig> = {
       if (!dm.success) { events.push(skipped('direct_message', dm.error)); continue; }
       const e = dm.data;
       if (e.type !== 'message_create' || !e.message_create) continue;
-      const { sender_id: from, target: { recipient_id: to }, message_data: { text } } = e.message_create;
+      const { sender_id: from, target: { recipient_id: to }, message_data: { text, attachment } } = e.message_create;
+      const files = attachment?.media ? mediaAttachment({ type: attachment.media.type, url: attachment.media.media_url_https, variants: attachment.media.video_info?.variants }) : [];
       const own = from === c.userId;
       if (!own && to !== c.userId) continue;
       const customer = own ? to : from;
@@ -190,8 +245,8 @@ export const twitter: Connector<TwitterConfig> = {
         externalId: e.id,
         threadKey: oneToOneConversationId(from, to),
         sender: { externalId: customer, name: u?.name, handle: u?.screen_name },
-        text,
-        attachments: [],
+        text: files.length ? withoutLink(text, attachment?.media.url) : text,
+        attachments: files,
         sentAt: e.created_timestamp ? Number(e.created_timestamp) : 0,
       });
     }
@@ -203,18 +258,21 @@ export const twitter: Connector<TwitterConfig> = {
     const params = {
       'dm_event.fields': DM_EVENT_FIELDS,
       event_types: 'MessageCreate',
-      expansions: 'sender_id',
+      expansions: 'sender_id,attachments.media_keys',
       'user.fields': 'name,username',
+      'media.fields': MEDIA_FIELDS,
       max_results: PAGE_SIZE,
     };
     const collected: DmEventV2[] = [];
     const users = new Map<string, { name?: string; username?: string }>();
+    const media = new Map<string, MediaV2>();
     let newest: string | null = null;
     try {
       let page = await v2.listDmEvents(params);
       for (let n = 0; n < MAX_PAGES; n++) {
         const data = dmEventsPage.parse(page.data);
         for (const u of data.includes?.users ?? []) users.set(u.id, u);
+        for (const m of data.includes?.media ?? []) media.set(m.media_key, m);
         let reached = false;
         for (const e of data.data ?? []) {
           if (newest === null || newer(e.id, newest)) newest = e.id;
@@ -229,7 +287,7 @@ export const twitter: Connector<TwitterConfig> = {
       throw classify(err, 'GET /2/dm_events');
     }
     const events = collected
-      .map((e) => fromDmEventV2(c, e, users))
+      .map((e) => fromDmEventV2(c, e, users, media))
       .filter((e): e is InboundMessageEvent => e !== null)
       .reverse();
     const next = newest && (!cursor || newer(newest, cursor)) ? newest : cursor;
@@ -238,10 +296,13 @@ export const twitter: Connector<TwitterConfig> = {
 
   async send(c, msg) {
     const v2 = guardedClient(c, 'POST /2/dm_conversations/with/:participant_id/messages');
+    // A DM carries one file: uploaded first (POST /2/media/upload, dm_image|dm_gif|dm_video), then sent with its media_id.
+    const mediaId = msg.attachments.length ? await uploadDmMedia(c, msg.attachments[0]) : null;
     try {
       // The API answers {data:{dm_conversation_id, dm_event_id}}; the library's type claims the
       // fields sit at the top level, so read both shapes.
-      const res: unknown = await v2.sendDmToParticipant(msg.recipient.externalId, { text: msg.text });
+      const res: unknown = await v2.sendDmToParticipant(msg.recipient.externalId, mediaId
+        ? { ...(msg.text ? { text: msg.text } : {}), attachments: [{ media_id: mediaId }] } : { text: msg.text });
       const wrapped = sendDmResponse.safeParse(res);
       const id = wrapped.success ? wrapped.data.data.dm_event_id : (res as { dm_event_id?: unknown })?.dm_event_id;
       // Sent either way: never report a delivered DM as failed (a retry would send it twice).
@@ -260,6 +321,12 @@ export const twitter: Connector<TwitterConfig> = {
     }
   },
 
+  async fetchMedia(c, remote, { maxBytes }) {
+    // DM media (ton.twitter.com / video.twimg.com) open only with the account's OAuth 1.0a signature.
+    const url = String(remote.url);
+    return fetchFile(url, { headers: oauthHeader(c, url), maxBytes, what: 'X DM media' });
+  },
+
   pollSeconds: (c) => (c.pollSeconds === 0 ? null : c.pollSeconds ?? 60),
-  limits: { attachments: false, maxTextLength: 10_000 },
+  limits: { attachments: true, maxTextLength: 10_000, media: TWITTER_MEDIA },
 };

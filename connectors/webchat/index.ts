@@ -12,6 +12,8 @@ export const webchatConfig = z.object({
 }).strict();
 export type WebchatConfig = z.infer<typeof webchatConfig>;
 
+const MB = 1048576;
+
 export const webchat: Connector<WebchatConfig> = {
   kind: 'webchat',
   config: webchatConfig,
@@ -19,5 +21,9 @@ export const webchat: Connector<WebchatConfig> = {
   async send(_c, msg) {
     return { externalId: msg.messageId };
   },
-  limits: { attachments: false, maxTextLength: 10_000 },
+  // The visitor's browser fetches files from Parley itself: any type, one reply at a time.
+  limits: {
+    attachments: true, maxTextLength: 10_000,
+    media: { inboundMaxBytes: 10 * MB, outbound: { maxFiles: 10, filesPerMessage: 10, captions: true, types: [{ type: '*', maxBytes: 25 * MB }] } },
+  },
 };

@@ -18,7 +18,11 @@
 //   fake.failNext(n, {status, retryAfter?, body?})   answer the next n sends with a failure
 //   fake.pushWebhook(url, payload, {signature?: 'valid'|'bad'|'none'})
 //   fake.verifySubscription(webhookUrl, verifyToken)  Meta's hub.challenge GET
+//   fake.addMedia(bytes, mimeType)            a file the customer sent: its media id (lookup + Bearer download served)
+//   fake.customerSendsMedia(webhookUrl, {waId, type, mediaId, caption?, filename?, voice?, mimeType?})
+//   fake.uploads                               files Parley uploaded (POST /{phone-number-id}/media): {id, filename, contentType, data, type}
 //   fake.close()
+import { createHash } from 'node:crypto';
 import { GraphFakeServer, fakeId, graphErrorBody, type FailureSpec, type PushOptions, type PushResult, type RecordedCall, type RouteResult } from '../meta/fake-server.js';
 import { WHATSAPP_MAX_TEXT, waSendTemplate, waSendText, type WhatsappWebhook } from './wire.js';
 
@@ -32,7 +36,9 @@ export const DEFAULT_TEMPLATES: FakeTemplate[] = [
 ];
 
 export interface WhatsappFakeOptions { phoneNumberId?: string; displayPhoneNumber?: string; wabaId?: string; accessToken?: string; appSecret?: string; host?: string; port?: number }
-export interface SentWhatsapp { to: string; text: string; messageId: string; contextId?: string; template?: { name: string; language: string; parameters: string[] }; body: unknown }
+export interface SentWhatsapp { to: string; text: string; messageId: string; contextId?: string; template?: { name: string; language: string; parameters: string[] }; body: unknown; media?: { type: string; id: string; caption?: string; filename?: string } }
+export interface UploadedMedia { id: string; filename: string; contentType: string; data: Uint8Array; type: string }
+export interface CustomerMedia { waId: string; name?: string; type: 'image' | 'video' | 'audio' | 'document' | 'sticker'; mediaId: string; caption?: string; filename?: string; voice?: boolean; mimeType?: string; id?: string; timestamp?: number }
 export interface CustomerText { waId: string; name?: string; text: string; id?: string; timestamp?: number; contextId?: string }
 export interface StatusUpdate {
   messageId: string;
@@ -51,7 +57,11 @@ export interface WhatsappFake {
   wabaId: string;
   sent: SentWhatsapp[];
   templates: FakeTemplate[];
+  uploads: UploadedMedia[];
   calls: RecordedCall[];
+  addMedia(data: Uint8Array, mimeType: string, id?: string): string;
+  mediaPayload(m: CustomerMedia): { payload: WhatsappWebhook; id: string };
+  customerSendsMedia(webhookUrl: string, m: CustomerMedia, opts?: PushOptions): Promise<PushResult & { id: string }>;
   inboxConfig(verifyToken: string): { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string; apiBaseUrl: string; wabaId: string };
   messagePayload(m: CustomerText): { payload: WhatsappWebhook; id: string };
   customerWrites(webhookUrl: string, m: CustomerText, opts?: PushOptions): Promise<PushResult & { id: string; payload: WhatsappWebhook }>;
@@ -73,10 +83,36 @@ export async function startWhatsappFake(opts: WhatsappFakeOptions = {}): Promise
   const accessToken = opts.accessToken ?? `EAAW-fake-system-user-token-${fakeId('')}`;
   const appSecret = opts.appSecret ?? `fake-app-secret-${fakeId('')}`;
   const sent: SentWhatsapp[] = [];
+  const uploads: UploadedMedia[] = [];
+  const media = new Map<string, { data: Uint8Array; mimeType: string }>();
+  let base = '';
 
   const templates: FakeTemplate[] = structuredClone(DEFAULT_TEMPLATES);
 
-  const route = (call: RecordedCall): RouteResult | null => {
+  const route = async (call: RecordedCall): Promise<RouteResult | null> => {
+    // The short-lived download URL a lookup hands out (Bearer checked by the server core).
+    if (call.method === 'GET' && call.path === '/whatsapp_business/attachments/') {
+      const f = media.get(call.query.mid ?? '');
+      return f ? { status: 200, body: null, file: { data: f.data, contentType: f.mimeType } } : { status: 404, body: graphErrorBody(100, 'Media not found') };
+    }
+    const lookup = /^\/v\d+\.\d+\/([^/]+)$/.exec(call.path);
+    if (lookup && call.method === 'GET' && media.has(lookup[1])) {
+      const f = media.get(lookup[1])!;
+      const sha256 = createHash('sha256').update(f.data).digest('hex');
+      return { status: 200, body: { messaging_product: 'whatsapp', url: `${base}/whatsapp_business/attachments/?mid=${lookup[1]}&ext=${Date.now()}&hash=ATf`, mime_type: f.mimeType, sha256, file_size: f.data.byteLength, id: lookup[1] } };
+    }
+    const up = /^(?:\/v\d+\.\d+)?\/([^/]+)\/media$/.exec(call.path);
+    if (up && call.method === 'POST') {
+      if (up[1] !== phoneNumberId) return { status: 400, body: graphErrorBody(100, `(#100) Object with ID '${up[1]}' does not exist`) };
+      const form = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': call.headers['content-type'] ?? '' }, body: new Uint8Array(call.bytes) }).formData().catch(() => null);
+      const file = form?.get('file');
+      if (!form || form.get('messaging_product') !== 'whatsapp' || !(file instanceof File)) {
+        return { status: 400, body: graphErrorBody(100, '(#100) The parameter messaging_product and file are required') };
+      }
+      const id = String(Math.floor(Math.random() * 1e15) + 1e15);
+      uploads.push({ id, filename: file.name, contentType: file.type, data: new Uint8Array(await file.arrayBuffer()), type: String(form.get('type') ?? '') });
+      return { status: 200, body: { id } };
+    }
     const list = /^(?:\/v\d+\.\d+)?\/([^/]+)\/message_templates$/.exec(call.path);
     if (list && call.method === 'GET') {
       if (list[1] !== wabaId) return { status: 400, body: graphErrorBody(100, `(#100) Object with ID '${list[1]}' does not exist or does not support this operation`, { error_subcode: 33 }) };
@@ -85,6 +121,14 @@ export async function startWhatsappFake(opts: WhatsappFakeOptions = {}): Promise
     }
     const m = /^(?:\/v\d+\.\d+)?\/([^/]+)\/messages$/.exec(call.path);
     if (!m || call.method !== 'POST') return null;
+    const body = call.body as { type?: string; to?: string; context?: { message_id: string } } & Record<string, { id?: string; link?: string; caption?: string; filename?: string } | undefined>;
+    if (m[1] === phoneNumberId && body?.type && ['image', 'video', 'audio', 'document', 'sticker'].includes(body.type)) {
+      const obj = body[body.type];
+      if (!obj?.id || !uploads.some((u) => u.id === obj.id)) return { status: 400, body: graphErrorBody(131053, 'Media upload error', { error_data: { messaging_product: 'whatsapp', details: 'Unknown media id' } }) };
+      const messageId = wamid();
+      sent.push({ to: String(body.to), text: obj.caption ?? '', messageId, body: call.body, media: { type: body.type, id: obj.id, ...(obj.caption ? { caption: obj.caption } : {}), ...(obj.filename ? { filename: obj.filename } : {}) } });
+      return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: messageId }] } };
+    }
     if (m[1] !== phoneNumberId) return { status: 400, body: graphErrorBody(100, `(#100) Object with ID '${m[1]}' does not exist or does not support this operation`, { error_subcode: 33 }) };
     if ((call.body as { type?: string })?.type === 'template') return sendTemplate(call);
     const parsed = waSendText.safeParse(call.body);
@@ -118,6 +162,7 @@ export async function startWhatsappFake(opts: WhatsappFakeOptions = {}): Promise
   };
 
   const server = await GraphFakeServer.start({ token: accessToken, appSecret, route, host: opts.host, port: opts.port });
+  base = server.url;
   const wrap = (field: string, value: Record<string, unknown>): WhatsappWebhook => ({
     object: 'whatsapp_business_account',
     entry: [{ id: wabaId, changes: [{ field, value: { messaging_product: 'whatsapp', metadata: { display_phone_number: displayPhoneNumber, phone_number_id: phoneNumberId }, ...value } }] }],
@@ -125,7 +170,26 @@ export async function startWhatsappFake(opts: WhatsappFakeOptions = {}): Promise
 
   const fake: WhatsappFake = {
     url: server.url,
-    phoneNumberId, displayPhoneNumber, accessToken, appSecret, wabaId, sent, templates,
+    phoneNumberId, displayPhoneNumber, accessToken, appSecret, wabaId, sent, templates, uploads,
+    addMedia(data, mimeType, given) {
+      const id = given ?? String(Math.floor(Math.random() * 1e15) + 1e15);
+      media.set(id, { data, mimeType });
+      return id;
+    },
+    mediaPayload(m) {
+      const id = m.id ?? wamid();
+      const obj: Record<string, unknown> = { id: m.mediaId, mime_type: m.mimeType ?? media.get(m.mediaId)?.mimeType ?? 'application/octet-stream', sha256: 'c2hh' };
+      if (m.caption) obj.caption = m.caption;
+      if (m.filename) obj.filename = m.filename;
+      if (m.voice) obj.voice = true;
+      if (m.type === 'sticker') obj.animated = false;
+      const message = { from: m.waId, id, timestamp: seconds(m.timestamp), type: m.type, [m.type]: obj };
+      return { id, payload: wrap('messages', { contacts: [{ profile: { name: m.name ?? m.waId }, wa_id: m.waId }], messages: [message] }) };
+    },
+    async customerSendsMedia(webhookUrl, m, o) {
+      const { id, payload } = fake.mediaPayload(m);
+      return { ...(await server.pushWebhook(webhookUrl, payload, o)), id };
+    },
     calls: server.calls,
     inboxConfig: (verifyToken) => ({ phoneNumberId, accessToken, appSecret, verifyToken, apiBaseUrl: server.url, wabaId }),
     messagePayload(m) {

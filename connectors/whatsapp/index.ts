@@ -4,12 +4,13 @@
 // messages through the Cloud API, quoting the customer's message they answer, within the
 // 24-hour customer service window (outside it WhatsApp requires a template).
 import { z } from 'zod';
-import { graphRequest } from '../meta/graph.js';
+import { fileBlob, graphRequest, graphUpload } from '../meta/graph.js';
 import { hubHandshake, verifyHubSignature } from '../meta/signature.js';
 import { DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION } from '../meta/wire.js';
-import { PermanentError, skipped, type ChannelTemplate, type OutboundTemplate, type Connector, type InboundEvent, type InboundStatusEvent } from '../types.js';
+import { fetchFile } from '../media-fetch.js';
+import { PermanentError, skipped, type ChannelTemplate, type OutboundTemplate, type Connector, type InboundAttachment, type InboundEvent, type InboundStatusEvent, type MediaKind, type OutboundMessage } from '../types.js';
 import { contactsText, describeWaReferral, flowReplyText, locationText, orderText, waOrigin } from './content.js';
-import { WHATSAPP_MAX_TEXT, waTemplateList, type WaSendTemplate, waEcho, waInboundMessage, waSendResponse, waStatus, waValue, whatsappWebhook, type WaInboundMessage, type WaSendText } from './wire.js';
+import { WHATSAPP_MAX_TEXT, waMediaInfo, waTemplateList, type WaSendTemplate, waEcho, waInboundMessage, waSendResponse, waStatus, waValue, whatsappWebhook, type WaInboundMessage, type WaSendText } from './wire.js';
 
 export const whatsappConfig = z.object({
   phoneNumberId: z.string().min(1),
@@ -24,6 +25,20 @@ export const whatsappConfig = z.object({
 export type WhatsappConfig = z.infer<typeof whatsappConfig>;
 
 const dec = new TextDecoder();
+const MB = 1048576;
+// Cloud API media limits (Meta: "Supported media types"). The Cloud API downloads up to 100 MB.
+export const WHATSAPP_MEDIA = {
+  inboundMaxBytes: 100 * MB,
+  outbound: {
+    maxFiles: 10, filesPerMessage: 1, captions: true, maxCaptionLength: 1024,
+    types: [
+      { type: 'image/jpeg', maxBytes: 5 * MB }, { type: 'image/png', maxBytes: 5 * MB }, { type: 'image/webp', maxBytes: 500 * 1024 },
+      { type: 'video/mp4', maxBytes: 16 * MB }, { type: 'video/3gpp', maxBytes: 16 * MB },
+      { type: 'audio/*', maxBytes: 16 * MB },
+      { type: 'application/pdf', maxBytes: 100 * MB }, { type: 'text/plain', maxBytes: 100 * MB }, { type: 'application/*', maxBytes: 100 * MB },
+    ],
+  },
+};
 const STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
 
 /**
@@ -78,7 +93,7 @@ export function parseWhatsapp(raw: Uint8Array, c: Pick<WhatsappConfig, 'phoneNum
             ...(userId && userId !== customer ? { aliases: [userId] } : {}),
           },
           text: m.referral ? `${content.text}\n${describeWaReferral(m.referral)}` : content.text,
-          attachments: [],
+          attachments: content.attachments ?? [],
           sentAt: at,
           ...(m.context?.id ? { inReplyTo: [m.context.id] } : {}),
           ...(Object.keys(meta).length ? { meta } : {}),
@@ -118,16 +133,16 @@ function messageUpdate(m: WaInboundMessage, customer: string, at: number): Inbou
   if (m.type === 'edit' && m.edit) {
     const inner = m.edit.message as Record<string, unknown> | undefined;
     const type = typeof inner?.type === 'string' ? inner.type : 'text';
-    // A media caption edit keeps the stored form of a media message ("[image] caption").
+    // A media message's text is its caption (the file is its attachment): an edit changes the caption.
     const caption = (inner?.[type] as { caption?: string } | undefined)?.caption;
-    const text = (inner?.text as { body?: string } | undefined)?.body ?? (caption !== undefined ? `[${type}] ${caption}` : undefined);
+    const text = (inner?.text as { body?: string } | undefined)?.body ?? caption;
     return text === undefined ? null : { kind: 'edit', externalId: m.edit.original_message_id, text, at };
   }
   return null;
 }
 
-/** Text for a stored message; media arrive as ids (download needs the token), kept in meta. */
-function messageContent(m: WaInboundMessage): { text: string; meta?: Record<string, unknown> } | null {
+/** Text for a stored message; media arrive as ids, downloaded after the webhook (fetchMedia). */
+function messageContent(m: WaInboundMessage): { text: string; meta?: Record<string, unknown>; attachments?: InboundAttachment[] } | null {
   switch (m.type) {
     case 'text': return m.text ? { text: m.text.body } : null;
     case 'button': return m.button ? { text: m.button.text, meta: { buttonPayload: m.button.payload } } : null;
@@ -142,13 +157,43 @@ function messageContent(m: WaInboundMessage): { text: string; meta?: Record<stri
     case 'system': return m.system?.body ? { text: m.system.body, meta: { system: { type: m.system.type ?? null, waId: m.system.wa_id ?? null } } } : null;
     case 'unsupported': return { text: m.text?.body ?? `[A message type WhatsApp does not pass on to apps${m.errors?.[0]?.title ? `: ${m.errors[0].title}` : ''}]`, meta: { unsupported: true } };
     case 'image': case 'video': case 'audio': case 'voice': case 'document': case 'sticker': {
-      const media = m[m.type]!;
+      const media = m[m.type as 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker'];
       if (!media) return null;
-      const label = media.filename ? `[${m.type}: ${media.filename}]` : `[${m.type}]`;
-      return { text: media.caption ? `${label} ${media.caption}` : label, meta: { media: { id: media.id, type: m.type, mimeType: media.mime_type ?? null } } };
+      const kind: MediaKind = m.type === 'sticker' ? 'sticker' : m.type === 'voice' ? 'voice' : m.type === 'audio' ? (media.voice ? 'voice' : 'audio') : m.type === 'document' ? 'file' : m.type as MediaKind;
+      return {
+        text: media.caption ?? '',
+        meta: { media: { id: media.id, type: m.type, mimeType: media.mime_type ?? null } },
+        attachments: [{ filename: media.filename ?? '', contentType: media.mime_type ?? 'application/octet-stream', size: 0, remote: { mediaId: media.id }, kind }],
+      };
     }
     default: return null; // reactions, system notices, unsupported types
   }
+}
+
+const WA_TYPE: Record<string, 'image' | 'video' | 'audio' | 'document' | 'sticker'> = { image: 'image', video: 'video', audio: 'audio', voice: 'audio', sticker: 'sticker' };
+
+/** One file: uploaded (POST /{phone-number-id}/media), then sent by its media id with the caption. */
+async function sendWhatsappFile(c: WhatsappConfig, msg: OutboundMessage): Promise<{ externalId: string }> {
+  const f = msg.attachments[0];
+  // Only JPEG/PNG go as images, and WebP as stickers; anything else is a document (with its name).
+  const type = f.contentType === 'image/webp' ? 'sticker' : f.kind === 'image' && !/^image\/(jpeg|png)$/.test(f.contentType) ? 'document' : WA_TYPE[f.kind] ?? 'document';
+  const form = new FormData();
+  form.append('messaging_product', 'whatsapp');
+  form.append('type', f.contentType);
+  form.append('file', fileBlob(f), f.filename);
+  const up = await graphUpload<{ id?: string }>({ baseUrl: c.apiBaseUrl, path: `/${c.apiVersion}/${c.phoneNumberId}/media`, token: c.accessToken, form });
+  if (!up?.id) throw new PermanentError('The Cloud API media upload answered without an id');
+  const media: Record<string, string> = { id: up.id };
+  // Audio and stickers take no caption: the text goes just before them, as a message of its own.
+  if (msg.text && (type === 'audio' || type === 'sticker')) await whatsapp.send(c, { ...msg, attachments: [] });
+  else if (msg.text) media.caption = msg.text;
+  if (type === 'document') media.filename = f.filename;
+  const body = { messaging_product: 'whatsapp', recipient_type: 'individual', to: msg.recipient.externalId, type, [type]: media,
+    ...(msg.replyToExternalId ? { context: { message_id: msg.replyToExternalId } } : {}) };
+  const data = await graphRequest({ baseUrl: c.apiBaseUrl, path: `/${c.apiVersion}/${c.phoneNumberId}/messages`, token: c.accessToken, body });
+  const parsed = waSendResponse.safeParse(data);
+  if (!parsed.success) throw new PermanentError('The Cloud API answered without a message id');
+  return { externalId: parsed.data.messages[0].id };
 }
 
 export const whatsapp: Connector<WhatsappConfig> = {
@@ -160,7 +205,7 @@ export const whatsapp: Connector<WhatsappConfig> = {
   parse: (raw, c) => parseWhatsapp(raw, c),
   async send(c, msg) {
     if (msg.template) return sendTemplate(c, msg.recipient.externalId, msg.template);
-    if (msg.attachments.length) throw new PermanentError('WhatsApp attachments are not sent from Parley yet');
+    if (msg.attachments.length) return sendWhatsappFile(c, msg);
     const body: WaSendText = {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
@@ -175,7 +220,13 @@ export const whatsapp: Connector<WhatsappConfig> = {
     return { externalId: parsed.data.messages[0].id };
   },
   listTemplates,
-  limits: { replyWindowHours: 24, templatesOutsideWindow: true, maxTextLength: WHATSAPP_MAX_TEXT, attachments: false },
+  async fetchMedia(c, remote, { maxBytes }) {
+    const info = waMediaInfo.safeParse(await graphRequest({ baseUrl: c.apiBaseUrl, method: 'GET', path: `/${c.apiVersion}/${encodeURIComponent(String(remote.mediaId))}`, token: c.accessToken }));
+    if (!info.success) throw new PermanentError('WhatsApp media lookup answered without a url');
+    const got = await fetchFile(info.data.url, { headers: { authorization: `Bearer ${c.accessToken}` }, maxBytes, what: 'WhatsApp media' });
+    return { ...got, contentType: info.data.mime_type ?? got.contentType };
+  },
+  limits: { replyWindowHours: 24, templatesOutsideWindow: true, maxTextLength: WHATSAPP_MAX_TEXT, attachments: true, media: WHATSAPP_MEDIA },
 };
 
 const MAX_TEMPLATE_PAGES = 10;

@@ -11,7 +11,18 @@
 //   -> {messaging_product, contacts:[{input, wa_id}], messages:[{id}]}. Text body ≤ 4096 chars.
 import { z } from 'zod';
 
-const media = z.object({ id: z.string(), mime_type: z.string().optional(), sha256: z.string().optional(), caption: z.string().optional(), filename: z.string().optional() });
+// Media arrive as ids: GET /{version}/{media-id} (Bearer) -> {url, mime_type, sha256, file_size},
+// then GET url with the same Bearer token. Voice notes are audio with voice: true.
+const media = z.object({
+  id: z.string(), mime_type: z.string().optional(), sha256: z.string().optional(), caption: z.string().optional(), filename: z.string().optional(),
+  voice: z.boolean().optional(), animated: z.boolean().optional(),
+});
+
+/** GET /{version}/{media-id} answer. */
+export const waMediaInfo = z.object({
+  messaging_product: z.string().optional(), url: z.string().url(), mime_type: z.string().optional(), sha256: z.string().optional(),
+  file_size: z.union([z.number(), z.string()]).optional(), id: z.string().optional(),
+});
 
 /** Click-to-WhatsApp ads and posts: where the customer came from. */
 export const waReferral = z.object({

@@ -2,7 +2,7 @@
 // conversation. Served so that it can never run as a page of this origin: only plain images,
 // PDFs and text show inline; everything else downloads; nosniff and a sandboxing CSP always.
 import { createRoute, z } from '@hono/zod-openapi';
-import { getVisibleAttachment } from '../domain/attachments.js';
+import { getVisibleAttachment, type AttachmentFile } from '../domain/attachments.js';
 import type { Module } from '../runtime/modules.js';
 import { router } from './env.js';
 import { errors } from './schemas.js';
@@ -16,6 +16,26 @@ export function contentDisposition(kind: 'inline' | 'attachment', filename: stri
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${utf8}`;
 }
 
+// Audio and video play inline too (the web app's players); their bytes were sniffed on arrival.
+const PLAYABLE = /^(audio|video)\/[a-z0-9.+-]+$/;
+
+/** The bytes of a file, served so they can never run as a page of this origin. */
+export function fileResponse(file: AttachmentFile, forceDownload: boolean, cache = 'private, max-age=300'): Response {
+  if (!file.data) return new Response(null, { status: 302, headers: { location: file.url! } });
+  const type = file.contentType.toLowerCase().split(';')[0].trim();
+  const inline = (INLINE.has(type) || PLAYABLE.test(type)) && !forceDownload;
+  const headers: Record<string, string> = {
+    'content-type': inline ? (type === 'text/plain' ? 'text/plain; charset=utf-8' : type) : 'application/octet-stream',
+    'content-disposition': contentDisposition(inline ? 'inline' : 'attachment', file.filename),
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+    'cache-control': cache,
+  };
+  if (file.data instanceof Uint8Array) headers['content-length'] = String(file.data.byteLength);
+  else headers['content-length'] = String(file.size);
+  return new Response(file.data as BodyInit, { status: 200, headers });
+}
+
 export const attachmentRoutes = () => {
   const app = router();
   app.openapi(createRoute({
@@ -25,20 +45,7 @@ export const attachmentRoutes = () => {
     responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } }, ...errors },
   }), async (c) => {
     const file = await getVisibleAttachment(c.var.deps, c.var.actor, c.req.valid('param').id);
-    if (!file.data) return c.redirect(file.url!, 302);
-    const type = file.contentType.toLowerCase().split(';')[0].trim();
-    const inline = INLINE.has(type) && c.req.valid('query').download !== '1';
-    return new Response(file.data as Uint8Array<ArrayBuffer>, {
-      status: 200,
-      headers: {
-        'content-type': inline ? (type === 'text/plain' ? 'text/plain; charset=utf-8' : type) : 'application/octet-stream',
-        'content-length': String(file.data.byteLength),
-        'content-disposition': contentDisposition(inline ? 'inline' : 'attachment', file.filename),
-        'x-content-type-options': 'nosniff',
-        'content-security-policy': "default-src 'none'; sandbox",
-        'cache-control': 'private, max-age=300',
-      },
-    }) as never;
+    return fileResponse(file, c.req.valid('query').download === '1') as never;
   });
   return app;
 };

@@ -7,6 +7,8 @@ import type { AppEnv } from './env.js';
 import type { Context } from 'hono';
 import { router } from './env.js';
 import { ConversationSchema, errors, IdParam, jsonBody, jsonResponse, MessageSchema, page, PageQuery } from './schemas.js';
+import { isMultipart, MessageForm, postInputFromForm, type FormInput } from './upload-form.js';
+import { AppError } from '../domain/errors.js';
 
 const ListQuery = PageQuery.extend({
   status: z.string().regex(/^(open|pending|snoozed|resolved)(,(open|pending|snoozed|resolved))*$/, 'status must be open, pending, snoozed or resolved (comma-separated)').optional(),
@@ -58,14 +60,23 @@ export const conversationRoutes = () => {
   async (c) => c.json(await markRead(c.var.deps, c.var.actor, c.req.valid('param').id) as never, 200));
 
   app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/messages', tags: ['Messages'], summary: 'Reply or add a private note',
-    request: { params: IdParam, ...jsonBody(z.object({
-      content: z.string().max(65_536).default(''),
-      private: z.boolean().optional(),
-      template: z.object({ name: z.string().min(1).max(512), language: z.string().min(1).max(20), parameters: z.array(z.string().max(1024)).max(20).default([]) }).optional()
-        .openapi({ description: 'Send an approved message template (WhatsApp; the only reply outside the 24-hour window); its filled-in text is stored as the content' }),
-    }).refine((b) => b.template || b.content.trim().length > 0, { message: 'content must not be empty', path: ['content'] })) },
+    description: 'JSON `{content, private?, template?}`, or `multipart/form-data` with `content`, `private` and one or more `files`. Files the channel cannot take (type, size, count, caption length: the connector\'s limits) are refused at once with 422 naming the file and the limit.',
+    // Not `required`: each media type's validator then runs only for its own Content-Type.
+    request: { params: IdParam, body: { required: false, content: {
+      'application/json': { schema: z.object({
+        content: z.string().max(65_536).default(''),
+        private: z.boolean().optional(),
+        template: z.object({ name: z.string().min(1).max(512), language: z.string().min(1).max(20), parameters: z.array(z.string().max(1024)).max(20).default([]) }).optional()
+          .openapi({ description: 'Send an approved message template (WhatsApp; the only reply outside the 24-hour window); its filled-in text is stored as the content' }),
+      }).refine((b) => b.template || b.content.trim().length > 0, { message: 'content must not be empty', path: ['content'] }) },
+      'multipart/form-data': { schema: MessageForm },
+    } } },
     responses: { 201: jsonResponse(MessageSchema, 'The message (replies start queued)'), ...errors } }),
-  async (c) => c.json(await postAgentMessage(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')) as never, 201));
+  async (c) => {
+    const input = isMultipart(c) ? await postInputFromForm(c.req.valid('form') as FormInput) : c.req.valid('json') as { content: string; private?: boolean; template?: { name: string; language: string; parameters: string[] } };
+    if (typeof input.content !== 'string') throw new AppError(400, 'invalid_request', 'Send JSON {content, private?} or multipart/form-data with content and files');
+    return c.json(await postAgentMessage(c.var.deps, c.var.actor, c.req.valid('param').id, input) as never, 201);
+  });
 
   app.openapi(createRoute({ method: 'post', path: '/messages/{id}/retry', tags: ['Messages'], summary: 'Queue a failed reply again',
     request: { params: IdParam }, responses: { 200: jsonResponse(MessageSchema, 'The message, queued'), ...errors } }),

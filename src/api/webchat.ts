@@ -20,17 +20,26 @@ import { dropConnection } from './connection.js';
 import { validationHook } from './errors.js';
 import { RateLimiter } from './rate-limit.js';
 import { errors, jsonBody, jsonResponse, PageQuery } from './schemas.js';
+import { fileResponse } from './attachments.js';
+import { isMultipart, MessageForm, postInputFromForm, type FormInput } from './upload-form.js';
+import { getVisitorAttachment } from '../domain/attachments.js';
+import type { UploadFile } from '../domain/outgoing-files.js';
 
 type PublicEnv = { Variables: { deps: Deps; inbox: Row; visitorId: string } };
 
 const VisitorMessage = z.object({
   id: z.string(), direction: z.enum(['in', 'out']), content: z.string(), createdAt: z.string(),
   sender: z.object({ type: z.enum(['contact', 'user', 'bot']) }), deliveryStatus: z.string().nullable(),
+  attachments: z.array(z.object({ id: z.string(), name: z.string(), contentType: z.string(), size: z.number(), url: z.string(), state: z.string(), kind: z.string().nullable() })),
 }).openapi('VisitorMessage');
 
-/** What a visitor may see of a message: never agent ids, notes or errors. */
-export const visitorMessageView = (m: MessageView) => ({
+/** What a visitor may see of a message: never agent ids, notes or errors. File URLs point at the visitor's own route. */
+export const visitorMessageView = (m: MessageView, webchatToken?: string) => ({
   id: m.id, direction: m.direction, content: m.content, createdAt: m.createdAt, sender: { type: m.sender.type }, deliveryStatus: m.direction === 'in' ? 'sent' : m.deliveryStatus,
+  attachments: m.attachments.map((a) => ({
+    id: a.id, name: a.name, contentType: a.contentType, size: a.size, state: a.state, kind: a.kind,
+    url: webchatToken ? `/public/webchat/${encodeURIComponent(webchatToken)}/attachments/${a.id}` : a.url,
+  })),
 });
 
 const TokenParam = z.object({ webchatToken: z.string().min(8).max(100) });
@@ -128,17 +137,28 @@ export const webchatRoutes = (deps: Deps) => {
   });
 
   app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/messages', tags: ['Web chat'], summary: 'Visitor sends a message',
-    request: { params: TokenParam, ...jsonBody(z.object({ content: z.string().min(1).max(10_000), clientMessageId: z.string().max(100).optional() })) },
+    description: 'JSON `{content, clientMessageId?}`, or `multipart/form-data` with `content` and one or more `files` (a screenshot, a PDF).',
+    request: { params: TokenParam, body: { required: false, content: {
+      'application/json': { schema: z.object({ content: z.string().min(1).max(10_000), clientMessageId: z.string().max(100).optional() }) },
+      'multipart/form-data': { schema: MessageForm },
+    } } },
     responses: { 201: jsonResponse(VisitorMessage, 'Stored'), ...errors } }),
   async (c) => {
     const { inbox, visitorId, claims } = await authVisitor(c);
     const now = deps.clock.now();
     messagesByVisitor.hit(`${inbox.id}:${visitorId}`, now, 'messages');
     messagesByAddress.hit(clientAddress(c, deps), now, 'messages from this address');
-    const b = c.req.valid('json');
-    const row = await postVisitorMessage(c.var.deps, inbox, { visitorId, name: claims.name, email: claims.email }, b.content, b.clientMessageId);
+    const b = isMultipart(c) ? await postInputFromForm(c.req.valid('form') as FormInput) : c.req.valid('json') as { content: string; clientMessageId?: string };
+    if (typeof b.content !== 'string') throw new AppError(400, 'invalid_request', 'Send JSON {content} or multipart/form-data with content and files');
+    const row = await postVisitorMessage(c.var.deps, inbox, { visitorId, name: claims.name, email: claims.email }, b.content, b.clientMessageId, 'files' in b ? b.files as UploadFile[] : []);
     liveStreams(c.var.deps).conversationBegan(`visitor:${inbox.id as string}:${visitorId}`, row.conversation_id as string);
-    return c.json(visitorMessageView(messageView(row)) as never, 201);
+    return c.json(visitorMessageView(messageView(row), c.req.valid('param').webchatToken) as never, 201);
+  });
+
+  app.get('/:webchatToken/attachments/:id', async (c) => {
+    const { inbox, visitorId } = await authVisitor(c);
+    const file = await getVisitorAttachment(c.var.deps, await visitorConversationId(c.var.deps, inbox.id as string, visitorId), c.req.param('id'));
+    return fileResponse(file, c.req.query('download') === '1');
   });
 
   app.openapi(createRoute({ method: 'get', path: '/{webchatToken}/messages', tags: ['Web chat'], summary: "The visitor's conversation",
@@ -149,7 +169,7 @@ export const webchatRoutes = (deps: Deps) => {
     const { limit, cursor } = c.req.valid('query');
     const page = await listVisitorMessages(c.var.deps, inbox.id as string, visitorId, limit, cursor);
     const conv = await c.var.deps.store.get<{ status: string }>('SELECT status FROM conversations WHERE inbox_id = ? AND thread_key = ?', [inbox.id, visitorId]);
-    return c.json({ data: page.data.map(visitorMessageView), nextCursor: page.nextCursor, status: conv?.status ?? null } as never, 200);
+    return c.json({ data: page.data.map((m) => visitorMessageView(m, c.req.valid('param').webchatToken)), nextCursor: page.nextCursor, status: conv?.status ?? null } as never, 200);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/csat', tags: ['Web chat'], summary: 'Visitor rates the conversation after a csat.requested (once)',
@@ -193,7 +213,7 @@ export const webchatRoutes = (deps: Deps) => {
       }, 5_000);
     };
     return streamEvents(c, deps, accepts, {
-      map: visitorEventView,
+      map: visitorEventView(c.req.param('webchatToken')),
       direct: false, // the CORS middleware's headers must reach the widget
       caps: [{ key: waitKey, max: hub.limits.perVisitor }, { key: `addr:${clientAddress(c, deps)}`, max: hub.limits.perAddress }],
       drop: () => dropConnection(c),
@@ -204,6 +224,6 @@ export const webchatRoutes = (deps: Deps) => {
   return app;
 };
 
-const visitorEventView = (e: ParleyEvent) => e.type.startsWith('message.')
-  ? { type: e.type, message: visitorMessageView(e.payload.message as MessageView) }
+const visitorEventView = (webchatToken: string) => (e: ParleyEvent) => e.type.startsWith('message.')
+  ? { type: e.type, message: visitorMessageView(e.payload.message as MessageView, webchatToken) }
   : { type: e.type, status: (e.payload.conversation as { status?: string } | undefined)?.status ?? e.payload.status ?? null };

@@ -1,4 +1,5 @@
 import type { Registry } from '../../connectors/registry.js';
+import type { BlobStore } from './blobs.js';
 import type { EventBus, ParleyEvent } from '../events/bus.js';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { Clock } from './clock.js';
@@ -16,6 +17,8 @@ export interface Logger {
 
 export interface Deps {
   store: Store;
+  /** File bytes (attachments), content-addressed; SQLite keeps only their metadata. */
+  blobs: BlobStore;
   connectors: Registry;
   clock: Clock;
   bus: EventBus;
@@ -50,4 +53,6 @@ export interface Deps {
   openLive?: () => { subscribe(fn: (e: ParleyEvent) => void): () => void; ready: Promise<void>; closed: Promise<void> };
   /** Ingest each webhook in its own unit (Workers: group commit would share work across requests). */
   perRequestIngest?: boolean;
+  /** Ask the media download job to run now (a webhook brought files to fetch). */
+  kickMedia?: () => void;
 }

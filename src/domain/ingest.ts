@@ -15,8 +15,9 @@ import type { Deps } from './deps.js';
 import { withinLimits } from './ingest-limits.js';
 import { newId } from './ids.js';
 import { conversationsCreated, conversationsTouched, messagesCreated } from './ingest-events.js';
+import { prepareAttachments, type PreparedFiles } from './inbound-media.js';
 import { raw, type Row, type Stmt } from './store.js';
-import { messageView } from './views.js';
+import { attachmentView, messageView } from './views.js';
 import { pushUpdate, UPDATE_KINDS } from './ingest-updates.js';
 
 export interface IngestInbox { id: string; channel: string }
@@ -85,8 +86,9 @@ const SET_ORIGIN = `UPDATE conversations SET origin = json(?1)
 // The customer opted out (or back in) on this channel account: their identity is marked.
 const SET_OPT_OUT = `UPDATE contact_identities SET opted_out_at = ?1 WHERE inbox_id = ?2 AND external_id = ?3`;
 
-const INSERT_ATTACHMENT = `INSERT INTO attachments(id, message_id, inbox_id, filename, content_type, size, data, url, created_at)
-  SELECT ?, id, inbox_id, ?, ?, ?, ?, ?, ? FROM messages WHERE id = ?`;
+// Only when the message itself was inserted (a replay inserts neither).
+const INSERT_ATTACHMENT = `INSERT INTO attachments(id, message_id, inbox_id, filename, content_type, size, url, sha256, source, state, error, kind, remote, next_attempt_at, created_at)
+  SELECT ?, id, inbox_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM messages WHERE id = ?`;
 
 // A customer's message: unread, waiting, and back to open from resolved/snoozed/pending.
 const TOUCH_ON_INBOUND = `UPDATE conversations SET
@@ -139,6 +141,10 @@ export async function ingest(deps: Deps, inbox: IngestInbox, events: InboundEven
  * stored by one more statement in the same unit and published after the commit.
  */
 export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<IngestResult[]> {
+  const bounded = deliveries.map((d) => ({ ...d, events: d.events.map(withinLimits) }));
+  // Files that came in the delivery are checked and stored first (content-addressed, so a
+  // retried or replayed delivery stores nothing twice); those still on the platform queue.
+  const prepared = await prepareAttachments(deps, bounded);
   const now = deps.clock.now();
   for (const d of deliveries) {
     for (const e of d.events) if (e.kind === 'skipped') deps.log.warn({ inboxId: d.inbox.id, channel: d.inbox.channel, type: e.type, reason: e.reason }, 'webhook item skipped');
@@ -150,8 +156,7 @@ export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<In
     if (run && head && head.inbox.id === d.inbox.id && !head.opts?.cursor && !d.opts?.cursor) run.push(k);
     else runs.push([k]);
   });
-  const bounded = deliveries.map((d) => ({ ...d, events: d.events.map(withinLimits) }));
-  const plans = runs.map((run) => planIngest(run.length === 1 ? bounded[run[0]] : { inbox: bounded[run[0]].inbox, events: run.flatMap((k) => bounded[k].events) }, now));
+  const plans = runs.map((run) => planIngest(run.length === 1 ? bounded[run[0]] : { inbox: bounded[run[0]].inbox, events: run.flatMap((k) => bounded[k].events) }, now, prepared));
   const stmts = plans.flatMap((p) => p.stmts);
   const out: IngestResult[] = deliveries.map(() => ({ inserted: [], createdConversations: [], statusUpdates: 0 }));
   if (stmts.length === 0) return out;
@@ -172,12 +177,15 @@ export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<In
   const updateIds = updates.length ? (await deps.store.atomically([insertEvents(updates, now)]))[0] : [];
   publishRows(deps, stored);
   if (updates.length) publishStored(deps, updates, updateIds, now);
+  if (prepared.pending) deps.kickMedia?.();
   return out;
 }
 
 interface Plan { stmts: Stmt[]; kinds: Kind[]; order: Map<string, number> }
 
-function planIngest({ inbox, events, opts = {} }: Delivery, now: number): Plan {
+type Prepared = PreparedFiles;
+
+function planIngest({ inbox, events, opts = {} }: Delivery, now: number, prepared: Prepared): Plan {
   const stmts: Stmt[] = [];
   const kinds: Kind[] = [];
   const push = (k: Kind, s: Stmt) => { stmts.push(s); kinds.push(k); };
@@ -187,7 +195,7 @@ function planIngest({ inbox, events, opts = {} }: Delivery, now: number): Plan {
   let segmentIds = new Set<string>();
   const order = new Map<string, number>();
   const flush = () => {
-    if (segment.length) pushSegment(push, inbox, segment, now, order, ev);
+    if (segment.length) pushSegment(push, inbox, segment, now, order, ev, prepared);
     segment = [];
     segmentIds = new Set();
   };
@@ -250,7 +258,7 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
 
 interface Sender { externalId: string; contactId: string; name: string | null; email: string | null; phone: string | null; handle: string | null; aliases: Set<string> }
 
-function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: InboundMessageEvent[], now: number, order: Map<string, number>, ev: EventPlan) {
+function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: InboundMessageEvent[], now: number, order: Map<string, number>, ev: EventPlan, prepared: Prepared) {
   // Ids first, in delivery order: monotonic ULIDs keep (created_at, id) in that order too.
   const msgIds = seg.map(() => newId());
   msgIds.forEach((id) => order.set(id, order.size));
@@ -279,14 +287,14 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
   const items = seg.map((e, i) => {
     const sentAt = Number.isFinite(e.sentAt) && e.sentAt > 0 && e.sentAt < now + 5 * 60_000 ? e.sentAt : now;
     const inbound = e.kind === 'message';
-    const attachmentsMeta = e.attachments.map((a) => ({ id: newId(), filename: a.filename, contentType: a.contentType, size: a.size, url: a.url ?? null }));
+    const attachmentsMeta = e.attachments.map((a) => ({ id: newId(), ...prepared.get(a)! }));
     const meta = { ...(e.meta ?? {}), ...(e.subject ? { subject: e.subject } : {}), ...(e.automated ? { automated: true } : {}) };
     return {
       e, sentAt, inbound, attachmentsMeta,
       row: {
         id: msgIds[i], dir: inbound ? 'in' : 'out', text: e.text, html: e.html ?? null, st: inbound ? 'contact' : 'user', sender: e.sender.externalId,
         ext: e.externalId, irt: e.inReplyTo?.[0] ?? null, ds: inbound ? 'received' : 'sent',
-        att: attachmentsMeta.length ? JSON.stringify(attachmentsMeta) : null, meta: Object.keys(meta).length ? JSON.stringify(meta) : null,
+        att: attachmentsMeta.length ? JSON.stringify(attachmentsMeta.map(attachmentView)) : null, meta: Object.keys(meta).length ? JSON.stringify(meta) : null,
         at: sentAt, refs: e.inReplyTo ?? [], thread: e.threadKey,
       },
     };
@@ -318,9 +326,10 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
     if (e.meta?.referral) push('other', raw(SET_ORIGIN, JSON.stringify(e.meta.referral), inbox.id, e.externalId));
   }
   for (const { e, attachmentsMeta, row } of items) {
-    e.attachments.forEach((a, i) => {
-      push('other', raw(INSERT_ATTACHMENT, attachmentsMeta[i].id, a.filename, a.contentType, a.size, a.data ?? null, a.url ?? null, now, row.id));
-    });
+    for (const a of attachmentsMeta) {
+      push('other', raw(INSERT_ATTACHMENT, a.id, a.filename, a.contentType, a.size, a.url, a.sha256, inbox.channel, a.state, a.error, a.kind,
+        a.remote ? JSON.stringify(a.remote) : null, a.state === 'pending' ? now : null, now, row.id));
+    }
   }
   for (const { e, inbound, sentAt, row } of items) {
     push('touch', raw(e.automated ? TOUCH_ON_AUTOMATED : inbound ? TOUCH_ON_INBOUND : TOUCH_ON_ECHO, sentAt, row.id));

@@ -9,6 +9,7 @@ import { runFollowUps } from './follow-up.js';
 import { deliverDueWebhooks } from './outgoing-webhooks.js';
 import { mergeSearchIndex } from './search-index.js';
 import { pruneEvents } from './retention.js';
+import { downloadDueMedia } from './media-downloads.js';
 
 export interface Job {
   name: string;
@@ -25,6 +26,8 @@ export const jobs: Job[] = [
   { name: 'sla', cron: '*/30 * * * * *', run: (d) => checkSla(d) },
   { name: 'follow-up', cron: '*/30 * * * * *', run: (d) => runFollowUps(d) },
   { name: 'webhooks-out', cron: '*/3 * * * * *', run: (d) => deliverDueWebhooks(d) },
+  // Inbound files waiting to be fetched (kicked right after the webhook that brought them).
+  { name: 'media', cron: '*/5 * * * * *', run: (d) => downloadDueMedia(d) },
   // At most 50 steps of 200 pages a minute: keeps the search index near one segment.
   { name: 'search-index', cron: '17 * * * * *', run: (d) => mergeSearchIndex(d) },
   { name: 'events-retention', cron: '43 */10 * * * *', run: (d) => pruneEvents(d) },

@@ -12,6 +12,8 @@ import { messageView, type MessageView } from './views.js';
 import { replyPolicy } from './reply-window.js';
 import { renderTemplate } from './templates.js';
 import type { OutboundTemplate } from '../../connectors/types.js';
+import { storeUploads, type UploadFile } from './outgoing-files.js';
+import { attachmentView } from './views.js';
 
 export async function listMessages(deps: Deps, conversationId: string, limit: number, cursor?: string, opts: { includePrivate?: boolean } = {}): Promise<Page<MessageView>> {
   const after = decodeCursor(cursor);
@@ -32,7 +34,7 @@ export async function listConversationMessages(deps: Deps, actor: Actor, convers
   return listMessages(deps, conversationId, limit, cursor);
 }
 
-export interface PostInput { content: string; private?: boolean; template?: OutboundTemplate }
+export interface PostInput { content: string; private?: boolean; template?: OutboundTemplate; files?: UploadFile[] }
 
 export async function postAgentMessage(deps: Deps, actor: Actor, conversationId: string, input: PostInput): Promise<MessageView> {
   const conv = await getVisibleConversation(deps, actor, conversationId);
@@ -42,6 +44,7 @@ export async function postAgentMessage(deps: Deps, actor: Actor, conversationId:
 /** Any outgoing message (agent, bot, automation) goes through here. */
 export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { senderType: 'user' | 'bot'; senderId: string | null; meta?: Record<string, unknown> }): Promise<MessageView> {
   let content = input.content.trim();
+  const uploads = input.files ?? [];
   const isPrivate = Boolean(input.private);
   const now = deps.clock.now();
   const connector = deps.connectors.get(conv.channel as never);
@@ -53,7 +56,7 @@ export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { 
     content = t.text;
     meta = { ...meta, template: t.template };
   }
-  if (!content) throw new AppError(400, 'invalid_request', 'content must not be empty');
+  if (!content && uploads.length === 0) throw new AppError(400, 'invalid_request', 'content must not be empty (or attach a file)');
   if (!isPrivate && connector) {
     const max = connector.limits.maxTextLength;
     if (max && [...content].length > max) throw new AppError(422, 'message_too_long', `This channel accepts at most ${max} characters per message`);
@@ -64,12 +67,16 @@ export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { 
       throw new AppError(422, 'reply_window_closed', policy.reason!);
     }
   }
+  const files = await storeUploads(deps, uploads, connector, { isPrivate, text: content });
   const id = newId();
+  const atts = files.map((f) => ({ id: newId(), ...f }));
   const stmts = [
-    raw(`INSERT INTO messages(id, conversation_id, inbox_id, direction, private, content, sender_type, sender_id, delivery_status, meta, created_at)
-         VALUES (?, ?, ?, 'out', ?, ?, ?, ?, ?, ?, ?)`,
+    raw(`INSERT INTO messages(id, conversation_id, inbox_id, direction, private, content, sender_type, sender_id, delivery_status, attachments, meta, created_at)
+         VALUES (?, ?, ?, 'out', ?, ?, ?, ?, ?, ?, ?, ?)`,
       id, conv.id, conv.inbox_id, isPrivate ? 1 : 0, content, input.senderType, input.senderId, isPrivate ? null : 'queued',
-      meta ? JSON.stringify(meta) : null, now),
+      atts.length ? JSON.stringify(atts.map(attachmentView)) : null, meta ? JSON.stringify(meta) : null, now),
+    ...atts.map((a) => raw(`INSERT INTO attachments(id, message_id, inbox_id, filename, content_type, size, sha256, source, state, kind, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ready', ?, ?)`, a.id, id, conv.inbox_id, a.filename, a.contentType, a.size, a.sha256, input.senderType === 'user' ? 'agent' : 'bot', a.kind, now)),
   ];
   if (isPrivate) {
     stmts.push(raw('UPDATE conversations SET last_activity_at = max(last_activity_at, ?), last_message_id = ?, message_count = message_count + 1 WHERE id = ?', now, id, conv.id));

@@ -1,8 +1,10 @@
 // What a connector needs to send one reply: the inbox config and the outbound message, read
 // from the store right before the send (so a config fixed meanwhile is used).
-import { PermanentError, type OutboundMessage } from '../../connectors/types.js';
+import { PermanentError, type MediaKind, type OutboundFile, type OutboundMessage } from '../../connectors/types.js';
 import type { Deps } from './deps.js';
+import { signedFileUrl } from './file-links.js';
 import { openInboxConfig } from './inbox-config.js';
+import { kindOf } from './media.js';
 
 export async function loadDeliveryContext(deps: Deps, messageId: string) {
   const m = await deps.store.get(`SELECT m.*, c.thread_key, c.subject, c.identity_id, c.contact_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?`, [messageId]);
@@ -18,8 +20,14 @@ export async function loadDeliveryContext(deps: Deps, messageId: string) {
     `SELECT external_id, direction FROM messages WHERE conversation_id = ? AND external_id IS NOT NULL AND private = 0 AND id <> ?
      ORDER BY created_at, id`, [m.conversation_id, messageId]);
   const lastIn = [...thread].reverse().find((t) => t.direction === 'in');
-  const atts = await deps.store.all<{ filename: string; content_type: string; data: Uint8Array | null }>(
-    'SELECT filename, content_type, data FROM attachments WHERE message_id = ?', [messageId]);
+  const atts = await deps.store.all<{ id: string; filename: string; content_type: string; size: number; sha256: string | null; data: Uint8Array | null; kind: string | null }>(
+    "SELECT id, filename, content_type, size, sha256, data, kind FROM attachments WHERE message_id = ? AND state = 'ready' ORDER BY id", [messageId]);
+  const files: OutboundFile[] = [];
+  for (const a of atts) {
+    const data = a.sha256 ? await deps.blobs.get(a.sha256) : a.data;
+    if (!data) throw new PermanentError(`The file "${a.filename}" is missing from the file store`);
+    files.push({ filename: a.filename, contentType: a.content_type, size: a.size, data, url: await signedFileUrl(deps, a.id), kind: kindOf(a.content_type, (a.kind ?? undefined) as MediaKind | undefined) });
+  }
   const outbound: OutboundMessage = {
     messageId,
     conversationId: m.conversation_id as string,
@@ -33,10 +41,10 @@ export async function loadDeliveryContext(deps: Deps, messageId: string) {
     subject: (m.subject as string) ?? undefined,
     replyToExternalId: lastIn?.external_id,
     threadExternalIds: thread.map((t) => t.external_id),
-    attachments: atts.filter((a) => a.data).map((a) => ({ filename: a.filename, contentType: a.content_type, data: a.data! })),
+    attachments: files,
     ...sendOptions(m.meta),
   };
-  return { inbox: { ...inbox, config: await openInboxConfig(deps, inbox) as unknown }, outbound };
+  return { inbox: { ...inbox, config: await openInboxConfig(deps, inbox) as unknown }, outbound, externalId: m.external_id as string | null };
 }
 
 /** How writeOutgoing decided the message must go out: under a tag, or as a template. */

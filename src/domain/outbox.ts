@@ -5,8 +5,10 @@
 //                                                            blindly, an agent checks and retries)
 // Each step is one conditional UPDATE on the row's lock token, so a row is handed to
 // connector.send at most once per claim, and a claim lost to another process is noticed
-// before the call. The loop that drives rows (lanes per inbox, one per process) is outbox-loop.ts.
-import { PermanentError, RetryableError } from '../../connectors/types.js';
+// before the call. A reply with files may go out as several platform messages (outboundParts):
+// outbox.parts_done counts those delivered, so a retry starts after them. The loop that drives
+// rows (lanes per inbox, one per process) is outbox-loop.ts.
+import { PermanentError, RetryableError, type OutboundMessage } from '../../connectors/types.js';
 import { emitEvents } from '../events/emit.js';
 import type { Deps } from './deps.js';
 import { loadDeliveryContext } from './outbox-context.js';
@@ -20,6 +22,15 @@ export const OUTBOX_GIVE_UP_MS = 24 * 3600_000;
 const BASE_BACKOFF_MS = 2_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 export const UNKNOWN_REASON = 'Delivery outcome unknown: Parley stopped while the platform was being called, so the customer may or may not have this reply. Check the conversation on the platform, then retry only if it is missing.';
+
+/** The platform messages a reply goes out as: files per message as the channel takes them; the text as the first caption, or first on its own. */
+export function outboundParts(msg: OutboundMessage, out?: { filesPerMessage: number; captions: boolean }): OutboundMessage[] {
+  if (msg.attachments.length === 0 || !out) return [msg];
+  const chunks: OutboundMessage['attachments'][] = [];
+  for (let i = 0; i < msg.attachments.length; i += Math.max(1, out.filesPerMessage)) chunks.push(msg.attachments.slice(i, i + Math.max(1, out.filesPerMessage)));
+  const parts = chunks.map((attachments, i) => ({ ...msg, text: out.captions && i === 0 ? msg.text : '', attachments }));
+  return !out.captions && msg.text ? [{ ...msg, attachments: [] }, ...parts] : parts;
+}
 
 export function backoffMs(attempt: number, retryAfterMs?: number): number {
   const exp = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempt - 1));
@@ -82,9 +93,15 @@ export async function sendClaimed(deps: Deps, row: Row, token: string, leaseMs: 
     deps.clock.now() + leaseMs, row.id, token)]);
   if (began.length === 0) return { outcome: 'lost' };
   const attempts = began[0].attempts as number;
-  let externalId: string;
+  // A reply with files may be several platform messages: each part done is recorded at once,
+  // so a retry goes on from the first part not sent and no file goes out twice.
+  const parts = outboundParts(ctx.outbound, connector.limits.media?.outbound);
+  let externalId = ctx.externalId ?? ctx.outbound.messageId;
   try {
-    externalId = (await connector.send(config as never, ctx.outbound)).externalId;
+    for (let i = (row.parts_done as number | null) ?? 0; i < parts.length; i++) {
+      externalId = (await connector.send(config as never, parts[i])).externalId;
+      if (i < parts.length - 1) await deps.store.run('UPDATE outbox SET parts_done = ? WHERE id = ? AND lock_token = ?', [i + 1, row.id, token]);
+    }
   } catch (err) {
     return recordFailure(deps, row, token, err, attempts);
   }

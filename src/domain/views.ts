@@ -19,7 +19,7 @@ export interface MessageView {
   deliveryStatus: string | null;
   error: string | null;
   externalId: string | null;
-  attachments: unknown[];
+  attachments: AttachmentView[];
   /** An auto-reply or bounce: shown, but nothing reacts to it. */
   automated?: true;
   /** The customer changed the text; `edits` are the earlier versions, oldest first. */
@@ -58,6 +58,25 @@ function metaFields(m: Record<string, unknown>): Partial<MessageView> {
   return out;
 }
 
+/** A message's file as the API lists it (messages.attachments holds these, kept by ATTACHMENTS_JSON). */
+export interface AttachmentView {
+  id: string; name: string; filename: string; contentType: string; size: number;
+  /** Fetchable with the reader's token or session; scoped like the conversation. */
+  url: string;
+  /** ready | pending (being downloaded) | refused | failed: error says why. */
+  state: string;
+  kind: string | null;
+  error: string | null;
+}
+export const attachmentUrl = (id: string) => `/api/v1/attachments/${id}`;
+export function attachmentView(a: { id: string; filename: string; contentType: string; size: number; state?: string; kind?: string | null; error?: string | null }): AttachmentView {
+  return { id: a.id, name: a.filename, filename: a.filename, contentType: a.contentType, size: a.size, url: attachmentUrl(a.id), state: a.state ?? 'ready', kind: a.kind ?? null, error: a.error ?? null };
+}
+/** The same JSON from the attachments table, for the statement that refreshes messages.attachments (?1 = message id). */
+export const ATTACHMENTS_JSON = `(SELECT json_group_array(json_object('id', a.id, 'name', a.filename, 'filename', a.filename,
+    'contentType', a.content_type, 'size', a.size, 'url', '/api/v1/attachments/' || a.id, 'state', a.state, 'kind', a.kind, 'error', a.error))
+  FROM (SELECT * FROM attachments WHERE message_id = ?1 ORDER BY id) a)`;
+
 export function messageView(r: Row): MessageView {
   return {
     id: r.id as string,
@@ -71,7 +90,7 @@ export function messageView(r: Row): MessageView {
     deliveryStatus: (r.delivery_status as string | null) ?? null,
     error: (r.error as string | null) ?? null,
     externalId: (r.external_id as string | null) ?? null,
-    attachments: json<unknown[]>(r.attachments, []),
+    attachments: json<AttachmentView[]>(r.attachments, []),
     ...(r.meta == null ? {} : metaFields(json<Record<string, unknown>>(r.meta, {}))),
   };
 }

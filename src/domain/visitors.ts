@@ -10,6 +10,11 @@ import { ingest } from './ingest.js';
 import { listMessages } from './messages.js';
 import { raw, type Row } from './store.js';
 import { openInboxConfig } from './inbox-config.js';
+import { checkFile } from './media.js';
+import type { UploadFile } from './outgoing-files.js';
+
+/** The largest file a visitor may attach in the widget (the widget checks before uploading, too). */
+export const WEBCHAT_MAX_FILE_BYTES = 10 * 1048576;
 
 export interface VisitorStart { name?: string; email?: string; identifier?: string; identifierHash?: string }
 
@@ -50,9 +55,14 @@ export async function visitorMessageExternalId(visitorId: string, clientMessageI
   return clientMessageId ? `wc:${await sha256Hex(JSON.stringify([visitorId, clientMessageId]))}` : `${visitorId}:${newId()}`;
 }
 
-export async function postVisitorMessage(deps: Deps, inbox: Row, who: VisitorWriter, content: string, clientMessageId?: string) {
+export async function postVisitorMessage(deps: Deps, inbox: Row, who: VisitorWriter, content: string, clientMessageId?: string, files: UploadFile[] = []) {
   const text = content.trim();
-  if (!text) throw new AppError(400, 'invalid_request', 'content must not be empty');
+  if (!text && files.length === 0) throw new AppError(400, 'invalid_request', 'content must not be empty (or attach a file)');
+  // A visitor's file that fails a check is refused outright (the widget shows why), not stored as refused.
+  for (const f of files) {
+    const c = await checkFile({ data: f.data, filename: f.filename, declaredType: f.contentType, maxBytes: WEBCHAT_MAX_FILE_BYTES });
+    if (c.state !== 'ready') throw new AppError(422, 'file_refused', `"${c.filename}" was refused: ${c.error}`);
+  }
   const visitorId = who.visitorId;
   const event: InboundMessageEvent = {
     kind: 'message',
@@ -60,7 +70,7 @@ export async function postVisitorMessage(deps: Deps, inbox: Row, who: VisitorWri
     threadKey: visitorId,
     sender: { externalId: visitorId, name: who.name, email: who.email },
     text,
-    attachments: [],
+    attachments: files.map((f) => ({ filename: f.filename, contentType: f.contentType, size: f.data.byteLength, data: f.data })),
     sentAt: deps.clock.now(),
   };
   await ingest(deps, { id: inbox.id as string, channel: 'webchat' }, [event]);

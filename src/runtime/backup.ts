@@ -1,8 +1,9 @@
 // Online backup and restore of the SQLite store (Node only).
 // backup: SQLite's online backup API copies a consistent snapshot while Parley keeps serving
 // (other processes keep writing; WAL readers never block writers), then the copy is checked
-// and stamped with when it was taken. Attachments live in the database, so the file is the
-// whole store; a blob folder, if one is given, is copied beside it (FILE.blobs/).
+// and stamped with when it was taken. Attachment bytes live in the blob folder (PARLEY_FILES),
+// copied beside it (FILE.blobs/) after the database: every blob a copied row names was written
+// before that row, so the later folder copy covers it.
 // restore: copies a backup over PARLEY_DB (the server must be stopped). Replies that were
 // still queued or in flight at backup time may have gone out after it: they become `unknown`
 // (an agent checks, then retries), never re-sent blindly. Poll cursors come back with the

@@ -6,6 +6,7 @@ const running = await startParley({
   port,
   host: process.env.HOST ?? '0.0.0.0',
   dbFile: process.env.PARLEY_DB ?? 'data/parley.db',
+  filesDir: process.env.PARLEY_FILES,
   publicUrl: process.env.PARLEY_PUBLIC_URL,
   secret: process.env.PARLEY_SECRET,
   eventRetentionMs: process.env.PARLEY_EVENTS_RETENTION_DAYS ? Number(process.env.PARLEY_EVENTS_RETENTION_DAYS) * 86_400_000 : undefined,

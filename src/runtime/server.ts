@@ -17,10 +17,13 @@ import { systemClock, type Clock } from '../domain/clock.js';
 import type { Deps, Logger } from '../domain/deps.js';
 import { DEFAULT_LEASE_MS, outboxLoop } from '../domain/outbox-loop.js';
 import { guarded, jobs } from '../domain/jobs.js';
+import { downloadDueMedia } from '../domain/media-downloads.js';
 import { EventBus } from '../events/bus.js';
 import { jiebaSegmenter } from './jieba-segmenter.js';
 import { liveStreams } from '../events/live.js';
 import { createLogger } from './logger.js';
+import { fsBlobStore } from './fs-blob-store.js';
+import { dirname, join } from 'node:path';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 import { extraApiModules, installWorkflow } from './modules.js';
 
@@ -28,6 +31,8 @@ export interface StartOptions {
   port?: number;
   host?: string;
   dbFile?: string;
+  /** Where attachment files live (default: files/ next to the database file). */
+  filesDir?: string;
   publicUrl?: string;
   secret?: string;
   clock?: Clock;
@@ -77,8 +82,9 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
   const secrets = await openSecrets(store, connectors, dbFile);
   const secret = await loadSecret(store, secrets, opts.secret);
   const bus = new EventBus((err, e) => log.error({ event: e.type, err: (err as Error).message }, 'event listener failed'));
+  const blobs = fsBlobStore(opts.filesDir ?? join(dirname(dbFile), 'files'));
   const deps: Deps = {
-    store, bus, log, secret, secrets, connectors,
+    store, blobs, bus, log, secret, secrets, connectors,
     clock: opts.clock ?? systemClock,
     publicUrl: opts.publicUrl ?? '',
     segmenter: jiebaSegmenter(),
@@ -104,6 +110,8 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
   if (opts.scheduler !== false) {
     const loop = outboxLoop(deps, { leaseMs: opts.outboxLeaseMs ?? DEFAULT_LEASE_MS, maxPauseMs: opts.outboxMaxPauseMs });
     deps.kickOutbox = () => loop.kick();
+    const mediaNow = guarded({ name: 'media-kick', cron: '', run: (d) => downloadDueMedia(d) }, deps);
+    deps.kickMedia = () => { setTimeout(() => void mediaNow(), 0); };
     for (const job of jobs) tasks.push(cron.schedule(job.cron, guarded(job, deps), { name: job.name }));
     // Replies queued before a restart go out now, not at the next tick.
     loop.kick();

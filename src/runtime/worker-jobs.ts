@@ -5,6 +5,7 @@
 import type { ChannelKind } from '../../connectors/types.js';
 import type { Deps } from '../domain/deps.js';
 import { runFollowUps } from '../domain/follow-up.js';
+import { downloadDueMedia } from '../domain/media-downloads.js';
 import { deliverDueOutbox } from '../domain/outbox.js';
 import { deliverDueWebhooks } from '../domain/outgoing-webhooks.js';
 import { pollInbox } from '../domain/polling.js';
@@ -22,6 +23,8 @@ const sweeps: [string, (d: Deps) => Promise<unknown>][] = [
   ['follow-up', runFollowUps],
   ['outbox', (d) => deliverDueOutbox(d)],
   ['webhooks-out', (d) => deliverDueWebhooks(d)],
+  // Retries of inbound file downloads (the first try is a queue message sent on ingest).
+  ['media', (d) => downloadDueMedia(d)],
   // Fewer steps than on Node: a tick has a CPU budget.
   ['search-index', (d) => mergeSearchIndex(d, { maxSteps: 10 })],
 ];
@@ -47,6 +50,7 @@ async function pollingInboxesDue(deps: Deps): Promise<string[]> {
 export async function runJobMessage(deps: Deps, m: JobMessage): Promise<void> {
   if (m.job === 'outbox') await deliverDueOutbox(deps);
   else if (m.job === 'webhooks-out') await deliverDueWebhooks(deps);
+  else if (m.job === 'media') await downloadDueMedia(deps);
   else if (m.job === 'poll') {
     const inbox = await deps.store.get('SELECT * FROM inboxes WHERE id = ?', [m.inboxId]);
     const c = inbox && deps.connectors.get(inbox.channel as ChannelKind);

@@ -17,6 +17,7 @@ import { bootstrapAdmin, loadSecret } from './bootstrap.js';
 import { workerFetch, workerSecretBox } from './worker-secrets.js';
 import { consoleLogger } from './console-logger.js';
 import { openD1Store } from './d1-store.js';
+import { r2BlobStore } from './r2-blob-store.js';
 import { hubForwarder, hubSubscription } from './live-events.js';
 import { extraApiModules, installWorkflow } from './modules.js';
 import { assetsFromBinding } from './worker-assets.js';
@@ -44,7 +45,7 @@ function isolateFor(env: WorkerEnv): Isolate {
   const bus = new EventBus((err, e) => log.error({ event: e.type, err: (err as Error).message }, 'event listener failed'));
   const background = new Set<Promise<unknown>>();
   const deps: Deps = {
-    store: openD1Store(env.DB), bus, log, secret: env.PARLEY_SECRET ?? '',
+    store: openD1Store(env.DB), blobs: r2BlobStore(env.FILES), bus, log, secret: env.PARLEY_SECRET ?? '',
     // Sealed with PARLEY_SECRET_KEY (wrangler secret put) once prepare() opened it.
     secrets: null as unknown as Deps['secrets'],
     httpFetch: workerFetch(env),
@@ -53,6 +54,11 @@ function isolateFor(env: WorkerEnv): Isolate {
     openLive: () => hubSubscription(env.EVENTS_HUB),
     kickOutbox: () => {
       const p = env.JOBS.send({ job: 'outbox' }).catch((err: Error) => log.error({ err: err.message }, 'outbox kick failed'));
+      background.add(p);
+      void p.finally(() => background.delete(p));
+    },
+    kickMedia: () => {
+      const p = env.JOBS.send({ job: 'media' }).catch((err: Error) => log.error({ err: err.message }, 'media kick failed'));
       background.add(p);
       void p.finally(() => background.delete(p));
     },

@@ -15,12 +15,14 @@ import { openSqliteStore } from '../../src/runtime/sqlite-store.js';
 import { guardedFetch } from '../../connectors/net-guard.js';
 import { createSecretBox } from '../../src/auth/secret-box.js';
 import { loadSecretKeys } from '../../src/runtime/secret-key.js';
+import { fsBlobStore } from '../../src/runtime/fs-blob-store.js';
+import { dirname, join } from 'node:path';
 
 const [dbFile, inboxId, stallAt] = process.argv.slice(2);
 let polls = 0;
 const store = openSqliteStore(dbFile);
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const deps: Deps = { store, connectors: createRegistry({
+const deps: Deps = { store, blobs: fsBlobStore(join(dirname(dbFile), 'files')), connectors: createRegistry({
   email: {
     ...email,
     async poll(c, cursor) {

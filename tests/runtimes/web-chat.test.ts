@@ -1,8 +1,10 @@
 // The contract's web chat flow, scoping, search and live events, against Node and the Worker
 // (workerd, local D1) from the same file. On the Worker every step is a separate request, so
-// a live event crosses from the request that made it to the stream through the EventHub.
+// a live event crosses from the request that made it to the stream through the EventHub, and a
+// file's bytes live in the blob store (a folder on Node, the FILES R2 bucket on the Worker).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../helpers/parley.js';
+import { PNG } from '../helpers/media.js';
 import { liveStream, runtimes, startRuntime, type Runtime } from '../helpers/runtimes.js';
 
 describe.each(runtimes)('web chat on %s', (kind) => {
@@ -105,5 +107,25 @@ describe.each(runtimes)('web chat on %s', (kind) => {
     const events = await heard.until((es) => es.some((e) => e.event === 'message.created' && e.data.message.content === 'concurrent 15'));
     await heard.close();
     expect(events.filter((e) => e.event === 'message.created').map((e) => e.data.message.content)).toContain('concurrent 15');
+  });
+
+  it('a visitor attaches a screenshot: its bytes are kept by the blob store and served back to the agent and the visitor', async () => {
+    const v = await visitor('Screenshot sender');
+    const form = new FormData();
+    form.append('content', 'this error');
+    form.append('files', new Blob([PNG as Uint8Array<ArrayBuffer>], { type: 'image/png' }), 'error.png');
+    const res = await fetch(`${rt.url}/public/webchat/${webchatToken}/messages`, { method: 'POST', headers: { authorization: `Bearer ${v.token}` }, body: form });
+    expect(res.status).toBe(201);
+    const mine = await res.json();
+    expect(mine.attachments).toEqual([expect.objectContaining({ name: 'error.png', contentType: 'image/png', size: PNG.byteLength, state: 'ready' })]);
+    const conv = (await rt.api.get(`/api/v1/conversations?inboxId=${inboxId}&limit=100`)).body.data.find((c: any) => c.contact.name === 'Screenshot sender');
+    const [m] = (await rt.api.get(`/api/v1/conversations/${conv.id}/messages`)).body.data;
+    const file = await fetch(rt.url + m.attachments[0].url, { headers: { authorization: `Bearer ${rt.adminToken}` } });
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(PNG);
+    const own = await fetch(rt.url + mine.attachments[0].url, { headers: { authorization: `Bearer ${v.token}` } });
+    expect(own.status).toBe(200);
+    expect(new Uint8Array(await own.arrayBuffer())).toEqual(PNG);
   });
 });

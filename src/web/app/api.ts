@@ -24,6 +24,17 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   return data as T;
 }
 
+/** A multipart POST (a message with files); the browser sets the boundary. */
+export async function postForm<T = any>(path: string, form: FormData): Promise<T> {
+  const res = await fetch(path, { method: 'POST', headers: { accept: 'application/json', ...(csrf ? { 'x-parley-csrf': csrf } : {}) }, body: form, credentials: 'same-origin' });
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    if (res.status === 401) onUnauthorized();
+    throw new ApiError(res.status, data?.error?.code ?? 'http_error', data?.error?.message ?? `HTTP ${res.status}`);
+  }
+  return data as T;
+}
+
 export const get = <T = any>(p: string) => api<T>('GET', p);
 export const post = <T = any>(p: string, b?: unknown) => api<T>('POST', p, b ?? {});
 export const patch = <T = any>(p: string, b: unknown) => api<T>('PATCH', p, b);

@@ -1,8 +1,8 @@
 // The inbox: filters + conversation list (keyset "load more", live over SSE) and the open
 // conversation (thread, composer with the `/` canned picker, actions, contact panel).
 import { assistantBar } from './assistant.js';
-import { ApiError, get, optional, post, qs } from './api.js';
-import { debounce, h, opt, render, throttle } from './dom.js';
+import { ApiError, get, optional, post, postForm, qs } from './api.js';
+import { debounce, h, opt, render, s, throttle } from './dom.js';
 import { fmtTime, relTime, t } from './i18n.js';
 import * as sse from './sse.js';
 import { CHANNEL_BADGE, inboxById, isManager, state, userName } from './state.js';
@@ -15,7 +15,7 @@ interface Conv {
   lastActivityAt: string | null; unreadCount: number; snoozeUntil: string | null; sla?: { state: string; dueAt: string | null } | null;
   origin?: Record<string, unknown>;
 }
-interface Attachment { id: string; filename: string; contentType: string; size: number; url?: string | null }
+interface Attachment { id: string; name?: string; filename: string; contentType: string; size: number; url?: string | null; state?: string; kind?: string | null; error?: string | null }
 interface Msg extends MsgExtras {
   id: string; conversationId: string; direction: 'in' | 'out'; private: boolean; content: string; sender: { type: 'contact' | 'user' | 'bot'; id: string | null };
   createdAt: string; deliveryStatus: string | null; error: string | null; attachments: Attachment[];
@@ -310,10 +310,33 @@ function messageEl(m: Msg): HTMLElement {
       m.unverifiedSender ? h('span', { class: 'chip unverified-chip', title: t('unverifiedSenderHint') }, t('unverifiedSender')) : null),
     messageBody(m),
     messageExtras(m),
-    m.attachments?.length ? h('ul', { class: 'attachments' }, m.attachments.map((a) => h('li', null,
-      h('a', { href: `/api/v1/attachments/${encodeURIComponent(a.id)}`, target: '_blank', rel: 'noopener' }, '📎 ', a.filename), ` (${fmtSize(a.size)})`))) : null,
+    m.attachments?.length ? h('ul', { class: 'attachments' }, m.attachments.map((a) => h('li', null, attachmentEl(a)))) : null,
     m.deliveryStatus === 'failed' || m.deliveryStatus === 'unknown' ? h('div', { class: 'msg-error' }, h('span', null, t(m.deliveryStatus === 'failed' ? 'failed' : 'unknownOutcome'), ': ', m.error ?? ''),
       h('button', { class: 'retry', onclick: () => void retry(m) }, t('retry'))) : null);
+}
+
+/** Images and stickers inline (click to enlarge), audio and video playable, other files as downloads; pending/refused say so. */
+function attachmentEl(a: Attachment): HTMLElement {
+  const url = `/api/v1/attachments/${encodeURIComponent(a.id)}`;
+  const name = a.name ?? a.filename;
+  if (a.state === 'pending') return h('span', { class: 'att-pending muted' }, name, ' — ', t('attachmentPending'));
+  if (a.state === 'refused' || a.state === 'failed') return h('span', { class: 'att-refused', title: a.error ?? '' }, name, ': ', a.error ?? '');
+  if (a.kind === 'image' || a.kind === 'sticker') {
+    return h('img', { class: `att-img${a.kind === 'sticker' ? ' sticker' : ''}`, src: url, alt: name, loading: 'lazy', onclick: () => enlarge(url, name) });
+  }
+  if (a.kind === 'audio' || a.kind === 'voice') return h('audio', { class: 'att-audio', controls: true, preload: 'metadata', src: url });
+  if (a.kind === 'video') return h('video', { class: 'att-video', controls: true, preload: 'metadata', src: url });
+  return h('a', { class: 'att-file', href: `${url}?download=1`, download: name, target: '_blank', rel: 'noopener' }, clipIcon(), ' ', name, ` (${fmtSize(a.size)})`);
+}
+
+const clipIcon = () => s('svg', { viewBox: '0 0 24 24', width: 16, height: 16, 'aria-hidden': 'true', fill: 'none', stroke: 'currentColor', 'stroke-width': 2, 'stroke-linecap': 'round' },
+  s('path', { d: 'M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5' }));
+
+function enlarge(url: string, name: string): void {
+  const close = () => overlay.remove();
+  const overlay = h('div', { class: 'lightbox', role: 'dialog', 'aria-label': name, onclick: close }, h('img', { src: url, alt: name }));
+  document.addEventListener('keydown', function esc(e) { if (e.key === 'Escape') { close(); document.removeEventListener('keydown', esc); } });
+  document.body.append(overlay);
 }
 
 const fmtSize = (n: number) => (n > 1_048_576 ? `${(n / 1_048_576).toFixed(1)} MB` : n > 1024 ? `${Math.round(n / 1024)} KB` : `${n} B`);
@@ -360,8 +383,26 @@ function composerView(conv: Conv): HTMLElement {
   const latestCustomer = () => [...v.messages].reverse().find((m) => m.direction === 'in' && !m.private)?.id ?? null;
   // Outside the channel's window: the notice, templates and "continue on" (reply-bar.ts).
   const bar = replyBar(conv, () => textarea.value, (m) => upsertMessage(m as Msg), (msg) => toast(msg, true));
+  // Files for the next message: the attach button, paste (a screenshot) or drag-and-drop; previews with per-file removal.
+  let files: File[] = [];
+  const fileInput = h('input', { type: 'file', multiple: true, hidden: true, id: 'attach-input', onchange: () => { addFiles(fileInput.files ?? []); fileInput.value = ''; } });
+  const attach = h('button', { type: 'button', class: 'attach', id: 'attach', title: t('attach'), 'aria-label': t('attach'), onclick: () => fileInput.click() }, clipIcon());
+  const tray = h('ul', { class: 'file-tray', id: 'file-tray' });
+  const renderTray = () => render(tray, files.map((f, i) => h('li', { class: 'file-chip' },
+    f.type.startsWith('image/') ? h('img', { src: URL.createObjectURL(f), alt: '' }) : null,
+    h('span', null, `${f.name || 'image.png'} (${fmtSize(f.size)})`),
+    h('button', { type: 'button', class: 'remove-file', 'aria-label': t('remove'), onclick: () => { files.splice(i, 1); renderTray(); } }, '×'))));
+  const addFiles = (list: Iterable<File>) => { files = [...files, ...list].slice(0, 10); renderTray(); };
   const form = h('form', { class: 'composer', onsubmit: (e: Event) => { e.preventDefault(); void submit(); } },
-    h('div', { class: 'tabs' }, replyTab, noteTab), bar.el, assistantBar(conv.id, textarea, latestCustomer), picker, textarea, h('div', { class: 'composer-foot' }, h('span', { class: 'muted hint' }, t('composerHint')), send));
+    h('div', { class: 'tabs' }, replyTab, noteTab), bar.el, assistantBar(conv.id, textarea, latestCustomer), picker, textarea, tray,
+    h('div', { class: 'composer-foot' }, attach, fileInput, h('span', { class: 'muted hint' }, t('composerHint')), send));
+  textarea.addEventListener('paste', (e) => {
+    const pasted = [...(e.clipboardData?.files ?? [])];
+    if (pasted.length) { e.preventDefault(); addFiles(pasted); }
+  });
+  form.addEventListener('dragover', (e) => { e.preventDefault(); form.classList.add('drop'); });
+  form.addEventListener('dragleave', () => form.classList.remove('drop'));
+  form.addEventListener('drop', (e) => { e.preventDefault(); form.classList.remove('drop'); addFiles(e.dataTransfer?.files ?? []); });
   function setMode(m: 'reply' | 'note') {
     mode = m;
     form.classList.toggle('note-mode', m === 'note');
@@ -372,11 +413,20 @@ function composerView(conv: Conv): HTMLElement {
   }
   async function submit() {
     const content = textarea.value.trim();
-    if (!content) return;
+    if (!content && !files.length) return;
     if (mode === 'reply' && !bar.freeText()) { toast(t('windowClosed'), true); return; }
     send.disabled = true;
     try {
-      const m = await post<Msg>(`/api/v1/conversations/${conv.id}/messages`, { content, private: mode === 'note' });
+      let m: Msg;
+      if (files.length) {
+        const fd = new FormData();
+        fd.append('content', content);
+        fd.append('private', mode === 'note' ? 'true' : 'false');
+        for (const f of files) fd.append('files', f, f.name || 'image.png');
+        m = await postForm<Msg>(`/api/v1/conversations/${conv.id}/messages`, fd);
+        files = [];
+        renderTray();
+      } else m = await post<Msg>(`/api/v1/conversations/${conv.id}/messages`, { content, private: mode === 'note' });
       textarea.value = '';
       drafts.delete(conv.id);
       upsertMessage(m);

@@ -11,8 +11,10 @@
   const api = `${base}/public/webchat/${encodeURIComponent(token)}`;
   const zh = /^zh/i.test(document.documentElement.lang || navigator.language || '');
   const T = zh
-    ? { title: '在线客服', hello: '您好！有什么可以帮您？', name: '您的称呼（可选）', email: '邮箱（可选）', start: '开始聊天', placeholder: '输入消息…', send: '发送', open: '打开聊天', close: '关闭', failed: '发送失败，点击重试', rate: '请为本次服务评分', comment: '还有什么想说的？（可选）', submit: '提交', thanks: '感谢您的评价！', agent: '客服', bot: '机器人', resolved: '会话已结束，发送新消息即可重新开始。' }
-    : { title: 'Chat with us', hello: 'Hi! How can we help?', name: 'Your name (optional)', email: 'Email (optional)', start: 'Start chat', placeholder: 'Type a message…', send: 'Send', open: 'Open chat', close: 'Close', failed: 'Not sent — click to retry', rate: 'How did we do?', comment: 'Anything else? (optional)', submit: 'Send rating', thanks: 'Thanks for your feedback!', agent: 'Support', bot: 'Bot', resolved: 'This chat was resolved. Write again any time.' };
+    ? { title: '在线客服', hello: '您好！有什么可以帮您？', name: '您的称呼（可选）', email: '邮箱（可选）', start: '开始聊天', placeholder: '输入消息…', send: '发送', open: '打开聊天', close: '关闭', failed: '发送失败，点击重试', rate: '请为本次服务评分', comment: '还有什么想说的？（可选）', submit: '提交', thanks: '感谢您的评价！', agent: '客服', bot: '机器人', resolved: '会话已结束，发送新消息即可重新开始。', attach: '添加文件', remove: '移除', tooBig: '文件太大（最大 10 MB）：', uploading: '正在上传' }
+    : { title: 'Chat with us', hello: 'Hi! How can we help?', name: 'Your name (optional)', email: 'Email (optional)', start: 'Start chat', placeholder: 'Type a message…', send: 'Send', open: 'Open chat', close: 'Close', failed: 'Not sent — click to retry', rate: 'How did we do?', comment: 'Anything else? (optional)', submit: 'Send rating', thanks: 'Thanks for your feedback!', agent: 'Support', bot: 'Bot', resolved: 'This chat was resolved. Write again any time.', attach: 'Attach a file', remove: 'Remove', tooBig: 'File too large (max 10 MB): ', uploading: 'Uploading' };
+  // The server's limit for a visitor's file (WEBCHAT_MAX_FILE_BYTES): checked before uploading.
+  const MAX_FILE = 10 * 1048576;
 
   const KEY = `parley:${token}`;
   // v: visitor token, e: when it expires (ms); it is refreshed before then (and after, within a week).
@@ -54,6 +56,11 @@ button.s{border:0;border-radius:8px;background:#2563eb;color:#fff;padding:0 14px
 .c{background:#fff;border:1px solid #e3e6eb;border-radius:12px;padding:10px;align-self:stretch;display:flex;flex-direction:column;gap:8px}
 .st{display:flex;gap:4px}.st button{border:1px solid #d5d9e0;background:#fff;border-radius:8px;cursor:pointer;font-size:18px;width:40px;height:36px;color:#b58500}
 .st button.on{background:#fff4d0;border-color:#f0c040}
+.m img{display:block;max-width:100%;max-height:220px;border-radius:8px;margin-top:4px;cursor:zoom-in}.m audio,.m video{display:block;max-width:100%;margin-top:4px}
+.m a{color:inherit;display:block;margin-top:4px}.tr{display:flex;flex-wrap:wrap;gap:6px;padding:0 10px}.tr:empty{display:none}
+.ch{display:flex;align-items:center;gap:4px;border:1px solid #d5d9e0;border-radius:8px;padding:3px 6px;font-size:12px;max-width:100%}.ch img{width:32px;height:32px;object-fit:cover;border-radius:4px}
+.ch button,button.a{background:none;border:0;cursor:pointer;font-size:16px;color:#6b7380}.pg{height:3px;background:#93c5fd;margin-top:4px;border-radius:2px}
+.p.drop{outline:3px dashed #2563eb;outline-offset:-6px}
 @media (max-width:480px){.p{right:0;bottom:0;width:100vw;max-width:100vw;height:100vh;max-height:100vh;border-radius:0}}`;
 
   const bubble = el('button', 'b');
@@ -84,19 +91,58 @@ button.s{border:0;border-radius:8px;background:#2563eb;color:#fff;padding:0 14px
   input.name = 'message';
   const send = el('button', 's', T.send);
   send.type = 'submit';
-  form.append(input, send);
-  panel.append(head, intro, list, form);
+  // Files waiting to go with the next message: button, paste (a screenshot) or drop.
+  const attachB = el('button', 'a');
+  attachB.innerHTML = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5"/></svg>';
+  attachB.type = 'button';
+  attachB.setAttribute('aria-label', T.attach);
+  attachB.title = T.attach;
+  const fileI = el('input');
+  fileI.type = 'file';
+  fileI.multiple = true;
+  fileI.hidden = true;
+  const tray = el('div', 'tr');
+  form.append(attachB, fileI, input, send);
+  panel.append(head, intro, list, tray, form);
   root.append(style, panel, bubble);
 
   const seen = new Set<string>();
   let es: EventSource | null = null;
 
-  type WMsg = { id: string; direction: 'in' | 'out'; content: string; sender: { type: string } };
+  type WFile = { id: string; name: string; contentType: string; size: number; url: string; state: string; kind: string | null };
+  type WMsg = { id: string; direction: 'in' | 'out'; content: string; sender: { type: string }; attachments?: WFile[] };
+  const kb = (n: number) => (n > 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+  // <img>/<audio> cannot send headers: the visitor token rides in the query.
+  const fileUrl = (f: WFile) => `${base}${f.url}?visitorToken=${encodeURIComponent(saved.v ?? '')}`;
+  function fileEl(f: WFile): HTMLElement {
+    if (f.state !== 'ready') return el('small', '', `${f.name} (${f.state})`);
+    const src = fileUrl(f);
+    if (f.kind === 'image' || f.kind === 'sticker') {
+      const a = el('a');
+      a.href = src; a.target = '_blank'; a.rel = 'noopener';
+      const img = el('img');
+      img.src = src; img.alt = f.name;
+      a.append(img);
+      return a;
+    }
+    if (f.kind === 'audio' || f.kind === 'voice' || f.kind === 'video') {
+      const p = el(f.kind === 'video' ? 'video' : 'audio');
+      p.controls = true; p.src = src; p.preload = 'metadata';
+      return p;
+    }
+    const a = el('a', '', `${f.name} (${kb(f.size)})`);
+    a.href = `${src}&download=1`; a.target = '_blank'; a.rel = 'noopener';
+    a.setAttribute('download', f.name);
+    return a;
+  }
   function add(m: WMsg) {
-    if (seen.has(m.id)) return;
+    const old = list.querySelector(`[data-id="${m.id}"]`);
+    if (seen.has(m.id) && !old) return;
     seen.add(m.id);
     const d = el('div', `m ${m.direction}${m.sender.type === 'bot' ? ' bot' : ''}`, m.content);
     d.dataset.id = m.id;
+    for (const f of m.attachments ?? []) d.append(fileEl(f));
+    if (old) { old.replaceWith(d); return; }
     list.append(d);
     list.scrollTop = list.scrollHeight;
   }
@@ -160,6 +206,7 @@ button.s{border:0;border-radius:8px;background:#2563eb;color:#fff;padding:0 14px
     es.addEventListener('ready', () => { if (!first) void history().catch(() => {}); first = false; });
     const onMsg = (ev: Event) => { const d = JSON.parse((ev as MessageEvent).data); if (d.message) add(d.message); };
     es.addEventListener('message.created', onMsg);
+    es.addEventListener('message.updated', onMsg);
     es.addEventListener('csat.requested', () => { save({ csat: true }); saved.csat = true; showCsat(); });
     es.addEventListener('conversation.updated', (ev) => {
       const d = JSON.parse((ev as MessageEvent).data);
@@ -183,29 +230,87 @@ button.s{border:0;border-radius:8px;background:#2563eb;color:#fff;padding:0 14px
     listen();
   }
 
-  async function deliver(text: string, cid: string, pending: HTMLElement) {
+  /** Multipart upload through XHR: fetch reports no upload progress. */
+  function upload(text: string, cid: string, files: File[], bar: HTMLElement): Promise<any> {
+    return new Promise((resolve, reject) => {
+      const fd = new FormData();
+      fd.append('content', text);
+      fd.append('clientMessageId', cid);
+      for (const f of files) fd.append('files', f, f.name || 'screenshot.png');
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', `${api}/messages`);
+      xhr.setRequestHeader('authorization', `Bearer ${saved.v}`);
+      xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.style.width = `${Math.round((100 * e.loaded) / e.total)}%`; };
+      xhr.onload = () => (xhr.status === 201 ? resolve(JSON.parse(xhr.responseText)) : reject(new Error(xhr.responseText)));
+      xhr.onerror = () => reject(new Error('network'));
+      xhr.send(fd);
+    });
+  }
+
+  async function deliver(text: string, cid: string, pending: HTMLElement, files: File[] = []) {
     try {
       await fresh();
       await ensureSession();
-      const m = await call('/messages', { content: text, clientMessageId: cid });
+      let m;
+      if (files.length) {
+        const bar = el('div', 'pg');
+        bar.style.width = '0';
+        bar.title = T.uploading;
+        pending.append(bar);
+        m = await upload(text, cid, files, bar);
+      } else m = await call('/messages', { content: text, clientMessageId: cid });
       pending.remove();
       add(m);
     } catch {
       pending.className = 'm in err';
       pending.title = T.failed;
-      pending.onclick = () => { pending.className = 'm in'; pending.onclick = null; void deliver(text, cid, pending); };
+      pending.onclick = () => { pending.className = 'm in'; pending.onclick = null; pending.querySelector('.pg')?.remove(); void deliver(text, cid, pending, files); };
     }
   }
+
+  let queued: File[] = [];
+  function renderTray() {
+    tray.replaceChildren(...queued.map((f, i) => {
+      const c = el('span', 'ch');
+      if (f.type.startsWith('image/')) { const img = el('img'); img.src = URL.createObjectURL(f); img.alt = ''; c.append(img); }
+      c.append(`${f.name || 'screenshot.png'} (${kb(f.size)})`);
+      const rm = el('button', '', '×');
+      rm.type = 'button';
+      rm.setAttribute('aria-label', T.remove);
+      rm.onclick = () => { queued.splice(i, 1); renderTray(); };
+      c.append(rm);
+      return c;
+    }));
+  }
+  function queue(files: Iterable<File>) {
+    for (const f of files) {
+      if (f.size > MAX_FILE) { sys(T.tooBig + (f.name || '')); continue; }
+      if (queued.length < 10) queued.push(f);
+    }
+    renderTray();
+  }
+  attachB.onclick = () => fileI.click();
+  fileI.onchange = () => { queue(fileI.files ?? []); fileI.value = ''; };
+  input.addEventListener('paste', (e) => {
+    const files = [...(e.clipboardData?.files ?? [])];
+    if (files.length) { e.preventDefault(); queue(files); }
+  });
+  panel.addEventListener('dragover', (e) => { e.preventDefault(); panel.classList.add('drop'); });
+  panel.addEventListener('dragleave', () => panel.classList.remove('drop'));
+  panel.addEventListener('drop', (e) => { e.preventDefault(); panel.classList.remove('drop'); queue(e.dataTransfer?.files ?? []); });
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const text = input.value.trim();
-    if (!text) return;
+    const files = queued;
+    if (!text && !files.length) return;
     input.value = '';
-    const pending = el('div', 'm in', text);
+    queued = [];
+    renderTray();
+    const pending = el('div', 'm in', text || files.map((f) => f.name || 'screenshot.png').join(', '));
     list.append(pending);
     list.scrollTop = list.scrollHeight;
-    void deliver(text, Math.random().toString(36).slice(2) + Date.now().toString(36), pending);
+    void deliver(text, Math.random().toString(36).slice(2) + Date.now().toString(36), pending, files);
   });
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
