@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { addInboxMembers, createInbox, updateInbox, getInboxRow, inboxView, listInboxes, listInboxMembers, removeInboxMember } from '../domain/inboxes.js';
 import { canSeeInbox } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
+import { setImportPaused } from '../domain/import-progress.js';
 import { router } from './env.js';
 import { webhookSkipsFor } from '../domain/webhook-skips.js';
 import { errors, IdParam, InboxSchema, jsonBody, jsonResponse } from './schemas.js';
@@ -61,5 +62,11 @@ export const inboxRoutes = () => {
   app.openapi(createRoute({ method: 'delete', path: '/inboxes/{id}/members/{userId}', tags: ['Inboxes'], summary: 'Remove a member (admin)',
     request: { params: z.object({ id: z.string(), userId: z.string() }) }, responses: { 200: jsonResponse(Members, 'Members now'), ...errors } }),
   async (c) => c.json(await removeInboxMember(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('param').userId), 200));
+  for (const action of ['pause', 'resume'] as const) {
+    app.openapi(createRoute({ method: 'post', path: `/inboxes/{id}/import/${action}`, tags: ['Inboxes'],
+      summary: action === 'pause' ? 'Pause the backlog import: the inbox stops polling until resumed (admin)' : 'Resume a paused import (admin)',
+      request: { params: IdParam }, responses: { 200: jsonResponse(InboxSchema, 'The inbox'), ...errors } }),
+    async (c) => c.json(await setImportPaused(c.var.deps, c.var.actor, c.req.valid('param').id, action === 'pause') as never, 200));
+  }
   return app;
 };

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../domain/clock.js';
 import type { Deps, Logger } from '../domain/deps.js';
 import { deliverDueOutbox } from '../domain/outbox.js';
 import { guarded, jobs } from '../domain/jobs.js';
+import { startPollLoops } from '../domain/poll-loop.js';
 import { EventBus } from '../events/bus.js';
 import { jiebaSegmenter } from './jieba-segmenter.js';
 import { createLogger } from './logger.js';
@@ -71,16 +72,22 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
   if (!deps.publicUrl) deps.publicUrl = url;
 
   const tasks: { stop(): void }[] = [];
+  const stopping: Promise<void>[] = [];
   if (opts.scheduler !== false) {
     const outboxNow = guarded({ name: 'outbox-kick', cron: '', run: (d) => deliverDueOutbox(d) }, deps);
     deps.kickOutbox = () => { setTimeout(() => void outboxNow(), 0); };
-    for (const job of jobs) tasks.push(cron.schedule(job.cron, guarded(job, deps), { name: job.name }));
+    // Polling inboxes get a loop each (drain, long polling, IMAP IDLE) instead of the cron tick.
+    for (const job of jobs) if (job.name !== 'poll') tasks.push(cron.schedule(job.cron, guarded(job, deps), { name: job.name }));
+    const loops = startPollLoops(deps);
+    deps.wakePoller = (id) => loops.wake(id);
+    tasks.push({ stop: () => { stopping.push(loops.stop()); } });
   }
 
   return {
     url, port, deps, store, admin,
     async close() {
       for (const t of tasks) t.stop();
+      await Promise.all(stopping);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       store.close();
     },
