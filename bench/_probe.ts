@@ -1,0 +1,13 @@
+import { startTelegramFake } from '../connectors/telegram/fake.js';
+import { startPollLoops } from '../src/domain/poll-loop.js';
+import { startTestParley } from '../tests/helpers/parley.js';
+const [p, fake] = await Promise.all([startTestParley(), startTelegramFake()]);
+fake.queueBacklog(20000, 200);
+const t0 = Date.now();
+const loops = startPollLoops(p.deps);
+await p.api.post('/api/v1/inboxes', { name: 'Bot', channel: 'telegram', config: fake.inboxConfig({ pollSeconds: 3600 }) });
+p.deps.wakePoller = loops.wake;
+while ((p.store.sqlite.prepare('SELECT count(*) n FROM messages').get() as any).n < 20000) await new Promise((r) => setTimeout(r, 10));
+const s = (Date.now() - t0) / 1000;
+console.log('drained 20000 in', s, 's =', Math.round(20000 / s), '/s', 'cpu', process.cpuUsage());
+await loops.stop(); await fake.close(); await p.stop();
