@@ -5,7 +5,7 @@
 import { RetryableError, type ChannelKind, type PollResult, type PollSession } from '../../connectors/types.js';
 import type { Deps } from './deps.js';
 import { ingest } from './ingest.js';
-import { recordImportProgress } from './import-progress.js';
+import { isPaused, recordImportProgress } from './import-progress.js';
 import type { Row } from './store.js';
 
 const running = new Set<string>();
@@ -17,7 +17,7 @@ export async function pollDueInboxes(deps: Deps): Promise<number> {
   let polled = 0;
   for (const inbox of inboxes) {
     const connector = deps.connectors.get(inbox.channel as ChannelKind);
-    if (!connector?.poll) continue;
+    if (!connector?.poll || isPaused(inbox)) continue;
     const config = connector.config.parse(JSON.parse(inbox.config as string));
     const every = connector.pollSeconds?.(config);
     if (every == null) continue;
