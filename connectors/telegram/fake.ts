@@ -13,6 +13,7 @@
 //   fake.pushWebhook(url, update, { secretToken?: string | null })
 //                                    POSTs one Update (null = no secret header); returns { status, body }
 //   fake.queueBacklog(n, customers?)  n updates waiting at once (a backlog after an outage)
+//   fake.queueMalformed()            one update not of the documented shape (returns its update_id)
 //   fake.held                        getUpdates calls held open now (long polling: timeout > 0
 //                                    and nothing waiting holds until an update arrives)
 //   fake.failNext(n, errorCode, { method?, retryAfter? })
@@ -54,6 +55,8 @@ export interface TelegramFake {
   failNext(n: number, errorCode: number, opts?: { method?: string; retryAfter?: number }): void;
   /** Queues n text updates from `customers` private chats at once (a bot back from an outage). */
   queueBacklog(n: number, customers?: number): { first: number; last: number };
+  /** Queues one update that does not match the Bot API's schema; returns its update_id. */
+  queueMalformed(): number;
   /** getUpdates requests being held open right now (long polling). */
   readonly held: number;
   close(): Promise<void>;
@@ -245,6 +248,13 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
       }
       arrived();
       return { first, last: updateSeq };
+    },
+    queueMalformed() {
+      // What a Bot API change or a proxy could hand us: an update whose message is not the documented shape.
+      const u = { update_id: ++updateSeq, message: { message_id: 'not-a-number', chat: null } } as unknown as TgUpdate;
+      updates.push(u);
+      arrived();
+      return u.update_id;
     },
     get held() { return held; },
     pushWebhook: (target, update, o = {}) => push(target, update, o.secretToken === undefined ? state.webhook?.secret_token : o.secretToken),
