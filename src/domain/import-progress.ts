@@ -50,7 +50,7 @@ export function progressView(p: ImportProgress | null, now: number) {
 }
 
 /** After each committed batch: `remaining` null = unknown but more waiting, 0 = caught up. */
-export async function recordImportProgress(deps: Deps, inbox: Row, batch: { done: number; remaining: number | null }): Promise<void> {
+export async function recordImportProgress(deps: Deps, inbox: Row, batch: { done: number; remaining: number | null; /** When this batch's poll began. */ began: number }): Promise<void> {
   const now = deps.clock.now();
   const row = await deps.store.get<Row>('SELECT import_progress FROM inboxes WHERE id = ?', [inbox.id]);
   let p = row ? readProgress(row) : null;
@@ -58,7 +58,7 @@ export async function recordImportProgress(deps: Deps, inbox: Row, batch: { done
   if (!active) {
     // A single batch that catches up is ordinary polling, not an import.
     if (batch.remaining === 0) return;
-    p = { startedAt: now, done: 0, remaining: null, resumedAt: now, doneAtResume: 0, paused: false, finishedAt: null, updatedAt: now };
+    p = { startedAt: batch.began, done: 0, remaining: null, resumedAt: batch.began, doneAtResume: 0, paused: false, finishedAt: null, updatedAt: now };
   }
   p = p!;
   p.done += batch.done;

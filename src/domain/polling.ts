@@ -45,6 +45,7 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60, opts:
   try {
     const connector = deps.connectors.get(inbox.channel as ChannelKind)!;
     const config = connector.config.parse(JSON.parse(inbox.config as string));
+    const began = deps.clock.now();
     const cur = await deps.store.get<{ cursor: string | null }>("SELECT cursor FROM connector_cursors WHERE inbox_id = ? AND name = 'default'", [id]);
     const prev = cur?.cursor ?? null;
     const res: PollResult = opts.session
@@ -60,7 +61,7 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60, opts:
     // that asks for a pause (x-rate-limit-reset pacing) is kept either way.
     const wait = Math.max(more ? 0 : everySeconds * 1000, res.waitMs ?? 0);
     await deps.store.run("UPDATE inboxes SET health = 'ok', health_error = NULL, poll_failures = 0, next_poll_at = ? WHERE id = ?", [now + wait, id]);
-    await recordImportProgress(deps, inbox, { done: events.length, remaining: res.backlog?.remaining ?? (more ? null : 0) });
+    await recordImportProgress(deps, inbox, { done: events.length, remaining: res.backlog?.remaining ?? (more ? null : 0), began });
     return { ingested: stored.inserted.length, ...(more ? { more: true } : {}) };
   } catch (err) {
     if (opts.signal?.aborted) return null; // stopping: not a platform failure
