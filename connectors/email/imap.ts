@@ -97,6 +97,7 @@ export class MailboxSession implements PollSession {
   private socketError: unknown = null;
   private news = false;
   private wake: ((r: 'news' | 'dropped') => void) | null = null;
+  private pending: { uidValidity: string; since: number | undefined; after: number; uids: number[]; sizes: Map<number, number> } | null = null;
   readonly mailbox: string;
 
   constructor(private readonly c: EmailConfig, private readonly hooks: SessionHooks = {}) {
@@ -145,9 +146,6 @@ export class MailboxSession implements PollSession {
         throw describeImapError(err, c);
       }
       try {
-        // A server shows a command only the messages it has announced (EXISTS); on a connection
-        // kept open NOOP makes it announce what arrived since, so the search below sees it.
-        if (reused) await client.noop();
         const box = client.mailbox as MailboxObject;
         const uidValidity = String(box.uidValidity);
         const lastUid = prev && prev.uidValidity === uidValidity ? prev.lastUid : 0;
@@ -165,18 +163,29 @@ export class MailboxSession implements PollSession {
         }
         if (typeof start === 'object') since = start.sinceMs; // the last N days: older mail is never imported
         const unchanged = encodeCursor({ uidValidity, lastUid, since });
-        if (box.exists === 0) return { events: [], cursor: unchanged, backlog: { remaining: 0 } };
 
-        // `n:*` always matches the newest message even when its UID is below n: filter.
-        // SINCE is by day (a day early for time zones); INTERNALDATE decides exactly below.
-        const found = (await client.search({ uid: `${lastUid + 1}:*`, ...(since ? { since: new Date(since - 86_400_000) } : {}) }, { uid: true })) || [];
-        const waiting = found.filter((u) => u > lastUid).sort((a, b) => a - b);
-        const uids = waiting.slice(0, c.batchSize ?? DEFAULT_BATCH);
+        // The UIDs (and sizes) waiting above the cursor are searched once per backlog and
+        // kept on the session while its cursor is the one they were found for: a batch is then
+        // one FETCH, not a search, a size fetch and a fetch (UIDs never change meaning
+        // under one UIDVALIDITY; mail arriving meanwhile is above them, found by the next search).
+        let pending = this.pending;
+        if (!pending || pending.uidValidity !== uidValidity || pending.after !== lastUid || pending.since !== since || pending.uids.length === 0) {
+          // A server shows a command only the messages it has announced (EXISTS); on a connection
+          // kept open NOOP makes it announce what arrived since, so the search sees it.
+          if (reused) await client.noop();
+          // `n:*` always matches the newest message even when its UID is below n: filter.
+          // SINCE is by day (a day early for time zones); INTERNALDATE decides exactly below.
+          const found = (await client.search({ uid: `${lastUid + 1}:*`, ...(since ? { since: new Date(since - 86_400_000) } : {}) }, { uid: true })) || [];
+          const waiting = found.filter((u) => u > lastUid).sort((a, b) => a - b);
+          const sizes = waiting.length ? await client.fetchAll(uidSet(waiting), { uid: true, size: true }, { uid: true }) : [];
+          pending = { uidValidity, since, after: lastUid, uids: waiting, sizes: new Map(sizes.map((m) => [m.uid, m.size ?? 0])) };
+          this.pending = pending;
+        }
+        const uids = pending.uids.slice(0, c.batchSize ?? DEFAULT_BATCH);
         if (uids.length === 0) return { events: [], cursor: unchanged, backlog: { remaining: 0 } };
         check();
 
-        const sizes = await client.fetchAll(uids.join(','), { uid: true, size: true }, { uid: true });
-        const sizeOf = new Map(sizes.map((m) => [m.uid, m.size ?? 0]));
+        const sizeOf = pending.sizes;
         const take: number[] = [];
         let bytes = 0;
         for (const uid of uids) {
@@ -188,8 +197,8 @@ export class MailboxSession implements PollSession {
         const whole = take.filter((u) => (sizeOf.get(u) ?? 0) <= MAX_MESSAGE_BYTES);
         const huge = take.filter((u) => (sizeOf.get(u) ?? 0) > MAX_MESSAGE_BYTES);
         const fetched: FetchMessageObject[] = [];
-        if (whole.length) fetched.push(...await client.fetchAll(whole.join(','), { uid: true, source: true, internalDate: true }, { uid: true }));
-        if (huge.length) fetched.push(...await client.fetchAll(huge.join(','), { uid: true, headers: true, internalDate: true, size: true }, { uid: true }));
+        if (whole.length) fetched.push(...await client.fetchAll(uidSet(whole), { uid: true, source: true, internalDate: true }, { uid: true }));
+        if (huge.length) fetched.push(...await client.fetchAll(uidSet(huge), { uid: true, headers: true, internalDate: true, size: true }, { uid: true }));
         fetched.sort((a, b) => a.uid - b.uid);
         check();
 
@@ -214,7 +223,12 @@ export class MailboxSession implements PollSession {
           if (performance.now() - slice > PARSE_SLICE_MS) { await yieldMacrotask(); slice = performance.now(); }
           check();
         }
-        const remaining = waiting.length - take.length;
+        // The cache moves on with the cursor this result carries; if that is never stored (a
+        // crash, a failed commit) the next poll's cursor will not match and it searches again.
+        pending.uids = pending.uids.slice(take.length);
+        for (const u of take) pending.sizes.delete(u);
+        pending.after = take[take.length - 1];
+        const remaining = pending.uids.length;
         return { events, cursor: encodeCursor({ uidValidity, lastUid: take[take.length - 1], since }), more: remaining > 0, backlog: { remaining } };
       } finally {
         lock.release();
@@ -269,6 +283,18 @@ export async function pollMailbox(c: EmailConfig, cursor: string | null, signal?
   } finally {
     await session.close();
   }
+}
+
+/** Sorted UIDs as an IMAP sequence set with ranges ("1:50,52,60:70"): a backlog's UIDs are mostly consecutive. */
+export function uidSet(sorted: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);
+    i = j;
+  }
+  return parts.join(',');
 }
 
 /** Headers of a too-large message, as a plain-text message (its MIME structure is gone). */
