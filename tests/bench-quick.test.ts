@@ -1,6 +1,7 @@
 // `npm run bench -- --quick` must keep working: every scenario runs at 1/100 size and its
 // correctness checks pass (each message stored once, every list/search/webhook request 2xx,
-// every outbox reply sent exactly once). Timings are printed, never asserted here.
+// every outbox reply sent exactly once, every mail and Telegram update of the polling rows
+// stored once and threaded). Timings are printed, never asserted here.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
