@@ -21,7 +21,7 @@ const mail = (i: number | string, subject = `Question ${i}`) => [`From: customer
   `Message-ID: <idle-${i}-${Math.random().toString(36).slice(2)}@example.com>`, 'Content-Type: text/plain; charset=utf-8', '', `问题 ${i}`, ''].join('\r\n');
 const emailInbox = async (dv: Dovecot, extra: Record<string, unknown> = {}, mailbox?: string) => {
   const r = await p.api.post('/api/v1/inboxes', { name: `Mail ${Math.random()}`, channel: 'email', config: {
-    address: 'support@parley.test', imap: { host: dv.host, port: dv.port, secure: false, user: dv.user, password: dv.password, ...(mailbox ? { mailbox } : {}) },
+    address: 'support@parley.test', allowPlaintext: true, imap: { host: dv.host, port: dv.port, secure: false, user: dv.user, password: dv.password, ...(mailbox ? { mailbox } : {}) },
     smtp: { host: '127.0.0.1', port: 2525, secure: false }, pollSeconds: 3600, ...extra,
   } });
   expect(r.status).toBe(201);

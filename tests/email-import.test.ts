@@ -20,7 +20,7 @@ const mail = (tag: string, i: number, extra: string[] = []) => [`From: c${i}@exa
   `Message-ID: <${tag}-${i}@example.com>`, ...extra, 'Content-Type: text/plain; charset=utf-8', '', `${tag} body ${i}`, ''].join('\r\n');
 const folder = async (name: string) => { await dv.withClient((c) => c.mailboxCreate(name)); return name; };
 const config = (mailbox: string, extra: Record<string, unknown> = {}) => ({
-  address: 'support@parley.test', imap: { host: dv.host, port: dv.port, secure: false, user: dv.user, password: dv.password, mailbox },
+  address: 'support@parley.test', allowPlaintext: true, imap: { host: dv.host, port: dv.port, secure: false, user: dv.user, password: dv.password, mailbox },
   smtp: { host: '127.0.0.1', port: 2525, secure: false }, pollSeconds: 3600, ...extra,
 });
 const create = async (mailbox: string, extra: Record<string, unknown> = {}) => {

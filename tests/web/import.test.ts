@@ -31,7 +31,7 @@ it('creates an email inbox importing the last 14 days; its page shows done / tot
   await page.fill('#new-inbox-days', '14');
   await page.fill('#new-inbox input[name=name]', 'Support mail');
   await page.fill('#new-inbox textarea[name=config]', JSON.stringify({
-    address: 'support@parley.test', batchSize: 10, pollSeconds: 3600,
+    address: 'support@parley.test', batchSize: 10, pollSeconds: 3600, allowPlaintext: true,
     imap: { host: dv.host, port: dv.port, secure: false, user: dv.user, password: dv.password },
     smtp: { host: '127.0.0.1', port: 2525, secure: false },
   }));
