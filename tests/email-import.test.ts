@@ -1,6 +1,7 @@
 // First connect of a mailbox with history against a real dovecot: the admin chooses to import
 // everything, the last N days or only new mail; a long import shows done / total, rate and ETA
 // on the inbox, can be paused and resumed, and one unreadable mail never stalls it.
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPollLoops } from '../src/domain/poll-loop.js';
 import { pollDueInboxes, pollInbox } from '../src/domain/polling.js';
@@ -9,9 +10,11 @@ import { startTestParley, type TestParley } from './helpers/parley.js';
 
 let p: TestParley;
 let dv: Dovecot;
+const logLines: { msg: string; inboxId?: string; done?: number; total?: number; ratePerSecond?: number; state?: string }[] = [];
 beforeAll(async () => {
   if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd (npm test provisions it)');
-  [p, dv] = await Promise.all([startTestParley(), startDovecot()]);
+  const log = pino({ level: 'info' }, { write: (line: string) => { logLines.push(JSON.parse(line)); } });
+  [p, dv] = await Promise.all([startTestParley({ log }), startDovecot()]);
 }, 30_000);
 afterAll(async () => { await p?.stop(); await dv?.stop(); });
 
@@ -103,5 +106,10 @@ describe('a long import', () => {
     const cursor = JSON.parse((await p.store.get<{ cursor: string }>("SELECT cursor FROM connector_cursors WHERE inbox_id = ? AND name = 'default'", [id]))!.cursor);
     expect(cursor.lastUid).toBe(40);
     expect((await p.api.post('/api/v1/inboxes/nope/import/pause')).status).toBe(404);
+    // The log tells the same story: progress with done / total and rate, pause, resume, the end.
+    const mine = logLines.filter((l) => l.inboxId === id).map((l) => l.msg);
+    expect(mine).toEqual(expect.arrayContaining(['import progress', 'import paused', 'import resumed', 'import finished']));
+    expect(logLines.find((l) => l.inboxId === id && l.msg === 'import progress')).toMatchObject({ done: 10, total: 40, state: 'running' });
+    expect(logLines.find((l) => l.inboxId === id && l.msg === 'import finished')).toMatchObject({ done: 40, total: 40, state: 'done' });
   }, 40_000);
 });
