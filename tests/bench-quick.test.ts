@@ -26,7 +26,7 @@ describe('bench --quick', () => {
       // Exit 2 = a correctness check failed (or a crash); the output says which.
       expect(status, log).toBe(0);
       const rows = JSON.parse(readFileSync(out, 'utf8')) as { figure: string; value: number; unit: string; pass: boolean }[];
-      for (const scenario of ['1.', '2.', '3.', '4.', '5.', '6.', '7.']) {
+      for (const scenario of ['1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.']) {
         expect(rows.some((row) => row.figure.startsWith(scenario)), `scenario ${scenario} missing`).toBe(true);
       }
       for (const row of rows) {

@@ -1,1 +1,0 @@
-ALTER TABLE `inboxes` ADD `import_progress` text;
