@@ -50,4 +50,6 @@ export interface Deps {
   openLive?: () => { subscribe(fn: (e: ParleyEvent) => void): () => void; ready: Promise<void>; closed: Promise<void> };
   /** Ingest each webhook in its own unit (Workers: group commit would share work across requests). */
   perRequestIngest?: boolean;
+  /** Ask the inbox's poll loop to poll now (config changed, import resumed). */
+  wakePoller?: (inboxId: string) => void;
 }
