@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { FULL, messengerMediaWebhookBody, messengerWebhookBody, scaled, type Shape } from './data.js';
 import { faqRows } from './faq.js';
 import type { Command } from './server.js';
+import { runPollingBench } from './polling.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -166,8 +167,20 @@ function loadRow(when: string) {
 }
 
 // ---------- scenarios ----------
+// --only polling: just the polling rows (8.), a few minutes instead of the whole bench.
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? args[onlyArg + 1] : null;
+
 async function main() {
   const started = performance.now();
+  if (only === 'polling') {
+    say(`Parley bench --only polling${quick ? ' --quick' : ''}`);
+    loadRow('at start');
+    await runPollingBench({ quick, here, workDir, rows, check, say });
+    loadRow('at end');
+    return report(started);
+  }
+  if (only) throw new Error(`--only ${only}: unknown section (known: polling)`);
   say(`Parley bench ${quick ? '--quick (1/100 size)' : scaleArg >= 0 ? `--scale ${args[scaleArg + 1]}` : '(full size)'}: ${shape.messages} messages, ${shape.conversations} conversations, ${shape.contacts} contacts, ${RUNS} runs each`);
   loadRow('at start');
   const fake = await startFakePlatform();
@@ -332,12 +345,19 @@ async function main() {
   rows.push({ figure: `5. peak RSS of the server process at ${shape.messages} msgs`, value: Math.round(mem.peakMB), unit: 'MB', limit: 300, ratio: round(mem.peakMB / 300, 3), target: '< 300 MB', pass: mem.peakMB < 300 });
   await stopChild(main);
   fake.server.close();
-  loadRow('at end');
 
   say('FAQ ranking (in process)');
   rows.push(...await faqRows(quick));
 
-  // ---------- output ----------
+  // 8. Polling (dovecot, fake Telegram).
+  say('polling');
+  await runPollingBench({ quick, here, workDir, rows, check, say });
+  loadRow('at end');
+  report(started);
+}
+
+// ---------- output ----------
+function report(started: number) {
   const order = (f: string) => (/^\d/.test(f) ? Number(f[0]) : f.includes('start') ? 0 : 9);
   rows.sort((a, b) => order(a.figure) - order(b.figure));
   const table = rows.map((r) => ({ figure: r.figure, value: r.value, unit: r.unit, limit: r.limit ?? '', ratio: r.ratio ?? '', target: r.target, pass: r.pass ? 'yes' : 'NO' }));

@@ -187,6 +187,34 @@ export interface WebhookContext {
   publicUrl: string;
 }
 
+export interface PollOptions { holdSeconds?: number }
+
+export interface PollResult {
+  events: InboundEvent[];
+  /** Stored in the same atomic unit as the events. */
+  cursor: string | null;
+  /** The platform has more waiting: poll again right away. */
+  more?: boolean;
+  /** The platform's rate limit asks for this long before the next call (x-rate-limit-reset pacing). */
+  waitMs?: number;
+  /** How much is left to import, when the platform can say (IMAP: messages above the cursor). */
+  backlog?: { remaining: number };
+}
+
+/** What a session reports back to its poll loop. */
+export interface SessionHooks {
+  log?(level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface PollSession {
+  poll(cursor: string | null, signal?: AbortSignal): Promise<PollResult>;
+  /** Waits for the platform to push news (IMAP IDLE: EXISTS). Resolves 'news' when it did,
+   *  'timeout' after maxMs, 'unsupported' at once when this server cannot push (then the loop
+   *  polls on its interval), 'dropped' when the connection went away (the next poll reconnects). */
+  waitForNews(maxMs: number, signal?: AbortSignal): Promise<'news' | 'timeout' | 'unsupported' | 'dropped'>;
+  close(): Promise<void>;
+}
+
 export interface Connector<C = unknown> {
   kind: ChannelKind;
   config: ZodType<C>;
@@ -203,8 +231,15 @@ export interface Connector<C = unknown> {
   afterIngest?(c: C, events: InboundEvent[]): Promise<void>;
   /** The body the platform expects back from a webhook, when not `{"ok":true}`. */
   webhookResponse?(): Response;
-  /** One page from the cursor on; `more` = the platform has more waiting, poll again right away. */
-  poll?(c: C, cursor: string | null, signal?: AbortSignal): Promise<{ events: InboundEvent[]; cursor: string | null; more?: boolean }>;
+  /** One page from the cursor on (see PollResult). With `opts.holdSeconds` (only given when
+   *  the last poll found nothing more) a long-polling platform may hold the request open that
+   *  long until something arrives. */
+  poll?(c: C, cursor: string | null, signal?: AbortSignal, opts?: PollOptions): Promise<PollResult>;
+  /** Long polling: how long one poll may be held open (Telegram getUpdates `timeout`). A poll
+   *  loop then polls again at once after each answer instead of waiting pollSeconds. */
+  longPollSeconds?(c: C): number | null;
+  /** One persistent connection per inbox, shared by fetching and waiting for news (IMAP). */
+  openSession?(c: C, hooks: SessionHooks): PollSession;
   send(c: C, msg: OutboundMessage): Promise<{ externalId: string }>;
   /** Profile lookup for a sender (name, handle), cached on the contact identity. */
   fetchProfile?(c: C, externalId: string): Promise<Partial<InboundSender> | null>;

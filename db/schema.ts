@@ -61,6 +61,8 @@ export const inboxes = sqliteTable('inboxes', {
   healthError: text('health_error'),
   nextPollAt: integer('next_poll_at'),
   pollFailures: integer('poll_failures').notNull().default(0),
+  // A polling inbox's backlog import (done/total, paused): src/domain/import-progress.ts.
+  importProgress: text('import_progress', { mode: 'json' }).$type<Record<string, unknown>>(),
   settings: text('settings', { mode: 'json' }).notNull().$type<Record<string, unknown>>().default(sql`'{}'`),
   createdAt: integer('created_at').notNull(),
 }, (t) => [uniqueIndex('inboxes_webchat_token_uq').on(t.webchatToken)]);

@@ -2,6 +2,7 @@
 // sealed at rest, the four composer actions (grounded reply with sources, summary, translation,
 // tone), masking before anything leaves, the admin's call log, provider failures that never
 // block the conversation, and the after-hours bot's model answers and hand-offs (zh and en).
+import { createSecretBox } from '../src/auth/secret-box.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowServiceSettled } from '../src/api/workflow-service.js';
 import { manualClock } from '../src/domain/clock.js';
@@ -196,16 +197,17 @@ describe('composer actions', () => {
     await settings({ model: 'fake-chat', timeoutMs: 15000 });
   });
 
-  it('a key sealed under another server secret is not used, and the call fails visibly', async () => {
+  it('a key sealed under another key ring is not used, and the call fails visibly', async () => {
     const c = await visitorSays('my account is frozen');
-    const secret = p.deps.secret;
-    p.deps.secret = 'another-secret-another-secret';
+    const secrets = p.deps.secrets;
+    // The store's key is gone (another PARLEY_SECRET_KEY): the sealed model key cannot open.
+    p.deps.secrets = await createSecretBox([crypto.getRandomValues(new Uint8Array(32))]);
     try {
       const r = await p.as(agent.token).post(`/api/v1/conversations/${c.conv}/assistant/summary`);
       expect(r.status).toBe(502);
       expect(r.body.error.message).toContain('401');
       expect(llm.requests.at(-1)!.auth).toBeNull();
-    } finally { p.deps.secret = secret; }
+    } finally { p.deps.secrets = secrets; }
   });
 });
 

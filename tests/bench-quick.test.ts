@@ -1,6 +1,7 @@
 // `npm run bench -- --quick` must keep working: every scenario runs at 1/100 size and its
 // correctness checks pass (each message stored once, every list/search/webhook request 2xx,
-// every outbox reply sent exactly once). Timings are printed, never asserted here.
+// every outbox reply sent exactly once, every mail and Telegram update of the polling rows
+// stored once and threaded). Timings are printed, never asserted here.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ describe('bench --quick', () => {
       // Exit 2 = a correctness check failed (or a crash); the output says which.
       expect(status, log).toBe(0);
       const rows = JSON.parse(readFileSync(out, 'utf8')) as { figure: string; value: number; unit: string; pass: boolean }[];
-      for (const scenario of ['1.', '2.', '3.', '4.', '5.', '6.', '7.']) {
+      for (const scenario of ['1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.']) {
         expect(rows.some((row) => row.figure.startsWith(scenario)), `scenario ${scenario} missing`).toBe(true);
       }
       for (const row of rows) {

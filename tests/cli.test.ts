@@ -71,5 +71,5 @@ describe('cli access commands', () => {
     } finally {
       await p.close();
     }
-  }, 60_000);
+  }, 180_000); // a dozen CLI runs, each a fresh tsx start: ~17 s alone, over 60 s with the suite in parallel on 2 cores
 });

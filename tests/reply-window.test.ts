@@ -165,6 +165,22 @@ describe('continue on another channel', () => {
     expect((await s.conversationOf('+14155550177')).contact.id).toBe(conv.contact.id);
   });
 
+  it("an agent cannot start a thread at the contact's editable phone field (admins and leads can): that would redirect the customer's replies", async () => {
+    await wa.customerWrites(w.hook, { waId: '14155550179', name: 'Sam', text: 'hello?', timestamp: clock.now() });
+    const conv = await w.conversationOf('14155550179');
+    clock.advance(26 * H);
+    const agent = await p.createUser('agent');
+    for (const inboxId of [w.inboxId, s.inboxId]) {
+      expect((await p.api.post(`/api/v1/inboxes/${inboxId}/members`, { userIds: [agent.id] })).status).toBeLessThan(300);
+    }
+    const asAgent = p.as(agent.token);
+    expect((await asAgent.get(`/api/v1/conversations/${conv.id}/reply-options`)).body.continueOn).toEqual([]);
+    const r = await asAgent.post(`/api/v1/conversations/${conv.id}/continue`, { inboxId: s.inboxId, content: 'Hi, by text' });
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe('cannot_continue');
+    expect((await options(conv.id)).continueOn.map((o: { inboxId: string }) => o.inboxId)).toEqual([s.inboxId]);
+  });
+
   it('an inbox where the customer cannot be reached is refused', async () => {
     await wa.customerWrites(w.hook, { waId: '14155550178', text: 'x', timestamp: clock.now() });
     const conv = await w.conversationOf('14155550178');

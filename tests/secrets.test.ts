@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { twitterSignature } from '../connectors/twitter/index.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { send } from './helpers/workflow.js';
+import { assistantConfig, updateAssistantSettings } from '../src/domain/assistant/settings.js';
 
 const run = promisify(execFile);
 const TG_TOKEN = '123456:tg-bot-token-SECRET-aaaa';
@@ -116,11 +117,15 @@ describe('secrets at rest', () => {
     expect(await crcOk(again, x.body.id)).toBe(true);
     const keyBefore = readFileSync(join(dir, 'secret.key'), 'utf8');
     const idBefore = JSON.parse(row.config).appSecret.split(':')[2];
+    // The assistant's model key is sealed by the same ring (and re-sealed by the rotation).
+    await updateAssistantSettings(again.deps, { enabled: true, baseUrl: 'https://llm.example.com/v1', model: 'm', apiKey: 'sk-model-key-123' });
+    const assistantRow = async (q: TestParley) => JSON.parse((await q.store.get<{ value: string }>("SELECT value FROM settings WHERE key = 'assistant.model'"))!.value).apiKeySealed as string;
+    expect(await assistantRow(again)).toMatch(new RegExp(`^enc:v1:${idBefore}:`));
     await again.close();
 
     const { stdout } = await run('npm', ['run', '--silent', 'cli', '--', 'secrets:rotate'], { env: { ...process.env, PARLEY_DB: join(dir, 'parley.db') } });
     const out = JSON.parse(stdout.trim());
-    expect(out.resealed).toBe(3);
+    expect(out.resealed).toBe(4);
     expect(out.keyId).not.toBe(idBefore);
     expect(readFileSync(join(dir, 'secret.key'), 'utf8')).not.toBe(keyBefore);
     expect(statSync(join(dir, 'secret.key')).mode & 0o777).toBe(0o600);
@@ -130,6 +135,8 @@ describe('secrets at rest', () => {
     expect(JSON.parse(rotated.config).appSecret.split(':')[2]).toBe(out.keyId);
     expect(await crcOk(third, x.body.id)).toBe(true);
     expect(third.deps.secret).toBe('old-plain-server-secret');
+    expect(await assistantRow(third)).toMatch(new RegExp(`^enc:v1:${out.keyId}:`));
+    expect((await assistantConfig(third.deps))?.apiKey).toBe('sk-model-key-123');
   });
 
   it('PARLEY_SECRET_KEY replaces the key file', async () => {

@@ -101,7 +101,8 @@ describe('every connector that calls a configurable address', () => {
       imap: { host: 'localhost', port: rec.port, secure: false, user: 'u', password: 'p' },
       smtp: { host: '127.0.0.1', port: rec.port, secure: false } });
     await expect(pollMailbox(c, null)).rejects.toThrow(/refused to connect to localhost/);
-    await expect(sendEmail(c, msg)).rejects.toThrow(/refused to connect to 127\.0\.0\.1/);
+    // Email replies go to the identity's address (externalId), not a profile field.
+    await expect(sendEmail(c, { ...msg, recipient: { ...msg.recipient, externalId: 'c@example.com' } })).rejects.toThrow(/refused to connect to 127\.0\.0\.1/);
     expect(rec.hits).toEqual([]);
   });
 });

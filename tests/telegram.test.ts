@@ -85,6 +85,18 @@ describe('Telegram polling', () => {
     expect(await messagesOf(inboxId)).toEqual([]);
   });
 
+  it('an update of an unknown shape is skipped without stalling the page or the offset', async () => {
+    const inboxId = await createInbox(fake.inboxConfig());
+    await fake.customerWrites({ from: liNa, text: 'before' });
+    const bad = fake.queueMalformed();
+    await fake.customerWrites({ from: liNa, text: 'after' });
+    expect(await poll(inboxId)).toEqual({ ingested: 2 });
+    expect((await messagesOf(inboxId)).map((m) => m.content)).toEqual(['before', 'after']);
+    expect(await poll(inboxId)).toEqual({ ingested: 0 });
+    expect(fake.calls.filter((c) => c.method === 'getUpdates').at(-1)!.body.offset).toBeGreaterThan(bad);
+    expect(fake.updates).toEqual([]);
+  });
+
   it('a 429 on getUpdates postpones the next poll by retry_after', async () => {
     const inboxId = await createInbox(fake.inboxConfig({ pollSeconds: 5 }));
     fake.failNext(1, 429, { method: 'getUpdates', retryAfter: 120 });

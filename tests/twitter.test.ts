@@ -62,7 +62,7 @@ describe('X DMs by polling', () => {
     expect((await messagesOf(inboxId)).map((m) => m.content)).toEqual(['My transfer failed twice', '转账失败了', 'still waiting']);
   });
 
-  it('takes only the newest page on the first poll, then pages back exactly to the cursor', async () => {
+  it('takes only the newest page on the first poll, then walks a longer gap down page by page to the cursor', async () => {
     const bob = customer('Bob');
     for (let i = 0; i < 130; i++) fake.customerWrites({ from: bob, text: `old ${i}` });
     const inboxId = await createInbox();
@@ -70,12 +70,21 @@ describe('X DMs by polling', () => {
     expect(first!.ingested).toBe(100);
     for (let i = 0; i < 150; i++) fake.customerWrites({ from: bob, text: `new ${i}` });
     const before = fake.requests.length;
-    expect(await poll(inboxId)).toEqual({ ingested: 150 });
+    // One page per poll, each stored with its cursor: the platform says there is more.
+    expect(await poll(inboxId)).toEqual({ ingested: 100, more: true });
+    const walking = JSON.parse((await p.store.get<{ cursor: string }>('SELECT cursor FROM connector_cursors WHERE inbox_id = ?', [inboxId]))!.cursor);
+    expect(walking).toMatchObject({ token: expect.any(String), top: fake.events.at(-1)!.id });
+    expect(await poll(inboxId)).toEqual({ ingested: 50 });
     const pages = fake.requests.slice(before).filter((r) => r.path === '/2/dm_events');
     expect(pages).toHaveLength(2);
     expect(pages[1].query.pagination_token).toBeTruthy();
-    const mine = (await messagesOf(inboxId)).filter((m) => m.content.startsWith('new '));
+    // The newer page is stored first; by X's ids (and times, to the millisecond) all are in order.
+    const mine = (await messagesOf(inboxId)).filter((m) => m.content.startsWith('new ')).sort((a, b) => (BigInt(a.external_id) < BigInt(b.external_id) ? -1 : 1));
     expect(mine.map((m) => m.content)).toEqual(Array.from({ length: 150 }, (_, i) => `new ${i}`));
+    // Caught up: the next poll starts from the newest again and finds nothing new.
+    expect((await p.store.get<{ cursor: string }>('SELECT cursor FROM connector_cursors WHERE inbox_id = ?', [inboxId]))!.cursor).toBe(fake.events.at(-1)!.id);
+    fake.customerWrites({ from: bob, text: 'after the gap' });
+    expect(await poll(inboxId)).toEqual({ ingested: 1 });
   });
 
   it('a reply goes out with sendDmToParticipant; its echo in the next poll is not stored again', async () => {

@@ -26,8 +26,12 @@ export const emailConfig = z.object({
   allowPlaintext: z.boolean().optional(),
   /** Messages per poll (each poll is stored in one atomic unit). */
   batchSize: z.number().int().min(1).max(500).optional(),
-  /** On the very first poll, start after the mail already in the folder instead of importing it. */
+  /** On the very first poll, start after the mail already in the folder instead of importing it (= importHistory "none"). */
   skipExisting: z.boolean().optional(),
+  /** First connect of a mailbox with history: import everything ("all", the default), the last
+   *  `importDays` days ("recent"), or only mail arriving from now on ("none"). */
+  importHistory: z.enum(['all', 'recent', 'none']).optional(),
+  importDays: z.number().int().min(1).max(3650).optional(),
   /** Attachments larger than this are listed but not stored (default 10). */
   maxAttachmentMb: z.number().min(0.01).max(50).optional(),
   /** Wall time one mail may take to parse (in a worker thread) before it is stored unread with the original attached (default 15000). */
@@ -36,5 +40,9 @@ export const emailConfig = z.object({
   maxParseMb: z.number().min(0.01).max(60).optional(),
   /** Not used by email (no HTTP API); accepted so every channel takes the same option. */
   apiBaseUrl: z.string().optional(),
+}).superRefine((c, ctx) => {
+  if (c.importHistory === 'recent' && c.importDays == null) ctx.addIssue({ code: 'custom', path: ['importDays'], message: 'is required when importHistory is "recent" (how many days back to import)' });
+  if (c.importDays != null && c.importHistory !== 'recent') ctx.addIssue({ code: 'custom', path: ['importHistory'], message: 'must be "recent" when importDays is set' });
+  if (c.skipExisting && c.importHistory && c.importHistory !== 'none') ctx.addIssue({ code: 'custom', path: ['skipExisting'], message: 'contradicts importHistory (skipExisting means importHistory "none")' });
 });
 export type EmailConfig = z.infer<typeof emailConfig>;

@@ -1,4 +1,4 @@
-// Email: IMAP in (polled with imapflow), SMTP out (nodemailer). See docs/email.md.
+// Email: IMAP in (imapflow: IDLE on one connection per inbox, polling as the fallback), SMTP out (nodemailer). See docs/email.md.
 // IMAP and SMTP need raw sockets (Node runtime); the socket libraries are loaded on first use,
 // so importing the registry stays cheap and free of net/tls.
 import type { Connector } from '../types.js';
@@ -14,6 +14,17 @@ export const email: Connector<EmailConfig> = {
     const { pollMailbox } = await import('./imap.js');
     return pollMailbox(c, cursor, signal);
   },
+  openSession(c, hooks) {
+    // The session class lives with imapflow (loaded on first use); this proxy loads it lazily.
+    let session: Promise<import('./imap.js').MailboxSession> | null = null;
+    const get = () => (session ??= import('./imap.js').then((m) => new m.MailboxSession(c, hooks)));
+    return {
+      poll: async (cursor, signal) => (await get()).poll(cursor, signal),
+      waitForNews: async (maxMs, signal) => (await get()).waitForNews(maxMs, signal),
+      close: async () => { if (session) await (await session).close(); },
+    };
+  },
+  // With IDLE this is the fallback: how often the folder is searched anyway.
   pollSeconds: (c) => c.pollSeconds ?? 60,
   // Email Routing (Workers) pushes each message to the address: the same parser as IMAP's.
   receivesFor: (c) => c.address.toLowerCase(),

@@ -12,6 +12,10 @@
 //                                    token header. Returns { update, delivery? } (delivery = webhook answer)
 //   fake.pushWebhook(url, update, { secretToken?: string | null })
 //                                    POSTs one Update (null = no secret header); returns { status, body }
+//   fake.queueBacklog(n, customers?)  n updates waiting at once (a backlog after an outage)
+//   fake.queueMalformed()            one update not of the documented shape (returns its update_id)
+//   fake.held                        getUpdates calls held open now (long polling: timeout > 0
+//                                    and nothing waiting holds until an update arrives)
 //   fake.failNext(n, errorCode, { method?, retryAfter? })
 //                                    the next n calls (of method) answer {ok:false, error_code, ...}
 //   fake.pressButton({ from, chatId?, messageId, buttons: [{text, callback_data}], data })
@@ -58,6 +62,12 @@ export interface TelegramFake {
   customerSends(input: { from: { id: number; first_name: string; username?: string }; message: Record<string, unknown>; chatId?: number }):
     Promise<{ update: TgUpdate; delivery?: { status: number; body: string } }>;
   uploads: TelegramUpload[];
+  /** Queues n text updates from `customers` private chats at once (a bot back from an outage). */
+  queueBacklog(n: number, customers?: number): { first: number; last: number };
+  /** Queues one update that does not match the Bot API's schema; returns its update_id. */
+  queueMalformed(): number;
+  /** getUpdates requests being held open right now (long polling). */
+  readonly held: number;
   close(): Promise<void>;
 }
 type FakeUser = { id: number; first_name: string; last_name?: string; username?: string };
@@ -81,6 +91,9 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
   const failures: Failure[] = [];
   const chats = new Map<number, { id: number; type: string; first_name?: string; last_name?: string; username?: string }>();
   let updates: TgUpdate[] = [];
+  const waiters = new Set<() => void>();
+  let held = 0;
+  const arrived = () => { for (const w of [...waiters]) w(); };
   let updateSeq = 500_000;
   let messageSeq = 0;
   const state = { webhook: null as TelegramFake['webhook'] };
@@ -141,6 +154,20 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
         // An offset confirms every update before it: Telegram forgets them.
         if (offset !== undefined) updates = updates.filter((x) => x.update_id >= offset);
         const limit = Math.min(100, Math.max(1, Number(body.limit ?? 100)));
+        // Long polling: with nothing waiting, hold the request up to `timeout` seconds and
+        // answer the moment an update arrives (as the Bot API does).
+        const timeout = Math.min(50, Math.max(0, Number(body.timeout ?? 0)));
+        if (updates.length === 0 && timeout > 0) {
+          held++;
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(done, timeout * 1000);
+            function done() { clearTimeout(t); waiters.delete(done); res.off('close', done); resolve(); }
+            waiters.add(done);
+            res.once('close', done);
+          });
+          held--;
+          if (res.destroyed) return;
+        }
         return reply(res, 200, { ok: true, result: updates.slice(0, limit) });
       }
       case 'setWebhook': {
@@ -282,10 +309,33 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
       };
       if (state.webhook) return { update, delivery: await push(state.webhook.url, update, state.webhook.secret_token) };
       updates.push(update);
+      arrived();
       return { update };
     },
+    queueBacklog(n, customers = 100) {
+      const first = updateSeq + 1;
+      const date = Math.floor(Date.now() / 1000);
+      for (let i = 0; i < n; i++) {
+        const id = 90_000_000 + (i % customers);
+        if (!chats.has(id)) chats.set(id, { id, type: 'private', first_name: `Customer ${i % customers}` });
+        updates.push({
+          update_id: ++updateSeq,
+          message: { message_id: ++messageSeq, from: { id, is_bot: false, first_name: `Customer ${i % customers}` }, chat: { id, type: 'private', first_name: `Customer ${i % customers}` }, date, text: `backlog message ${i}` },
+        });
+      }
+      arrived();
+      return { first, last: updateSeq };
+    },
+    queueMalformed() {
+      // What a Bot API change or a proxy could hand us: an update whose message is not the documented shape.
+      const u = { update_id: ++updateSeq, message: { message_id: 'not-a-number', chat: null } } as unknown as TgUpdate;
+      updates.push(u);
+      arrived();
+      return u.update_id;
+    },
+    get held() { return held; },
     pushWebhook: (target, update, o = {}) => push(target, update, o.secretToken === undefined ? state.webhook?.secret_token : o.secretToken),
     failNext(n, code, o = {}) { failures.push({ left: n, code, method: o.method, retryAfter: o.retryAfter }); },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () => new Promise<void>((resolve) => { arrived(); server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -18,6 +18,8 @@ export const telegramConfig = z.object({
   /** Root of the Bot API (tests and the sandbox: the fake on loopback). Default https://api.telegram.org. */
   apiBaseUrl: z.string().url().optional(),
   pollSeconds: z.number().int().min(1).max(3600).optional(),
+  /** Long polling: getUpdates is held open up to this long until a message arrives (default 25; 0 = short polls every pollSeconds). */
+  longPollSeconds: z.number().int().min(0).max(50).optional(),
 }).strict().superRefine((c, ctx) => {
   if (c.mode === 'webhook' && !c.secretToken) {
     ctx.addIssue({ code: 'custom', path: ['secretToken'], message: 'is required in webhook mode (it authenticates every webhook call)' });
@@ -38,14 +40,20 @@ export const TELEGRAM_MEDIA = {
   },
 };
 
+/** getUpdates returns at most 100 updates: a full page means more are waiting. */
+const PAGE = 100;
+const DEFAULT_LONG_POLL_SECONDS = 25;
+
 /** Calls one Bot API method (JSON, or multipart for a file); failures are classified Retryable (429, 5xx, network) or Permanent. */
-export async function callTelegram<T>(c: Pick<TelegramConfig, 'botToken' | 'apiBaseUrl'>, method: string, body: object | FormData): Promise<T> {
+export async function callTelegram<T>(c: Pick<TelegramConfig, 'botToken' | 'apiBaseUrl'>, method: string, body: object | FormData, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
   const base = (c.apiBaseUrl ?? 'https://api.telegram.org').replace(/\/+$/, '');
   let res: Response;
   try {
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? (body instanceof FormData ? TIMEOUT_MS * 8 : TIMEOUT_MS));
+    const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
     res = await guardedFetch(`${base}/bot${c.botToken}/${method}`, body instanceof FormData
-      ? { method: 'POST', body, signal: AbortSignal.timeout(TIMEOUT_MS * 8) }
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
+      ? { method: 'POST', body, signal }
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
   } catch (err) {
     const why = fetchErrorMessage(err);
     if ((err as { cause?: unknown }).cause instanceof PrivateNetworkError || err instanceof PrivateNetworkError) throw new PermanentError(`Telegram ${method} was not called: ${why}`);
@@ -228,14 +236,18 @@ export const telegram: Connector<TelegramConfig> = {
 
   afterIngest: (c, events) => answerCallbacks(c, events),
 
-  async poll(c, cursor) {
-    const body: GetUpdatesBody = { limit: 100, timeout: 0, allowed_updates: ALLOWED_UPDATES };
+  async poll(c, cursor, signal, opts) {
+    // Held (long polling) only once caught up: a backlog is read with immediate answers.
+    const hold = opts?.holdSeconds ?? 0;
+    const body: GetUpdatesBody = { limit: PAGE, timeout: hold, allowed_updates: ALLOWED_UPDATES };
     if (cursor) body.offset = Number(cursor);
-    const updates = z.array(z.object({ update_id: z.number() }).passthrough()).parse(await callTelegram<unknown>(c, 'getUpdates', body));
+    const updates = z.array(z.object({ update_id: z.number() }).passthrough()).parse(await callTelegram<unknown>(c, 'getUpdates', body, { timeoutMs: hold * 1000 + TIMEOUT_MS, signal }));
     const events = updates.flatMap(readUpdates);
     const last = updates.reduce((max, u) => Math.max(max, u.update_id), -1);
-    return { events, cursor: last >= 0 ? String(last + 1) : cursor };
+    return { events, cursor: last >= 0 ? String(last + 1) : cursor, ...(updates.length >= PAGE ? { more: true } : {}) };
   },
+
+  longPollSeconds: (c) => (c.mode === 'polling' && c.longPollSeconds !== 0 ? c.longPollSeconds ?? DEFAULT_LONG_POLL_SECONDS : null),
 
   async send(c, msg) {
     const body: SendMessageBody = { chat_id: /^-?\d+$/.test(msg.threadKey) ? Number(msg.threadKey) : msg.threadKey, text: msg.text };

@@ -16,6 +16,9 @@
 //   fake.crc(url, token)           GETs url?crc_token=token; returns { status, json, expected }
 //   fake.echoTo(url | null)        from now on, each send first POSTs its echo (our DM as an Account
 //                                  Activity event) to url and only then answers: the echo overtakes the reply
+//   fake.pollRateLimit(limit, windowSeconds)  dm_events calls per window (x-rate-limit-* headers
+//                                  count down for real; over the limit: 429 until the reset)
+//   fake.pollsRefused               dm_events calls refused for the window
 //   fake.failNext(n, status, { route?: 'send' | 'poll' | 'user', resetInSeconds? })
 //                                  the next n matching calls answer status (429 carries x-rate-limit-reset)
 //   fake.sends                     recorded POST /2/dm_conversations/with/:id/messages calls
@@ -58,6 +61,10 @@ export interface TwitterFake {
     opts?: { signature?: string | null }): Promise<{ status: number; body: string; payload: string }>;
   crc(url: string, token: string): Promise<{ status: number; json: any; expected: string }>;
   failNext(n: number, status: number, opts?: { route?: Route; resetInSeconds?: number }): void;
+  /** GET /2/dm_events allows `limit` calls per window (default 300 per 900 s), then 429s. */
+  pollRateLimit(limit: number, windowSeconds: number): void;
+  /** dm_events calls answered 429 because the window was used up. */
+  readonly pollsRefused: number;
   echoTo(url: string | null): void;
   close(): Promise<void>;
 }
@@ -132,6 +139,7 @@ export async function startTwitterFake(opts: {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     res.end(JSON.stringify(body));
   };
+  const pollWindow = { limit: 300, seconds: 900, used: 0, resetAt: 0, refused: 0 };
   const rateHeaders = (remaining: number, resetInSeconds: number) => ({
     'x-rate-limit-limit': '300', 'x-rate-limit-remaining': String(remaining),
     'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + resetInSeconds),
@@ -182,6 +190,15 @@ export async function startTwitterFake(opts: {
     }
 
     if (route === 'poll') {
+      // A real window: `limit` calls per window, then 429 until x-rate-limit-reset.
+      const now = Date.now();
+      if (now >= pollWindow.resetAt) Object.assign(pollWindow, { used: 0, resetAt: now + pollWindow.seconds * 1000 });
+      const windowHeaders = () => ({ 'x-rate-limit-limit': String(pollWindow.limit), 'x-rate-limit-remaining': String(Math.max(0, pollWindow.limit - pollWindow.used)), 'x-rate-limit-reset': String(Math.ceil(pollWindow.resetAt / 1000)) });
+      if (pollWindow.used >= pollWindow.limit) {
+        pollWindow.refused++;
+        return json(res, 429, { title: 'Too Many Requests', detail: 'Too Many Requests', type: 'about:blank', status: 429 }, windowHeaders());
+      }
+      pollWindow.used++;
       if (u.searchParams.get('event_types') && u.searchParams.get('event_types') !== 'MessageCreate') {
         return json(res, 400, { title: 'Invalid Request', detail: 'only MessageCreate is served by this fake', type: 'about:blank', status: 400 });
       }
@@ -212,7 +229,7 @@ export async function startTwitterFake(opts: {
           ...(m!.type !== 'photo' && mediaFields.has('variants') ? { variants: [{ bit_rate: 0, content_type: 'video/mp4', url: m!.url }] } : {}),
         })) };
       }
-      return json(res, 200, body, rateHeaders(299, 900));
+      return json(res, 200, body, windowHeaders());
     }
 
     if (route === 'send') {
@@ -274,6 +291,8 @@ export async function startTwitterFake(opts: {
       return { status: res.status, json: parsed, expected: await twitterSignature(creds.appSecret, token) };
     },
     echoTo(u) { echoUrl = u; },
+    pollRateLimit(limit, windowSeconds) { Object.assign(pollWindow, { limit, seconds: windowSeconds, used: 0, resetAt: 0 }); },
+    get pollsRefused() { return pollWindow.refused; },
     failNext(n, status, o = {}) {
       failures.push({ left: n, status, route: o.route, resetInSeconds: o.resetInSeconds ?? 60 });
     },

@@ -71,8 +71,30 @@ export const TWITTER_MEDIA = {
   },
 };
 
-const MAX_PAGES = 20;
 const PAGE_SIZE = 100;
+/** dm_events calls kept back in each rate window (a manual poll, a restart). */
+const RATE_RESERVE = 1;
+
+/** The poll cursor: the newest event id stored; while a gap longer than a page is being walked
+ *  down, the id the gap ends at (`top`) and the next page's token. A bare id is {since: id}. */
+interface DmCursor { since: string | null; top?: string; token?: string }
+function decodeDmCursor(s: string | null): DmCursor {
+  if (!s) return { since: null };
+  if (/^\d+$/.test(s)) return { since: s };
+  try {
+    const v = JSON.parse(s) as DmCursor;
+    if (v && typeof v.top === 'string' && typeof v.token === 'string') return { since: typeof v.since === 'string' ? v.since : null, top: v.top, token: v.token };
+  } catch { /* unreadable: start from the newest page */ }
+  return { since: null };
+}
+const encodeDmCursor = (c: DmCursor) => (c.token ? JSON.stringify(c) : c.since);
+
+/** x-rate-limit-remaining / -reset -> how long to wait before the next dm_events call. */
+function paceByRateLimit(rl: { remaining?: number; reset?: number } | undefined): { waitMs?: number } {
+  if (!rl || !Number.isFinite(rl.remaining) || !Number.isFinite(rl.reset)) return {};
+  if (rl.remaining! > RATE_RESERVE) return {};
+  return { waitMs: Math.max(0, rl.reset! * 1000 - Date.now()) + 1000 };
+}
 
 /**
  * The one place that points twitter-api-v2 at an API root. The library has no base-URL option:
@@ -255,6 +277,7 @@ export const twitter: Connector<TwitterConfig> = {
 
   async poll(c, cursor) {
     const v2 = guardedClient(c, 'GET /2/dm_events');
+    const state = decodeDmCursor(cursor);
     const params = {
       'dm_event.fields': DM_EVENT_FIELDS,
       event_types: 'MessageCreate',
@@ -262,36 +285,41 @@ export const twitter: Connector<TwitterConfig> = {
       'user.fields': 'name,username',
       'media.fields': MEDIA_FIELDS,
       max_results: PAGE_SIZE,
+      ...(state.token ? { pagination_token: state.token } : {}),
     };
+    // One page per poll, so each page is stored with its cursor in one atomic unit; a gap
+    // longer than a page is walked down by its pagination token over the following polls.
     const collected: DmEventV2[] = [];
     const users = new Map<string, { name?: string; username?: string }>();
     const media = new Map<string, MediaV2>();
-    let newest: string | null = null;
+    let page;
     try {
-      let page = await v2.listDmEvents(params);
-      for (let n = 0; n < MAX_PAGES; n++) {
-        const data = dmEventsPage.parse(page.data);
-        for (const u of data.includes?.users ?? []) users.set(u.id, u);
-        for (const m of data.includes?.media ?? []) media.set(m.media_key, m);
-        let reached = false;
-        for (const e of data.data ?? []) {
-          if (newest === null || newer(e.id, newest)) newest = e.id;
-          if (cursor && !newer(e.id, cursor)) { reached = true; break; }
-          collected.push(e);
-        }
-        // First poll: the newest page only (no backfill of 30 days of history).
-        if (reached || !cursor || !data.meta.next_token) break;
-        page = await page.next();
-      }
+      page = await v2.listDmEvents(params);
     } catch (err) {
       throw classify(err, 'GET /2/dm_events');
+    }
+    const data = dmEventsPage.parse(page.data);
+    for (const u of data.includes?.users ?? []) users.set(u.id, u);
+    for (const m of data.includes?.media ?? []) media.set(m.media_key, m);
+    let newest: string | null = null;
+    let reached = false;
+    for (const e of data.data ?? []) {
+      if (newest === null || newer(e.id, newest)) newest = e.id;
+      if (state.since && !newer(e.id, state.since)) { reached = true; break; }
+      collected.push(e);
     }
     const events = collected
       .map((e) => fromDmEventV2(c, e, users, media))
       .filter((e): e is InboundMessageEvent => e !== null)
       .reverse();
-    const next = newest && (!cursor || newer(newest, cursor)) ? newest : cursor;
-    return { events, cursor: next };
+    // The newest id of the whole gap: the first page's (the walk down keeps it in `top`).
+    const top = state.token ? state.top! : newest && (!state.since || newer(newest, state.since)) ? newest : state.since;
+    let next: DmCursor;
+    let more = false;
+    if (!state.since && !state.token) next = { since: top }; // first poll: the newest page only, no 30-day backfill
+    else if (reached || !data.meta.next_token) next = { since: top };
+    else { next = { since: state.since, top: top!, token: data.meta.next_token }; more = true; }
+    return { events, cursor: encodeDmCursor(next), ...(more ? { more } : {}), ...paceByRateLimit(page.rateLimit) };
   },
 
   async send(c, msg) {

@@ -3,6 +3,7 @@ import { addInboxMembers, createInbox, updateInbox, getInboxRow, inboxView, list
 import { canSeeInbox } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
 import { auditAct } from './audit-act.js';
+import { setImportPaused } from '../domain/import-progress.js';
 import { router } from './env.js';
 import { webhookSkipsFor } from '../domain/webhook-skips.js';
 import { errors, IdParam, InboxSchema, jsonBody, jsonResponse } from './schemas.js';
@@ -84,5 +85,16 @@ export const inboxRoutes = () => {
     await auditAct(c, { action: 'inbox.member_removed', targetType: 'inbox', targetId: id, details: { userId } });
     return c.json(members, 200);
   });
+  for (const action of ['pause', 'resume'] as const) {
+    app.openapi(createRoute({ method: 'post', path: `/inboxes/{id}/import/${action}`, tags: ['Inboxes'],
+      summary: action === 'pause' ? 'Pause the backlog import: the inbox stops polling until resumed (admin)' : 'Resume a paused import (admin)',
+      request: { params: IdParam }, responses: { 200: jsonResponse(InboxSchema, 'The inbox'), ...errors } }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const inbox = await setImportPaused(c.var.deps, c.var.actor, id, action === 'pause');
+      await auditAct(c, { action: `inbox.import_${action === 'pause' ? 'paused' : 'resumed'}`, targetType: 'inbox', targetId: id });
+      return c.json(inbox as never, 200);
+    });
+  }
   return app;
 };

@@ -81,6 +81,11 @@ export const InboxSchema = z.object({
   healthError: z.string().nullable(),
   webhookSkipped: z.array(z.object({ type: z.string(), count: z.number(), lastReason: z.string().nullable(), lastAt: z.string() }))
     .optional().openapi({ description: 'Admins only: items of validly signed webhooks that were skipped (unknown or malformed), per type' }),
+  import: z.object({
+    state: z.enum(['running', 'paused', 'done']),
+    done: z.number().int(), total: z.number().int().nullable(), remaining: z.number().int().nullable(),
+    ratePerSecond: z.number(), etaSeconds: z.number().nullable(), startedAt: z.string(), finishedAt: z.string().nullable(),
+  }).nullable().optional().openapi({ description: 'A polling inbox\'s backlog import: messages done / total, rate and ETA (total and ETA when the platform can count what is waiting).' }),
   createdAt: z.string(),
 }).openapi('Inbox');
 

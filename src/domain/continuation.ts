@@ -4,7 +4,7 @@
 // that can start threads that way (Connector.startsThreads). The reply goes out in that inbox's conversation with the customer (found or
 // opened), and a private note in each conversation links to the other one.
 import type { ChannelKind } from '../../connectors/types.js';
-import { canSeeInbox, type Actor } from './actor.js';
+import { canSeeAll, canSeeInbox, type Actor } from './actor.js';
 import { getVisibleConversation, loadConversationRow } from './conversations.js';
 import type { Deps } from './deps.js';
 import { AppError } from './errors.js';
@@ -25,6 +25,11 @@ export async function continuationOptions(deps: Deps, actor: Actor, conv: Row): 
     if (!(await canSeeInbox(deps, actor, inbox.id))) continue;
     const target = await targetIn(deps, conv.contact_id as string, inbox, contact ?? { email: null, phone: null });
     if (!target) continue;
+    // A thread at the contact's email/phone field (no identity there yet) chooses where the
+    // customer is written to from a field any agent can edit: like changing a conversation's
+    // reply target, that is for admins and leads (docs/security.md, "Replies follow the
+    // conversation"). Agents continue only where the customer already is.
+    if (!target.identityId && !canSeeAll(actor)) continue;
     const connector = deps.connectors.get(inbox.channel as ChannelKind);
     if (target.conversation) {
       const policy = await replyPolicy(deps, target.conversation, connector, deps.clock.now());

@@ -55,4 +55,6 @@ export interface Deps {
   perRequestIngest?: boolean;
   /** Ask the media download job to run now (a webhook brought files to fetch). */
   kickMedia?: () => void;
+  /** Ask the inbox's poll loop to poll now (config changed, import resumed). */
+  wakePoller?: (inboxId: string) => void;
 }

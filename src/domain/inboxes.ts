@@ -10,6 +10,7 @@ import { newId } from './ids.js';
 import { mergeInboxSettings, validateInboxSettings } from './inbox-settings.js';
 import { raw, type Row } from './store.js';
 import { openInboxConfig, sealInboxConfig } from './inbox-config.js';
+import { progressView, readProgress } from './import-progress.js';
 
 export interface InboxInput { name: string; channel: string; config: unknown; settings?: Record<string, unknown> }
 
@@ -35,6 +36,7 @@ export async function createInbox(deps: Deps, actor: Actor, input: InboxInput) {
   await deps.store.atomically([raw(
     'INSERT INTO inboxes(id, name, channel, config, webchat_token, settings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     id, input.name, input.channel, await sealInboxConfig(deps, input.channel, parsed.data as Record<string, unknown>), webchatToken, JSON.stringify(input.settings ?? {}), now)]);
+  deps.wakePoller?.(id);
   return inboxView(deps, (await deps.store.get('SELECT * FROM inboxes WHERE id = ?', [id]))!);
 }
 
@@ -57,6 +59,7 @@ export async function updateInbox(deps: Deps, actor: Actor, id: string, input: {
   const settings = mergeInboxSettings(JSON.parse((row.settings as string) ?? '{}') as Record<string, unknown>, input.settings ?? {});
   await deps.store.run("UPDATE inboxes SET name = ?, config = ?, settings = ?, health = CASE WHEN ? THEN 'ok' ELSE health END, next_poll_at = CASE WHEN ? THEN NULL ELSE next_poll_at END, poll_failures = CASE WHEN ? THEN 0 ELSE poll_failures END WHERE id = ?",
     [input.name ?? row.name, config === current ? row.config : await sealInboxConfig(deps, row.channel as string, config), JSON.stringify(settings), input.config ? 1 : 0, input.config ? 1 : 0, input.config ? 1 : 0, id]);
+  if (input.config) deps.wakePoller?.(id);
   return inboxView(deps, await getInboxRow(deps, id));
 }
 
@@ -178,6 +181,7 @@ export function inboxView(deps: Deps, r: Row) {
     } : {}),
     health: r.health as string,
     healthError: (r.health_error as string | null) ?? null,
+    ...(r.import_progress != null ? { import: progressView(readProgress(r), deps.clock.now()) } : {}),
     createdAt: new Date(r.created_at as number).toISOString(),
   };
 }

@@ -18,6 +18,15 @@ export async function resealAll(deps: Pick<Deps, 'store' | 'connectors'>, box: S
   }
   const s = await deps.store.get<{ value: string }>("SELECT value FROM settings WHERE key = 'secret'");
   if (s && !box.isCurrent(s.value)) writes.push(raw("UPDATE settings SET value = ? WHERE key = 'secret'", await box.seal(await box.open(s.value))));
+  // The assistant's model API key (settings 'assistant.model', field apiKeySealed).
+  const a = await deps.store.get<{ value: string }>("SELECT value FROM settings WHERE key = 'assistant.model'");
+  if (a) {
+    const stored = JSON.parse(a.value) as { apiKeySealed?: string | null };
+    if (stored.apiKeySealed && !box.isCurrent(stored.apiKeySealed)) {
+      const next = JSON.stringify({ ...stored, apiKeySealed: await box.seal(await box.open(stored.apiKeySealed)) });
+      writes.push(raw("UPDATE settings SET value = ? WHERE key = 'assistant.model' AND value = ?", next, a.value));
+    }
+  }
   if (writes.length) await deps.store.atomically(writes);
   return writes.length;
 }

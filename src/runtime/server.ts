@@ -18,6 +18,7 @@ import type { Deps, Logger } from '../domain/deps.js';
 import { DEFAULT_LEASE_MS, outboxLoop } from '../domain/outbox-loop.js';
 import { guarded, jobs } from '../domain/jobs.js';
 import { downloadDueMedia } from '../domain/media-downloads.js';
+import { startPollLoops } from '../domain/poll-loop.js';
 import { EventBus } from '../events/bus.js';
 import { jiebaSegmenter } from './jieba-segmenter.js';
 import { liveStreams } from '../events/live.js';
@@ -107,12 +108,17 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
   if (!deps.publicUrl) deps.publicUrl = url;
 
   const tasks: { stop(): void }[] = [];
+  const stopping: Promise<void>[] = [];
   if (opts.scheduler !== false) {
     const loop = outboxLoop(deps, { leaseMs: opts.outboxLeaseMs ?? DEFAULT_LEASE_MS, maxPauseMs: opts.outboxMaxPauseMs });
     deps.kickOutbox = () => loop.kick();
     const mediaNow = guarded({ name: 'media-kick', cron: '', run: (d) => downloadDueMedia(d) }, deps);
     deps.kickMedia = () => { setTimeout(() => void mediaNow(), 0); };
-    for (const job of jobs) tasks.push(cron.schedule(job.cron, guarded(job, deps), { name: job.name }));
+    // Polling inboxes get a loop each (drain, long polling, IMAP IDLE) instead of the cron tick.
+    for (const job of jobs) if (job.name !== 'poll') tasks.push(cron.schedule(job.cron, guarded(job, deps), { name: job.name }));
+    const loops = startPollLoops(deps);
+    deps.wakePoller = (id) => loops.wake(id);
+    tasks.push({ stop: () => { stopping.push(loops.stop()); } });
     // Replies queued before a restart go out now, not at the next tick.
     loop.kick();
   }
@@ -128,7 +134,8 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       liveStreams(deps).closeAll();
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      await outboxLoop(deps).stop(graceMs);
+      // Polls in flight end (aborted, their batch not stored) before the store closes.
+      await Promise.all([outboxLoop(deps).stop(graceMs), ...stopping]);
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([closed, new Promise<void>((r) => { timer = setTimeout(r, graceMs); })]);

@@ -8,6 +8,8 @@ import { runFollowUps } from '../domain/follow-up.js';
 import { downloadDueMedia } from '../domain/media-downloads.js';
 import { deliverDueOutbox } from '../domain/outbox.js';
 import { deliverDueWebhooks } from '../domain/outgoing-webhooks.js';
+import { isPaused } from '../domain/import-progress.js';
+import { openInboxConfig } from '../domain/inbox-config.js';
 import { pollInbox } from '../domain/polling.js';
 import { mergeSearchIndex } from '../domain/search-index.js';
 import { checkSla } from '../domain/sla.js';
@@ -38,13 +40,15 @@ export async function scheduledSweeps(deps: Deps, env: WorkerEnv): Promise<void>
 }
 
 async function pollingInboxesDue(deps: Deps): Promise<string[]> {
-  const rows = await deps.store.all<{ id: string; channel: string; config: string }>('SELECT id, channel, config FROM inboxes WHERE next_poll_at IS NULL OR next_poll_at <= ?', [deps.clock.now()]);
-  return rows.filter((r) => {
-    if (NODE_ONLY_POLLING.has(r.channel)) return false;
+  const rows = await deps.store.all<{ id: string; channel: string; config: string; import_progress: string | null }>('SELECT id, channel, config, import_progress FROM inboxes WHERE next_poll_at IS NULL OR next_poll_at <= ?', [deps.clock.now()]);
+  const due: string[] = [];
+  for (const r of rows) {
+    if (NODE_ONLY_POLLING.has(r.channel) || isPaused(r)) continue;
     const c = deps.connectors.get(r.channel as ChannelKind);
-    if (!c?.poll) return false;
-    try { return c.pollSeconds?.(c.config.parse(JSON.parse(r.config))) != null; } catch { return false; }
-  }).map((r) => r.id);
+    if (!c?.poll) continue;
+    try { if (c.pollSeconds?.(c.config.parse(await openInboxConfig(deps, r))) != null) due.push(r.id); } catch { /* unreadable: left alone */ }
+  }
+  return due;
 }
 
 export async function runJobMessage(deps: Deps, m: JobMessage): Promise<void> {
@@ -54,8 +58,8 @@ export async function runJobMessage(deps: Deps, m: JobMessage): Promise<void> {
   else if (m.job === 'poll') {
     const inbox = await deps.store.get('SELECT * FROM inboxes WHERE id = ?', [m.inboxId]);
     const c = inbox && deps.connectors.get(inbox.channel as ChannelKind);
-    if (!inbox || !c?.poll) return;
-    const every = c.pollSeconds?.(c.config.parse(JSON.parse(inbox.config as string))) ?? 60;
+    if (!inbox || !c?.poll || isPaused(inbox)) return;
+    const every = c.pollSeconds?.(c.config.parse(await openInboxConfig(deps, inbox))) ?? 60;
     await pollInbox(deps, inbox, every);
   }
 }

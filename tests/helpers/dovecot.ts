@@ -16,6 +16,10 @@ export interface Dovecot {
   dir: string;
   /** IMAP APPEND of a raw message; returns the UID the server gave it. */
   append(raw: string | Uint8Array, mailbox?: string, internalDate?: Date): Promise<number | undefined>;
+  /** Disconnects every IMAP session of the user (doveadm kick), as a server restart or network drop would. */
+  kick(): Promise<void>;
+  /** Successful IMAP logins so far (from dovecot's log). */
+  logins(): number;
   /** Runs `fn` with a logged-in imapflow client (mailbox admin in tests: create, delete). */
   withClient<T>(fn: (c: ImapFlow) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
@@ -53,7 +57,7 @@ async function waitForPort(port: number, child: ChildProcess, log: string): Prom
   throw new Error(`dovecot did not listen on ${port}: ${existsSync(log) ? readFileSync(log, 'utf8') : ''}`);
 }
 
-export async function startDovecot(opts: { user?: string; password?: string } = {}): Promise<Dovecot> {
+export async function startDovecot(opts: { user?: string; password?: string; /** More dovecot.conf lines (e.g. imap_capability without IDLE). */ extraConfig?: string } = {}): Promise<Dovecot> {
   const user = opts.user ?? 'support';
   const password = opts.password ?? 'imap-secret';
   const dir = mkdtempSync(join(tmpdir(), 'parley-dovecot-'));
@@ -98,6 +102,7 @@ userdb {
   driver = passwd-file
   args = username_format=%u ${passwd}
 }
+${opts.extraConfig ?? ''}
 `);
   const child = spawn('dovecot', ['-F', '-c', conf], { stdio: 'ignore' });
   await waitForPort(port, child, log);
@@ -118,6 +123,14 @@ userdb {
         return res ? res.uid : undefined;
       });
     },
+    async kick() {
+      await new Promise<void>((resolve, reject) => {
+        const k = spawn('doveadm', ['-c', conf, 'kick', user], { stdio: 'ignore' });
+        k.once('error', reject);
+        k.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`doveadm kick exited ${code}`))));
+      });
+    },
+    logins: () => (existsSync(log) ? (readFileSync(log, 'utf8').match(/imap-login: (?:Info: )?Login: /g) ?? []).length : 0),
     async stop() {
       if (child.exitCode == null) {
         const exited = new Promise((r) => child.once('exit', r));

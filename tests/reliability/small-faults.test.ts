@@ -8,6 +8,7 @@ import type { InboundEvent } from '../../connectors/types.js';
 import { webchat } from '../../connectors/webchat/index.js';
 import { ingest } from '../../src/domain/ingest.js';
 import { MAX_ATTACHMENTS, MAX_STORED_TEXT } from '../../src/domain/ingest-limits.js';
+import { startPollLoops } from '../../src/domain/poll-loop.js';
 import { pollDueInboxes } from '../../src/domain/polling.js';
 import { PROFILE_BUDGET_MS } from '../../src/domain/profiles.js';
 import { API_SECRET } from '../helpers/api-inbox.js';
@@ -46,6 +47,25 @@ describe('polling', () => {
     const broken = (await p.api.get(`/api/v1/inboxes/${bad}`)).body;
     expect(broken.health).toBe('needs_attention');
     expect(broken.healthError).toMatch(/stored settings of this inbox cannot be read/);
+  });
+
+  it('the poll loops too: an unreadable stored config gets no loop and is marked; the others get theirs', async () => {
+    const bad = (await p.api.post('/api/v1/inboxes', { name: 'Broken 2', channel: 'webchat', config: {} })).body.id;
+    const good = (await p.api.post('/api/v1/inboxes', { name: 'Fine 2', channel: 'webchat', config: {} })).body.id;
+    await p.store.run("UPDATE inboxes SET config = '{not json' WHERE id = ?", [bad]);
+    const loops = startPollLoops(p.deps, { scanEveryMs: 60_000 });
+    try {
+      const stored = async () => (await p.store.get<{ n: number }>('SELECT count(*) AS n FROM messages WHERE inbox_id = ?', [good]))!.n;
+      for (let i = 0; i < 50 && (await stored()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await stored()).toBe(1);
+      expect(loops.running()).toContain(good);
+      expect(loops.running()).not.toContain(bad);
+      const broken = (await p.api.get(`/api/v1/inboxes/${bad}`)).body;
+      expect(broken.health).toBe('needs_attention');
+      expect(broken.healthError).toMatch(/stored settings of this inbox cannot be read/);
+    } finally {
+      await loops.stop();
+    }
   });
 });
 

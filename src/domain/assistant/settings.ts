@@ -65,9 +65,9 @@ export async function assistantConfig(deps: Deps): Promise<AssistantConfig | nul
   if (!s.enabled || !s.baseUrl || !s.model) return null;
   let apiKey: string | null = null;
   if (s.apiKeySealed) {
-    // Sealed under another server secret (PARLEY_SECRET changed): call without it, so the
+    // Sealed under a key this server no longer has (PARLEY_SECRET_KEY changed): call without it, so the
     // provider's 401 lands in the call log and the admin re-enters the key.
-    try { apiKey = await openApiKey(deps, s.apiKeySealed); } catch { deps.log.warn({}, 'assistant API key cannot be opened with this server secret'); }
+    try { apiKey = await openApiKey(deps, s.apiKeySealed); } catch { deps.log.warn({}, 'assistant API key cannot be opened with the configured secret key'); }
   }
   return { enabled: true, baseUrl: s.baseUrl, model: s.model, apiKey, timeoutMs: s.timeoutMs, afterHours: s.afterHours };
 }

@@ -8,6 +8,7 @@ import { auditView, usersView } from './access.js';
 import { form, secretBox, table, unavailable } from './forms.js';
 import { fmtTime, t } from './i18n.js';
 import { badge, toast } from './inbox.js';
+import { historyFields, importCard } from './import-card.js';
 import { isAdmin, loadDirectory, state, type Inbox } from './state.js';
 
 const SECTIONS = ['inboxes', 'users', 'teams', 'canned', 'faq', 'assistant', 'webhooks', 'audit'] as const;
@@ -44,14 +45,15 @@ async function inboxesView(body: HTMLElement): Promise<void> {
   const name = h('input', { name: 'name', required: true, placeholder: t('name') });
   const config = h('textarea', { name: 'config', rows: 8, class: 'mono' }, '{}');
   const err = h('p', { class: 'error', hidden: true });
-  channel.onchange = () => { config.value = JSON.stringify(CONFIG_TEMPLATES[channel.value] ?? {}, null, 2); };
+  const history = historyFields();
+  channel.onchange = () => { config.value = JSON.stringify(CONFIG_TEMPLATES[channel.value] ?? {}, null, 2); history.el.hidden = channel.value !== 'email'; };
   const create = h('form', {
     class: 'form', id: 'new-inbox',
     onsubmit: async (e: Event) => {
       e.preventDefault();
       err.hidden = true;
       try {
-        const cfg = JSON.parse(config.value || '{}');
+        const cfg = history.apply(JSON.parse(config.value || '{}'), channel.value);
         const inbox = await post<Inbox>('/api/v1/inboxes', { name: name.value, channel: channel.value, config: cfg });
         render(result, h('div', { class: 'card ok' }, h('h3', null, t('inboxCreated'), ': ', inbox.name),
           inbox.webhookUrl ? secretBox(t('webhookUrl'), inbox.webhookUrl) : null,
@@ -61,7 +63,7 @@ async function inboxesView(body: HTMLElement): Promise<void> {
         renderList();
       } catch (x) { err.hidden = false; err.textContent = x instanceof SyntaxError ? `config: ${x.message}` : (x as Error).message; }
     },
-  }, h('label', null, t('name'), name), h('label', null, t('channel'), channel), h('label', null, t('configJson'), config), err, h('button', { class: 'primary', type: 'submit' }, t('create')));
+  }, h('label', null, t('name'), name), h('label', null, t('channel'), channel), h('label', null, t('configJson'), config), history.el, err, h('button', { class: 'primary', type: 'submit' }, t('create')));
   const list = h('div');
   const renderList = () => render(list, table([t('name'), t('channel'), t('health'), ''], state.inboxes.map((i) => [
     i.name, badge(i.channel), i.health === 'ok' ? t('healthOk') : h('span', { class: 'error' }, i.healthError ?? i.health), h('a', { href: `#/admin/inboxes/${i.id}` }, t('settings'))])));
@@ -134,6 +136,7 @@ async function inboxDetail(body: HTMLElement, id: string): Promise<void> {
     h('details', null, h('summary', null, t('configJson')), h('pre', { class: 'mono' }, JSON.stringify(inbox.config, null, 2))),
     inbox.webhookSkipped?.length ? h('section', { class: 'card', id: 'webhook-skipped' }, h('h2', null, t('webhookSkipped')),
       table([t('skippedType'), t('count'), t('lastReason'), t('lastSeen')], inbox.webhookSkipped.map((x) => [h('code', null, x.type), x.count, x.lastReason ?? '', fmtTime(x.lastAt)]))) : null,
+    importCard(inbox),
     h('div', { class: 'grid2' },
       h('section', { class: 'card' }, h('h2', null, t('sla')), slaForm),
       h('section', { class: 'card' }, h('h2', null, t('businessHours')), bhForm),

@@ -2,6 +2,9 @@
 export type Locale = 'en' | 'zh-CN';
 
 const en = {
+  import: 'Import', import_running: 'Importing', import_paused: 'Paused', import_done: 'Import finished', import_none: 'No import running: new messages arrive as they come.',
+  messagesUnit: 'messages', eta: 'about', pauseImport: 'Pause import', resumeImport: 'Resume import',
+  importHistory: 'On first connect, import', importDays: 'Days back', history_all: 'Everything in the folder', history_recent: 'The last N days', history_none: 'Only new mail',
   tagline: 'One inbox for every channel', email: 'Email', password: 'Password', logIn: 'Log in', logOut: 'Log out',
   loginFailed: 'Wrong email or password.', inbox: 'Inbox', reports: 'Reports', admin: 'Admin', search: 'Search',
   searchPlaceholder: 'Search messages and contacts  ( / )', language: 'Language', live: 'Live updates on', offline: 'Reconnecting…',
@@ -64,6 +67,9 @@ const en = {
 type Dict = Record<keyof typeof en, string>;
 
 const zh: Dict = {
+  import: '导入', import_running: '正在导入', import_paused: '已暂停', import_done: '导入完成', import_none: '没有进行中的导入：新消息随到随收。',
+  messagesUnit: '条消息', eta: '预计还需', pauseImport: '暂停导入', resumeImport: '继续导入',
+  importHistory: '首次连接时导入', importDays: '天数', history_all: '文件夹中的全部邮件', history_recent: '最近 N 天', history_none: '只收新邮件',
   tagline: '一个收件箱，连接所有渠道', email: '邮箱', password: '密码', logIn: '登录', logOut: '退出登录',
   loginFailed: '邮箱或密码错误。', inbox: '收件箱', reports: '报表', admin: '管理', search: '搜索',
   searchPlaceholder: '搜索消息和联系人（/）', language: '语言', live: '实时更新已连接', offline: '正在重新连接…',

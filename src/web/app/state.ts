@@ -5,7 +5,8 @@ import { get, optional } from './api.js';
 export interface User { id: string; email?: string; name: string; role?: 'admin' | 'lead' | 'agent'; locale?: string; availability?: string; disabledAt?: string | null }
 export interface Inbox { id: string; name: string; channel: string; webhookUrl?: string; webchatToken?: string; widgetSnippet?: string; settings: Record<string, any>; config: Record<string, any>; health: string; healthError: string | null;
   /** Admins: items of signed webhooks that were skipped, per type. */
-  webhookSkipped?: { type: string; count: number; lastReason: string | null; lastAt: string }[] }
+  webhookSkipped?: { type: string; count: number; lastReason: string | null; lastAt: string }[];
+  import?: { state: 'running' | 'paused' | 'done'; done: number; total: number | null; remaining: number | null; ratePerSecond: number; etaSeconds: number | null } | null }
 export interface Team { id: string; name: string }
 
 export const state = {

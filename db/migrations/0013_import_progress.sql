@@ -1,0 +1,1 @@
+ALTER TABLE `inboxes` ADD `import_progress` text;
