@@ -1,8 +1,10 @@
 // Quote trimming for the layouts customers' mail clients produce: localized "wrote:" lines,
 // Yahoo's "--- On … wrote:", and a reply written under the quote. The full text stays one
-// click away (quotedText), an inline reply stays whole.
+// click away (quotedText), an inline reply stays whole. And raw 8-bit Big5/GBK headers.
 import { describe, expect, it } from 'vitest';
+import { parseEmail } from '../connectors/email/parse.js';
 import { splitQuoted } from '../connectors/email/quote.js';
+import { decodeRawHeaders } from '../connectors/email/raw-headers.js';
 
 describe('quote trimming, more layouts', () => {
   it.each([
@@ -34,5 +36,30 @@ describe('quote trimming, more layouts', () => {
   it('"wrote" in a sentence is not a header', () => {
     const text = 'I wrote to you yesterday:\nthe transfer failed and the money is gone.';
     expect(splitQuoted(text)).toEqual({ visible: text, quoted: '' });
+  });
+});
+
+describe('raw 8-bit headers', () => {
+  const hex = (h: string) => Uint8Array.from(h.match(/../g)!, (b) => parseInt(b, 16));
+  const ascii = (s: string) => new TextEncoder().encode(s);
+  const join = (...parts: Uint8Array[]) => { const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0)); let o = 0; for (const p of parts) { out.set(p, o); o += p.length; } return out; };
+
+  it('a Big5 subject and sender name with no RFC 2047 encoding are read by the body\'s charset', async () => {
+    // 我的帳戶被凍結了 / 王小明 / 請幫忙解凍, in Big5 bytes
+    const raw = join(ascii('From: "'), hex('a4fda470a9fa'), ascii('" <wang@example.tw>\r\nTo: support@example.com\r\nSubject: '), hex('a7daaabab162a4e1b351ade1b5b2a446'),
+      ascii('\r\nMessage-ID: <big5@example.tw>\r\nContent-Type: text/plain; charset=big5\r\n\r\n'), hex('bdd0c0b0a6a3b8d1ade1'), ascii('\r\n'));
+    const [e] = await parseEmail(raw, { address: 'support@example.com' });
+    expect(e).toMatchObject({ kind: 'message', subject: '我的帳戶被凍結了', text: '請幫忙解凍', sender: { externalId: 'wang@example.tw', name: '王小明' } });
+  });
+
+  it('GBK in a multipart mail, and UTF-8 or ASCII headers are left as they are', async () => {
+    const raw = join(ascii('From: '), hex('c0ee'), ascii(' <li@example.cn>\r\nSubject: '), hex('cdcbbfee'),
+      ascii('\r\nMessage-ID: <gbk@example.cn>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain; charset=gbk\r\n\r\n'), hex('cdcbbfee'), ascii('\r\n--b--\r\n'));
+    const [e] = await parseEmail(raw, { address: 'support@example.com' });
+    expect(e).toMatchObject({ subject: '退款', sender: { name: '李' } });
+    const utf8 = ascii('From: "王小明" <wang@example.tw>\r\nSubject: 我的帳戶被凍結了\r\nMessage-ID: <u@x>\r\nContent-Type: text/plain; charset=big5\r\n\r\nhi\r\n');
+    expect(decodeRawHeaders(utf8)).toBe(utf8);
+    const plain = ascii('From: a@x.test\r\nSubject: hello\r\n\r\nhi\r\n');
+    expect(decodeRawHeaders(plain)).toBe(plain);
   });
 });

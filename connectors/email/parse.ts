@@ -6,6 +6,7 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { checkMimeDepth } from './mime-depth.js';
 import type { InboundAttachment, InboundEvent, InboundMessageEvent } from '../types.js';
 import { splitQuoted } from './quote.js';
+import { decodeRawHeaders } from './raw-headers.js';
 import { sanitizeHtml } from './sanitize.js';
 import { isOwnMessageId } from './message-id.js';
 import { authenticationOf } from './auth-results.js';
@@ -130,7 +131,8 @@ function defaultName(contentType: string, i: number): string {
 
 export async function parseEmail(source: Uint8Array, opts: ParseOptions): Promise<InboundEvent[]> {
   checkMimeDepth(source);
-  const mail = await simpleParser(Buffer.from(source.buffer, source.byteOffset, source.byteLength), {
+  const decoded = decodeRawHeaders(source);
+  const mail = await simpleParser(Buffer.from(decoded.buffer, decoded.byteOffset, decoded.byteLength), {
     keepCidLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 5 * 1024 * 1024,
   });
   return eventsFromMail(mail, source, opts);
