@@ -28,14 +28,5 @@ export async function spawnParley(dbFile: string, env: Record<string, string> = 
   return { url, proc, kill: (signal) => { proc.kill(signal); return exited; } };
 }
 
-/** mulberry32: a small seeded generator, so a failing run repeats with its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator (mulberry32, bench/data.ts), so a failing run repeats with its seed. */
+export { prng as seededRandom } from '../../bench/data.js';

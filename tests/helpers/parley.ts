@@ -1,4 +1,5 @@
 // Starts a real Parley (HTTP on an ephemeral port, its own SQLite file) for a test file.
+import { parseSseBlock } from './sse.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,13 +84,8 @@ export async function collectSse(res: Response, until: (events: { event: string;
       while ((idx = buf.indexOf('\n\n')) >= 0) {
         const block = buf.slice(0, idx);
         buf = buf.slice(idx + 2);
-        let event = 'message';
-        let data = '';
-        for (const line of block.split('\n')) {
-          if (line.startsWith('event:')) event = line.slice(6).trim();
-          else if (line.startsWith('data:')) data += line.slice(5).trim();
-        }
-        if (data) events.push({ event, data: JSON.parse(data) });
+        const e = parseSseBlock(block);
+        if (e) events.push(e as never);
       }
     }
   } finally {

@@ -2,6 +2,7 @@
 // (`startParley`, as `npm start`) and against the Worker under workerd (`npm run worker:dev`:
 // wrangler dev --local with a local D1, Queues, the EventHub Durable Object and static assets).
 // Tests see only HTTP plus `tick()` (one scheduled run) and `sql()` (read the store).
+import { parseSseBlock } from './sse.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -132,13 +133,8 @@ export function liveStream(res: Response) {
         while ((idx = buf.indexOf('\n\n')) >= 0) {
           const block = buf.slice(0, idx);
           buf = buf.slice(idx + 2);
-          let event = 'message';
-          let data = '';
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event:')) event = line.slice(6).trim();
-            else if (line.startsWith('data:')) data += line.slice(5).trim();
-          }
-          if (data) { events.push({ event, data: JSON.parse(data) }); for (const w of waiters) w(); }
+          const e = parseSseBlock(block);
+          if (e) { events.push(e as never); for (const w of waiters) w(); }
         }
       }
     } catch { /* cancelled */ }
