@@ -6,7 +6,7 @@
 // (the bench's fake Graph API on loopback) as POST /v19.0/me/messages.
 import { z } from 'zod';
 import type { Connector, InboundEvent } from '../connectors/types.js';
-import { hmacSha256, timingSafeEqualStr, toHex } from '../src/auth/crypto.js';
+import { hmacSha256, timingSafeEqualStr, toHex } from '../src/domain/core/crypto.js';
 
 export const benchMessengerConfig = z.object({
   pageId: z.string(),

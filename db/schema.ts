@@ -61,7 +61,7 @@ export const inboxes = sqliteTable('inboxes', {
   healthError: text('health_error'),
   nextPollAt: integer('next_poll_at'),
   pollFailures: integer('poll_failures').notNull().default(0),
-  // A polling inbox's backlog import (done/total, paused): src/domain/import-progress.ts.
+  // A polling inbox's backlog import (done/total, paused): src/domain/ingest/import-progress.ts.
   importProgress: text('import_progress', { mode: 'json' }).$type<Record<string, unknown>>(),
   settings: text('settings', { mode: 'json' }).notNull().$type<Record<string, unknown>>().default(sql`'{}'`),
   createdAt: integer('created_at').notNull(),
@@ -168,7 +168,7 @@ export const outbox = sqliteTable('outbox', {
   messageId: text('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
   inboxId: text('inbox_id').notNull(),
   // claimed = leased, platform not called yet; sending = platform being called; unknown = the
-  // sender vanished mid-call (see src/domain/outbox.ts).
+  // sender vanished mid-call (see src/domain/outbox/outbox.ts).
   status: text('status', { enum: ['pending', 'claimed', 'sending', 'done', 'failed', 'unknown'] }).notNull().default('pending'),
   attempts: integer('attempts').notNull().default(0),
   nextAttemptAt: integer('next_attempt_at').notNull(),

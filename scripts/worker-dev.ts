@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newKeyText } from '../src/auth/secret-box.js';
+import { newKeyText } from '../src/domain/core/secret-box.js';
 
 const port = process.env.PORT ?? '8787';
 const state = process.env.PARLEY_WORKER_STATE ?? '.wrangler/state';

@@ -16,8 +16,8 @@ import { webchatRoutes } from './api/webchat.js';
 import { webhookRoutes } from './api/webhooks.js';
 import { fileLinkRoutes } from './api/file-links.js';
 import { isMultipart, MAX_UPLOAD_BODY_BYTES } from './api/upload-form.js';
-import { bearerResolver, requireActor, type ActorResolver } from './auth/middleware.js';
-import type { Deps } from './domain/deps.js';
+import { bearerResolver, requireActor, type ActorResolver } from './api/auth-middleware.js';
+import type { Deps } from './domain/core/deps.js';
 import { webRoutes, type WebOptions } from './web/routes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -15,22 +15,22 @@
 // Acts other than user:create's first admin are written to the audit log as done by the CLI.
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { randomToken } from './auth/crypto.js';
+import { randomToken } from './domain/core/crypto.js';
 import { disableUser, enableUser, endSessions, listTokens, revokeToken, updateUser } from './auth/user-admin.js';
 import { createUser, issueApiToken } from './auth/users.js';
-import type { Actor, Role } from './domain/actor.js';
-import { auditStmt, type AuditBy } from './domain/audit.js';
-import { systemClock } from './domain/clock.js';
-import type { Deps } from './domain/deps.js';
-import { AppError } from './domain/errors.js';
-import { pruneEvents } from './domain/retention.js';
-import { EventBus } from './events/bus.js';
+import type { Actor, Role } from './domain/core/actor.js';
+import { auditStmt, type AuditBy } from './domain/core/audit.js';
+import { systemClock } from './domain/core/clock.js';
+import type { Deps } from './domain/core/deps.js';
+import { AppError } from './domain/core/errors.js';
+import { pruneEvents } from './domain/core/retention.js';
+import { EventBus } from './domain/events/bus.js';
 import { backupStore, restoreStore } from './runtime/backup.js';
 import { fsBlobStore } from './runtime/fs-blob-store.js';
 import { openSqliteStore, type SqliteStore } from './runtime/sqlite-store.js';
 import { createRegistry } from '../connectors/registry.js';
-import { createSecretBox } from './auth/secret-box.js';
-import { resealAll } from './domain/secrets-at-rest.js';
+import { createSecretBox } from './domain/core/secret-box.js';
+import { resealAll } from './domain/inboxes/secrets-at-rest.js';
 import { loadSecretKeys, startRotation } from './runtime/secret-key.js';
 import { guardedFetch } from '../connectors/net-guard.js';
 

@@ -1,8 +1,8 @@
 // Scoping of people and identities, and ending access: tokens (list, expiry, revoke), roles,
 // disabling a user, sessions, password changes, and the audit log that records each act.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock } from '../src/domain/clock.js';
-import { ingest } from '../src/domain/ingest.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { ingest } from '../src/domain/ingest/ingest.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 const clock = manualClock(Date.parse('2026-03-01T09:00:00Z'));

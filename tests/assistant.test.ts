@@ -2,12 +2,12 @@
 // sealed at rest, the four composer actions (grounded reply with sources, summary, translation,
 // tone), masking before anything leaves, the admin's call log, provider failures that never
 // block the conversation, and the after-hours bot's model answers and hand-offs (zh and en).
-import { createSecretBox } from '../src/auth/secret-box.js';
+import { createSecretBox } from '../src/domain/core/secret-box.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowServiceSettled } from '../src/api/workflow-service.js';
-import { manualClock } from '../src/domain/clock.js';
-import { maskPersonalData } from '../src/domain/assistant/mask.js';
-import { inventsNumbers } from '../src/domain/bot.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { maskPersonalData } from '../src/domain/service/assistant/mask.js';
+import { inventsNumbers } from '../src/domain/service/bot.js';
 import { startFakeLlm, type FakeLlm } from '../src/runtime/sandbox/fake-llm.js';
 import { send } from './helpers/workflow.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';

@@ -3,9 +3,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../src/domain/blobs.js';
-import { ingest } from '../src/domain/ingest.js';
-import { checkAndStore, safeFileName } from '../src/domain/media.js';
+import { sha256Hex } from '../src/domain/media/blobs.js';
+import { ingest } from '../src/domain/ingest/ingest.js';
+import { checkAndStore, safeFileName } from '../src/domain/media/media.js';
 import { fsBlobStore } from '../src/runtime/fs-blob-store.js';
 import { JPEG, OGG, PDF, PNG } from './helpers/media.js';
 import { directInbox, startTestParley, type TestParley } from './helpers/parley.js';

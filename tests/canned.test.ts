@@ -1,6 +1,6 @@
 // Canned responses: leads manage, agents read and render with placeholders; labels list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock } from '../src/domain/clock.js';
+import { manualClock } from '../src/domain/core/clock.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { createWebchatInbox, customerWrites, namedUser, send } from './helpers/workflow.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRegistry } from '../connectors/registry.js';
 import type { Connector } from '../connectors/types.js';
-import { ingest } from '../src/domain/ingest.js';
+import { ingest } from '../src/domain/ingest/ingest.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 // A second channel for cross-channel contacts, without any platform behind it.

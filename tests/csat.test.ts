@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../connectors/registry.js';
 import type { Connector, InboundEvent, OutboundMessage } from '../connectors/types.js';
 import { workflowServiceSettled } from '../src/api/workflow-service.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { apiClient, collectSse, startTestParley, type TestParley } from './helpers/parley.js';
 
 // A generic messaging channel for the test: webhook body {id, from, text} in, sends recorded.

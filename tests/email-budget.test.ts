@@ -3,7 +3,7 @@
 // time budget. Each becomes a message (the over-budget ones saying they could not be fully
 // read, with the original attached), the cursor moves past them, and mail after them arrives.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pollInbox } from '../src/domain/polling.js';
+import { pollInbox } from '../src/domain/ingest/polling.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from './helpers/dovecot.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

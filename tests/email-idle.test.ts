@@ -3,7 +3,7 @@
 // hour: only IDLE can be that quick), a dropped connection is re-made, and a server without
 // IDLE is polled on pollSeconds instead.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPollLoops, type PollLoops } from '../src/domain/poll-loop.js';
+import { startPollLoops, type PollLoops } from '../src/domain/ingest/poll-loop.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from './helpers/dovecot.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

@@ -3,8 +3,8 @@
 // on the inbox, can be paused and resumed, and one unreadable mail never stalls it.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPollLoops } from '../src/domain/poll-loop.js';
-import { pollDueInboxes, pollInbox } from '../src/domain/polling.js';
+import { startPollLoops } from '../src/domain/ingest/poll-loop.js';
+import { pollDueInboxes, pollInbox } from '../src/domain/ingest/polling.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from './helpers/dovecot.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { pollInbox } from '../src/domain/polling.js';
+import { pollInbox } from '../src/domain/ingest/polling.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from './helpers/dovecot.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

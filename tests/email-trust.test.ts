@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { messageIdKey, ownMessageId, isOwnMessageId } from '../connectors/email/message-id.js';
 import { parseEmail } from '../connectors/email/parse.js';
 import type { InboundMessageEvent } from '../connectors/types.js';
-import { messageView } from '../src/domain/views.js';
+import { messageView } from '../src/domain/core/views.js';
 
 const OWN = 'support@parley.test';
 const KEY = messageIdKey({ address: OWN, imap: { password: 'imap-pass' } as never });

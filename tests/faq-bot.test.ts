@@ -1,8 +1,8 @@
 // FAQ articles, agent suggestions, and the after-hours bot (Chinese and English).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowServiceSettled } from '../src/api/workflow-service.js';
-import { manualClock } from '../src/domain/clock.js';
-import { searchTerms } from '../src/domain/faq.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { searchTerms } from '../src/domain/service/faq.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
 
 const WEEKDAYS = { mon: [['09:00', '18:00']], tue: [['09:00', '18:00']], wed: [['09:00', '18:00']], thu: [['09:00', '18:00']], fri: [['09:00', '18:00']] };

@@ -2,7 +2,7 @@
 // two paraphrase sets (zh-CN, zh-TW, English, typos). DEV guided the work; HELD_OUT did not.
 // Prints top-1/top-3 accuracy and the bot's answer/hand-off split at its default threshold.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MIN_CONFIDENCE } from '../src/domain/retrieval/thresholds.js';
+import { DEFAULT_MIN_CONFIDENCE } from '../src/domain/service/retrieval/thresholds.js';
 import { ARTICLES } from './fixtures/faq-paraphrase/articles.js';
 import { evaluate, offTopicHandoffs, type Evaluation } from './fixtures/faq-paraphrase/evaluate.js';
 import { DEV, FRESH, HELD_OUT, OFF_TOPIC } from './fixtures/faq-paraphrase/questions.js';

@@ -1,10 +1,10 @@
 // The word-level FAQ index: folding, segmentation, stemming, and the account's synonym list
 // (API, permissions, and that an edited list changes ranking on the next question).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerLanguage } from '../src/domain/retrieval/language.js';
-import { bigramSegmenter } from '../src/domain/retrieval/segmenter.js';
-import { CHAR_PREFIX, terms } from '../src/domain/retrieval/tokenize.js';
-import { editDistanceWithin, nearestWords } from '../src/domain/retrieval/typos.js';
+import { customerLanguage } from '../src/domain/service/retrieval/language.js';
+import { bigramSegmenter } from '../src/domain/service/retrieval/segmenter.js';
+import { CHAR_PREFIX, terms } from '../src/domain/service/retrieval/tokenize.js';
+import { editDistanceWithin, nearestWords } from '../src/domain/service/retrieval/typos.js';
 import { jiebaSegmenter } from '../src/runtime/jieba-segmenter.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

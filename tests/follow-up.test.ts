@@ -1,9 +1,9 @@
 // Follow-up: one polite automatic message after the customer goes quiet, then auto-resolve.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowServiceSettled } from '../src/api/workflow-service.js';
-import { manualClock } from '../src/domain/clock.js';
-import { runFollowUps } from '../src/domain/follow-up.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { runFollowUps } from '../src/domain/workflow/follow-up.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { apiClient, startTestParley, type TestParley, visitorApi } from './helpers/parley.js';
 
 const H = 3_600_000;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../connectors/types.js';
-import { ingest } from '../src/domain/ingest.js';
+import { ingest } from '../src/domain/ingest/ingest.js';
 import { directInbox, startTestParley, type TestParley } from './helpers/parley.js';
 
 let p: TestParley;

@@ -2,8 +2,8 @@
 // replies go out through the outbox to the fake's Send API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstagramFake, type InstagramFake } from '../connectors/instagram/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 

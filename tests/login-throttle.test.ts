@@ -7,8 +7,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bounded } from '../src/auth/bounded.js';
 import { backoffFor, THROTTLE } from '../src/auth/login-throttle.js';
-import { manualClock } from '../src/domain/clock.js';
-import { AppError } from '../src/domain/errors.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { AppError } from '../src/domain/core/errors.js';
 import { startParley, type Running } from '../src/runtime/server.js';
 
 const clock = manualClock(Date.parse('2026-03-01T09:00:00Z'));

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstagramFake, type InstagramFake } from '../connectors/instagram/fake.js';
 import { startMessengerFake, type MessengerFake } from '../connectors/messenger/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { downloadDueMedia } from '../src/domain/media-downloads.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { downloadDueMedia } from '../src/domain/media/media-downloads.js';
 import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 import { JPEG, MP4, OGG, PDF, PNG } from './helpers/media.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';

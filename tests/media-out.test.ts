@@ -5,14 +5,14 @@ import { startInstagramFake, type InstagramFake } from '../connectors/instagram/
 import { startMessengerFake, type MessengerFake } from '../connectors/messenger/fake.js';
 import { startSmsFake, type SmsFake } from '../connectors/sms/fake.js';
 import { startTelegramFake, type TelegramFake } from '../connectors/telegram/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
-import { pollInbox } from '../src/domain/polling.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
+import { pollInbox } from '../src/domain/ingest/polling.js';
 import { channelInbox } from './helpers/channel.js';
 import { JPEG, PDF } from './helpers/media.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { startSmtpSink } from './helpers/smtp-sink.js';
-import { ingest } from '../src/domain/ingest.js';
+import { ingest } from '../src/domain/ingest/ingest.js';
 
 const clock = manualClock(Date.now());
 let p: TestParley;

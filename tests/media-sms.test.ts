@@ -2,8 +2,8 @@
 // basic auth, following the redirect to the file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmsFake, type SmsFake } from '../connectors/sms/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { downloadDueMedia, mediaBackoffMs } from '../src/domain/media-downloads.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { downloadDueMedia, mediaBackoffMs } from '../src/domain/media/media-downloads.js';
 import { JPEG, PDF } from './helpers/media.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

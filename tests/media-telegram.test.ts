@@ -2,9 +2,9 @@
 // out (sendPhoto / sendDocument / sendVideo / sendVoice multipart).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelegramFake, type TelegramFake } from '../connectors/telegram/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { downloadDueMedia } from '../src/domain/media-downloads.js';
-import { pollInbox } from '../src/domain/polling.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { downloadDueMedia } from '../src/domain/media/media-downloads.js';
+import { pollInbox } from '../src/domain/ingest/polling.js';
 import { JPEG, MP4, OGG, PDF, PNG, WEBP } from './helpers/media.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

@@ -3,8 +3,8 @@
 // OAuth 1.0a user credentials; the t.co link of the file leaves the text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwitterFake, type TwitterFake } from '../connectors/twitter/fake.js';
-import { downloadDueMedia } from '../src/domain/media-downloads.js';
-import { pollInbox } from '../src/domain/polling.js';
+import { downloadDueMedia } from '../src/domain/media/media-downloads.js';
+import { pollInbox } from '../src/domain/ingest/polling.js';
 import { JPEG, MP4, PDF } from './helpers/media.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
@@ -54,7 +54,7 @@ describe('X DM media in', () => {
 
 describe('X DM media out', () => {
   it('an image is uploaded (dm_image) and sent with its media_id and the text; a PDF is refused at once (X DMs carry no documents)', async () => {
-    const { deliverDueOutbox } = await import('../src/domain/outbox.js');
+    const { deliverDueOutbox } = await import('../src/domain/outbox/outbox.js');
     const conv = (await p.api.get(`/api/v1/conversations?inboxId=${inboxId}`)).body.data[0];
     const send = (name: string, type: string, data: Uint8Array) => {
       const f = new FormData();

@@ -2,7 +2,7 @@
 // the agent sees it on the message and opens it; the agent replies with a PDF (multipart), the
 // visitor opens it from the widget's route. Files are scoped like their conversation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { PDF, PNG } from './helpers/media.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
 

@@ -2,8 +2,8 @@
 // and out (upload, then send by media id with the caption).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWhatsappFake, type WhatsappFake } from '../connectors/whatsapp/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { downloadDueMedia, MEDIA_MAX_ATTEMPTS, mediaBackoffMs } from '../src/domain/media-downloads.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { downloadDueMedia, MEDIA_MAX_ATTEMPTS, mediaBackoffMs } from '../src/domain/media/media-downloads.js';
 import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 import { JPEG, MP4, OGG, PDF, PNG, WEBP } from './helpers/media.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
@@ -123,7 +123,7 @@ describe('whatsapp media out', () => {
   const reply = (convId: string, f: FormData) => fetch(`${p.url}/api/v1/conversations/${convId}/messages`, { method: 'POST', headers: { authorization: `Bearer ${p.adminToken}` }, body: f });
 
   it('an image and a PDF: each uploaded, then sent by media id, the caption on the first; sent only when both went out', async () => {
-    const { deliverDueOutbox } = await import('../src/domain/outbox.js');
+    const { deliverDueOutbox } = await import('../src/domain/outbox/outbox.js');
     await fake.customerWrites(ch.hook, { waId: '8613800138009', text: 'need proof', timestamp: clock.now() });
     const conv = await ch.conversationOf('8613800138009');
     const r = await reply(conv.id, form('这是收据', [[JPEG, 'receipt.jpg', 'image/jpeg'], [PDF, '流水.pdf', 'application/pdf']]));

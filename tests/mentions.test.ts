@@ -1,6 +1,6 @@
 // @mentions in private notes reach only the mentioned user's event stream.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findMentions } from '../src/domain/mentions.js';
+import { findMentions } from '../src/domain/conversations/mentions.js';
 import { collectSse, startTestParley, type TestParley } from './helpers/parley.js';
 import { createWebchatInbox, customerWrites, namedUser, settled } from './helpers/workflow.js';
 

@@ -7,8 +7,8 @@ import { graphErrorBody } from '../connectors/meta/fake-server.js';
 import { classifyGraphFailure, parseRetryAfter } from '../connectors/meta/graph.js';
 import { PermanentError, RetryableError } from '../connectors/types.js';
 import { hubSignature } from '../connectors/meta/signature.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 

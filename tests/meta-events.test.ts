@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInstagramFake, type InstagramFake } from '../connectors/instagram/fake.js';
 import { startMessengerFake, type MessengerFake } from '../connectors/messenger/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../connectors/registry.js';
 import { PermanentError, RetryableError, type OutboundMessage } from '../connectors/types.js';
 import { webchat } from '../connectors/webchat/index.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox, sendClaimed } from '../src/domain/outbox.js';
-import { OutboxLoop } from '../src/domain/outbox-loop.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueOutbox, sendClaimed } from '../src/domain/outbox/outbox.js';
+import { OutboxLoop } from '../src/domain/outbox/outbox-loop.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
 
 // A channel whose behaviour each test scripts: a queue of outcomes per message text.

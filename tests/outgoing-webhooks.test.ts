@@ -3,8 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowDataSettled } from '../src/api/workflow-data.js';
-import { manualClock } from '../src/domain/clock.js';
-import { BASE_BACKOFF_MS, deliverDueWebhooks, MAX_ATTEMPTS, MAX_BACKOFF_MS } from '../src/domain/outgoing-webhooks.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { BASE_BACKOFF_MS, deliverDueWebhooks, MAX_ATTEMPTS, MAX_BACKOFF_MS } from '../src/domain/integrations/outgoing-webhooks.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
 
 interface Received { headers: IncomingHttpHeaders; body: string }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock } from '../src/domain/clock.js';
-import { ingest } from '../src/domain/ingest.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { ingest } from '../src/domain/ingest/ingest.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 2, 10, 0, 0));

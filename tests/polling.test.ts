@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../connectors/registry.js';
 import { RetryableError, type InboundEvent } from '../connectors/types.js';
 import { webchat } from '../connectors/webchat/index.js';
-import { manualClock } from '../src/domain/clock.js';
-import { pollDueInboxes } from '../src/domain/polling.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { pollDueInboxes } from '../src/domain/ingest/polling.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 // A platform with a backlog of 7 messages served 3 per page, that can be told to fail.

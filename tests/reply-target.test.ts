@@ -3,8 +3,8 @@
 // another inbox's replies. Changing the target is an explicit, audited act of an admin or lead.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmsFake, type SmsFake } from '../connectors/sms/fake.js';
-import { ingest } from '../src/domain/ingest.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { ingest } from '../src/domain/ingest/ingest.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

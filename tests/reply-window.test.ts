@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMessengerFake, type MessengerFake } from '../connectors/messenger/fake.js';
 import { startSmsFake, type SmsFake } from '../connectors/sms/fake.js';
 import { startWhatsappFake, type WhatsappFake } from '../connectors/whatsapp/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

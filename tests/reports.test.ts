@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRegistry } from '../connectors/registry.js';
 import type { Connector } from '../connectors/types.js';
-import { manualClock } from '../src/domain/clock.js';
-import { ingest } from '../src/domain/ingest.js';
-import { emitEvents } from '../src/events/emit.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { ingest } from '../src/domain/ingest/ingest.js';
+import { emitEvents } from '../src/domain/events/emit.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 const emailLike: Connector<Record<string, unknown>> = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingest } from '../src/domain/ingest.js';
+import { ingest } from '../src/domain/ingest/ingest.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
 
 let p: TestParley;

@@ -2,8 +2,8 @@
 // finds the same messages before and after.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../connectors/types.js';
-import { ingest } from '../src/domain/ingest.js';
-import { mergeSearchIndex } from '../src/domain/search-index.js';
+import { ingest } from '../src/domain/ingest/ingest.js';
+import { mergeSearchIndex } from '../src/domain/search/search-index.js';
 import { directInbox, startTestParley, type TestParley } from './helpers/parley.js';
 
 let p: TestParley;

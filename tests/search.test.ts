@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRegistry } from '../connectors/registry.js';
 import type { Connector, InboundMessageEvent } from '../connectors/types.js';
-import { ingest } from '../src/domain/ingest.js';
-import { PROBE } from '../src/domain/search.js';
+import { ingest } from '../src/domain/ingest/ingest.js';
+import { PROBE } from '../src/domain/search/search.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 const emailLike: Connector<Record<string, unknown>> = {

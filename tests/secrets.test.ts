@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { twitterSignature } from '../connectors/twitter/index.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { send } from './helpers/workflow.js';
-import { assistantConfig, updateAssistantSettings } from '../src/domain/assistant/settings.js';
+import { assistantConfig, updateAssistantSettings } from '../src/domain/service/assistant/settings.js';
 
 const run = promisify(execFile);
 const TG_TOKEN = '123456:tg-bot-token-SECRET-aaaa';

@@ -1,8 +1,8 @@
 // SLA in business hours: clocks, warnings, breaches, the list filter; plus the calendar itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businessCalendar } from '../src/domain/business-hours.js';
-import { manualClock } from '../src/domain/clock.js';
-import { checkSla } from '../src/domain/sla.js';
+import { businessCalendar } from '../src/domain/workflow/business-hours.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { checkSla } from '../src/domain/workflow/sla.js';
 import { workflowServiceSettled } from '../src/api/workflow-service.js';
 import { apiClient, startTestParley, type TestParley, visitorApi } from './helpers/parley.js';
 

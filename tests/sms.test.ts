@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { twilioSignature } from '../connectors/sms/index.js';
 import { startSmsFake, type SmsFake } from '../connectors/sms/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 const PUBLIC = 'https://support.parley.example';

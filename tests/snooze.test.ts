@@ -1,8 +1,8 @@
 // Statuses: snooze woken by the scheduled job (manual clock, no sleeping) or by the customer's
 // next message; resolve and reopen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock } from '../src/domain/clock.js';
-import { jobs } from '../src/domain/jobs.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { jobs } from '../src/domain/core/jobs.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { createWebchatInbox, customerWrites } from './helpers/workflow.js';
 

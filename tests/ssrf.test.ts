@@ -15,8 +15,8 @@ import { sms } from '../connectors/sms/index.js';
 import { callTelegram } from '../connectors/telegram/index.js';
 import { twitter } from '../connectors/twitter/index.js';
 import { PermanentError, type OutboundMessage } from '../connectors/types.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueWebhooks } from '../src/domain/outgoing-webhooks.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueWebhooks } from '../src/domain/integrations/outgoing-webhooks.js';
 import { workflowDataSettled } from '../src/api/workflow-data.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { raw, type Store } from '../src/domain/store.js';
+import { raw, type Store } from '../src/domain/core/store.js';
 import { openD1Store } from '../src/runtime/d1-store.js';
 import { openSqliteStore } from '../src/runtime/sqlite-store.js';
 import { localD1 } from './helpers/d1.js';

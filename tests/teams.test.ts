@@ -1,6 +1,6 @@
 // Teams (leads/admins manage, agents read), team-restricted auto-assignment, availability API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock } from '../src/domain/clock.js';
+import { manualClock } from '../src/domain/core/clock.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { createWebchatInbox, customerWrites, send, settled } from './helpers/workflow.js';
 

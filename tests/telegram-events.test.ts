@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTelegramWebhook } from '../connectors/telegram/index.js';
 import { startTelegramFake, type TelegramFake } from '../connectors/telegram/fake.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
-import { pollInbox } from '../src/domain/polling.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
+import { pollInbox } from '../src/domain/ingest/polling.js';
 import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

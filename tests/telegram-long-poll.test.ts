@@ -3,7 +3,7 @@
 // held open (long polling) and a new message is stored as soon as the fake answers it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTelegramFake, type TelegramFake } from '../connectors/telegram/fake.js';
-import { startPollLoops, type PollLoops } from '../src/domain/poll-loop.js';
+import { startPollLoops, type PollLoops } from '../src/domain/ingest/poll-loop.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 let p: TestParley;

@@ -4,9 +4,9 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setTelegramWebhook, telegram } from '../connectors/telegram/index.js';
 import { startTelegramFake, type TelegramFake } from '../connectors/telegram/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
-import { pollInbox } from '../src/domain/polling.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
+import { pollInbox } from '../src/domain/ingest/polling.js';
 import { startParley } from '../src/runtime/server.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

@@ -3,8 +3,8 @@
 // instead of running into 429s; every DM is stored once.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTwitterFake, type TwitterFake } from '../connectors/twitter/fake.js';
-import { startPollLoops, type PollLoops } from '../src/domain/poll-loop.js';
-import { pollInbox } from '../src/domain/polling.js';
+import { startPollLoops, type PollLoops } from '../src/domain/ingest/poll-loop.js';
+import { pollInbox } from '../src/domain/ingest/polling.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 let p: TestParley;

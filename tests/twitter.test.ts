@@ -2,9 +2,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { twitter } from '../connectors/twitter/index.js';
 import { startTwitterFake, type TwitterFake } from '../connectors/twitter/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
-import { pollInbox } from '../src/domain/polling.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
+import { pollInbox } from '../src/domain/ingest/polling.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 let p: TestParley;

@@ -1,7 +1,7 @@
 // views.ts formats timestamps arithmetically (performance); it must give exactly what
 // Date#toISOString gives, including the edges where it falls back to Date.
 import { describe, expect, it } from 'vitest';
-import { isoString } from '../src/domain/views.js';
+import { isoString } from '../src/domain/core/views.js';
 
 describe('isoString', () => {
   it('matches Date#toISOString on edges and on 200,000 pseudo-random times', () => {

@@ -3,7 +3,7 @@
 // response, the visitor sees the reply without a reload, the agent resolves, the visitor rates.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { context, hostSite, launchChromium, login, shot } from './web/browser.js';
 

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBCHAT_LIMITS } from '../src/api/webchat.js';
 import { VISITOR_REFRESH_GRACE_MS, VISITOR_TOKEN_TTL_MS } from '../src/auth/visitor-token.js';
-import { manualClock } from '../src/domain/clock.js';
+import { manualClock } from '../src/domain/core/clock.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 const clock = manualClock(Date.parse('2026-03-01T09:00:00Z'));

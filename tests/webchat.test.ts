@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { apiClient, collectSse, startTestParley, type TestParley } from './helpers/parley.js';
 
 let p: TestParley;

@@ -3,7 +3,7 @@
 // locations, click-to-WhatsApp referrals, reactions, edits, revokes, business-scoped user ids.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWhatsappFake, type WhatsappFake } from '../connectors/whatsapp/fake.js';
-import { manualClock } from '../src/domain/clock.js';
+import { manualClock } from '../src/domain/core/clock.js';
 import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphErrorBody } from '../connectors/meta/fake-server.js';
 import { startWhatsappFake, type WhatsappFake } from '../connectors/whatsapp/fake.js';
-import { manualClock } from '../src/domain/clock.js';
-import { deliverDueOutbox } from '../src/domain/outbox.js';
+import { manualClock } from '../src/domain/core/clock.js';
+import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { channelInbox, type ChannelInbox } from './helpers/channel.js';
 

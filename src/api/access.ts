@@ -1,6 +1,6 @@
 // Module 'access': the audit log, API tokens and sessions, user administration (role,
-// disable), and reply targets. Registered with one line in src/runtime/modules.ts.
-import type { Module } from '../runtime/modules.js';
+// disable), and reply targets. Registered with one line in src/api/modules.ts.
+import type { Module } from './modules.js';
 import { auditRoutes } from './audit.js';
 import { router } from './env.js';
 import { replyTargetRoutes } from './reply-target.js';

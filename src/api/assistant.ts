@@ -1,10 +1,10 @@
 // The AI assistant: the account's model settings and call log (admin), and the four composer
 // actions on a conversation (anyone who sees it). Actions return text; nothing is sent.
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireRole } from '../domain/actor.js';
-import { fixTone, suggestReply, summarize, translate } from '../domain/assistant/actions.js';
-import { getAssistantSettings, updateAssistantSettings } from '../domain/assistant/settings.js';
-import { decodeCursor, encodeCursor } from '../domain/paging.js';
+import { requireRole } from '../domain/core/actor.js';
+import { fixTone, suggestReply, summarize, translate } from '../domain/service/assistant/actions.js';
+import { getAssistantSettings, updateAssistantSettings } from '../domain/service/assistant/settings.js';
+import { decodeCursor, encodeCursor } from '../domain/core/paging.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './schemas.js';
 

@@ -2,8 +2,8 @@
 // conversation. Served so that it can never run as a page of this origin: only plain images,
 // PDFs and text show inline; everything else downloads; nosniff and a sandboxing CSP always.
 import { createRoute, z } from '@hono/zod-openapi';
-import { getVisibleAttachment, type AttachmentFile } from '../domain/attachments.js';
-import type { Module } from '../runtime/modules.js';
+import { getVisibleAttachment, type AttachmentFile } from '../domain/media/attachments.js';
+import type { Module } from './modules.js';
 import { router } from './env.js';
 import { errors } from './schemas.js';
 

@@ -1,6 +1,6 @@
 // Records an admin act done through the API, with who did it and from where.
 import type { Context } from 'hono';
-import { recordAudit, type AuditBy, type AuditEntry } from '../domain/audit.js';
+import { recordAudit, type AuditBy, type AuditEntry } from '../domain/core/audit.js';
 import { clientAddress } from './client-address.js';
 import type { AppEnv } from './env.js';
 

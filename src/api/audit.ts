@@ -1,7 +1,7 @@
 // GET /audit-log (admin): every admin act, newest first, filtered by actor, action and time.
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireRole } from '../domain/actor.js';
-import { listAudit } from '../domain/audit.js';
+import { requireRole } from '../domain/core/actor.js';
+import { listAudit } from '../domain/core/audit.js';
 import { router } from './env.js';
 import { errors, jsonResponse, page, PageQuery } from './schemas.js';
 

@@ -1,10 +1,10 @@
 // GET /inboxes/:id/business-hours: is the inbox open now, and does its businessHours setting
 // parse? (PATCH /inboxes/:id stores settings as given; an unreadable schedule counts as 24/7.)
 import { createRoute, z } from '@hono/zod-openapi';
-import { canSeeInbox } from '../domain/actor.js';
-import { businessHoursSchema, calendarFromSettings } from '../domain/business-hours.js';
-import { notFound } from '../domain/errors.js';
-import { inboxSettings } from '../domain/inboxes.js';
+import { canSeeInbox } from '../domain/core/actor.js';
+import { businessHoursSchema, calendarFromSettings } from '../domain/workflow/business-hours.js';
+import { notFound } from '../domain/core/errors.js';
+import { inboxSettings } from '../domain/inboxes/inboxes.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonResponse } from './schemas.js';
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createCanned, deleteCanned, getCanned, listCanned, renderCanned, updateCanned } from '../domain/canned.js';
+import { createCanned, deleteCanned, getCanned, listCanned, renderCanned, updateCanned } from '../domain/workflow/canned.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './schemas.js';
 

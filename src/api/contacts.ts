@@ -1,7 +1,7 @@
 // Contacts: list/search, one contact with its identities and conversations, edit (custom
 // attributes merge; null deletes a key), merge, merge suggestions, cross-channel timeline.
 import { createRoute, z } from '@hono/zod-openapi';
-import { contactTimeline, getContact, listContacts, mergeContacts, mergeSuggestions, updateContact } from '../domain/contacts.js';
+import { contactTimeline, getContact, listContacts, mergeContacts, mergeSuggestions, updateContact } from '../domain/people/contacts.js';
 import { auditBy } from './audit-act.js';
 import { router } from './env.js';
 import { ConversationSchema, errors, IdParam, jsonBody, jsonResponse, MessageSchema, page, PageQuery } from './schemas.js';

@@ -1,14 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { assignConversation, getVisibleConversation, listConversations, markRead, setConversationLabels, setConversationStatus, STATUSES } from '../domain/conversations.js';
-import { listConversationMessages, postAgentMessage, retryMessage } from '../domain/messages.js';
-import { conversationView } from '../domain/views.js';
-import type { ConversationFilter } from '../domain/conversations.js';
+import { assignConversation, getVisibleConversation, listConversations, markRead, setConversationLabels, setConversationStatus, STATUSES } from '../domain/conversations/conversations.js';
+import { listConversationMessages, postAgentMessage, retryMessage } from '../domain/conversations/messages.js';
+import { conversationView } from '../domain/core/views.js';
+import type { ConversationFilter } from '../domain/conversations/conversations.js';
 import type { AppEnv } from './env.js';
 import type { Context } from 'hono';
 import { router } from './env.js';
 import { ConversationSchema, errors, IdParam, jsonBody, jsonResponse, MessageSchema, page, PageQuery } from './schemas.js';
 import { isMultipart, MessageForm, postInputFromForm, type FormInput } from './upload-form.js';
-import { AppError } from '../domain/errors.js';
+import { AppError } from '../domain/core/errors.js';
 
 const ListQuery = PageQuery.extend({
   status: z.string().regex(/^(open|pending|snoozed|resolved)(,(open|pending|snoozed|resolved))*$/, 'status must be open, pending, snoozed or resolved (comma-separated)').optional(),

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Actor } from '../domain/actor.js';
-import type { Deps } from '../domain/deps.js';
+import type { Actor } from '../domain/core/actor.js';
+import type { Deps } from '../domain/core/deps.js';
 import { validationHook } from './errors.js';
 
 export type AppEnv = { Variables: { actor: Actor; deps: Deps } };

@@ -1,8 +1,8 @@
-import { canSeeAll, type Actor } from '../domain/actor.js';
-import type { ParleyEvent } from '../events/bus.js';
-import { liveStreams } from '../events/live.js';
-import { memberships, type Memberships } from '../events/memberships.js';
-import { streamEvents } from '../events/sse.js';
+import { canSeeAll, type Actor } from '../domain/core/actor.js';
+import type { ParleyEvent } from '../domain/events/bus.js';
+import { liveStreams } from '../domain/events/live.js';
+import { memberships, type Memberships } from '../domain/events/memberships.js';
+import { streamEvents } from './sse.js';
 import { clientAddress } from './client-address.js';
 import { dropConnection } from './connection.js';
 import { router } from './env.js';

@@ -1,7 +1,7 @@
 // FAQ articles (GET for everyone, writes for leads and admins) and the agent's suggestions
 // for a conversation (FAQ articles and canned replies matching what the customer wrote).
 import { createRoute, z } from '@hono/zod-openapi';
-import { createFaq, deleteFaq, FAQ_LOCALES, getFaq, listFaq, suggestionsFor, updateFaq } from '../domain/faq.js';
+import { createFaq, deleteFaq, FAQ_LOCALES, getFaq, listFaq, suggestionsFor, updateFaq } from '../domain/service/faq.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './schemas.js';
 

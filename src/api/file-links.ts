@@ -1,9 +1,9 @@
 // GET /public/files/:id?exp=&sig= — an outgoing file for platforms that fetch by URL
 // (Instagram, Twilio MMS). The signature is the permission: this file, until it expires.
 import { Hono } from 'hono';
-import { getAttachmentById } from '../domain/attachments.js';
-import type { Deps } from '../domain/deps.js';
-import { checkFileLink } from '../domain/file-links.js';
+import { getAttachmentById } from '../domain/media/attachments.js';
+import type { Deps } from '../domain/core/deps.js';
+import { checkFileLink } from '../domain/media/file-links.js';
 import { fileResponse } from './attachments.js';
 import { errorBody } from './errors.js';
 

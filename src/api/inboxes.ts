@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { addInboxMembers, createInbox, updateInbox, getInboxRow, inboxView, listInboxes, listInboxMembers, removeInboxMember } from '../domain/inboxes.js';
-import { canSeeInbox } from '../domain/actor.js';
-import { notFound } from '../domain/errors.js';
+import { addInboxMembers, createInbox, updateInbox, getInboxRow, inboxView, listInboxes, listInboxMembers, removeInboxMember } from '../domain/inboxes/inboxes.js';
+import { canSeeInbox } from '../domain/core/actor.js';
+import { notFound } from '../domain/core/errors.js';
 import { auditAct } from './audit-act.js';
-import { setImportPaused } from '../domain/import-progress.js';
+import { setImportPaused } from '../domain/ingest/import-progress.js';
 import { router } from './env.js';
-import { webhookSkipsFor } from '../domain/webhook-skips.js';
+import { webhookSkipsFor } from '../domain/ingest/webhook-skips.js';
 import { errors, IdParam, InboxSchema, jsonBody, jsonResponse } from './schemas.js';
 
 const CreateInbox = z.object({

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { listLabels } from '../domain/labels.js';
+import { listLabels } from '../domain/conversations/labels.js';
 import { router } from './env.js';
 import { errors, jsonResponse } from './schemas.js';
 

@@ -2,7 +2,7 @@
 // at most maxKeys keys per limiter. When full, keys whose window has ended go first, then the
 // oldest key (so flooding new keys can reset only the oldest counter, never a current one
 // early). Per process: several processes on one store each allow the limit.
-import { tooMany } from '../domain/errors.js';
+import { tooMany } from '../domain/core/errors.js';
 
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();

@@ -2,13 +2,13 @@
 // tagged reply, templates only, another channel), the channel's approved templates, and
 // "continue on email/SMS".
 import { createRoute, z } from '@hono/zod-openapi';
-import { canSeeInbox } from '../domain/actor.js';
-import { continuationOptions, continueConversation } from '../domain/continuation.js';
-import { getVisibleConversation } from '../domain/conversations.js';
-import { notFound } from '../domain/errors.js';
-import { replyPolicy } from '../domain/reply-window.js';
-import { inboxTemplates } from '../domain/templates.js';
-import { isoString } from '../domain/views.js';
+import { canSeeInbox } from '../domain/core/actor.js';
+import { continuationOptions, continueConversation } from '../domain/outbox/continuation.js';
+import { getVisibleConversation } from '../domain/conversations/conversations.js';
+import { notFound } from '../domain/core/errors.js';
+import { replyPolicy } from '../domain/outbox/reply-window.js';
+import { inboxTemplates } from '../domain/outbox/templates.js';
+import { isoString } from '../domain/core/views.js';
 import type { ChannelKind } from '../../connectors/types.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse, MessageSchema } from './schemas.js';

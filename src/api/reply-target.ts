@@ -1,6 +1,6 @@
 // Where a conversation's replies go (its channel identity), and the audited act of changing it.
 import { createRoute, z } from '@hono/zod-openapi';
-import { getReplyTarget, setReplyTarget } from '../domain/reply-target.js';
+import { getReplyTarget, setReplyTarget } from '../domain/outbox/reply-target.js';
 import { clientAddress } from './client-address.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse } from './schemas.js';

@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from './env.js';
-import { parseRange, reportSummary, summaryCsv } from '../domain/reports.js';
+import { parseRange, reportSummary, summaryCsv } from '../domain/workflow/reports.js';
 import { router } from './env.js';
 import { errors, jsonResponse } from './schemas.js';
 

@@ -1,8 +1,8 @@
 // The account's synonym list for FAQ ranking: read by anyone signed in, replaced or reset to
 // the payments defaults by an admin. Changes apply to the next question (no re-indexing).
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireRole } from '../domain/actor.js';
-import { DEFAULT_SYNONYMS, loadSynonyms, saveSynonyms } from '../domain/retrieval/synonyms.js';
+import { requireRole } from '../domain/core/actor.js';
+import { DEFAULT_SYNONYMS, loadSynonyms, saveSynonyms } from '../domain/service/retrieval/synonyms.js';
 import { router } from './env.js';
 import { errors, jsonBody, jsonResponse } from './schemas.js';
 

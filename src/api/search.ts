@@ -1,7 +1,7 @@
 // GET /search: messages (private notes included), conversations and contacts, ranked and
 // scoped to what the caller may see.
 import { createRoute, z } from '@hono/zod-openapi';
-import { search } from '../domain/search.js';
+import { search } from '../domain/search/search.js';
 import { router } from './env.js';
 import { ConversationSchema, errors, jsonResponse } from './schemas.js';
 

@@ -5,7 +5,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { checkCsrf, createSession, destroySession, SESSION_TTL_MS, sessionCookie, sessionFromRequest } from '../auth/sessions.js';
 import { forgetCachedActors, userView } from '../auth/users.js';
-import { AppError, notFound } from '../domain/errors.js';
+import { AppError, notFound } from '../domain/core/errors.js';
 import { claimLoginAttempt, loginSucceeded } from '../auth/login-throttle.js';
 import { clientAddress } from './client-address.js';
 import { router } from './env.js';

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { addTeamMembers, createTeam, deleteTeam, getTeam, listTeams, removeTeamMember, renameTeam } from '../domain/teams.js';
+import { addTeamMembers, createTeam, deleteTeam, getTeam, listTeams, removeTeamMember, renameTeam } from '../domain/people/teams.js';
 import { auditAct } from './audit-act.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse } from './schemas.js';

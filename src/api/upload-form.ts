@@ -2,8 +2,8 @@
 // document, and the form -> domain input step (files read into bytes, counted and capped).
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { AppError } from '../domain/errors.js';
-import type { UploadFile } from '../domain/outgoing-files.js';
+import { AppError } from '../domain/core/errors.js';
+import type { UploadFile } from '../domain/media/outgoing-files.js';
 
 export const MAX_FILES_PER_MESSAGE = 10;
 /** One multipart message (all its files together). */

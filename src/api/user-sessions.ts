@@ -4,7 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { changeOwnPassword, endSessions, listSessions } from '../auth/user-admin.js';
 import { sessionFromRequest } from '../auth/sessions.js';
-import { requireRole } from '../domain/actor.js';
+import { requireRole } from '../domain/core/actor.js';
 import { auditBy } from './audit-act.js';
 import { router, type AppEnv } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse } from './schemas.js';

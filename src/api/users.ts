@@ -3,9 +3,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { disableUser, enableUser, listTokens, revokeToken, updateUser } from '../auth/user-admin.js';
 import { createUser, issueApiToken, teammateView, userView } from '../auth/users.js';
-import { canSeeAll, requireRole } from '../domain/actor.js';
-import { auditStmt } from '../domain/audit.js';
-import { AppError, notFound } from '../domain/errors.js';
+import { canSeeAll, requireRole } from '../domain/core/actor.js';
+import { auditStmt } from '../domain/core/audit.js';
+import { AppError, notFound } from '../domain/core/errors.js';
 import { auditAct, auditBy } from './audit-act.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse, UserSchema } from './schemas.js';

@@ -1,7 +1,7 @@
 // Outgoing webhooks (admin): register URLs with event filters, see the delivery log.
 // (Inbound platform webhooks are src/api/webhooks.ts.)
 import { createRoute, z } from '@hono/zod-openapi';
-import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, redeliver } from '../domain/outgoing-webhooks.js';
+import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, redeliver } from '../domain/integrations/outgoing-webhooks.js';
 import { auditAct } from './audit-act.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './schemas.js';

@@ -2,12 +2,12 @@
 // -> ingest. Nothing is parsed or stored before the signature checks out.
 import { Hono } from 'hono';
 import type { ChannelKind } from '../../connectors/types.js';
-import type { Deps } from '../domain/deps.js';
-import { ingestGrouped } from '../domain/ingest-group.js';
-import { ingest } from '../domain/ingest.js';
-import { withProfiles } from '../domain/profiles.js';
+import type { Deps } from '../domain/core/deps.js';
+import { ingestGrouped } from '../domain/ingest/ingest-group.js';
+import { ingest } from '../domain/ingest/ingest.js';
+import { withProfiles } from '../domain/ingest/profiles.js';
 import { errorBody } from './errors.js';
-import { openInboxConfig } from '../domain/inbox-config.js';
+import { openInboxConfig } from '../domain/inboxes/inbox-config.js';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 

@@ -1,10 +1,10 @@
 // Module 'workflow-assign': teams, availability, automatic assignment, snooze, @mentions,
-// labels list and canned responses. Registered with one line in src/runtime/modules.ts.
-import type { Module } from '../runtime/modules.js';
-import { assignmentTrigger, requestDrain } from '../domain/assignment.js';
-import type { Deps } from '../domain/deps.js';
-import { notifyMentions } from '../domain/mentions.js';
-import type { ParleyEvent } from '../events/bus.js';
+// labels list and canned responses. Registered with one line in src/api/modules.ts.
+import type { Module } from './modules.js';
+import { assignmentTrigger, requestDrain } from '../domain/workflow/assignment.js';
+import type { Deps } from '../domain/core/deps.js';
+import { notifyMentions } from '../domain/conversations/mentions.js';
+import type { ParleyEvent } from '../domain/events/bus.js';
 import { availabilityRoutes } from './availability.js';
 import { cannedRoutes } from './canned.js';
 import { router } from './env.js';

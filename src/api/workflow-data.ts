@@ -1,8 +1,8 @@
 // Module 'workflow-data': contacts, search, outgoing webhooks and reports. Registered with
-// one line in src/runtime/modules.ts; its delivery job is in src/domain/jobs.ts.
-import type { Module } from '../runtime/modules.js';
-import type { Deps } from '../domain/deps.js';
-import { enqueueDeliveries } from '../domain/outgoing-webhooks.js';
+// one line in src/api/modules.ts; its delivery job is in src/domain/core/jobs.ts.
+import type { Module } from './modules.js';
+import type { Deps } from '../domain/core/deps.js';
+import { enqueueDeliveries } from '../domain/integrations/outgoing-webhooks.js';
 import { contactRoutes } from './contacts.js';
 import { router } from './env.js';
 import { reportRoutes } from './reports.js';

@@ -1,20 +1,20 @@
 // Module 'workflow-service': business hours, SLA, follow-up, CSAT, FAQ and the after-hours bot.
 // Routes: FAQ articles and suggestions (the public CSAT answer lives in webchat.ts). Reactions:
 // a resolved conversation asks for a rating; a customer message is first checked as a rating
-// reply, then shown to the bot. Scheduled jobs (SLA, follow-up) are listed in src/domain/jobs.ts.
-import type { Module } from '../runtime/modules.js';
-import { botAwayNow, botOnInbound } from '../domain/bot.js';
-import { consumeRatingReply, parseRatingReply, requestCsat } from '../domain/csat.js';
-import { inboxSettings } from '../domain/inboxes.js';
-import type { Deps } from '../domain/deps.js';
-import { slaListFilter } from '../domain/sla.js';
-import type { ParleyEvent } from '../events/bus.js';
+// reply, then shown to the bot. Scheduled jobs (SLA, follow-up) are listed in src/domain/core/jobs.ts.
+import type { Module } from './modules.js';
+import { botAwayNow, botOnInbound } from '../domain/service/bot.js';
+import { consumeRatingReply, parseRatingReply, requestCsat } from '../domain/service/csat.js';
+import { inboxSettings } from '../domain/inboxes/inboxes.js';
+import type { Deps } from '../domain/core/deps.js';
+import { slaListFilter } from '../domain/workflow/sla.js';
+import type { ParleyEvent } from '../domain/events/bus.js';
 import { listFilterExtensions, type ListFilterExtension } from './conversations.js';
 import { businessHoursRoutes } from './business-hours.js';
 import { faqRoutes } from './faq.js';
 import { retrievalRoutes } from './retrieval.js';
 import { assistantRoutes } from './assistant.js';
-import { indexResolvedConversation } from '../domain/retrieval/resolved-conversations.js';
+import { indexResolvedConversation } from '../domain/service/retrieval/resolved-conversations.js';
 import { router } from './env.js';
 
 const slaExtension: ListFilterExtension = (q) => slaListFilter(q.sla);

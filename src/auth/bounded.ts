@@ -2,7 +2,7 @@
 // `queue` wait; anything beyond is refused at once (503 with Retry-After) rather than queued
 // without end. Password hashing runs on libuv's small thread pool, which DNS lookups and file
 // reads share: unbounded login guesses would starve them.
-import { tooMany } from '../domain/errors.js';
+import { tooMany } from '../domain/core/errors.js';
 
 export class Bounded {
   private running = 0;

@@ -1,11 +1,11 @@
 // The web app's login sessions: an HttpOnly, SameSite=Lax cookie whose SHA-256 is the row id
 // in `sessions`, plus a per-session CSRF token the app sends back as X-Parley-CSRF on every
 // state-changing request. Bearer-token requests never need it (no ambient credential).
-import type { Actor } from '../domain/actor.js';
-import type { Deps } from '../domain/deps.js';
-import { AppError } from '../domain/errors.js';
-import { randomToken, sha256Hex, timingSafeEqualStr } from './crypto.js';
-import type { ActorResolver } from './middleware.js';
+import type { Actor } from '../domain/core/actor.js';
+import type { Deps } from '../domain/core/deps.js';
+import { AppError } from '../domain/core/errors.js';
+import { randomToken, sha256Hex, timingSafeEqualStr } from '../domain/core/crypto.js';
+import type { ActorResolver } from '../api/auth-middleware.js';
 
 export const SESSION_COOKIE = 'parley_session';
 /** Over https the cookie is `__Host-` prefixed: the browser then only takes it Secure, for this

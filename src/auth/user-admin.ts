@@ -1,12 +1,12 @@
 // Ending access: changing a role, disabling a user (every token and session stops at once,
 // open assignments are released), passwords, revoking tokens and ending sessions. Each act is
 // written with its audit row in one atomic unit.
-import { requireRole, type Actor, type Role } from '../domain/actor.js';
-import { auditStmt, type AuditBy } from '../domain/audit.js';
-import { conversationChanged } from '../domain/conversations.js';
-import type { Deps } from '../domain/deps.js';
-import { AppError, forbidden, notFound } from '../domain/errors.js';
-import { raw, type Row } from '../domain/store.js';
+import { requireRole, type Actor, type Role } from '../domain/core/actor.js';
+import { auditStmt, type AuditBy } from '../domain/core/audit.js';
+import { conversationChanged } from '../domain/conversations/conversations.js';
+import type { Deps } from '../domain/core/deps.js';
+import { AppError, forbidden, notFound } from '../domain/core/errors.js';
+import { raw, type Row } from '../domain/core/store.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { forgetCachedActors } from './users.js';
 

@@ -1,10 +1,10 @@
 // Users and their API tokens. Tokens are shown once and stored only as a SHA-256 hash.
-import type { Actor, Role } from '../domain/actor.js';
-import type { Deps } from '../domain/deps.js';
-import { AppError } from '../domain/errors.js';
-import { newId } from '../domain/ids.js';
-import { raw, type Stmt } from '../domain/store.js';
-import { randomToken, sha256Hex } from './crypto.js';
+import type { Actor, Role } from '../domain/core/actor.js';
+import type { Deps } from '../domain/core/deps.js';
+import { AppError } from '../domain/core/errors.js';
+import { newId } from '../domain/core/ids.js';
+import { raw, type Stmt } from '../domain/core/store.js';
+import { randomToken, sha256Hex } from '../domain/core/crypto.js';
 import { hashPassword } from './passwords.js';
 
 export const TOKEN_PREFIX = 'prl_';

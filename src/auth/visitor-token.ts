@@ -3,7 +3,7 @@
 // visitor writes). A visitor can only ever address its own conversation. Tokens expire after
 // VISITOR_TOKEN_TTL_MS; POST /sessions/refresh trades a token that is valid, or expired for
 // less than VISITOR_REFRESH_GRACE_MS, for a fresh one.
-import { base64url, fromBase64url, hmacSha256, timingSafeEqualStr } from './crypto.js';
+import { base64url, fromBase64url, hmacSha256, timingSafeEqualStr } from '../domain/core/crypto.js';
 
 export const VISITOR_TOKEN_TTL_MS = 24 * 3_600_000;
 export const VISITOR_REFRESH_GRACE_MS = 7 * 24 * 3_600_000;

@@ -1,9 +1,9 @@
 // What every runtime does on an empty or new store: the server secret and the first admin.
-import { randomToken } from '../auth/crypto.js';
-import type { SecretBox } from '../auth/secret-box.js';
+import { randomToken } from '../domain/core/crypto.js';
+import type { SecretBox } from '../domain/core/secret-box.js';
 import { createApiToken, createUser } from '../auth/users.js';
-import type { Deps } from '../domain/deps.js';
-import type { Store } from '../domain/store.js';
+import type { Deps } from '../domain/core/deps.js';
+import type { Store } from '../domain/core/store.js';
 
 /** The server secret: PARLEY_SECRET, or generated once and stored sealed. */
 export async function loadSecret(store: Store, box: SecretBox, fromEnv?: string): Promise<string> {

@@ -5,7 +5,7 @@
 import { drizzle } from 'drizzle-orm/d1';
 import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
 import * as schema from '../../db/schema.js';
-import { toStmt, type Orm, type Row, type Statement, type Store } from '../domain/store.js';
+import { toStmt, type Orm, type Row, type Statement, type Store } from '../domain/core/store.js';
 import { fitParams } from './d1-params.js';
 
 export interface D1Store extends Store { d1: D1Database }

@@ -4,7 +4,7 @@
 // the events table stays the record (a stream resumes from it with Last-Event-ID).
 // Bounded: at most MAX_STREAMS listeners, and a listener that falls MAX_QUEUED writes behind
 // is dropped (its SSE stream ends; the client reconnects with Last-Event-ID).
-import type { ParleyEvent } from '../events/bus.js';
+import type { ParleyEvent } from '../domain/events/bus.js';
 
 export const MAX_STREAMS = 5_000;
 const MAX_QUEUED = 256;

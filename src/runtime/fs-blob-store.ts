@@ -6,7 +6,7 @@ import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { isSha256, sha256Hex, type BlobStore } from '../domain/blobs.js';
+import { isSha256, sha256Hex, type BlobStore } from '../domain/media/blobs.js';
 
 export function fsBlobStore(root: string): BlobStore & { root: string; pathOf(sha256: string): string } {
   const pathOf = (k: string) => {

@@ -4,7 +4,7 @@
 // so a Workers runtime can pass jieba-wasm's web build after `await init(wasmModule)`; Node
 // uses `jiebaSegmenter()`, whose Node build loads its .wasm with fs at require time.
 import { createRequire } from 'node:module';
-import type { Segmenter } from '../domain/retrieval/segmenter.js';
+import type { Segmenter } from '../domain/service/retrieval/segmenter.js';
 
 export interface JiebaModule { cut_for_search(text: string, hmm?: boolean): string[]; add_word(word: string, freq?: number, tag?: string): number }
 

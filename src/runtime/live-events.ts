@@ -1,7 +1,7 @@
 // Workers: the two halves of live events through the EventHub Durable Object. Each isolate
 // forwards the events it published (after the response, in waitUntil); each SSE stream opens
 // its own subscription (an I/O stream belongs to the request that opened it).
-import type { EventBus, ParleyEvent } from '../events/bus.js';
+import type { EventBus, ParleyEvent } from '../domain/events/bus.js';
 import type { DurableObjectNamespace } from './worker-env.js';
 
 const hub = (ns: DurableObjectNamespace) => ns.get(ns.idFromName('live'));

@@ -3,7 +3,7 @@
 // tens of µs per write, which is what 1,000 streams pay on every event burst.
 import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import type { SseSink, SseTransport } from '../events/sse.js';
+import type { SseSink, SseTransport } from '../api/sse.js';
 
 export const nodeSseTransport: SseTransport = (c) => {
   const res = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;

@@ -1,6 +1,6 @@
 // The blob store on Workers: one R2 object per blob, keyed like the folder on Node
 // (ab/cd/<sha256>). Content-addressed, so a put of bytes already there writes nothing.
-import { isSha256, sha256Hex, type BlobStore } from '../domain/blobs.js';
+import { isSha256, sha256Hex, type BlobStore } from '../domain/media/blobs.js';
 
 /** The part of an R2 bucket binding this store calls (workers-types' R2Bucket fits it). */
 export interface R2BucketLike {

@@ -6,7 +6,7 @@
 //   transaction, then renames it over `secret.key`; a start that finds `.next` finishes the job.
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { newKeyText, parseKey } from '../auth/secret-box.js';
+import { newKeyText, parseKey } from '../domain/core/secret-box.js';
 
 export interface KeySource {
   /** Newest first: the first key seals. */

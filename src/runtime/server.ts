@@ -1,7 +1,7 @@
 // Builds a running Parley on Node: SQLite store, deps, HTTP server, node-cron jobs.
 // Used by `npm start`, the demo, and the tests (port 0, own db file).
-import { createSecretBox, type SecretBox } from '../auth/secret-box.js';
-import { resealAll } from '../domain/secrets-at-rest.js';
+import { createSecretBox, type SecretBox } from '../domain/core/secret-box.js';
+import { resealAll } from '../domain/inboxes/secrets-at-rest.js';
 import { loadSecretKeys } from './secret-key.js';
 import { guardedFetch } from '../../connectors/net-guard.js';
 import { serve, type ServerType } from '@hono/node-server';
@@ -13,20 +13,20 @@ import { installNodeHmac } from './node-hmac.js';
 import { bootstrapAdmin, loadSecret } from './bootstrap.js';
 import { nodeSseTransport } from './node-sse.js';
 import { sessionResolver } from '../auth/sessions.js';
-import { systemClock, type Clock } from '../domain/clock.js';
-import type { Deps, Logger } from '../domain/deps.js';
-import { DEFAULT_LEASE_MS, outboxLoop } from '../domain/outbox-loop.js';
-import { guarded, jobs } from '../domain/jobs.js';
-import { downloadDueMedia } from '../domain/media-downloads.js';
-import { startPollLoops } from '../domain/poll-loop.js';
-import { EventBus } from '../events/bus.js';
+import { systemClock, type Clock } from '../domain/core/clock.js';
+import type { Deps, Logger } from '../domain/core/deps.js';
+import { DEFAULT_LEASE_MS, outboxLoop } from '../domain/outbox/outbox-loop.js';
+import { guarded, jobs } from '../domain/core/jobs.js';
+import { downloadDueMedia } from '../domain/media/media-downloads.js';
+import { startPollLoops } from '../domain/ingest/poll-loop.js';
+import { EventBus } from '../domain/events/bus.js';
 import { jiebaSegmenter } from './jieba-segmenter.js';
-import { liveStreams } from '../events/live.js';
+import { liveStreams } from '../domain/events/live.js';
 import { createLogger } from './logger.js';
 import { fsBlobStore } from './fs-blob-store.js';
 import { dirname, join } from 'node:path';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
-import { extraApiModules, installWorkflow } from './modules.js';
+import { extraApiModules, installWorkflow } from '../api/modules.js';
 
 export interface StartOptions {
   port?: number;

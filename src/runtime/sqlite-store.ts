@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from '../../db/schema.js';
 import { startCheckpointer, type Checkpointer } from './wal-checkpointer.js';
-import { toStmt, type Orm, type Row, type Statement, type Store } from '../domain/store.js';
+import { toStmt, type Orm, type Row, type Statement, type Store } from '../domain/core/store.js';
 
 const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
 

@@ -2,8 +2,8 @@
 // one whose connector receives for the recipient address; its events go through the one ingest
 // door as IMAP's do (a redelivered message is a no-op by its Message-ID).
 import type { ChannelKind } from '../../connectors/types.js';
-import type { Deps } from '../domain/deps.js';
-import { ingest } from '../domain/ingest.js';
+import type { Deps } from '../domain/core/deps.js';
+import { ingest } from '../domain/ingest/ingest.js';
 
 /** Email Routing's limit for one message; anything larger is refused before it is read. */
 export const MAX_EMAIL_BYTES = 25 * 1024 * 1024;

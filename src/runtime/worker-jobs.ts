@@ -1,19 +1,19 @@
 // Workers: what the Cron Trigger (once a minute) and the jobs queue run. The same domain
-// functions as node-cron's jobs (src/domain/jobs.ts); only the schedule differs: delivery runs
+// functions as node-cron's jobs (src/domain/core/jobs.ts); only the schedule differs: delivery runs
 // when a write asks for it (queue) and once a minute for retries; polling fans out one queue
 // message per due inbox so one slow platform never holds up the others.
 import type { ChannelKind } from '../../connectors/types.js';
-import type { Deps } from '../domain/deps.js';
-import { runFollowUps } from '../domain/follow-up.js';
-import { downloadDueMedia } from '../domain/media-downloads.js';
-import { deliverDueOutbox } from '../domain/outbox.js';
-import { deliverDueWebhooks } from '../domain/outgoing-webhooks.js';
-import { isPaused } from '../domain/import-progress.js';
-import { openInboxConfig } from '../domain/inbox-config.js';
-import { pollInbox } from '../domain/polling.js';
-import { mergeSearchIndex } from '../domain/search-index.js';
-import { checkSla } from '../domain/sla.js';
-import { wakeSnoozed } from '../domain/snooze.js';
+import type { Deps } from '../domain/core/deps.js';
+import { runFollowUps } from '../domain/workflow/follow-up.js';
+import { downloadDueMedia } from '../domain/media/media-downloads.js';
+import { deliverDueOutbox } from '../domain/outbox/outbox.js';
+import { deliverDueWebhooks } from '../domain/integrations/outgoing-webhooks.js';
+import { isPaused } from '../domain/ingest/import-progress.js';
+import { openInboxConfig } from '../domain/inboxes/inbox-config.js';
+import { pollInbox } from '../domain/ingest/polling.js';
+import { mergeSearchIndex } from '../domain/search/search-index.js';
+import { checkSla } from '../domain/workflow/sla.js';
+import { wakeSnoozed } from '../domain/workflow/snooze.js';
 import type { JobMessage, WorkerEnv } from './worker-env.js';
 
 /** Channels whose polling needs Node (IMAP over raw TCP with imapflow). */

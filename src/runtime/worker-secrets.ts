@@ -3,7 +3,7 @@
 // with PARLEY_SECRET_KEY_PREVIOUS during a rotation; a Worker has no data folder for a key file.
 // Outgoing requests to admin-configured URLs: Cloudflare's network does not route to private
 // ranges, so the check here is the URL's own (scheme, literal private IP) and no redirects.
-import { createSecretBox, parseKey, type SecretBox } from '../auth/secret-box.js';
+import { createSecretBox, parseKey, type SecretBox } from '../domain/core/secret-box.js';
 import type { WorkerEnv } from './worker-env.js';
 
 export async function workerSecretBox(env: WorkerEnv): Promise<SecretBox> {

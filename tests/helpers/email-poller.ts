@@ -7,13 +7,13 @@
 import { createInterface } from 'node:readline';
 import { email } from '../../connectors/email/index.js';
 import { createRegistry } from '../../connectors/registry.js';
-import { systemClock } from '../../src/domain/clock.js';
-import type { Deps } from '../../src/domain/deps.js';
-import { pollInbox } from '../../src/domain/polling.js';
-import { EventBus } from '../../src/events/bus.js';
+import { systemClock } from '../../src/domain/core/clock.js';
+import type { Deps } from '../../src/domain/core/deps.js';
+import { pollInbox } from '../../src/domain/ingest/polling.js';
+import { EventBus } from '../../src/domain/events/bus.js';
 import { openSqliteStore } from '../../src/runtime/sqlite-store.js';
 import { guardedFetch } from '../../connectors/net-guard.js';
-import { createSecretBox } from '../../src/auth/secret-box.js';
+import { createSecretBox } from '../../src/domain/core/secret-box.js';
 import { loadSecretKeys } from '../../src/runtime/secret-key.js';
 import { fsBlobStore } from '../../src/runtime/fs-blob-store.js';
 import { dirname, join } from 'node:path';

@@ -3,7 +3,7 @@
 // random moments and restarted. Prints {"ready":true} once it runs.
 // Usage: node --import tsx tests/helpers/poll-loop.ts <db file> <inbox id>
 import pino from 'pino';
-import { pollInbox } from '../../src/domain/polling.js';
+import { pollInbox } from '../../src/domain/ingest/polling.js';
 import { startParley } from '../../src/runtime/server.js';
 
 const [dbFile, inboxId] = process.argv.slice(2);

@@ -3,8 +3,8 @@
 // visitor's stream opened before the visitor wrote picks the conversation up without a query
 // per event; streams are capped per user, visitor and address.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emitEvents } from '../../src/events/emit.js';
-import { liveStreams } from '../../src/events/live.js';
+import { emitEvents } from '../../src/domain/events/emit.js';
+import { liveStreams } from '../../src/domain/events/live.js';
 import { apiClient, collectSse, startTestParley, type TestParley } from '../helpers/parley.js';
 
 let p: TestParley;

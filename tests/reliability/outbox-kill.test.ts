@@ -28,7 +28,7 @@ it(`SIGKILL ${KILLS} times while ${REPLIES} replies go out to slow platforms: no
   const rand = seededRandom(SEED);
   console.log(`outbox-kill seed ${SEED} (RELIABILITY_SEED to repeat)`);
   fakes = await Promise.all([startCallbackFake(), startCallbackFake()]);
-  for (const f of fakes) f.behave({ kind: 'ok', delayMs: () => 10 + Math.floor(rand() * 60) });
+  for (const f of fakes) f.behave({ kind: 'ok', delayMs: () => 40 + Math.floor(rand() * 120) });
 
   // Queue the replies with no delivery running, then hand the store to real server processes.
   const p = await startTestParley();

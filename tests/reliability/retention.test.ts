@@ -1,8 +1,8 @@
 // Events older than the retention age are pruned by the job; the types reports read stay.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { manualClock } from '../../src/domain/clock.js';
-import { pruneEvents } from '../../src/domain/retention.js';
-import { emitEvents } from '../../src/events/emit.js';
+import { manualClock } from '../../src/domain/core/clock.js';
+import { pruneEvents } from '../../src/domain/core/retention.js';
+import { emitEvents } from '../../src/domain/events/emit.js';
 import { startTestParley, type TestParley } from '../helpers/parley.js';
 
 const DAY = 86_400_000;

@@ -6,11 +6,11 @@ import { parleySignature } from '../../connectors/api/index.js';
 import { createRegistry } from '../../connectors/registry.js';
 import type { InboundEvent } from '../../connectors/types.js';
 import { webchat } from '../../connectors/webchat/index.js';
-import { ingest } from '../../src/domain/ingest.js';
-import { MAX_ATTACHMENTS, MAX_STORED_TEXT } from '../../src/domain/ingest-limits.js';
-import { startPollLoops } from '../../src/domain/poll-loop.js';
-import { pollDueInboxes } from '../../src/domain/polling.js';
-import { PROFILE_BUDGET_MS } from '../../src/domain/profiles.js';
+import { ingest } from '../../src/domain/ingest/ingest.js';
+import { MAX_ATTACHMENTS, MAX_STORED_TEXT } from '../../src/domain/ingest/ingest-limits.js';
+import { startPollLoops } from '../../src/domain/ingest/poll-loop.js';
+import { pollDueInboxes } from '../../src/domain/ingest/polling.js';
+import { PROFILE_BUDGET_MS } from '../../src/domain/ingest/profiles.js';
 import { API_SECRET } from '../helpers/api-inbox.js';
 import { startTestParley, type TestParley } from '../helpers/parley.js';
 

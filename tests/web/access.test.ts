@@ -4,7 +4,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmsFake, type SmsFake } from '../../connectors/sms/fake.js';
-import { ingest } from '../../src/domain/ingest.js';
+import { ingest } from '../../src/domain/ingest/ingest.js';
 import { startTestParley, type TestParley } from '../helpers/parley.js';
 import { context, launchChromium, login, shot } from './browser.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../../connectors/registry.js';
 import { PermanentError } from '../../connectors/types.js';
 import { webchat } from '../../connectors/webchat/index.js';
-import { deliverDueOutbox } from '../../src/domain/outbox.js';
+import { deliverDueOutbox } from '../../src/domain/outbox/outbox.js';
 import { apiClient, startTestParley, type TestParley } from '../helpers/parley.js';
 import { context, launchChromium, login, shot } from './browser.js';
 

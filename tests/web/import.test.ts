@@ -3,7 +3,7 @@
 // page shows the import's progress with pause / resume.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { pollInbox } from '../../src/domain/polling.js';
+import { pollInbox } from '../../src/domain/ingest/polling.js';
 import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { startTestParley, type TestParley } from '../helpers/parley.js';
 import { context, launchChromium, login, shot } from './browser.js';
