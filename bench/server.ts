@@ -27,7 +27,7 @@ import { mergeSearchIndex } from '../src/domain/search/search-index.js';
 import { writeOutgoing } from '../src/domain/conversations/messages.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { EventBus } from '../src/domain/events/bus.js';
-import { extraApiModules, installWorkflow } from '../src/api/modules.js';
+import { extraApiModules } from '../src/api/modules.js';
 import { installNodeHmac } from '../src/runtime/node-hmac.js';
 import { openSqliteStore, type SqliteStore } from '../src/runtime/sqlite-store.js';
 import { hash01, messageAt, prng, type Shape } from './data.js';
@@ -35,6 +35,7 @@ import { benchMessenger } from './messenger.js';
 import { guardedFetch } from '../connectors/net-guard.js';
 import { createSecretBox } from '../src/domain/core/secret-box.js';
 import { loadSecretKeys } from '../src/runtime/secret-key.js';
+import { installReactions } from '../src/domain/reactions.js';
 
 export const APP_SECRET = 'bench-app-secret';
 export const AGENTS = 20;
@@ -59,7 +60,7 @@ const log = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
  * limit for scenarios 2 and 3: a route that does nothing, in the same server.
  */
 export function benchApp(deps: Deps): Hono {
-  installWorkflow(deps);
+  installReactions(deps);
   const outer = new Hono();
   outer.get('/bench/bare', (ctx) => ctx.json({ ok: true }));
   outer.post('/bench/bare', (ctx) => ctx.json({ ok: true }));

@@ -1,5 +1,5 @@
 // kind -> connector. Adding a platform = one folder + one line here.
-import type { ChannelKind, Connector } from './types.js';
+import type { ChannelKind, Connector, Registry } from './types.js';
 import { webchat } from './webchat/index.js';
 import { whatsapp } from './whatsapp/index.js';
 import { instagram } from './instagram/index.js';
@@ -10,7 +10,7 @@ import { telegram } from './telegram/index.js';
 import { sms } from './sms/index.js';
 import { api } from './api/index.js';
 
-export type Registry = Map<ChannelKind, Connector<any>>;
+export type { Registry } from './types.js';
 
 export function createRegistry(overrides: Partial<Record<ChannelKind, Connector<any>>> = {}): Registry {
   const all: Connector<any>[] = [

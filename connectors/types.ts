@@ -5,6 +5,9 @@ import type { ZodType } from 'zod';
 export const CHANNEL_KINDS = ['webchat', 'email', 'twitter', 'messenger', 'instagram', 'whatsapp', 'telegram', 'sms', 'api'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
+/** kind -> connector (built by connectors/registry.ts; the domain sees only this type). */
+export type Registry = Map<ChannelKind, Connector<any>>;
+
 export interface InboundAttachment {
   filename: string;
   /** What the sender declared; Parley sniffs the bytes and keeps what they really are. */

@@ -17,6 +17,7 @@ import { webhookRoutes } from './api/webhooks.js';
 import { fileLinkRoutes } from './api/file-links.js';
 import { isMultipart, MAX_UPLOAD_BODY_BYTES } from './api/upload-form.js';
 import { bearerResolver, requireActor, type ActorResolver } from './api/auth-middleware.js';
+import type { SseTransport } from './api/sse.js';
 import type { Deps } from './domain/core/deps.js';
 import { webRoutes, type WebOptions } from './web/routes.js';
 
@@ -33,6 +34,8 @@ export interface AppOptions {
   apiModules?: ((deps: Deps) => OpenAPIHono<AppEnv>)[];
   /** Where the web app's built files come from (Workers: the static assets binding). */
   web?: WebOptions;
+  /** The runtime's direct write path for live streams (Node: the socket); else Hono's stream. */
+  sseTransport?: SseTransport;
 }
 
 export function createApp(deps: Deps, opts: AppOptions = {}) {
@@ -43,6 +46,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   app.use('*', async (c, next) => {
     const start = performance.now();
     c.set('deps', deps);
+    if (opts.sseTransport) c.set('sseTransport', opts.sseTransport);
     await next();
     // Path only: query strings can carry visitor tokens.
     deps.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - start) * 10) / 10 }, 'request');

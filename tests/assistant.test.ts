@@ -4,13 +4,13 @@
 // block the conversation, and the after-hours bot's model answers and hand-offs (zh and en).
 import { createSecretBox } from '../src/domain/core/secret-box.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowServiceSettled } from '../src/api/workflow-service.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { maskPersonalData } from '../src/domain/service/assistant/mask.js';
 import { inventsNumbers } from '../src/domain/service/bot.js';
 import { startFakeLlm, type FakeLlm } from '../src/runtime/sandbox/fake-llm.js';
 import { send } from './helpers/workflow.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
+import { reactionsSettled } from '../src/domain/reactions.js';
 
 process.env.PARLEY_ALLOW_PRIVATE_NETWORK = '1';
 const WEEKDAYS = { mon: [['09:00', '18:00']], tue: [['09:00', '18:00']], wed: [['09:00', '18:00']], thu: [['09:00', '18:00']], fri: [['09:00', '18:00']] };
@@ -27,7 +27,7 @@ async function visitorSays(content: string, token?: string) {
   const vt = token ?? (await apiClient(p.url).post(`/public/webchat/${site.token}/sessions`, { name: 'Visitor' })).body.visitorToken;
   const v = apiClient(p.url, vt);
   expect((await v.post(`/public/webchat/${site.token}/messages`, { content })).status).toBe(201);
-  await workflowServiceSettled(p.deps);
+  await reactionsSettled(p.deps);
   const mine = (await v.get(`/public/webchat/${site.token}/messages`)).body.data as any[];
   const conv = (await p.deps.store.get<{ conversation_id: string }>('SELECT conversation_id FROM messages WHERE id = ?', [mine[0].id]))!.conversation_id;
   return { token: vt as string, messages: mine, conv };
@@ -102,7 +102,7 @@ describe('composer actions', () => {
     const old = await visitorSays('My wallet is frozen after I logged in from a new phone');
     await p.as(agent.token).post(`/api/v1/conversations/${old.conv}/messages`, { content: 'Please complete the identity check in the app, it unfreezes within a day.' });
     await p.api.post(`/api/v1/conversations/${old.conv}/status`, { status: 'resolved' });
-    await workflowServiceSettled(p.deps);
+    await reactionsSettled(p.deps);
 
     const now = await visitorSays('my account is frozen, card 4111 1111 1111 1111, email me at sam@example.com');
     const r = await p.as(agent.token).post(`/api/v1/conversations/${now.conv}/assistant/reply`);
@@ -128,7 +128,7 @@ describe('composer actions', () => {
     const hidden = (await p.api.get(`/api/v1/conversations?inboxId=${other.body.id}`)).body.data[0].id;
     await p.api.post(`/api/v1/conversations/${hidden}/messages`, { content: 'Unfrozen now.' });
     await p.api.post(`/api/v1/conversations/${hidden}/status`, { status: 'resolved' });
-    await workflowServiceSettled(p.deps);
+    await reactionsSettled(p.deps);
 
     const now = await visitorSays('wallet frozen again?');
     const mine = await p.as(agent.token).get(`/api/v1/conversations/${now.conv}/suggestions`);

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../connectors/registry.js';
 import type { Connector, InboundEvent, OutboundMessage } from '../connectors/types.js';
-import { workflowServiceSettled } from '../src/api/workflow-service.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { apiClient, collectSse, startTestParley, type TestParley } from './helpers/parley.js';
+import { reactionsSettled } from '../src/domain/reactions.js';
 
 // A generic messaging channel for the test: webhook body {id, from, text} in, sends recorded.
 const sent: OutboundMessage[] = [];
@@ -43,13 +43,13 @@ async function inbox(channel: string, settings: Record<string, unknown>) {
 async function resolve(convId: string) {
   const r = await p.api.post(`/api/v1/conversations/${convId}/status`, { status: 'resolved' });
   expect(r.status).toBe(200);
-  await workflowServiceSettled(p.deps);
+  await reactionsSettled(p.deps);
 }
 
 async function hook(inboxId: string, body: { id: string; from: string; text: string }) {
   const r = await apiClient(p.url).post(`/webhooks/${inboxId}`, body);
   expect(r.status).toBe(200);
-  await workflowServiceSettled(p.deps);
+  await reactionsSettled(p.deps);
 }
 
 const eventsOf = async (convId: string, type: string) => (await p.deps.store.all<{ payload: string }>(

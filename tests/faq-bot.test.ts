@@ -1,9 +1,9 @@
 // FAQ articles, agent suggestions, and the after-hours bot (Chinese and English).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowServiceSettled } from '../src/api/workflow-service.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { searchTerms } from '../src/domain/service/faq.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
+import { reactionsSettled } from '../src/domain/reactions.js';
 
 const WEEKDAYS = { mon: [['09:00', '18:00']], tue: [['09:00', '18:00']], wed: [['09:00', '18:00']], thu: [['09:00', '18:00']], fri: [['09:00', '18:00']] };
 const at = (s: string) => Date.parse(s);
@@ -49,7 +49,7 @@ async function visitorSays(content: string, token?: string) {
   const vt = token ?? (await apiClient(p.url).post(`/public/webchat/${site.token}/sessions`, { name: 'Visitor' })).body.visitorToken;
   const v = apiClient(p.url, vt);
   expect((await v.post(`/public/webchat/${site.token}/messages`, { content })).status).toBe(201);
-  await workflowServiceSettled(p.deps);
+  await reactionsSettled(p.deps);
   const mine = await v.get(`/public/webchat/${site.token}/messages`);
   return { token: vt as string, messages: mine.body.data as any[] };
 }

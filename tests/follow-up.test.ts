@@ -1,10 +1,10 @@
 // Follow-up: one polite automatic message after the customer goes quiet, then auto-resolve.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowServiceSettled } from '../src/api/workflow-service.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { runFollowUps } from '../src/domain/workflow/follow-up.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { apiClient, startTestParley, type TestParley, visitorApi } from './helpers/parley.js';
+import { reactionsSettled } from '../src/domain/reactions.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-10-12T10:00:00+08:00');
@@ -28,7 +28,7 @@ async function startChat(content: string) {
   const s = await apiClient(p.url).post(`/public/webchat/${inbox.token}/sessions`, { name: 'Quiet customer' });
   const v = visitorApi(p.url, inbox.token, s.body.visitorToken);
   expect((await v.post(`/public/webchat/${inbox.token}/messages`, { content })).status).toBe(201);
-  await workflowServiceSettled(p.deps);
+  await reactionsSettled(p.deps);
   const convId = (await v.get(`/public/webchat/${inbox.token}/messages`)).body.data[0] && (await p.api.get(`/api/v1/conversations?inboxId=${inbox.id}&limit=100`)).body.data[0].id;
   return { v, convId: convId as string };
 }
@@ -83,7 +83,7 @@ describe('follow-up', () => {
 
     clock.set(base + 30 * H);
     await v.post(`/public/webchat/${inbox.token}/messages`, { content: 'Still not here' });
-    await workflowServiceSettled(p.deps);
+    await reactionsSettled(p.deps);
     // The customer is waiting on us now: neither a follow-up nor a resolve.
     clock.set(base + 100 * H);
     expect(await runFollowUps(p.deps)).toMatchObject({ followedUp: 0, resolved: 0 });

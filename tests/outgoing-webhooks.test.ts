@@ -2,10 +2,10 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowDataSettled } from '../src/api/workflow-data.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { BASE_BACKOFF_MS, deliverDueWebhooks, MAX_ATTEMPTS, MAX_BACKOFF_MS } from '../src/domain/integrations/outgoing-webhooks.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
+import { reactionsSettled } from '../src/domain/reactions.js';
 
 interface Received { headers: IncomingHttpHeaders; body: string }
 
@@ -38,7 +38,7 @@ async function visitorSays(text: string) {
   const s = await pub.post(`/public/webchat/${webchatToken}/sessions`, { name: 'Visitor' });
   const sent = await apiClient(p.url, s.body.visitorToken).post(`/public/webchat/${webchatToken}/messages`, { content: text });
   expect(sent.status).toBe(201);
-  await workflowDataSettled(p.deps);
+  await reactionsSettled(p.deps);
   return sent.body;
 }
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessCalendar } from '../src/domain/workflow/business-hours.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { checkSla } from '../src/domain/workflow/sla.js';
-import { workflowServiceSettled } from '../src/api/workflow-service.js';
 import { apiClient, startTestParley, type TestParley, visitorApi } from './helpers/parley.js';
+import { reactionsSettled } from '../src/domain/reactions.js';
 
 const WEEKDAYS = { mon: [['09:00', '18:00']], tue: [['09:00', '18:00']], wed: [['09:00', '18:00']], thu: [['09:00', '18:00']], fri: [['09:00', '18:00']] };
 const at = (s: string) => Date.parse(s);
@@ -32,7 +32,7 @@ async function customerWrites(inbox: { token: string }, content: string, visitor
   const vt = visitorToken ?? (await pub.post(`/public/webchat/${inbox.token}/sessions`, { name: 'Customer' })).body.visitorToken;
   const sent = await visitorApi(p.url, inbox.token, vt).post(`/public/webchat/${inbox.token}/messages`, { content });
   expect(sent.status).toBe(201);
-  await workflowServiceSettled(p.deps);
+  await reactionsSettled(p.deps);
   return vt as string;
 }
 

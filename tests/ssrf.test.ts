@@ -17,8 +17,8 @@ import { twitter } from '../connectors/twitter/index.js';
 import { PermanentError, type OutboundMessage } from '../connectors/types.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueWebhooks } from '../src/domain/integrations/outgoing-webhooks.js';
-import { workflowDataSettled } from '../src/api/workflow-data.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
+import { reactionsSettled } from '../src/domain/reactions.js';
 
 const SECRET_BODY = 'internal-only: db password hunter2';
 
@@ -119,7 +119,7 @@ describe('outgoing webhooks', () => {
   async function visitorSays(text: string) {
     const s = await apiClient(p.url).post(`/public/webchat/${webchatToken}/sessions`, { name: 'Visitor' });
     expect((await apiClient(p.url, s.body.visitorToken).post(`/public/webchat/${webchatToken}/messages`, { content: text })).status).toBe(201);
-    await workflowDataSettled(p.deps);
+    await reactionsSettled(p.deps);
   }
   const lastDelivery = async (id: string) => (await p.api.get(`/api/v1/webhooks/${id}/deliveries`)).body.data[0];
 

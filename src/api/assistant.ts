@@ -4,9 +4,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../domain/core/actor.js';
 import { fixTone, suggestReply, summarize, translate } from '../domain/service/assistant/actions.js';
 import { getAssistantSettings, updateAssistantSettings } from '../domain/service/assistant/settings.js';
-import { decodeCursor, encodeCursor } from '../domain/core/paging.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './schemas.js';
+import { listModelCalls } from '../domain/service/assistant/call-log.js';
 
 const Settings = z.object({ enabled: z.boolean(), baseUrl: z.string(), model: z.string(), hasApiKey: z.boolean(), timeoutMs: z.number(), afterHours: z.boolean() }).openapi('AssistantSettings');
 const SettingsInput = z.object({
@@ -43,16 +43,7 @@ export const assistantRoutes = () => {
   async (c) => {
     requireRole(c.var.actor, 'admin');
     const { limit, cursor } = c.req.valid('query');
-    const after = decodeCursor(cursor);
-    const rows = await c.var.deps.store.all(`SELECT * FROM assistant_calls ${after ? 'WHERE (created_at, id) < (?, ?)' : ''} ORDER BY created_at DESC, id DESC LIMIT ?`,
-      after ? [after[0], after[1], limit + 1] : [limit + 1]);
-    const more = rows.length > limit;
-    const data = rows.slice(0, limit).map((r) => ({
-      id: r.id, action: r.action, conversationId: r.conversation_id, userId: r.user_id, model: r.model, request: JSON.parse(r.request as string), response: r.response,
-      status: r.status, error: r.error, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, latencyMs: r.latency_ms, createdAt: new Date(r.created_at as number).toISOString(),
-    }));
-    const last = rows[limit - 1];
-    return c.json({ data, nextCursor: more && last ? encodeCursor([last.created_at as number, last.id as string]) : null } as never, 200);
+    return c.json(await listModelCalls(c.var.deps, limit, cursor) as never, 200);
   });
 
   const action = (path: string, summary: string, body: z.ZodObject | null, fn: (c: any) => Promise<unknown>) =>

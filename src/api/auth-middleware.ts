@@ -1,18 +1,11 @@
-// Bearer API tokens on /api/v1 (the web app's session cookie is accepted by sessions.ts).
+// /api/v1 needs an actor: the first resolver (API token, session cookie) that knows the request wins.
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env.js';
 import { errorBody } from './errors.js';
-import type { Actor } from '../domain/core/actor.js';
 import type { Deps } from '../domain/core/deps.js';
-import { actorForToken } from '../auth/users.js';
+import type { ActorResolver } from '../auth/actor-resolver.js';
 
-export type ActorResolver = (deps: Deps, req: Request) => Promise<Actor | null>;
-
-export const bearerResolver: ActorResolver = async (deps, req) => {
-  const h = req.headers.get('authorization') ?? '';
-  const m = /^Bearer\s+(\S+)$/i.exec(h);
-  return m ? actorForToken(deps, m[1]) : null;
-};
+export { bearerResolver, type ActorResolver } from '../auth/actor-resolver.js';
 
 export function requireActor(deps: Deps, resolvers: ActorResolver[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -4,7 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { canSeeInbox } from '../domain/core/actor.js';
 import { businessHoursSchema, calendarFromSettings } from '../domain/workflow/business-hours.js';
 import { notFound } from '../domain/core/errors.js';
-import { inboxSettings } from '../domain/inboxes/inboxes.js';
+import { getInboxRow, inboxSettings } from '../domain/inboxes/inboxes.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonResponse } from './schemas.js';
 
@@ -22,7 +22,8 @@ export const businessHoursRoutes = () => {
   async (c) => {
     const { id } = c.req.valid('param');
     const deps = c.var.deps;
-    if (!(await canSeeInbox(deps, c.var.actor, id)) || !(await deps.store.get('SELECT 1 AS ok FROM inboxes WHERE id = ?', [id]))) throw notFound('Inbox');
+    if (!(await canSeeInbox(deps, c.var.actor, id))) throw notFound('Inbox');
+    await getInboxRow(deps, id); // 404 for an inbox that is gone
     const settings = await inboxSettings(deps, id);
     const configured = settings.businessHours != null;
     const parsed = businessHoursSchema.safeParse(settings.businessHours);

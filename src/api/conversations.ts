@@ -3,8 +3,6 @@ import { assignConversation, getVisibleConversation, listConversations, markRead
 import { listConversationMessages, postAgentMessage, retryMessage } from '../domain/conversations/messages.js';
 import { conversationView } from '../domain/core/views.js';
 import type { ConversationFilter } from '../domain/conversations/conversations.js';
-import type { AppEnv } from './env.js';
-import type { Context } from 'hono';
 import { router } from './env.js';
 import { ConversationSchema, errors, IdParam, jsonBody, jsonResponse, MessageSchema, page, PageQuery } from './schemas.js';
 import { isMultipart, MessageForm, postInputFromForm, type FormInput } from './upload-form.js';
@@ -21,10 +19,6 @@ const ListQuery = PageQuery.extend({
   sla: z.enum(['breached', 'warning']).optional().openapi({ description: 'SLA state' }),
 });
 
-/** Workflow modules add list filters here (e.g. ?sla=breached) without this file knowing them. */
-export type ListFilterExtension = (q: Record<string, string | undefined>, c: Context<AppEnv>) => { sql: string; params: unknown[] } | null;
-export const listFilterExtensions: ListFilterExtension[] = [];
-
 const StatusBody = z.object({
   status: z.enum(STATUSES),
   snoozeUntil: z.union([z.string().datetime({ offset: true }), z.number().int().positive()]).optional().openapi({ description: 'ISO time or epoch ms; required for snoozed' }),
@@ -38,8 +32,7 @@ export const conversationRoutes = () => {
     const q = c.req.valid('query');
     const f: ConversationFilter = {
       status: q.status?.split(',') as ConversationFilter['status'], assignee: q.assignee, inboxId: q.inboxId, teamId: q.teamId,
-      label: q.label, q: q.q?.trim() || undefined, contactId: q.contactId,
-      extra: listFilterExtensions.map((ext) => ext(q as unknown as Record<string, string | undefined>, c)).filter((x): x is { sql: string; params: unknown[] } => Boolean(x)),
+      label: q.label, q: q.q?.trim() || undefined, contactId: q.contactId, sla: q.sla,
     };
     return c.json(await listConversations(c.var.deps, c.var.actor, f, q.limit, q.cursor) as never, 200);
   });

@@ -1,5 +1,5 @@
-// The modules wired into the app beyond the core: each adds /api/v1 routes and/or reacts to
-// domain events on the bus. Add a module by appending one line to `modules`.
+// The route modules mounted under /api/v1 beyond the core: add one by appending a line to
+// `modules`. What reacts to domain events is installed by the domain (src/domain/reactions.ts).
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './env.js';
 import type { Deps } from '../domain/core/deps.js';
@@ -12,9 +12,7 @@ import { workflowDataModule } from './workflow-data.js';
 export interface Module {
   name: string;
   /** /api/v1 routes (authenticated; c.var.actor and c.var.deps are set). */
-  api?: (deps: Deps) => OpenAPIHono<AppEnv>;
-  /** Subscribe to deps.bus, register jobs, etc. Called once at start. */
-  install?: (deps: Deps) => void;
+  api: (deps: Deps) => OpenAPIHono<AppEnv>;
 }
 
 export const modules: Module[] = [
@@ -25,8 +23,4 @@ export const modules: Module[] = [
   accessModule,
 ];
 
-export const extraApiModules = modules.flatMap((m) => (m.api ? [m.api] : []));
-
-export function installWorkflow(deps: Deps): void {
-  for (const m of modules) m.install?.(deps);
-}
+export const extraApiModules = modules.map((m) => m.api);

@@ -4,12 +4,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { checkCsrf, createSession, destroySession, SESSION_TTL_MS, sessionCookie, sessionFromRequest } from '../auth/sessions.js';
-import { forgetCachedActors, userView } from '../auth/users.js';
+import { userView } from '../auth/users.js';
 import { AppError, notFound } from '../domain/core/errors.js';
 import { claimLoginAttempt, loginSucceeded } from '../auth/login-throttle.js';
 import { clientAddress } from './client-address.js';
 import { router } from './env.js';
 import { errors, jsonBody, jsonResponse, UserSchema } from './schemas.js';
+import { updateOwnProfile, userByEmail, userById } from '../auth/user-directory.js';
 
 const Login = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(200) }).openapi('Login');
 const SessionInfo = z.object({ user: UserSchema, csrfToken: z.string().nullable() }).openapi('Session');
@@ -32,7 +33,7 @@ export const sessionRoutes = () => {
     const address = clientAddress(c, deps);
     // Counted before the (costly, bounded) password check; 429 with Retry-After while waiting.
     const claim = await claimLoginAttempt(deps, email, address);
-    const row = await deps.store.get('SELECT * FROM users WHERE email = ?', [email]);
+    const row = await userByEmail(deps, email);
     dummyHash ??= hashPassword('not-a-password');
     const ok = await verifyPassword(password, (row?.password_hash as string | null) ?? await dummyHash);
     // A disabled user's right password is as good as a wrong one (and stays counted).
@@ -59,7 +60,7 @@ export const sessionRoutes = () => {
   app.openapi(createRoute({ method: 'get', path: '/auth/session', tags: ['Session'], summary: 'Who is logged in, and the CSRF token of the cookie session',
     responses: { 200: jsonResponse(SessionInfo, 'The caller; csrfToken is null for Bearer callers'), ...errors } }),
   async (c) => {
-    const row = await c.var.deps.store.get('SELECT * FROM users WHERE id = ?', [c.var.actor.id]);
+    const row = await userById(c.var.deps, c.var.actor.id);
     if (!row) throw notFound('User');
     const s = await sessionFromRequest(c.var.deps, c.req.raw);
     c.header('cache-control', 'no-store');
@@ -71,9 +72,7 @@ export const sessionRoutes = () => {
   async (c) => {
     const b = c.req.valid('json');
     const { deps, actor } = c.var;
-    await deps.store.run('UPDATE users SET name = coalesce(?, name), locale = coalesce(?, locale) WHERE id = ?', [b.name ?? null, b.locale ?? null, actor.id]);
-    forgetCachedActors(deps); // the cached actor carries the name
-    const row = await deps.store.get('SELECT * FROM users WHERE id = ?', [actor.id]);
+    const row = await updateOwnProfile(deps, actor, b);
     if (!row) throw notFound('User');
     return c.json(userView(row), 200);
   });

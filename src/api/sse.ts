@@ -9,6 +9,7 @@ import { AppError } from '../domain/core/errors.js';
 import type { Row } from '../domain/core/store.js';
 import type { ParleyEvent } from '../domain/events/bus.js';
 import { liveStreams, type LiveStream } from '../domain/events/live.js';
+import { storedEventsAfter } from '../domain/events/stored-events.js';
 
 const REPLAY_PAGE = 500;
 const HEARTBEAT_MS = 25_000;
@@ -27,7 +28,7 @@ export interface StreamOptions {
   /** Drops the client's connection when it is cut off (runtime-specific). */
   drop?: () => void;
   /** Receives a function that queues stored events (matching `where` and `accepts`) the client has not had: for a filter that widened. */
-  onReplayer?: (replay: (where: string, params: unknown[]) => Promise<void>) => void;
+  onReplayer?: (replay: (only: { conversationId: string }) => Promise<void>) => void;
 }
 
 export const defaultView: EventMap = (e) => ({ type: e.type, ...e.payload, conversationId: e.conversationId, inboxId: e.inboxId, at: new Date(e.createdAt).toISOString() });
@@ -42,14 +43,6 @@ function block(map: EventMap, e: ParleyEvent): Uint8Array {
   let f = cache.get(e);
   if (f === undefined) { f = encoder.encode(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(map(e))}\n\n`); cache.set(e, f); }
   return f;
-}
-
-export function storedEvent(r: Row): ParleyEvent {
-  return {
-    id: r.id as number, type: r.type as string, inboxId: r.inbox_id as string | null, conversationId: r.conversation_id as string | null,
-    userId: r.user_id as string | null, audience: r.audience ? JSON.parse(r.audience as string) as string[] : null,
-    payload: JSON.parse(r.payload as string), createdAt: r.created_at as number,
-  };
 }
 
 export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) => boolean, opts: StreamOptions) {
@@ -84,23 +77,22 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
       lastSent = e.id;
       await sink.write([block(map, e)]);
     };
-    const replay = async (where: string, params: unknown[]) => {
+    const replay = async () => {
       let after = lastSent;
       for (;;) {
-        const rows = await deps.store.all(`SELECT * FROM events WHERE id > ? ${where} ORDER BY id LIMIT ?`, [after, ...params, REPLAY_PAGE]);
-        for (const r of rows) { const e = storedEvent(r); after = e.id; if (accepts(e)) await send(e); }
-        if (rows.length < REPLAY_PAGE || sink.closed) return;
+        const events = await storedEventsAfter(deps, after, REPLAY_PAGE);
+        for (const e of events) { after = e.id; if (accepts(e)) await send(e); }
+        if (events.length < REPLAY_PAGE || sink.closed) return;
       }
     };
     try {
       // Subscribed before the replay reads, so nothing published meanwhile is missed; the id
       // check drops what both deliver.
-      if (opts.lastEventId) await replay('', []);
+      if (opts.lastEventId) await replay();
       // A widened filter (a visitor's conversation just began): its stored events join the
       // queue in id order rather than being written beside the loop.
-      opts.onReplayer?.(async (where, params) => {
-        const rows = await deps.store.all(`SELECT * FROM events WHERE id > ? ${where} ORDER BY id LIMIT ?`, [lastSent, ...params, REPLAY_PAGE]);
-        const more = rows.map(storedEvent).filter(accepts);
+      opts.onReplayer?.(async (only) => {
+        const more = (await storedEventsAfter(deps, lastSent, REPLAY_PAGE, only)).filter(accepts);
         if (!more.length) return;
         queue.push(...more);
         queue.sort((a, b) => a.id - b.id);
@@ -136,7 +128,7 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
       close();
     }
   };
-  const direct = opts.direct !== false ? deps.sseTransport?.(c) : null;
+  const direct = opts.direct !== false ? c.get('sseTransport')?.(c) : null;
   if (direct) {
     void run(direct.sink).catch(() => direct.sink.close());
     return direct.response;

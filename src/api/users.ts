@@ -3,12 +3,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { disableUser, enableUser, listTokens, revokeToken, updateUser } from '../auth/user-admin.js';
 import { createUser, issueApiToken, teammateView, userView } from '../auth/users.js';
-import { canSeeAll, requireRole } from '../domain/core/actor.js';
+import { requireRole } from '../domain/core/actor.js';
 import { auditStmt } from '../domain/core/audit.js';
 import { AppError, notFound } from '../domain/core/errors.js';
 import { auditAct, auditBy } from './audit-act.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse, UserSchema } from './schemas.js';
+import { userById, userDirectory } from '../auth/user-directory.js';
 
 const Role = z.enum(['admin', 'lead', 'agent']);
 const CreateUser = z.object({
@@ -44,23 +45,14 @@ export const userRoutes = () => {
     summary: 'Admins and leads: every user with email, role and disabledAt. Agents: the teammates they share an inbox or team with (id, name, availability) and the admins and leads',
     responses: { 200: jsonResponse(z.object({ data: z.array(z.union([UserSchema, Teammate])), nextCursor: z.null() }), 'Users'), ...errors } }),
   async (c) => {
-    const { deps, actor } = c.var;
-    if (canSeeAll(actor)) {
-      const rows = await deps.store.all('SELECT * FROM users ORDER BY created_at, id');
-      return c.json({ data: rows.map(userView), nextCursor: null }, 200);
-    }
-    const rows = await deps.store.all(
-      `SELECT id, name, availability FROM users WHERE disabled_at IS NULL AND (id = ?1 OR role IN ('admin', 'lead')
-         OR id IN (SELECT m.user_id FROM inbox_members m JOIN inbox_members mine ON mine.inbox_id = m.inbox_id AND mine.user_id = ?1)
-         OR id IN (SELECT m.user_id FROM team_members m JOIN team_members mine ON mine.team_id = m.team_id AND mine.user_id = ?1))
-       ORDER BY created_at, id`, [actor.id]);
-    return c.json({ data: rows.map(teammateView), nextCursor: null }, 200);
+    const { full, rows } = await userDirectory(c.var.deps, c.var.actor);
+    return c.json({ data: rows.map(full ? userView : teammateView), nextCursor: null }, 200);
   });
 
   app.openapi(createRoute({ method: 'get', path: '/me', tags: ['Users'], summary: 'The caller',
     responses: { 200: jsonResponse(UserSchema, 'The caller'), ...errors } }),
   async (c) => {
-    const row = await c.var.deps.store.get('SELECT * FROM users WHERE id = ?', [c.var.actor.id]);
+    const row = await userById(c.var.deps, c.var.actor.id);
     if (!row) throw notFound('User');
     return c.json(userView(row), 200);
   });
@@ -92,7 +84,7 @@ export const userRoutes = () => {
     const { id } = c.req.valid('param');
     const { deps, actor } = c.var;
     if (id !== actor.id) requireRole(actor, 'admin');
-    const user = await deps.store.get('SELECT disabled_at FROM users WHERE id = ?', [id]);
+    const user = await userById(deps, id);
     if (!user) throw notFound('User');
     if (user.disabled_at) throw new AppError(409, 'user_disabled', 'This user is disabled; enable them first');
     const b = (c.req.header('content-type')?.includes('json') ? c.req.valid('json') : undefined) ?? {};

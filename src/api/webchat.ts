@@ -8,7 +8,7 @@ import { signVisitorToken, verifyVisitorToken, VISITOR_REFRESH_GRACE_MS, VISITOR
 import type { Deps } from '../domain/core/deps.js';
 import { AppError } from '../domain/core/errors.js';
 import type { Row } from '../domain/core/store.js';
-import { inboxForWebchatToken, listVisitorMessages, postVisitorMessage, startVisitor, visitorConversationId } from '../domain/people/visitors.js';
+import { inboxForWebchatToken, listVisitorMessages, postVisitorMessage, startVisitor, visitorConversationId, visitorConversationStatus } from '../domain/people/visitors.js';
 import type { MessageView } from '../domain/core/views.js';
 import { messageView } from '../domain/core/views.js';
 import { rateFromWidget } from '../domain/service/csat.js';
@@ -168,8 +168,8 @@ export const webchatRoutes = (deps: Deps) => {
     const { inbox, visitorId } = await authVisitor(c);
     const { limit, cursor } = c.req.valid('query');
     const page = await listVisitorMessages(c.var.deps, inbox.id as string, visitorId, limit, cursor);
-    const conv = await c.var.deps.store.get<{ status: string }>('SELECT status FROM conversations WHERE inbox_id = ? AND thread_key = ?', [inbox.id, visitorId]);
-    return c.json({ data: page.data.map((m) => visitorMessageView(m, c.req.valid('param').webchatToken)), nextCursor: page.nextCursor, status: conv?.status ?? null } as never, 200);
+    const status = await visitorConversationStatus(c.var.deps, inbox.id as string, visitorId);
+    return c.json({ data: page.data.map((m) => visitorMessageView(m, c.req.valid('param').webchatToken)), nextCursor: page.nextCursor, status } as never, 200);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/csat', tags: ['Web chat'], summary: 'Visitor rates the conversation after a csat.requested (once)',
@@ -197,14 +197,14 @@ export const webchatRoutes = (deps: Deps) => {
     };
     let stopWaiting = () => {};
     let poll: NodeJS.Timeout | undefined;
-    const bind = (replay: (where: string, params: unknown[]) => Promise<void>) => {
+    const bind = (replay: (only: { conversationId: string }) => Promise<void>) => {
       if (conversationId) return;
       const began = (id: string) => {
         if (conversationId) return;
         conversationId = id;
         stopWaiting();
         clearInterval(poll);
-        void replay('AND conversation_id = ?', [id]).catch(() => {});
+        void replay({ conversationId: id }).catch(() => {});
       };
       stopWaiting = hub.awaitConversation(waitKey, began);
       // The visitor may write through another process on the same store: look now and then.

@@ -8,6 +8,7 @@ import { ingest } from '../domain/ingest/ingest.js';
 import { withProfiles } from '../domain/ingest/profiles.js';
 import { errorBody } from './errors.js';
 import { openInboxConfig } from '../domain/inboxes/inbox-config.js';
+import { findInbox } from '../domain/inboxes/inboxes.js';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
@@ -25,7 +26,7 @@ export const webhookRoutes = (deps: Deps) => {
     return config;
   };
   app.all('/:inboxId', async (c) => {
-    const inbox = await deps.store.get<{ id: string; channel: string; config: string }>('SELECT id, channel, config FROM inboxes WHERE id = ?', [c.req.param('inboxId')]);
+    const inbox = await findInbox(deps, c.req.param('inboxId'));
     if (!inbox) return c.json(errorBody('not_found', 'Inbox not found'), 404);
     const connector = deps.connectors.get(inbox.channel as ChannelKind);
     if (!connector?.parse && !connector?.handshake) return c.json(errorBody('no_webhook', 'This inbox does not take webhooks'), 404);

@@ -5,7 +5,7 @@ import type { Actor } from '../domain/core/actor.js';
 import type { Deps } from '../domain/core/deps.js';
 import { AppError } from '../domain/core/errors.js';
 import { randomToken, sha256Hex, timingSafeEqualStr } from '../domain/core/crypto.js';
-import type { ActorResolver } from '../api/auth-middleware.js';
+import type { ActorResolver } from './actor-resolver.js';
 
 export const SESSION_COOKIE = 'parley_session';
 /** Over https the cookie is `__Host-` prefixed: the browser then only takes it Secure, for this

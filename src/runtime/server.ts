@@ -26,7 +26,8 @@ import { createLogger } from './logger.js';
 import { fsBlobStore } from './fs-blob-store.js';
 import { dirname, join } from 'node:path';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
-import { extraApiModules, installWorkflow } from '../api/modules.js';
+import { extraApiModules } from '../api/modules.js';
+import { installReactions } from '../domain/reactions.js';
 
 export interface StartOptions {
   port?: number;
@@ -91,15 +92,14 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
     segmenter: jiebaSegmenter(),
     allowPrivateNetwork: process.env.PARLEY_ALLOW_PRIVATE_NETWORK === '1',
     eventRetentionMs: opts.eventRetentionMs,
-    sseTransport: nodeSseTransport,
     trustProxy: opts.trustProxy ?? process.env.PARLEY_TRUST_PROXY === '1',
     httpFetch: guardedFetch,
   };
 
   const admin: Running['admin'] = opts.bootstrapAdmin !== false ? await bootstrapAdmin(deps, opts.bootstrapAdmin ?? {}) : undefined;
 
-  installWorkflow(deps);
-  const app = createApp(deps, { ...opts.app, resolvers: [...(opts.app?.resolvers ?? []), sessionResolver], apiModules: [...extraApiModules, ...(opts.app?.apiModules ?? [])] });
+  installReactions(deps);
+  const app = createApp(deps, { ...opts.app, sseTransport: nodeSseTransport, resolvers: [...(opts.app?.resolvers ?? []), sessionResolver], apiModules: [...extraApiModules, ...(opts.app?.apiModules ?? [])] });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 3000, hostname: opts.host ?? '127.0.0.1' }, () => resolve(s));
   });

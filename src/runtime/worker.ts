@@ -6,9 +6,6 @@
 // and the EventHub Durable Object that carries live events across isolates.
 import { createRegistry } from '../../connectors/registry.js';
 import { createApp } from '../app.js';
-import { workflowAssignSettled } from '../api/workflow-assign.js';
-import { workflowDataSettled } from '../api/workflow-data.js';
-import { workflowServiceSettled } from '../api/workflow-service.js';
 import { sessionResolver } from '../auth/sessions.js';
 import { systemClock } from '../domain/core/clock.js';
 import type { Deps } from '../domain/core/deps.js';
@@ -19,11 +16,12 @@ import { consoleLogger } from './console-logger.js';
 import { openD1Store } from './d1-store.js';
 import { r2BlobStore } from './r2-blob-store.js';
 import { hubForwarder, hubSubscription } from './live-events.js';
-import { extraApiModules, installWorkflow } from '../api/modules.js';
+import { extraApiModules } from '../api/modules.js';
 import { assetsFromBinding } from './worker-assets.js';
 import { receiveRoutedEmail, type RoutedEmail } from './worker-email.js';
 import { runJobMessage, scheduledSweeps } from './worker-jobs.js';
 import type { ExecutionContext, JobMessage, MessageBatch, ScheduledController, WorkerEnv } from './worker-env.js';
+import { installReactions, reactionsSettled } from '../domain/reactions.js';
 
 export { EventHub } from './event-hub.js';
 
@@ -63,7 +61,7 @@ function isolateFor(env: WorkerEnv): Isolate {
       void p.finally(() => background.delete(p));
     },
   };
-  installWorkflow(deps);
+  installReactions(deps);
   const app = createApp(deps, {
     resolvers: [sessionResolver], apiModules: extraApiModules,
     web: env.ASSETS ? { assets: assetsFromBinding(env.ASSETS) } : undefined,
@@ -91,7 +89,7 @@ async function prepare(iso: Isolate, env: WorkerEnv, origin: string | null) {
 /** Everything a request, tick or queue batch set going, finished: reactions, kicks, live events, webhooks. */
 async function afterwards(iso: Isolate, env: WorkerEnv) {
   for (let round = 0; round < 5; round++) {
-    await Promise.all([workflowAssignSettled(iso.deps), workflowServiceSettled(iso.deps), workflowDataSettled(iso.deps), Promise.allSettled([...iso.background])]);
+    await Promise.all([reactionsSettled(iso.deps), Promise.allSettled([...iso.background])]);
     const published = iso.forward.pending();
     if (published === 0) break;
     await iso.forward.flush();

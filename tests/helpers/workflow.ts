@@ -1,7 +1,7 @@
 // Helpers for the workflow-assign tests (teams, assignment, snooze, mentions, canned).
 import { expect } from 'vitest';
-import { workflowAssignSettled } from '../../src/api/workflow-assign.js';
 import { apiClient, type ApiResponse, type TestParley, visitorApi } from './parley.js';
+import { reactionsSettled } from '../../src/domain/reactions.js';
 
 /** PATCH / DELETE with a token (the shared Api has only get/post). */
 export async function send(p: { url: string }, token: string, method: 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse> {
@@ -30,19 +30,19 @@ export async function customerWrites(p: { url: string; deps: TestParley['deps'] 
   const visitor = visitorApi(p.url, webchatToken, s.body.visitorToken);
   const m = await visitor.post(`/public/webchat/${webchatToken}/messages`, { content });
   expect(m.status).toBe(201);
-  await workflowAssignSettled(p.deps);
+  await reactionsSettled(p.deps);
   const conv = await p.deps.store.get<{ id: string }>('SELECT conversation_id AS id FROM messages WHERE id = ?', [m.body.id]);
   return {
     conversationId: conv!.id, visitor,
     async writeAgain(text: string) {
       const r = await visitor.post(`/public/webchat/${webchatToken}/messages`, { content: text });
       expect(r.status).toBe(201);
-      await workflowAssignSettled(p.deps);
+      await reactionsSettled(p.deps);
     },
   };
 }
 
-export const settled = (p: { deps: TestParley['deps'] }) => workflowAssignSettled(p.deps);
+export const settled = (p: { deps: TestParley['deps'] }) => reactionsSettled(p.deps);
 
 /** A user with any display name (the shared helper derives the email from the name). */
 export async function namedUser(p: TestParley, role: 'admin' | 'lead' | 'agent', name: string, email: string) {

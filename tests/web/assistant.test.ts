@@ -4,10 +4,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm, type FakeLlm } from '../../src/runtime/sandbox/fake-llm.js';
-import { workflowServiceSettled } from '../../src/api/workflow-service.js';
 import { send } from '../helpers/workflow.js';
 import { apiClient, startTestParley, type TestParley } from '../helpers/parley.js';
 import { context, launchChromium, login, shot } from './browser.js';
+import { reactionsSettled } from '../../src/domain/reactions.js';
 
 process.env.PARLEY_ALLOW_PRIVATE_NETWORK = '1';
 let p: TestParley;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   const oldId = (await p.api.get('/api/v1/conversations')).body.data[0].id;
   await p.api.post(`/api/v1/conversations/${oldId}/messages`, { content: '请在App里完成身份核验，24小时内解冻。' });
   await p.api.post(`/api/v1/conversations/${oldId}/status`, { status: 'resolved' });
-  await workflowServiceSettled(p.deps);
+  await reactionsSettled(p.deps);
   const s = await apiClient(p.url).post(`/public/webchat/${inbox.body.webchatToken}/sessions`, { name: '李雷' });
   expect((await apiClient(p.url, s.body.visitorToken).post(`/public/webchat/${inbox.body.webchatToken}/messages`, { content: '我的账户被冻结了，怎么办？' })).status).toBe(201);
   convId = (await p.api.get('/api/v1/conversations')).body.data.find((c: any) => c.contact.name === '李雷').id;

@@ -6,6 +6,7 @@ import { AppError, forbidden, notFound } from '../core/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import { raw, type Row } from '../core/store.js';
 import { CONVERSATION_COLUMNS, CONVERSATION_JOINS, CONVERSATION_LIST_COLUMNS, conversationRowFromValues, conversationView, type ConversationView } from '../core/views.js';
+import { slaListFilter } from '../workflow/sla.js';
 
 export const STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -19,7 +20,8 @@ export interface ConversationFilter {
   q?: string;
   contactId?: string;
   /** Extra conditions contributed by workflow modules (e.g. SLA breached). */
-  extra?: { sql: string; params: unknown[] }[];
+  /** Open SLA clocks in this state (workflow/sla.ts). */
+  sla?: 'breached' | 'warning';
 }
 
 export async function listConversations(deps: Deps, actor: Actor, f: ConversationFilter, limit: number, cursor?: string): Promise<Page<ConversationView>> {
@@ -44,7 +46,8 @@ export async function listConversations(deps: Deps, actor: Actor, f: Conversatio
       OR c.contact_id IN (SELECT contact_id FROM contacts_fts WHERE ${textMatch(f.q, 'contacts_fts').sql}))`);
     params.push(...m.params, ...textMatch(f.q, 'contacts_fts').params);
   }
-  for (const x of f.extra ?? []) { where.push(x.sql); params.push(...x.params); }
+  const sla = slaListFilter(f.sla);
+  if (sla) { where.push(sla.sql); params.push(...sla.params); }
   const after = decodeCursor(cursor);
   if (after) { where.push('(c.last_activity_at, c.id) < (?, ?)'); params.push(after[0], after[1]); }
 

@@ -1,4 +1,4 @@
-import type { Registry } from '../../../connectors/registry.js';
+import type { Registry } from '../../../connectors/types.js';
 import type { BlobStore } from '../media/blobs.js';
 import type { EventBus, ParleyEvent } from '../events/bus.js';
 import type { SecretBox } from './secret-box.js';
@@ -37,8 +37,6 @@ export interface Deps {
   modelFactory?: ModelFactory;
   /** How long stored events are kept (PARLEY_EVENTS_RETENTION_DAYS; default 7 days). */
   eventRetentionMs?: number;
-  /** The runtime's direct write path for SSE (Node: the socket), see src/api/sse.ts. */
-  sseTransport?: import('../../api/sse.js').SseTransport;
   /** Take the client address from X-Forwarded-For (PARLEY_TRUST_PROXY=1: behind one reverse proxy). */
   trustProxy?: boolean;
   /** HTTP to admin-configured URLs (outgoing webhooks): the runtime's network guard, which

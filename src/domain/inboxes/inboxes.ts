@@ -119,6 +119,11 @@ export async function listInboxes(deps: Deps, actor: Actor) {
   return rows.map((r) => inboxView(deps, r));
 }
 
+/** The inbox's channel and (sealed) config, or undefined: webhooks answer 404 for an unknown id. */
+export function findInbox(deps: Pick<Deps, 'store'>, id: string): Promise<{ id: string; channel: string; config: string } | undefined> {
+  return deps.store.get('SELECT id, channel, config FROM inboxes WHERE id = ?', [id]);
+}
+
 export async function getInboxRow(deps: Deps, id: string): Promise<Row> {
   const row = await deps.store.get('SELECT * FROM inboxes WHERE id = ?', [id]);
   if (!row) throw notFound('Inbox');

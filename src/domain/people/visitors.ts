@@ -86,6 +86,11 @@ export async function visitorConversationId(deps: Deps, inboxId: string, visitor
   return c?.id ?? null;
 }
 
+export async function visitorConversationStatus(deps: Deps, inboxId: string, visitorId: string): Promise<string | null> {
+  const c = await deps.store.get<{ status: string }>('SELECT status FROM conversations WHERE inbox_id = ? AND thread_key = ?', [inboxId, visitorId]);
+  return c?.status ?? null;
+}
+
 export async function listVisitorMessages(deps: Deps, inboxId: string, visitorId: string, limit: number, cursor?: string) {
   const id = await visitorConversationId(deps, inboxId, visitorId);
   if (!id) return { data: [], nextCursor: null };
