@@ -36,6 +36,7 @@ export async function verifyParleySignature(secret: string, headers: Headers, ra
 
 export const api: Connector<ApiConfig> = {
   kind: 'api',
+  info: { label: 'API channel', badge: 'API', color: '#475569', configTemplate: { secret: '' }, sandbox: true },
   config: apiConfig,
   secretFields: ['secret'],
 

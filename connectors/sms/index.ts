@@ -64,6 +64,7 @@ const STATUS: Record<string, 'sent' | 'delivered' | 'read' | 'failed'> = {
 
 export const sms: Connector<SmsConfig> = {
   kind: 'sms',
+  info: { label: 'SMS (Twilio)', badge: 'SMS', color: '#ea580c', configTemplate: { accountSid: '', authToken: '', fromNumber: '' }, sandbox: true },
   config: smsConfig,
   secretFields: ['authToken'],
 
