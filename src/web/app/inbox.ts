@@ -5,7 +5,7 @@ import { ApiError, get, optional, post, postForm, qs } from './api.js';
 import { debounce, h, opt, render, s, throttle } from './dom.js';
 import { fmtTime, relTime, t } from './i18n.js';
 import * as sse from './sse.js';
-import { CHANNEL_BADGE, inboxById, isManager, state, userName } from './state.js';
+import { channelBadge, channelOf, inboxById, isManager, state, userName } from './state.js';
 import { messageBody, messageExtras, originChip, type MsgExtras } from './message-extras.js';
 import { replyBar } from './reply-bar.js';
 
@@ -46,7 +46,13 @@ const v = {
   loadSeq: 0,
 };
 
-export const badge = (channel: string) => h('span', { class: `ch ch-${channel}`, title: channel }, CHANNEL_BADGE[channel] ?? channel.slice(0, 3).toUpperCase());
+export const badge = (channel: string) => {
+  const info = channelOf(channel);
+  const el = h('span', { class: 'ch', title: info?.label ?? channel, 'data-channel': channel }, channelBadge(channel));
+  // The connector declares its colour (CSSOM, not a style attribute: nothing is parsed as CSS).
+  if (info && /^#[0-9a-f]{6}$/i.test(info.color)) el.style.backgroundColor = info.color;
+  return el;
+};
 
 function query(cursor?: string | null, limit = 25) {
   const f = v.filters;
@@ -127,7 +133,7 @@ function filtersBar(): HTMLElement {
   const status = h('select', { name: 'status', 'aria-label': t('status'), onchange: () => { f.status = status.value; save(); } },
     ['open', 'pending', 'snoozed', 'resolved'].map((s) => opt(s, t(`st_${s}`), f.status === s)), opt('', t('allStatuses'), f.status === ''));
   const inbox = h('select', { name: 'inbox', 'aria-label': t('inbox'), onchange: () => { f.inboxId = inbox.value; save(); } },
-    opt('', t('allInboxes'), !f.inboxId), state.inboxes.map((i) => opt(i.id, `${CHANNEL_BADGE[i.channel] ?? i.channel} · ${i.name}`, f.inboxId === i.id)));
+    opt('', t('allInboxes'), !f.inboxId), state.inboxes.map((i) => opt(i.id, `${channelBadge(i.channel)} · ${i.name}`, f.inboxId === i.id)));
   const team = state.teams ? h('select', { name: 'team', 'aria-label': t('team'), onchange: () => { f.teamId = team!.value; save(); } },
     opt('', t('allTeams'), !f.teamId), state.teams.map((x) => opt(x.id, x.name, f.teamId === x.id))) : null;
   const labels = h('datalist', { id: 'label-options' });
