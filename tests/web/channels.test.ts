@@ -20,6 +20,7 @@ it('offers a newly registered channel in the inbox form, validates its config an
   const page = await ctx.newPage();
   await login(page, p.url, 'admin@test.local', 'admin-password');
   await page.goto(`${p.url}/#/admin/inboxes`);
+  await page.locator('#new-inbox-channel option[value=pigeon]').waitFor({ state: 'attached' });
   const options = await page.locator('#new-inbox-channel option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
   expect(options).toContainEqual(['pigeon', 'Carrier pigeon (pigeon)']);
   expect(options).toContainEqual(['messenger', 'Facebook Messenger (messenger)']);
