@@ -4,7 +4,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRegistry } from '../../connectors/registry.js';
-import { startTestParley, type TestParley } from '../helpers/parley.js';
+import { startTestParley, visitorApi, type TestParley } from '../helpers/parley.js';
 import { pigeon } from '../helpers/pigeon-channel.js';
 import { context, launchChromium, login, shot } from './browser.js';
 
@@ -47,5 +47,20 @@ it('offers a newly registered channel in the inbox form, validates its config an
   await shot(page, 'channels-pigeon-inbox');
   const inbox = (await p.api.get('/api/v1/inboxes')).body.data.find((i: { name: string }) => i.name === 'North loft');
   expect(inbox.channel).toBe('pigeon');
+  await ctx.close();
+}, 60_000);
+
+it("names a web chat visitor by the channel's publicWidget flag, not by its kind", async () => {
+  const inbox = (await p.api.post('/api/v1/inboxes', { name: 'Site', channel: 'webchat', config: {} })).body;
+  const session = await p.api.post(`/public/webchat/${inbox.webchatToken}/sessions`, { name: 'Grace' });
+  const visitor = visitorApi(p.url, inbox.webchatToken, session.body.visitorToken);
+  expect((await visitor.post(`/public/webchat/${inbox.webchatToken}/messages`, { content: 'hello from the site' })).status).toBe(201);
+  const conv = (await p.api.get(`/api/v1/conversations?inboxId=${inbox.id}`)).body.data[0];
+  const ctx = await context(browser);
+  const page = await ctx.newPage();
+  await login(page, p.url, 'admin@test.local', 'admin-password');
+  await page.goto(`${p.url}/#/inbox/${conv.id}`);
+  await page.locator('.identities li', { hasText: 'Website visitor' }).waitFor();
+  expect(await page.locator('.identities li .ch').first().textContent()).toBe('WEB');
   await ctx.close();
 }, 60_000);

@@ -5,7 +5,7 @@ import { ApiError, get, optional, post, postForm, qs } from './api.js';
 import { debounce, h, opt, render, s, throttle } from './dom.js';
 import { fmtTime, relTime, t } from './i18n.js';
 import * as sse from './sse.js';
-import { channelBadge, channelOf, inboxById, isManager, state, userName } from './state.js';
+import { channelBadge, channelOf, inboxById, isPublicWidget, isManager, state, userName } from './state.js';
 import { messageBody, messageExtras, originChip, type MsgExtras } from './message-extras.js';
 import { replyBar } from './reply-bar.js';
 
@@ -504,7 +504,7 @@ async function renderSide(conv: Conv): Promise<void> {
   const [contact, suggestions, target] = await Promise.all([
     optional<any>(`/api/v1/contacts/${conv.contact.id}`).catch(() => null),
     optional<any>(`/api/v1/conversations/${conv.id}/suggestions`).catch(() => null),
-    conv.channel === 'webchat' ? null : optional<{ externalId: string }>(`/api/v1/conversations/${conv.id}/reply-target`).catch(() => null),
+    isPublicWidget(conv.channel) ? null : optional<{ externalId: string }>(`/api/v1/conversations/${conv.id}/reply-target`).catch(() => null),
   ]);
   if (v.conv?.id !== conv.id) return;
   const section = (title: string, ...body: (Node | null)[]) => h('section', { class: 'panel' }, h('h3', null, title), ...body);
@@ -522,7 +522,7 @@ async function renderSide(conv: Conv): Promise<void> {
     contact?.email ? h('p', null, '✉ ', contact.email) : null,
     contact?.phone ? h('p', null, '☎ ', contact.phone) : null,
     contact?.identities?.length ? h('ul', { class: 'identities' }, contact.identities.map((i: any) => h('li', { title: i.externalId }, badge(i.channel), ' ',
-      i.handle || (i.channel === 'webchat' ? t('webVisitor') : i.externalId)))) : null,
+      i.handle || (isPublicWidget(i.channel) ? t('webVisitor') : i.externalId)))) : null,
     contact?.attributes && Object.keys(contact.attributes).length ? h('dl', { class: 'attributes' },
       Object.entries(contact.attributes).map(([k, val]) => [h('dt', null, k), h('dd', null, typeof val === 'object' ? JSON.stringify(val) : String(val))])) : null);
   const previous = (contact?.conversations ?? []).filter((c: any) => c.id !== conv.id);

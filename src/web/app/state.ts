@@ -45,9 +45,12 @@ export interface Channel {
   color: string;
   configTemplate: Record<string, unknown>;
   configSchema: { properties?: Record<string, unknown> } | null;
+  receives: { webhook: boolean; polling: boolean; publicWidget: boolean };
 }
 
 export const channelOf = (kind: string): Channel | undefined => state.channels.find((c) => c.kind === kind);
+/** Web chat: its visitors have no platform address (no reply target to show or change). */
+export const isPublicWidget = (kind: string) => !!channelOf(kind)?.receives.publicWidget;
 export const channelBadge = (kind: string) => channelOf(kind)?.badge ?? kind.slice(0, 3).toUpperCase();
 /** Whether the channel's config takes this key (e.g. importHistory: the first-connect import choice). */
 export const channelTakes = (kind: string, key: string) => !!channelOf(kind)?.configSchema?.properties && key in channelOf(kind)!.configSchema!.properties!;
