@@ -24,6 +24,7 @@ interface Body {
 
 export const benchMessenger: Connector<Config> = {
   kind: 'messenger',
+  info: { label: 'Messenger (bench)', badge: 'FB', color: '#0866ff', configTemplate: {} },
   config: benchMessengerConfig,
   secretFields: ['pageAccessToken', 'appSecret'],
   async handshake(req, c) {

@@ -138,6 +138,6 @@ export function fetchErrorMessage(err: unknown): string {
   return e?.cause?.message ?? e?.cause?.code ?? e?.message ?? String(err);
 }
 
-/** http.Agent / https.Agent that check every connection (axios, twitter-api-v2). */
+/** http.Agent / https.Agent that check every connection, for clients that take an agent (twitter-api-v2). */
 export const guardedHttpAgent = new http.Agent({ keepAlive: true, lookup: guardedLookup as never });
 export const guardedHttpsAgent = new https.Agent({ keepAlive: true, lookup: guardedLookup as never });

@@ -2,8 +2,26 @@
 // Connectors depend on this file and their own wire format only, never on the domain.
 import type { ZodType } from 'zod';
 
-export const CHANNEL_KINDS = ['webchat', 'email', 'twitter', 'messenger', 'instagram', 'whatsapp', 'telegram', 'sms', 'api'] as const;
-export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+/** A registered connector's kind ('messenger', 'email', ...). The list of kinds is the registry's
+ *  (`CHANNEL_KINDS` in registry.ts): nothing else names them all. */
+export type ChannelKind = string;
+
+/** How a channel presents itself to people: `GET /api/v1/channels`, the web app, the docs. */
+export interface ChannelInfo {
+  /** Its name for people ("Facebook Messenger"). */
+  label: string;
+  /** A short tag shown beside conversations (2-4 letters: "FB"). */
+  badge: string;
+  /** The badge's background, a #rrggbb colour (white text on it). */
+  color: string;
+  /** A starting `config` for the admin's new-inbox form: the required keys, empty or typical. */
+  configTemplate: Record<string, unknown>;
+  /** `connectors/<kind>/sandbox.ts` exports `sandbox` (a SandboxAdapter): `npm run demo` runs it. */
+  sandbox?: boolean;
+  /** The channel's customers talk to Parley's own public endpoints (the web chat widget), not a
+   *  platform: the inbox gets a `webchatToken` and `/public/webchat/:token/*` serves it. */
+  publicWidget?: boolean;
+}
 
 /** kind -> connector (built by connectors/registry.ts; the domain sees only this type). */
 export type Registry = Map<ChannelKind, Connector<any>>;
@@ -220,6 +238,7 @@ export interface PollSession {
 
 export interface Connector<C = unknown> {
   kind: ChannelKind;
+  info: ChannelInfo;
   config: ZodType<C>;
   /** Fields of the config that are secrets: never returned by the API. */
   secretFields?: string[];

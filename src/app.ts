@@ -8,6 +8,7 @@ import { conversationRoutes } from './api/conversations.js';
 import { type AppEnv } from './api/env.js';
 import { errorBody, onError, validationHook } from './api/errors.js';
 import { eventRoutes } from './api/events.js';
+import { channelRoutes } from './api/channels.js';
 import { inboxRoutes } from './api/inboxes.js';
 import { replyOptionRoutes } from './api/reply-options.js';
 import { sessionRoutes } from './api/session.js';
@@ -84,7 +85,8 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const auth = requireActor(deps, [bearerResolver, ...(opts.resolvers ?? [])]);
   api.use('*', async (c, next) => (PUBLIC_API_PATHS.test(c.req.path) ? next() : auth(c, next)));
-  api.route('/', inboxRoutes());
+  api.route('/', channelRoutes(deps.connectors));
+  api.route('/', inboxRoutes([...deps.connectors.keys()]));
   api.route('/', conversationRoutes());
   api.route('/', replyOptionRoutes());
   api.route('/', userRoutes());

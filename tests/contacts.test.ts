@@ -7,7 +7,7 @@ import { startTestParley, type TestParley } from './helpers/parley.js';
 
 // A second channel for cross-channel contacts, without any platform behind it.
 const emailLike: Connector<Record<string, unknown>> = {
-  kind: 'email', config: z.object({}).passthrough(), limits: { attachments: false },
+  kind: 'email', info: { label: 'Test channel', badge: 'T', color: '#475569', configTemplate: {} }, config: z.object({}).passthrough(), limits: { attachments: false },
   send: async (_c, m) => ({ externalId: `sent-${m.messageId}` }),
 };
 

@@ -12,6 +12,7 @@ import { reactionsSettled } from '../src/domain/reactions.js';
 const sent: OutboundMessage[] = [];
 const testChannel = (kind: 'api' | 'sms', replyWindowHours?: number): Connector<Record<string, unknown>> => ({
   kind,
+  info: { label: 'Test channel', badge: 'T', color: '#475569', configTemplate: {} },
   config: z.object({}).passthrough(),
   parse(raw) {
     const b = JSON.parse(new TextDecoder().decode(raw)) as { id: string; from: string; text: string };

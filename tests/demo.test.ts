@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, type Api } from './helpers/parley.js';
 
-const CHANNELS = ['webchat', 'messenger', 'instagram', 'whatsapp', 'twitter', 'telegram', 'sms', 'api'];
+// The channels with a sandbox, as the server lists them (the demo reads the same list).
+let CHANNELS: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'parley-demo-'));
 let child: ChildProcess;
 let api: Api;
@@ -32,6 +33,8 @@ beforeAll(async () => {
     return m ? [m[1], m[2]] as const : undefined;
   }, 60_000);
   api = apiClient(url, token);
+  const listed = (await api.get('/api/v1/channels')).body.data as { kind: string; sandbox: boolean }[];
+  CHANNELS = listed.filter((c) => c.sandbox).map((c) => c.kind);
 }, 90_000);
 afterAll(() => {
   child?.kill('SIGTERM');
@@ -40,6 +43,9 @@ afterAll(() => {
 
 describe('npm run demo', () => {
   it('brings a conversation in on every channel, and every channel carries the reply back', async () => {
+    // Every channel but those without a fake (email needs real IMAP/SMTP servers) has one.
+    expect(CHANNELS).toContain('webchat');
+    expect(CHANNELS.length).toBeGreaterThan(5);
     const convs = await until('a conversation per channel', async () => {
       const r = await api.get('/api/v1/conversations?limit=100');
       const byChannel = new Map<string, any>();

@@ -8,7 +8,7 @@ import { emitEvents } from '../src/domain/events/emit.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 const emailLike: Connector<Record<string, unknown>> = {
-  kind: 'email', config: z.object({}).passthrough(), limits: { attachments: false },
+  kind: 'email', info: { label: 'Test channel', badge: 'T', color: '#475569', configTemplate: {} }, config: z.object({}).passthrough(), limits: { attachments: false },
   send: async (_c, m) => ({ externalId: `sent-${m.messageId}` }),
 };
 

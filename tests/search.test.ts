@@ -7,7 +7,7 @@ import { PROBE } from '../src/domain/search/search.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
 const emailLike: Connector<Record<string, unknown>> = {
-  kind: 'email', config: z.object({}).passthrough(), limits: { attachments: false },
+  kind: 'email', info: { label: 'Test channel', badge: 'T', color: '#475569', configTemplate: {} }, config: z.object({}).passthrough(), limits: { attachments: false },
   send: async (_c, m) => ({ externalId: `sent-${m.messageId}` }),
 };
 

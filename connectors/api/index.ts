@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { PermanentError, RetryableError, type Connector } from '../types.js';
 import { inboundApiMessage, MAX_SKEW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, type CallbackBody } from './wire.js';
 import { concatBytes, constantTimeEqual, hex, hmac } from '../signing.js';
+import { parseRetryAfter } from '../retry-after.js';
 import { discardBody, fetchErrorMessage, guardedFetch, PrivateNetworkError } from '../net-guard.js';
 
 export const apiConfig = z.object({
@@ -36,6 +37,7 @@ export async function verifyParleySignature(secret: string, headers: Headers, ra
 
 export const api: Connector<ApiConfig> = {
   kind: 'api',
+  info: { label: 'API channel', badge: 'API', color: '#475569', configTemplate: { secret: '' }, sandbox: true },
   config: apiConfig,
   secretFields: ['secret'],
 
@@ -89,8 +91,7 @@ export const api: Connector<ApiConfig> = {
     if (res.ok) return { externalId: msg.messageId };
     const what = `The callback URL answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
     if (res.status === 429 || res.status >= 500) {
-      const after = Number(res.headers.get('retry-after'));
-      throw new RetryableError(what, Number.isFinite(after) && after > 0 ? after * 1000 : undefined);
+      throw new RetryableError(what, parseRetryAfter(res.headers.get('retry-after')));
     }
     throw new PermanentError(what);
   },

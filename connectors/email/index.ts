@@ -8,6 +8,10 @@ export { emailConfig, type EmailConfig } from './config.js';
 
 export const email: Connector<EmailConfig> = {
   kind: 'email',
+  info: {
+    label: 'Email', badge: 'MAIL', color: '#7c3aed',
+    configTemplate: { address: 'support@example.com', imap: { host: 'imap.example.com', port: 993, secure: true, user: '', password: '' }, smtp: { host: 'smtp.example.com', port: 465, secure: true, user: '', password: '' } },
+  },
   config: emailConfig,
   secretFields: ['imap.password', 'smtp.password'],
   async poll(c, cursor, signal) {

@@ -33,6 +33,7 @@ export const INSTAGRAM_MEDIA = {
 
 export const instagram: Connector<InstagramConfig> = {
   kind: 'instagram',
+  info: { label: 'Instagram DMs', badge: 'IG', color: '#d62976', configTemplate: { accountId: '', accessToken: '', appSecret: '', verifyToken: '' }, sandbox: true },
   config: instagramConfig,
   secretFields: ['accessToken', 'appSecret', 'verifyToken'],
   handshake: (req, c) => hubHandshake(req, c.verifyToken),

@@ -30,6 +30,7 @@ export const MESSENGER_MEDIA = {
 
 export const messenger: Connector<MessengerConfig> = {
   kind: 'messenger',
+  info: { label: 'Facebook Messenger', badge: 'FB', color: '#0866ff', configTemplate: { pageId: '', pageAccessToken: '', appSecret: '', verifyToken: '' }, sandbox: true },
   config: messengerConfig,
   secretFields: ['pageAccessToken', 'appSecret', 'verifyToken'],
   handshake: (req, c) => hubHandshake(req, c.verifyToken),

@@ -1,10 +1,13 @@
-// Calls to the Graph API with axios, and the one place that decides what a failure means:
+// Calls to the Graph API with fetch through the network guard (like every connector), and the
+// one place that decides what a failure means:
 // 429, 5xx, network errors and Graph's throttling/transient codes are retryable (honouring
 // Retry-After); any other refusal is permanent and carries the platform's own message.
-import axios, { type AxiosResponse } from 'axios';
 import { PermanentError, RetryableError } from '../types.js';
 import { graphError } from './wire.js';
-import { assertCallableUrl, fetchErrorMessage, guardedFetch, guardedHttpAgent, guardedHttpsAgent, PrivateNetworkError, readBounded } from '../net-guard.js';
+import { fetchErrorMessage, guardedFetch, PrivateNetworkError, readBounded } from '../net-guard.js';
+import { parseRetryAfter } from '../retry-after.js';
+
+export { parseRetryAfter };
 
 /** Graph codes that mean "later" even when the HTTP status is 400 (rate limits, outages). */
 const RETRYABLE_CODES = new Set([
@@ -22,30 +25,33 @@ export interface GraphCall {
   timeoutMs?: number;
 }
 
+/** Largest Graph answer read (a template list, a profile): a bigger one is refused, not buffered. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
 export async function graphRequest<T = unknown>(call: GraphCall): Promise<T> {
-  const url = `${call.baseUrl.replace(/\/+$/, '')}/${call.path.replace(/^\/+/, '')}`;
-  let res: AxiosResponse;
+  const url = new URL(`${call.baseUrl.replace(/\/+$/, '')}/${call.path.replace(/^\/+/, '')}`);
+  for (const [k, v] of Object.entries(call.query ?? {})) url.searchParams.set(k, v);
+  let res: Response;
   try {
-    assertCallableUrl(url);
-    res = await axios.request({
-      httpAgent: guardedHttpAgent, httpsAgent: guardedHttpsAgent, proxy: false,
-      maxRedirects: 0, maxContentLength: 16 * 1024 * 1024,
-      url,
+    res = await guardedFetch(url, {
       method: call.method ?? 'POST',
-      params: call.query,
-      data: call.body,
-      headers: { authorization: `Bearer ${call.token}`, ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      timeout: call.timeoutMs ?? 15_000,
-      validateStatus: () => true,
-      responseType: 'json',
+      headers: { authorization: `Bearer ${call.token}`, accept: 'application/json', ...(call.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: call.body !== undefined ? JSON.stringify(call.body) : undefined,
+      signal: AbortSignal.timeout(call.timeoutMs ?? 15_000),
     });
   } catch (err) {
     // No answer at all (refused, reset, timeout): the platform may still take it later.
     if (err instanceof PrivateNetworkError || (err as { cause?: unknown }).cause instanceof PrivateNetworkError) throw new PermanentError(`Graph API not called: ${fetchErrorMessage(err)}`);
-    throw new RetryableError(`Graph API unreachable: ${(err as Error).message}`);
+    throw new RetryableError(`Graph API unreachable: ${fetchErrorMessage(err)}`);
   }
-  if (res.status >= 200 && res.status < 300) return res.data as T;
-  throw classifyGraphFailure(res.status, res.data, res.headers['retry-after'] as string | undefined);
+  const text = await readBounded(res, MAX_ANSWER_BYTES);
+  const data = safeJson(text);
+  if (res.ok) {
+    // A cut-off or non-JSON success cannot be used; the call itself was taken, so not retried.
+    if (data === undefined && text.length > 0) throw new PermanentError(`Graph API ${res.status}: an answer that is not JSON (or over ${MAX_ANSWER_BYTES / 1048576} MB)`);
+    return (data ?? {}) as T;
+  }
+  throw classifyGraphFailure(res.status, data ?? text, res.headers.get('retry-after') ?? undefined);
 }
 
 /** A multipart POST (media upload, attachment upload with filedata), failures classified like graphRequest. */
@@ -76,15 +82,6 @@ export function classifyGraphFailure(status: number, data: unknown, retryAfter?:
     return new RetryableError(`Graph API ${status}: ${text}`, wait);
   }
   return new PermanentError(`Graph API ${status}: ${text}`);
-}
-
-/** Retry-After as seconds or an HTTP date, in milliseconds. */
-export function parseRetryAfter(v: string | undefined, now = Date.now()): number | undefined {
-  if (!v) return undefined;
-  const s = Number(v);
-  if (Number.isFinite(s) && s >= 0) return Math.ceil(s * 1000);
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
 
 function safeJson(s: string): unknown {

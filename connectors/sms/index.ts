@@ -9,6 +9,7 @@ import { fetchFile } from '../media-fetch.js';
 import { PermanentError, RetryableError, type Connector, type InboundAttachment, type InboundEvent } from '../types.js';
 import { apiError, inboundSms, messageResource, statusCallback, type SendMessageForm } from './wire.js';
 import { base64, constantTimeEqual, hmac } from '../signing.js';
+import { parseRetryAfter } from '../retry-after.js';
 import { fetchErrorMessage, guardedFetch, PrivateNetworkError, readBounded } from '../net-guard.js';
 
 export const smsConfig = z.object({
@@ -64,6 +65,7 @@ const STATUS: Record<string, 'sent' | 'delivered' | 'read' | 'failed'> = {
 
 export const sms: Connector<SmsConfig> = {
   kind: 'sms',
+  info: { label: 'SMS (Twilio)', badge: 'SMS', color: '#ea580c', configTemplate: { accountSid: '', authToken: '', fromNumber: '' }, sandbox: true },
   config: smsConfig,
   secretFields: ['authToken'],
 
@@ -144,8 +146,7 @@ export const sms: Connector<SmsConfig> = {
     const e = apiError.safeParse(body);
     const what = `SMS send failed (${res.status}${e.success && e.data.code ? `, code ${e.data.code}` : ''}): ${e.success && e.data.message ? e.data.message.slice(0, 200) : 'no error message'}`;
     if (res.status === 429 || res.status >= 500) {
-      const after = Number(res.headers.get('retry-after'));
-      throw new RetryableError(what, Number.isFinite(after) && after > 0 ? after * 1000 : undefined);
+      throw new RetryableError(what, parseRetryAfter(res.headers.get('retry-after')));
     }
     throw new PermanentError(what);
   },

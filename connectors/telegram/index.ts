@@ -222,6 +222,7 @@ async function answerCallbacks(c: TelegramConfig, events: InboundEvent[]) {
 
 export const telegram: Connector<TelegramConfig> = {
   kind: 'telegram',
+  info: { label: 'Telegram bot', badge: 'TG', color: '#229ed9', configTemplate: { botToken: '', mode: 'webhook' }, sandbox: true },
   config: telegramConfig,
   secretFields: ['botToken', 'secretToken'],
 

@@ -216,6 +216,7 @@ export async function twitterSignature(appSecret: string, data: Uint8Array | str
 
 export const twitter: Connector<TwitterConfig> = {
   kind: 'twitter',
+  info: { label: 'X (Twitter) DMs', badge: 'X', color: '#111827', configTemplate: { userId: '', appKey: '', appSecret: '', accessToken: '', accessSecret: '' }, sandbox: true },
   config: twitterConfig,
   secretFields: ['appSecret', 'accessToken', 'accessSecret'],
 

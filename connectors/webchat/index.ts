@@ -16,6 +16,7 @@ const MB = 1048576;
 
 export const webchat: Connector<WebchatConfig> = {
   kind: 'webchat',
+  info: { label: 'Web chat', badge: 'WEB', color: '#2563eb', configTemplate: {}, sandbox: true, publicWidget: true },
   config: webchatConfig,
   secretFields: ['identitySecret'],
   async send(_c, msg) {

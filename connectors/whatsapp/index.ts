@@ -198,6 +198,7 @@ async function sendWhatsappFile(c: WhatsappConfig, msg: OutboundMessage): Promis
 
 export const whatsapp: Connector<WhatsappConfig> = {
   kind: 'whatsapp',
+  info: { label: 'WhatsApp', badge: 'WA', color: '#128c4a', configTemplate: { phoneNumberId: '', accessToken: '', appSecret: '', verifyToken: '' }, sandbox: true },
   config: whatsappConfig,
   secretFields: ['accessToken', 'appSecret', 'verifyToken'],
   handshake: (req, c) => hubHandshake(req, c.verifyToken),

@@ -8,17 +8,19 @@ import { router } from './env.js';
 import { webhookSkipsFor } from '../domain/ingest/webhook-skips.js';
 import { errors, IdParam, InboxSchema, jsonBody, jsonResponse } from './schemas.js';
 
-const CreateInbox = z.object({
+// The channel list in the spec is the registry's, so a new connector shows up here too.
+const createInboxSchema = (kinds: readonly string[]) => z.object({
   name: z.string().trim().min(1).max(200),
-  channel: z.string().openapi({ example: 'webchat', description: 'webchat | email | twitter | messenger | instagram | whatsapp | telegram | sms | api' }),
-  config: z.record(z.string(), z.any()).default({}),
+  channel: z.string().openapi({ example: 'webchat', description: `A kind GET /api/v1/channels lists: ${kinds.join(' | ')}` }),
+  config: z.record(z.string(), z.any()).default({}).openapi({ description: "The channel's config (its configSchema in GET /api/v1/channels)" }),
   settings: z.record(z.string(), z.any()).optional(),
 }).openapi('CreateInbox');
 
 const Members = z.object({ inboxId: z.string(), userIds: z.array(z.string()) });
 
-export const inboxRoutes = () => {
+export const inboxRoutes = (kinds: readonly string[]) => {
   const app = router();
+  const CreateInbox = createInboxSchema(kinds);
   app.openapi(createRoute({ method: 'post', path: '/inboxes', tags: ['Inboxes'], summary: 'Create an inbox (admin)',
     request: jsonBody(CreateInbox), responses: { 201: jsonResponse(InboxSchema, 'The inbox'), ...errors } }),
   async (c) => {

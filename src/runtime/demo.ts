@@ -3,7 +3,8 @@
 // Chinese and English) and answer when an agent replies. No platform account anywhere.
 import { rmSync } from 'node:fs';
 import { createApiToken, createUser } from '../auth/users.js';
-import { sandboxChannels, type SandboxChannelRun } from './sandbox/channels.js';
+import type { SandboxAdapter, SandboxRun } from '../../connectors/sandbox.js';
+import { loadSandbox } from './sandbox/channels.js';
 import { sandboxFaq } from './sandbox/faq.js';
 import { startFakeLlm } from './sandbox/fake-llm.js';
 import { customers, followUps, type SimulatedCustomer } from './sandbox/script.js';
@@ -65,58 +66,23 @@ for (const id of userIds) await deps.store.run("UPDATE users SET availability = 
 interface Lane { label: string; inboxId: string; write(c: SimulatedCustomer, text: string): Promise<void>; outbound(): { customerKey: string; text: string }[]; keyOf(c: SimulatedCustomer): string; close(): Promise<void> }
 const lanes: Lane[] = [];
 
-// Web chat: visitors use the public widget API, exactly as the widget does.
-{
-  const inbox = await createInbox('Website chat 网站客服', 'webchat', {});
-  const visitors = new Map<string, string>();
-  // What agents sent each visitor, read the way the widget reads it.
-  const seenByVisitor: { customerKey: string; text: string }[] = [];
-  const readReplies = setInterval(async () => {
-    const fresh: { customerKey: string; text: string }[] = [];
-    for (const [customerId, token] of visitors) {
-      const r = await fetch(`${base}/public/webchat/${inbox.webchatToken}/messages`, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
-      if (!r?.ok) continue;
-      const { data } = await r.json() as { data: { direction: string; content: string; sender: { type: string } }[] };
-      for (const m of data) if (m.direction === 'out' && m.sender.type === 'user') fresh.push({ customerKey: customerId, text: m.content });
-    }
-    seenByVisitor.splice(0, seenByVisitor.length, ...fresh);
-  }, 2_000);
-  lanes.push({
-    label: 'webchat', inboxId: inbox.id,
-    async write(c, text) {
-      let token = visitors.get(c.id);
-      if (!token) {
-        const s = await fetch(`${base}/public/webchat/${inbox.webchatToken}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: c.name, email: c.email }) });
-        token = ((await s.json()) as { visitorToken: string }).visitorToken;
-        visitors.set(c.id, token);
-      }
-      const sent = await fetch(`${base}/public/webchat/${inbox.webchatToken}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ content: text }) });
-      // Visitor tokens expire after a day: trade it for a fresh one, as the widget does.
-      if (sent.status === 401) {
-        const r = await fetch(`${base}/public/webchat/${inbox.webchatToken}/sessions/refresh`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-        if (r.ok) visitors.set(c.id, ((await r.json()) as { visitorToken: string }).visitorToken);
-        else visitors.delete(c.id);
-      }
-    },
-    outbound: () => seenByVisitor,
-    keyOf: (c) => c.id,
-    close: async () => { clearInterval(readReplies); },
-  });
-  log(`web chat inbox: widget snippet <script src="${base}/widget.js" data-token="${inbox.webchatToken}" async></script>`);
-}
-
-for (const ch of sandboxChannels) {
-  let run: SandboxChannelRun;
+// Every channel the server lists with a sandbox (GET /api/v1/channels): its adapter starts the
+// platform's fake, the inbox points at it, and its simulated customers write in.
+const channels = (await api('GET', '/api/v1/channels')).data as { kind: string; sandbox: boolean }[];
+for (const { kind } of channels.filter((c) => c.sandbox)) {
+  let adapter: SandboxAdapter;
+  let run: SandboxRun;
   try {
-    run = await ch.start();
+    adapter = await loadSandbox(kind);
+    run = await adapter.start();
   } catch (err) {
-    log(`${ch.channel}: fake did not start (${(err as Error).message}); skipped`);
+    log(`${kind}: fake did not start (${(err as Error).message}); skipped`);
     continue;
   }
-  const inbox = await createInbox(ch.name, ch.channel, run.config);
-  const webhookUrl = `${base}/webhooks/${inbox.id}`;
-  lanes.push({ label: ch.channel, inboxId: inbox.id, write: (c, t) => run.write(webhookUrl, c, t), outbound: run.outbound, keyOf: run.keyOf, close: run.close });
-  log(`${ch.channel} inbox "${ch.name}" -> fake platform on loopback`);
+  const created = await createInbox(adapter.name, kind, run.config);
+  const inbox = { id: created.id, webhookUrl: `${base}/webhooks/${created.id}`, baseUrl: base, webchatToken: created.webchatToken };
+  lanes.push({ label: kind, inboxId: inbox.id, write: (c, t) => run.write(inbox, c, t), outbound: run.outbound, keyOf: run.keyOf, close: run.close });
+  log(`${kind} inbox "${adapter.name}" -> ${created.webchatToken ? `widget snippet <script src="${base}/widget.js" data-token="${created.webchatToken}" async></script>` : 'fake platform on loopback'}`);
 }
 
 // Customers: each lane gets its own customers; they write their story, then answer replies.

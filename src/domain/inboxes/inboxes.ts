@@ -1,7 +1,7 @@
 // Inboxes: one per channel account. The channel's connector validates the config; secrets
 // are stored but never returned.
 import type { ZodError } from 'zod';
-import { CHANNEL_KINDS, type ChannelKind } from '../../../connectors/types.js';
+import type { ChannelKind } from '../../../connectors/types.js';
 import { randomToken } from '../core/crypto.js';
 import { requireRole, type Actor, canSeeAll } from '../core/actor.js';
 import type { Deps } from '../core/deps.js';
@@ -22,17 +22,17 @@ export function configError(err: ZodError, prefix = 'config'): AppError {
 
 export async function createInbox(deps: Deps, actor: Actor, input: InboxInput) {
   requireRole(actor, 'admin');
-  if (!(CHANNEL_KINDS as readonly string[]).includes(input.channel)) {
-    throw new AppError(400, 'unknown_channel', `channel must be one of ${CHANNEL_KINDS.join(', ')}`, { field: 'channel' });
+  // The registry is the list of channels: a kind it does not hold is unknown, built in or not.
+  const connector = deps.connectors.get(input.channel);
+  if (!connector) {
+    throw new AppError(400, 'unknown_channel', `channel must be one of ${[...deps.connectors.keys()].join(', ')}`, { field: 'channel' });
   }
-  const connector = deps.connectors.get(input.channel as ChannelKind);
-  if (!connector) throw new AppError(400, 'channel_unavailable', `The ${input.channel} channel is not available in this build`, { field: 'channel' });
   const parsed = connector.config.safeParse(input.config ?? {});
   if (!parsed.success) throw configError(parsed.error);
   if (input.settings) validateInboxSettings(input.settings);
   const id = newId();
   const now = deps.clock.now();
-  const webchatToken = input.channel === 'webchat' ? randomToken(18) : null;
+  const webchatToken = connector.info.publicWidget ? randomToken(18) : null;
   await deps.store.atomically([raw(
     'INSERT INTO inboxes(id, name, channel, config, webchat_token, settings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     id, input.name, input.channel, await sealInboxConfig(deps, input.channel, parsed.data as Record<string, unknown>), webchatToken, JSON.stringify(input.settings ?? {}), now)]);

@@ -12,6 +12,7 @@ import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import type { Row } from '../core/store.js';
+import { parseRetryAfter } from '../../../connectors/retry-after.js';
 
 export const MAX_ATTEMPTS = 10;
 export const BASE_BACKOFF_MS = 30_000;
@@ -261,12 +262,11 @@ async function attempt(deps: Deps, hook: { url: string; secret: string }, d: Row
     // The receiver's body is never read nor stored: a status line is all a delivery log keeps.
     res.body?.cancel().catch(() => {});
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-    const ra = res.headers.get('retry-after');
-    const secs = ra && /^\d+$/.test(ra.trim()) ? Number(ra) * 1000 : ra ? Date.parse(ra) - deps.clock.now() : NaN;
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), deps.clock.now());
     return {
       ok: false, status: res.status,
       error: `HTTP ${res.status}${res.statusText ? ` ${res.statusText.slice(0, 100)}` : ''}`,
-      retryAfterMs: Number.isFinite(secs) && secs > 0 ? secs : undefined,
+      retryAfterMs,
     };
   } catch (err) {
     const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };

@@ -19,8 +19,9 @@ export const WEBCHAT_MAX_FILE_BYTES = 10 * 1048576;
 export interface VisitorStart { name?: string; email?: string; identifier?: string; identifierHash?: string }
 
 export async function inboxForWebchatToken(deps: Deps, token: string): Promise<Row> {
-  const inbox = await deps.store.get("SELECT * FROM inboxes WHERE webchat_token = ? AND channel = 'webchat'", [token]);
-  if (!inbox) throw notFound('Chat');
+  const inbox = await deps.store.get('SELECT * FROM inboxes WHERE webchat_token = ?', [token]);
+  // Only a channel that declares a public widget serves one (its inbox got the token).
+  if (!inbox || !deps.connectors.get(inbox.channel as string)?.info.publicWidget) throw notFound('Chat');
   return inbox;
 }
 
@@ -73,7 +74,7 @@ export async function postVisitorMessage(deps: Deps, inbox: Row, who: VisitorWri
     attachments: files.map((f) => ({ filename: f.filename, contentType: f.contentType, size: f.data.byteLength, data: f.data })),
     sentAt: deps.clock.now(),
   };
-  await ingest(deps, { id: inbox.id as string, channel: 'webchat' }, [event]);
+  await ingest(deps, { id: inbox.id as string, channel: inbox.channel as string }, [event]);
   // Only ever this visitor's own message, even if an id were somehow shared.
   const msg = await deps.store.get(`SELECT * FROM messages WHERE inbox_id = ? AND external_id = ?
     AND conversation_id = (SELECT id FROM conversations WHERE inbox_id = ? AND thread_key = ?)`, [inbox.id, event.externalId, inbox.id, visitorId]);

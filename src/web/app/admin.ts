@@ -9,7 +9,7 @@ import { form, secretBox, table, unavailable } from './forms.js';
 import { fmtTime, t } from './i18n.js';
 import { badge, toast } from './inbox.js';
 import { historyFields, importCard } from './import-card.js';
-import { isAdmin, loadDirectory, state, type Inbox } from './state.js';
+import { channelOf, channelTakes, isAdmin, loadDirectory, state, type Inbox } from './state.js';
 
 const SECTIONS = ['inboxes', 'users', 'teams', 'canned', 'faq', 'assistant', 'webhooks', 'audit'] as const;
 /** Sections only admins may open (the API answers others 403). */
@@ -25,35 +25,23 @@ export function adminView(main: HTMLElement, section: string, id: string | null)
 }
 
 // ---- inboxes ---------------------------------------------------------------------------------
-const CHANNELS = ['webchat', 'email', 'twitter', 'messenger', 'instagram', 'whatsapp', 'telegram', 'sms', 'api'];
-const CONFIG_TEMPLATES: Record<string, unknown> = {
-  webchat: {},
-  email: { address: 'support@example.com', imap: { host: 'imap.example.com', port: 993, secure: true, user: '', password: '' }, smtp: { host: 'smtp.example.com', port: 465, secure: true, user: '', password: '' } },
-  twitter: { userId: '', appKey: '', appSecret: '', accessToken: '', accessSecret: '' },
-  messenger: { pageId: '', pageAccessToken: '', appSecret: '', verifyToken: '' },
-  instagram: { accountId: '', accessToken: '', appSecret: '', verifyToken: '' },
-  whatsapp: { phoneNumberId: '', accessToken: '', appSecret: '', verifyToken: '' },
-  telegram: { botToken: '', mode: 'webhook' },
-  sms: { accountSid: '', authToken: '', fromNumber: '' },
-  api: { secret: '' },
-};
-
 async function inboxesView(body: HTMLElement): Promise<void> {
   await loadDirectory();
   const result = h('div', { id: 'inbox-created' });
-  const channel = h('select', { name: 'channel', id: 'new-inbox-channel' }, CHANNELS.map((c) => opt(c, c)));
+  // The channels and their starting configs are the server's registry (GET /api/v1/channels).
+  const channel = h('select', { name: 'channel', id: 'new-inbox-channel' }, state.channels.map((c) => opt(c.kind, `${c.label} (${c.kind})`)));
   const name = h('input', { name: 'name', required: true, placeholder: t('name') });
   const config = h('textarea', { name: 'config', rows: 8, class: 'mono' }, '{}');
   const err = h('p', { class: 'error', hidden: true });
   const history = historyFields();
-  channel.onchange = () => { config.value = JSON.stringify(CONFIG_TEMPLATES[channel.value] ?? {}, null, 2); history.el.hidden = channel.value !== 'email'; };
+  channel.onchange = () => { config.value = JSON.stringify(channelOf(channel.value)?.configTemplate ?? {}, null, 2); history.el.hidden = !channelTakes(channel.value, 'importHistory'); };
   const create = h('form', {
     class: 'form', id: 'new-inbox',
     onsubmit: async (e: Event) => {
       e.preventDefault();
       err.hidden = true;
       try {
-        const cfg = history.apply(JSON.parse(config.value || '{}'), channel.value);
+        const cfg = history.apply(JSON.parse(config.value || '{}'), channelTakes(channel.value, 'importHistory'));
         const inbox = await post<Inbox>('/api/v1/inboxes', { name: name.value, channel: channel.value, config: cfg });
         render(result, h('div', { class: 'card ok' }, h('h3', null, t('inboxCreated'), ': ', inbox.name),
           inbox.webhookUrl ? secretBox(t('webhookUrl'), inbox.webhookUrl) : null,

@@ -5,7 +5,7 @@ import { ApiError, get, optional, post, postForm, qs } from './api.js';
 import { debounce, h, opt, render, s, throttle } from './dom.js';
 import { fmtTime, relTime, t } from './i18n.js';
 import * as sse from './sse.js';
-import { CHANNEL_BADGE, inboxById, isManager, state, userName } from './state.js';
+import { channelBadge, channelOf, inboxById, isPublicWidget, isManager, state, userName } from './state.js';
 import { messageBody, messageExtras, originChip, type MsgExtras } from './message-extras.js';
 import { replyBar } from './reply-bar.js';
 
@@ -46,7 +46,13 @@ const v = {
   loadSeq: 0,
 };
 
-export const badge = (channel: string) => h('span', { class: `ch ch-${channel}`, title: channel }, CHANNEL_BADGE[channel] ?? channel.slice(0, 3).toUpperCase());
+export const badge = (channel: string) => {
+  const info = channelOf(channel);
+  const el = h('span', { class: 'ch', title: info?.label ?? channel, 'data-channel': channel }, channelBadge(channel));
+  // The connector declares its colour (CSSOM, not a style attribute: nothing is parsed as CSS).
+  if (info && /^#[0-9a-f]{6}$/i.test(info.color)) el.style.backgroundColor = info.color;
+  return el;
+};
 
 function query(cursor?: string | null, limit = 25) {
   const f = v.filters;
@@ -127,7 +133,7 @@ function filtersBar(): HTMLElement {
   const status = h('select', { name: 'status', 'aria-label': t('status'), onchange: () => { f.status = status.value; save(); } },
     ['open', 'pending', 'snoozed', 'resolved'].map((s) => opt(s, t(`st_${s}`), f.status === s)), opt('', t('allStatuses'), f.status === ''));
   const inbox = h('select', { name: 'inbox', 'aria-label': t('inbox'), onchange: () => { f.inboxId = inbox.value; save(); } },
-    opt('', t('allInboxes'), !f.inboxId), state.inboxes.map((i) => opt(i.id, `${CHANNEL_BADGE[i.channel] ?? i.channel} · ${i.name}`, f.inboxId === i.id)));
+    opt('', t('allInboxes'), !f.inboxId), state.inboxes.map((i) => opt(i.id, `${channelBadge(i.channel)} · ${i.name}`, f.inboxId === i.id)));
   const team = state.teams ? h('select', { name: 'team', 'aria-label': t('team'), onchange: () => { f.teamId = team!.value; save(); } },
     opt('', t('allTeams'), !f.teamId), state.teams.map((x) => opt(x.id, x.name, f.teamId === x.id))) : null;
   const labels = h('datalist', { id: 'label-options' });
@@ -498,7 +504,7 @@ async function renderSide(conv: Conv): Promise<void> {
   const [contact, suggestions, target] = await Promise.all([
     optional<any>(`/api/v1/contacts/${conv.contact.id}`).catch(() => null),
     optional<any>(`/api/v1/conversations/${conv.id}/suggestions`).catch(() => null),
-    conv.channel === 'webchat' ? null : optional<{ externalId: string }>(`/api/v1/conversations/${conv.id}/reply-target`).catch(() => null),
+    isPublicWidget(conv.channel) ? null : optional<{ externalId: string }>(`/api/v1/conversations/${conv.id}/reply-target`).catch(() => null),
   ]);
   if (v.conv?.id !== conv.id) return;
   const section = (title: string, ...body: (Node | null)[]) => h('section', { class: 'panel' }, h('h3', null, title), ...body);
@@ -516,7 +522,7 @@ async function renderSide(conv: Conv): Promise<void> {
     contact?.email ? h('p', null, '✉ ', contact.email) : null,
     contact?.phone ? h('p', null, '☎ ', contact.phone) : null,
     contact?.identities?.length ? h('ul', { class: 'identities' }, contact.identities.map((i: any) => h('li', { title: i.externalId }, badge(i.channel), ' ',
-      i.handle || (i.channel === 'webchat' ? t('webVisitor') : i.externalId)))) : null,
+      i.handle || (isPublicWidget(i.channel) ? t('webVisitor') : i.externalId)))) : null,
     contact?.attributes && Object.keys(contact.attributes).length ? h('dl', { class: 'attributes' },
       Object.entries(contact.attributes).map(([k, val]) => [h('dt', null, k), h('dd', null, typeof val === 'object' ? JSON.stringify(val) : String(val))])) : null);
   const previous = (contact?.conversations ?? []).filter((c: any) => c.id !== conv.id);

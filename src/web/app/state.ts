@@ -15,6 +15,7 @@ export const state = {
   inboxes: [] as Inbox[],
   /** null when this build has no teams endpoint. */
   teams: null as Team[] | null,
+  channels: [] as Channel[],
 };
 
 export const isManager = () => state.me?.role === 'admin' || state.me?.role === 'lead';
@@ -23,16 +24,33 @@ export const userName = (id: string | null | undefined) => (id ? state.users.fin
 export const inboxById = (id: string) => state.inboxes.find((i) => i.id === id);
 
 export async function loadDirectory(): Promise<void> {
-  const [users, inboxes, teams] = await Promise.all([
+  const [users, inboxes, teams, channels] = await Promise.all([
     get<{ data: User[] }>('/api/v1/users').catch(() => ({ data: [] as User[] })),
     get<{ data: Inbox[] }>('/api/v1/inboxes'),
     optional<{ data: Team[] }>('/api/v1/teams').catch(() => null),
+    // Badges fall back to the kind's first letters on a server without the endpoint.
+    optional<{ data: Channel[] }>('/api/v1/channels').catch(() => null),
   ]);
   state.users = users.data;
   state.inboxes = inboxes.data;
   state.teams = teams ? teams.data : null;
+  state.channels = channels ? channels.data : [];
 }
 
-export const CHANNEL_BADGE: Record<string, string> = {
-  webchat: 'WEB', email: 'MAIL', twitter: 'X', messenger: 'FB', instagram: 'IG', whatsapp: 'WA', telegram: 'TG', sms: 'SMS', api: 'API',
-};
+/** A channel as GET /api/v1/channels describes it (the registry's list; nothing here names one). */
+export interface Channel {
+  kind: string;
+  label: string;
+  badge: string;
+  color: string;
+  configTemplate: Record<string, unknown>;
+  configSchema: { properties?: Record<string, unknown> } | null;
+  receives: { webhook: boolean; polling: boolean; publicWidget: boolean };
+}
+
+export const channelOf = (kind: string): Channel | undefined => state.channels.find((c) => c.kind === kind);
+/** Web chat: its visitors have no platform address (no reply target to show or change). */
+export const isPublicWidget = (kind: string) => !!channelOf(kind)?.receives.publicWidget;
+export const channelBadge = (kind: string) => channelOf(kind)?.badge ?? kind.slice(0, 3).toUpperCase();
+/** Whether the channel's config takes this key (e.g. importHistory: the first-connect import choice). */
+export const channelTakes = (kind: string, key: string) => !!channelOf(kind)?.configSchema?.properties && key in channelOf(kind)!.configSchema!.properties!;
