@@ -9,7 +9,7 @@ export { emailConfig, type EmailConfig } from './config.js';
 export const email: Connector<EmailConfig> = {
   kind: 'email',
   config: emailConfig,
-  secretFields: ['imap.password', 'smtp.password'],
+  secretFields: ['imap.password', 'smtp.password', 'mailApi.apiKey'],
   async poll(c, cursor, signal) {
     const { pollMailbox } = await import('./imap.js');
     return pollMailbox(c, cursor, signal);
@@ -33,6 +33,11 @@ export const email: Connector<EmailConfig> = {
     return parseEmail(raw, { address: c.address });
   },
   async send(c, msg) {
+    // An HTTP mail API when the inbox names one (Workers: no raw TCP for SMTP), else SMTP.
+    if (c.mailApi) {
+      const { sendWithMailApi } = await import('./mail-api.js');
+      return sendWithMailApi(c, c.mailApi, msg);
+    }
     const { sendEmail } = await import('./smtp.js');
     return sendEmail(c, msg);
   },

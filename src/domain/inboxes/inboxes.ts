@@ -65,7 +65,8 @@ export async function updateInbox(deps: Deps, actor: Actor, id: string, input: {
 
 /** Where each secret is sent: a stored secret is only kept while its destination stays the same. */
 const DESTINATIONS: { path: string; secrets: (fields: string[]) => string[] }[] = [
-  { path: 'apiBaseUrl', secrets: (f) => f.filter((p) => !p.includes('.')) },
+  // An email inbox's mail API key goes to apiBaseUrl too.
+  { path: 'apiBaseUrl', secrets: (f) => f.filter((p) => !p.includes('.') || p.startsWith('mailApi.')) },
   { path: 'imap.host', secrets: (f) => f.filter((p) => p.startsWith('imap.')) },
   { path: 'smtp.host', secrets: (f) => f.filter((p) => p.startsWith('smtp.')) },
 ];
