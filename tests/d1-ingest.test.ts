@@ -14,6 +14,7 @@ import type { Store } from '../src/domain/core/store.js';
 import { EventBus, type ParleyEvent } from '../src/domain/events/bus.js';
 import { openD1Store } from '../src/runtime/d1-store.js';
 import { openSqliteStore } from '../src/runtime/sqlite-store.js';
+import { messageView, messageViewSql } from '../src/domain/core/views.js';
 import { localD1 } from './helpers/d1.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-d1-'));
@@ -95,6 +96,54 @@ describe('ingest on D1', () => {
     seen.length = 0;
     expect((await ingest(deps, inbox, [status])).statusUpdates).toBe(0);
     expect(seen).toEqual([]);
+  });
+
+  it.each(['sqlite', 'd1'])('stores message.updated for a status, an edit, a reaction and an unsend in the SAME unit as the update on %s', async (kind) => {
+    const { store, batches } = stores[kind];
+    const { deps, seen } = depsFor(store);
+    await ingest(deps, inbox, [msg('u1', 'tu', 'order 1234', t0 + 10)]);
+    await store.run("UPDATE messages SET direction = 'out', delivery_status = 'sent' WHERE external_id = 'w2'");
+    let units = 0;
+    const counting = { ...store, atomically: (s: never) => { units++; return store.atomically(s); } } as Store;
+    const d = { ...deps, store: counting };
+    const cases: InboundEvent[] = [
+      { kind: 'status', externalId: 'w2', status: 'read', at: t0 } as InboundEvent,
+      { kind: 'edit', externalId: 'u1', text: 'order 1243', at: t0 + 20 } as InboundEvent,
+      { kind: 'reaction', externalId: 'u1', by: '200', emoji: '👍', at: t0 + 30 } as InboundEvent,
+      { kind: 'reaction', externalId: 'u1', by: '100', emoji: '❤️', at: t0 + 31 } as InboundEvent,
+      { kind: 'delete', externalId: 'u1', at: t0 + 40 } as InboundEvent,
+    ];
+    for (const e of cases) {
+      seen.length = 0;
+      const before = { units, batches: batches() };
+      await ingest(d, inbox, [e]);
+      expect(units - before.units, e.kind).toBe(1);
+      if (kind === 'd1') expect(batches() - before.batches, e.kind).toBe(1);
+      expect(seen.map((x) => x.type)).toEqual(['message.updated']);
+      const row = await store.get<Record<string, unknown>>('SELECT * FROM messages WHERE external_id = ?', [(e as { externalId: string }).externalId]);
+      // The event shows the row exactly as the API does after the update.
+      expect(seen[0].payload.message).toEqual(messageView(row!));
+      const stored = await store.get<{ payload: string }>('SELECT payload FROM events WHERE id = ?', [seen[0].id]);
+      expect(JSON.parse(stored!.payload)).toEqual(seen[0].payload);
+    }
+    // A replay of each changes nothing and stores no event.
+    seen.length = 0;
+    for (const e of cases.slice(0, 2)) await ingest(d, inbox, [e]);
+    expect(seen).toEqual([]);
+  });
+
+  it.each(['sqlite', 'd1'])('builds the same message view in SQL as messageView on %s', async (kind) => {
+    const { store } = stores[kind];
+    const metas = [null, '{}', '{"automated":true,"subject":"Re: x"}', '{"unverifiedSender":true,"callbackQuery":{"data":"y","n":null}}',
+      '{"edited":{"at":1767322000123.0},"edits":[{"content":"a","replacedAt":1767322000001},{"content":"b","replacedAt":5}]}',
+      '{"deleted":{"at":1767322000999,"by":"contact","content":"gone"}}', '{"reactions":{"b":"😀","20":"👍","3":null,"x":""}}', '{"reactions":{"3":null}}'];
+    const rows = metas.map((meta, k) => ({ id: `v${k}`, conversation_id: 'c1', direction: k % 2 ? 'out' : 'in', private: k === 3 ? 1 : 0, content: `t${k}`,
+      html: k === 2 ? '<p>x</p>' : null, sender_type: 'contact', sender_id: k === 1 ? null : 's1', created_at: t0 + k * 1001, delivery_status: k ? 'sent' : null,
+      error: k === 4 ? 'boom' : null, external_id: k === 5 ? null : `e${k}`, attachments: k === 6 ? '[{"id":"a1","name":"f.png"}]' : null, meta }));
+    const cols = Object.keys(rows[0]);
+    const x = `(SELECT ${cols.map((c) => `j.value->>'${c}' AS ${c}`).join(', ')} FROM json_each(?) j)`;
+    const got = await store.all<{ v: string }>(`SELECT ${messageViewSql('x')} AS v FROM ${x} x ORDER BY x.id`, [JSON.stringify(rows)]);
+    expect(got.map((r) => JSON.parse(r.v))).toEqual(rows.map((r) => messageView(r)));
   });
 
   it.each(['sqlite', 'd1'])('finds Chinese text and merges the search index to done on %s', async (kind) => {

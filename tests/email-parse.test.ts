@@ -236,6 +236,6 @@ describe('replies', () => {
     const ok = emailConfig.parse({ address: OWN, imap: { host: 'h', port: 993, secure: true, user: 'u', password: 'p' }, smtp: { host: 's', port: 465, secure: true } });
     expect(email.pollSeconds!(ok)).toBe(60);
     expect(email.pollSeconds!({ ...ok, pollSeconds: 300 })).toBe(300);
-    expect(email.secretFields).toEqual(['imap.password', 'smtp.password']);
+    expect(email.secretFields).toEqual(['imap.password', 'smtp.password', 'mailApi.apiKey']);
   });
 });

@@ -19,7 +19,13 @@ export const emailConfig = z.object({
     host, port, secure: z.boolean(),
     user: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
-  }).refine((s) => !s.user || s.password, { message: 'password is required when user is set', path: ['password'] }),
+  }).refine((s) => !s.user || s.password, { message: 'password is required when user is set', path: ['password'] }).optional(),
+  /** Replies through an HTTP mail API instead of SMTP (the way out on Workers, which has no raw
+   *  TCP for nodemailer): Resend's `POST /emails`, at apiBaseUrl (default https://api.resend.com). */
+  mailApi: z.object({
+    provider: z.literal('resend'),
+    apiKey: z.string().min(1, 'apiKey is required').max(500),
+  }).optional(),
   pollSeconds: z.number().int().min(5).max(86_400).optional(),
   /** true: IMAP and SMTP may run without TLS (a local test server). Otherwise a server without
    *  implicit TLS must offer STARTTLS, or the connection is refused. */
@@ -38,9 +44,10 @@ export const emailConfig = z.object({
   parseTimeoutMs: z.number().int().min(10).max(120_000).optional(),
   /** Mails larger than this are stored unread with the original attached (default 30). */
   maxParseMb: z.number().min(0.01).max(60).optional(),
-  /** Not used by email (no HTTP API); accepted so every channel takes the same option. */
+  /** The mail API's root when mailApi is set (tests point it at a fake); otherwise unused. */
   apiBaseUrl: z.string().optional(),
 }).superRefine((c, ctx) => {
+  if (!c.smtp && !c.mailApi) ctx.addIssue({ code: 'custom', path: ['smtp'], message: 'is required (or mailApi: replies need a way out)' });
   if (c.importHistory === 'recent' && c.importDays == null) ctx.addIssue({ code: 'custom', path: ['importDays'], message: 'is required when importHistory is "recent" (how many days back to import)' });
   if (c.importDays != null && c.importHistory !== 'recent') ctx.addIssue({ code: 'custom', path: ['importHistory'], message: 'must be "recent" when importDays is set' });
   if (c.skipExisting && c.importHistory && c.importHistory !== 'none') ctx.addIssue({ code: 'custom', path: ['skipExisting'], message: 'contradicts importHistory (skipExisting means importHistory "none")' });

@@ -13,7 +13,7 @@ export const email: Connector<EmailConfig> = {
     configTemplate: { address: 'support@example.com', imap: { host: 'imap.example.com', port: 993, secure: true, user: '', password: '' }, smtp: { host: 'smtp.example.com', port: 465, secure: true, user: '', password: '' } },
   },
   config: emailConfig,
-  secretFields: ['imap.password', 'smtp.password'],
+  secretFields: ['imap.password', 'smtp.password', 'mailApi.apiKey'],
   async poll(c, cursor, signal) {
     const { pollMailbox } = await import('./imap.js');
     return pollMailbox(c, cursor, signal);
@@ -37,6 +37,11 @@ export const email: Connector<EmailConfig> = {
     return parseEmail(raw, { address: c.address });
   },
   async send(c, msg) {
+    // An HTTP mail API when the inbox names one (Workers: no raw TCP for SMTP), else SMTP.
+    if (c.mailApi) {
+      const { sendWithMailApi } = await import('./mail-api.js');
+      return sendWithMailApi(c, c.mailApi, msg);
+    }
     const { sendEmail } = await import('./smtp.js');
     return sendEmail(c, msg);
   },

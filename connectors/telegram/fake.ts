@@ -24,6 +24,7 @@
 //   fake.reacts({ from, chatId?, messageId, emoji | null })   a message_reaction update
 //                                    (each is queued for getUpdates, or POSTed once a webhook is set)
 //   fake.answeredCallbacks           callback_query ids answered with answerCallbackQuery
+//   fake.slow(method, ms)            calls of that method are answered (and recorded) only after ms
 //   fake.sends                       recorded sendMessage bodies
 //   fake.updates                     updates not yet confirmed by a getUpdates offset
 //   fake.webhook                     { url, secret_token } set by setWebhook, or null
@@ -57,6 +58,7 @@ export interface TelegramFake {
   edits(input: { from: FakeUser; chatId?: number; messageId: number; text: string }): Promise<{ update: TgUpdate; delivery?: { status: number; body: string } }>;
   reacts(input: { from: FakeUser; chatId?: number; messageId: number; emoji: string | null }): Promise<{ update: TgUpdate; delivery?: { status: number; body: string } }>;
   answeredCallbacks: string[];
+  slow(method: string, ms: number): void;
   failNext(n: number, errorCode: number, opts?: { method?: string; retryAfter?: number }): void;
   addFile(data: Uint8Array, opts?: { name?: string; size?: number; fileId?: string }): { file_id: string; file_unique_id: string; file_size: number };
   customerSends(input: { from: { id: number; first_name: string; username?: string }; message: Record<string, unknown>; chatId?: number }):
@@ -89,6 +91,7 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
   const answeredCallbacks: string[] = [];
   const calls: TelegramFake['calls'] = [];
   const failures: Failure[] = [];
+  const slowMethods = new Map<string, number>();
   const chats = new Map<number, { id: number; type: string; first_name?: string; last_name?: string; username?: string }>();
   let updates: TgUpdate[] = [];
   const waiters = new Set<() => void>();
@@ -134,6 +137,8 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
     } else if (raw.length) {
       try { body = { ...body, ...JSON.parse(raw) }; } catch { return error(res, 400, { description: 'Bad Request: invalid JSON' }); }
     }
+    const wait = slowMethods.get(method);
+    if (wait) await new Promise((r) => setTimeout(r, wait));
     calls.push({ method, body });
     if (token !== botToken) return error(res, 401);
     const f = failures.find((x) => x.left > 0 && (!x.method || x.method === method));
@@ -335,6 +340,7 @@ export async function startTelegramFake(opts: { botToken?: string; botId?: numbe
     },
     get held() { return held; },
     pushWebhook: (target, update, o = {}) => push(target, update, o.secretToken === undefined ? state.webhook?.secret_token : o.secretToken),
+    slow(method, ms) { slowMethods.set(method, ms); },
     failNext(n, code, o = {}) { failures.push({ left: n, code, method: o.method, retryAfter: o.retryAfter }); },
     close: () => new Promise<void>((resolve) => { arrived(); server.closeAllConnections(); server.close(() => resolve()); }),
   };

@@ -29,7 +29,14 @@ export const eventRoutes = () => {
     const release = await m.track(actor.id);
     const last = Number(c.req.header('last-event-id') ?? c.req.query('lastEventId') ?? 0);
     try {
-      return streamEvents(c, deps, (e) => agentMaySee(actor, m, e), {
+      // A change of this agent's memberships: reload them now, from this stream (its request).
+      const accepts = (e: ParleyEvent) => {
+        if (e.type === 'inbox.members_changed' && (e.payload.userIds as string[] | undefined)?.includes(actor.id)) {
+          m.reload([actor.id]).catch((err: Error) => deps.log.warn({ userId: actor.id, err: err.message }, 'memberships reload failed'));
+        }
+        return agentMaySee(actor, m, e);
+      };
+      return streamEvents(c, deps, accepts, {
         lastEventId: Number.isFinite(last) ? last : 0,
         caps: [{ key: `user:${actor.id}`, max: limits.perUser }, { key: `addr:${clientAddress(c, deps)}`, max: limits.perAddress }],
         drop: () => dropConnection(c),

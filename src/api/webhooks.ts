@@ -57,9 +57,17 @@ export const webhookRoutes = (deps: Deps) => {
     const delivery = { inbox, events: await withProfiles(deps, inbox, connector, config, events) };
     await (deps.perRequestIngest ? ingest(deps, delivery.inbox, delivery.events) : ingestGrouped(deps, delivery));
     if (connector.afterIngest) {
-      connector.afterIngest(config, events).catch((err: Error) => deps.log.warn({ inboxId: inbox.id, channel: inbox.channel, err: err.message }, 'webhook follow-up call failed'));
+      const followUp = connector.afterIngest(config, events).catch((err: Error) => deps.log.warn({ inboxId: inbox.id, channel: inbox.channel, err: err.message }, 'webhook follow-up call failed'));
+      // On Workers a call still running after the response is cut off unless the request's
+      // execution context waits for it; on Node there is none and the process runs it on.
+      executionCtxOf(c)?.waitUntil(followUp);
     }
     return connector.webhookResponse?.() ?? c.json({ ok: true }, 200);
   });
   return app;
 };
+
+/** The Worker request's execution context; Hono's getter throws where there is none (Node). */
+function executionCtxOf(c: { executionCtx: { waitUntil(p: Promise<unknown>): void } }) {
+  try { return c.executionCtx; } catch { return null; }
+}

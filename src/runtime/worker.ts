@@ -103,7 +103,8 @@ export default {
   async fetch(req: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     const iso = isolateFor(env);
     await prepare(iso, env, new URL(req.url).origin);
-    const res = await iso.app.fetch(req);
+    // env and ctx reach handlers as c.env / c.executionCtx (webhooks' follow-up calls use waitUntil).
+    const res = await iso.app.fetch(req, env, ctx as Parameters<typeof iso.app.fetch>[2]);
     ctx.waitUntil(afterwards(iso, env).catch((err: Error) => iso.deps.log.error({ err: err.message }, 'after-response work failed')));
     return res;
   },

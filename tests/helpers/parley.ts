@@ -19,6 +19,7 @@ export interface ApiResponse<T = any> { status: number; body: T; headers: Header
 export type Api = {
   get<T = any>(path: string): Promise<ApiResponse<T>>;
   post<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  patch<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>;
   raw(path: string, init: RequestInit): Promise<Response>;
 };
 
@@ -37,6 +38,7 @@ export function apiClient(base: string, token?: string): Api {
   return {
     get: (p) => call('GET', p),
     post: (p, b, h) => call('POST', p, b, h),
+    patch: (p, b) => call('PATCH', p, b),
     raw: (p, init) => fetch(base + p, init),
   };
 }
@@ -119,6 +121,7 @@ export function visitorApi(base: string, webchatToken: string, visitorToken: str
   return {
     get: (path) => withRefresh((api) => api.get(path)),
     post: (path, body, headers) => withRefresh((api) => api.post(path, body, headers)),
+    patch: (path, body) => withRefresh((api) => api.patch(path, body)),
     raw: (path, init) => apiClient(base, token).raw(path, init),
   };
 }

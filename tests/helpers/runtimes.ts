@@ -4,7 +4,7 @@
 // Tests see only HTTP plus `tick()` (one scheduled run) and `sql()` (read the store).
 import { parseSseBlock } from './sse.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobs } from '../../src/domain/core/jobs.js';
@@ -58,14 +58,59 @@ async function startNode(): Promise<Runtime> {
   };
 }
 
+const ROOT = join(import.meta.dirname, '../..');
+/** A worker's local state folder and its own dev registry (where wrangler dev instances find each other). */
+const workerDirs = new WeakMap<Runtime, { state: string; registry: string }>();
+
 async function startWorker(): Promise<Runtime> {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), 'parley-worker-'));
+  // Its own registry: another test's Worker (also named "parley") is never found by a peer.
+  const registry = join(state, 'registry');
   const child: ChildProcess = spawn('npx', ['tsx', 'scripts/worker-dev.ts'], {
-    cwd: join(import.meta.dirname, '../..'), detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: String(port), PARLEY_WORKER_STATE: state, PARLEY_ADMIN_EMAIL: ADMIN.email, PARLEY_ADMIN_PASSWORD: ADMIN.password,
-      PARLEY_SECRET: 'test-secret-test-secret', PARLEY_ALLOW_PRIVATE_NETWORK: '1', PARLEY_LOG_LEVEL: 'warn' },
+    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...workerVars(), PORT: String(port), PARLEY_WORKER_STATE: state, WRANGLER_REGISTRY_PATH: registry },
   });
+  const rt = await attachWorker(child, port, () => rmSync(state, { recursive: true, force: true }));
+  workerDirs.set(rt, { state, registry });
+  return rt;
+}
+
+const workerVars = () => ({ PARLEY_ADMIN_EMAIL: ADMIN.email, PARLEY_ADMIN_PASSWORD: ADMIN.password,
+  PARLEY_SECRET: 'test-secret-test-secret', PARLEY_ALLOW_PRIVATE_NETWORK: '1', PARLEY_LOG_LEVEL: 'warn' });
+
+/**
+ * A second, separate Worker process (its own workerd, so its own isolate) on the SAME local D1
+ * and the SAME EventHub Durable Object as `first`: a Worker named parley-peer whose hub binding
+ * names the first Worker's class (`script_name = "parley"`), found through their shared dev
+ * registry, and whose D1 is the same database in the same state folder. Stopping it leaves the
+ * first running.
+ */
+export async function startWorkerPeer(first: Runtime): Promise<Runtime> {
+  const dirs = workerDirs.get(first);
+  if (!dirs) throw new Error('startWorkerPeer: the first runtime must be a worker');
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'parley-peer-'));
+  const config = join(dir, 'wrangler.toml');
+  writeFileSync(config, [
+    'name = "parley-peer"', `main = "${join(ROOT, 'src/runtime/worker.ts')}"`, 'compatibility_date = "2025-09-01"', 'compatibility_flags = ["nodejs_compat"]',
+    '[[d1_databases]]', 'binding = "DB"', 'database_name = "parley"', 'database_id = "00000000-0000-0000-0000-000000000000"',
+    // Its own jobs queue (local queues live in one process): the peer delivers what it writes.
+    '[[queues.producers]]', 'binding = "JOBS"', 'queue = "parley-jobs-peer"', '[[queues.consumers]]', 'queue = "parley-jobs-peer"', 'max_batch_timeout = 1',
+    '[[durable_objects.bindings]]', 'name = "EVENTS_HUB"', 'class_name = "EventHub"', 'script_name = "parley"',
+    '[[r2_buckets]]', 'binding = "FILES"', 'bucket_name = "parley-files"',
+    '[assets]', `directory = "${join(ROOT, 'dist/web')}"`, 'binding = "ASSETS"', '',
+  ].join('\n'));
+  const vars = { ...workerVars(), PARLEY_SECRET_KEY: readFileSync(join(dirs.state, 'secret.key'), 'utf8').trim() };
+  const child: ChildProcess = spawn('npx', ['wrangler', 'dev', '--local', '-c', config, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', dirs.state,
+    '--test-scheduled', '--show-interactive-dev-session=false', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])], {
+    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_UPDATE_NOTIFIER: '1', WRANGLER_REGISTRY_PATH: dirs.registry },
+  });
+  return attachWorker(child, port, () => rmSync(dir, { recursive: true, force: true }));
+}
+
+async function attachWorker(child: ChildProcess, port: number, cleanup: () => void): Promise<Runtime> {
   let log = '';
   child.stdout!.on('data', (d) => { log += d; });
   child.stderr!.on('data', (d) => { log += d; });
@@ -96,11 +141,12 @@ async function startWorker(): Promise<Runtime> {
         const exited = new Promise((r) => child.once('exit', r));
         kill();
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        rmSync(state, { recursive: true, force: true });
+        cleanup();
       },
     };
   } catch (err) {
     kill();
+    cleanup();
     throw err;
   }
 }

@@ -95,6 +95,41 @@ export function messageView(r: Row): MessageView {
   };
 }
 
+// The order Object.entries walks an object's keys: integer-like keys first, ascending, then the rest as written.
+const JS_KEY_ORDER = `CASE WHEN key = '0' OR (key GLOB '[1-9]*' AND NOT key GLOB '*[^0-9]*' AND length(key) < 10) THEN CAST(key AS INTEGER) END NULLS LAST, id`;
+/** Epoch ms (an integer column or JSON value) -> ISO 8601 text in SQL, as isoString gives it. */
+// (A time bound from JS may be stored as a REAL: cast, so / and % are integer arithmetic.)
+const isoSql = (ms: string) => `CASE WHEN ${ms} IS NOT NULL THEN strftime('%Y-%m-%dT%H:%M:%S', CAST(${ms} AS INTEGER) / 1000, 'unixepoch') || '.' || substr('00' || (CAST(${ms} AS INTEGER) % 1000), -3) || 'Z' END`;
+
+/**
+ * messageView as one SQL expression over a messages row `x` (same JSON), for statements that
+ * store an event about a row they also write (a D1 batch cannot hand its rows to JS half way).
+ * Keys messageView leaves out are null in the json_patch (which drops them); the rest of meta
+ * is set last with json_set, which keeps nulls inside it.
+ */
+export function messageViewSql(x: string): string {
+  const meta = `${x}.meta`;
+  const base = `json_object('id', ${x}.id, 'conversationId', ${x}.conversation_id, 'direction', ${x}.direction,
+    'private', json(CASE WHEN ${x}.private THEN 'true' ELSE 'false' END), 'content', ${x}.content, 'html', ${x}.html,
+    'sender', json_object('type', ${x}.sender_type, 'id', ${x}.sender_id), 'createdAt', ${isoSql(`${x}.created_at`)},
+    'deliveryStatus', ${x}.delivery_status, 'error', ${x}.error, 'externalId', ${x}.external_id,
+    'attachments', json(coalesce(${x}.attachments, '[]')))`;
+  const own = `json_object(
+    'automated', CASE WHEN ${meta}->>'$.automated' THEN json('true') END,
+    'unverifiedSender', CASE WHEN ${meta}->>'$.unverifiedSender' THEN json('true') END,
+    'edited', json(CASE WHEN json_type(${meta}, '$.edited') = 'object' THEN json_object('at', coalesce(${isoSql(`(${meta}->>'$.edited.at')`)}, ''),
+      'edits', json((SELECT json_group_array(json_object('content', e.value->>'content', 'replacedAt', coalesce(${isoSql("(e.value->>'replacedAt')")}, '')))
+        FROM (SELECT value FROM json_each(${meta}, '$.edits') WHERE json_type(${meta}, '$.edits') = 'array' ORDER BY key) e))) END),
+    'deleted', json(CASE WHEN json_type(${meta}, '$.deleted') = 'object' THEN json_object('at', coalesce(${isoSql(`(${meta}->>'$.deleted.at')`)}, ''),
+      'by', 'contact', 'content', coalesce(${meta}->>'$.deleted.content', '')) END),
+    'reactions', json((SELECT CASE WHEN count(*) > 0 THEN json_group_array(json_object('emoji', r.value, 'by', r.key)) END
+      FROM (SELECT key, value FROM json_each(${meta}, '$.reactions') WHERE json_type(${meta}, '$.reactions') = 'object' AND value IS NOT NULL AND value <> ''
+        ORDER BY ${JS_KEY_ORDER}) r)))`;
+  const rest = `json_remove(${meta}, '$.automated', '$.edited', '$.edits', '$.deleted', '$.reactions')`;
+  const view = `json_patch(${base}, ${own})`;
+  return `(CASE WHEN json_valid(${meta}) AND json_type(${meta}) = 'object' AND ${rest} <> '{}' THEN json_set(${view}, '$.meta', json(${rest})) ELSE ${view} END)`;
+}
+
 const p2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 /**
  * Epoch ms -> the exact string Date#toISOString gives, computed arithmetically for integer

@@ -1,6 +1,8 @@
 // Which inboxes each user with an open stream belongs to, for filtering events without a query
 // per event: loaded when a user's first stream opens, then refreshed for every such user in one
-// query every few seconds, so a new member starts seeing an inbox without reconnecting.
+// query every few seconds, so a new member starts seeing an inbox without reconnecting; and at
+// once for the users an `inbox.members_changed` event names (`reload`, run by the stream that
+// heard it: on Workers a timer may do no I/O outside a request, the stream's own request may).
 import type { Store } from '../core/store.js';
 
 const REFRESH_MS = 5_000;
@@ -44,6 +46,12 @@ export class Memberships {
     return !!mine && inboxIds.some((id) => mine.has(id));
   }
 
+  /** Re-reads the inboxes of those of `userIds` who are tracked (one query); others are ignored. */
+  async reload(userIds: string[]): Promise<void> {
+    const tracked = userIds.filter((u) => this.byUser.has(u));
+    if (tracked.length) await this.refreshUsers(tracked);
+  }
+
   private async load(userId: string): Promise<Set<string>> {
     const rows = await this.store.all<{ inbox_id: string }>('SELECT inbox_id FROM inbox_members WHERE user_id = ?', [userId]);
     return new Set(rows.map((r) => r.inbox_id));
@@ -51,7 +59,10 @@ export class Memberships {
 
   private async refresh(): Promise<void> {
     const users = [...this.byUser.keys()];
-    if (!users.length) return;
+    if (users.length) await this.refreshUsers(users);
+  }
+
+  private async refreshUsers(users: string[]): Promise<void> {
     const rows = await this.store.all<{ user_id: string; inbox_id: string }>(
       'SELECT user_id, inbox_id FROM inbox_members WHERE user_id IN (SELECT value FROM json_each(?))', [JSON.stringify(users)]);
     const next = new Map<string, Set<string>>(users.map((u) => [u, new Set()]));

@@ -8,7 +8,8 @@ import type { Deps } from '../core/deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { mergeInboxSettings, validateInboxSettings } from './inbox-settings.js';
-import { raw, type Row } from '../core/store.js';
+import { raw, type Row, type Stmt } from '../core/store.js';
+import { insertEvents, publishStored, type EventDraft } from '../events/emit.js';
 import { openInboxConfig, sealInboxConfig } from './inbox-config.js';
 import { progressView, readProgress } from '../ingest/import-progress.js';
 
@@ -65,7 +66,8 @@ export async function updateInbox(deps: Deps, actor: Actor, id: string, input: {
 
 /** Where each secret is sent: a stored secret is only kept while its destination stays the same. */
 const DESTINATIONS: { path: string; secrets: (fields: string[]) => string[] }[] = [
-  { path: 'apiBaseUrl', secrets: (f) => f.filter((p) => !p.includes('.')) },
+  // An email inbox's mail API key goes to apiBaseUrl too.
+  { path: 'apiBaseUrl', secrets: (f) => f.filter((p) => !p.includes('.') || p.startsWith('mailApi.')) },
   { path: 'imap.host', secrets: (f) => f.filter((p) => p.startsWith('imap.')) },
   { path: 'smtp.host', secrets: (f) => f.filter((p) => p.startsWith('smtp.')) },
 ];
@@ -137,13 +139,25 @@ export async function addInboxMembers(deps: Deps, actor: Actor, inboxId: string,
   const found = await deps.store.all<{ id: string }>('SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(unique)]);
   const missing = unique.filter((u) => !found.some((f) => f.id === u));
   if (missing.length) throw new AppError(422, 'unknown_user', `No user with id ${missing.join(', ')}`, { field: 'userIds' });
-  await deps.store.atomically(unique.map((u) => raw('INSERT INTO inbox_members(inbox_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING', inboxId, u)));
+  await membersChanged(deps, inboxId, unique, 'added', unique.map((u) => raw('INSERT INTO inbox_members(inbox_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING', inboxId, u)));
   return listInboxMembers(deps, inboxId);
+}
+
+/**
+ * The membership write and its `inbox.members_changed` event, in one unit. Open live streams of
+ * those users reload their inboxes when they hear it (from inside their own request on
+ * Workers, where a timer may not do I/O), so a new member sees the inbox without reconnecting.
+ */
+async function membersChanged(deps: Deps, inboxId: string, userIds: string[], change: 'added' | 'removed', writes: Stmt[]) {
+  const now = deps.clock.now();
+  const drafts: EventDraft[] = [{ type: 'inbox.members_changed', inboxId, payload: { inboxId, userIds, change } }];
+  const results = await deps.store.atomically([...writes, insertEvents(drafts, now)]);
+  publishStored(deps, drafts, results[results.length - 1], now);
 }
 
 export async function removeInboxMember(deps: Deps, actor: Actor, inboxId: string, userId: string) {
   requireRole(actor, 'admin');
-  await deps.store.run('DELETE FROM inbox_members WHERE inbox_id = ? AND user_id = ?', [inboxId, userId]);
+  await membersChanged(deps, inboxId, [userId], 'removed', [raw('DELETE FROM inbox_members WHERE inbox_id = ? AND user_id = ?', inboxId, userId)]);
   return listInboxMembers(deps, inboxId);
 }
 

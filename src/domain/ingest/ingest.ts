@@ -10,7 +10,7 @@
 // message answers (inReplyTo) one earlier in the same delivery, so threading sees exactly
 // what it would see message by message.
 import { isMessageEvent, type InboundEvent, type InboundMessageEvent } from '../../../connectors/types.js';
-import { insertEvents, publishRows, publishStored, type EventDraft } from '../events/emit.js';
+import { publishRows } from '../events/emit.js';
 import type { Deps } from '../core/deps.js';
 import { withinLimits } from './ingest-limits.js';
 import { newId } from '../core/ids.js';
@@ -18,7 +18,7 @@ import { conversationsCreated, conversationsTouched, messagesCreated } from './i
 import { prepareAttachments, type PreparedFiles } from '../media/inbound-media.js';
 import { raw, type Row, type Stmt } from '../core/store.js';
 import { attachmentView, messageView } from '../core/views.js';
-import { pushUpdate, UPDATE_KINDS } from './ingest-updates.js';
+import { pushUpdate } from './ingest-updates.js';
 
 export interface IngestInbox { id: string; channel: string }
 export interface IngestOptions { cursor?: { name?: string; value: string | null } }
@@ -164,19 +164,14 @@ export async function ingestMany(deps: Deps, deliveries: Delivery[]): Promise<In
   // SQLite, ONE D1 batch.
   const results = await deps.store.atomically(stmts);
   const stored: Row[] = [];
-  const updates: EventDraft[] = [];
   let at = 0;
   plans.forEach((plan, r) => {
     const mine = results.slice(at, at += plan.stmts.length);
     const members = runs[r].map((k) => deliveries[k]);
-    collectResults(members, plan, mine, updates).forEach((res, i) => { out[runs[r][i]] = res; });
+    collectResults(members, plan, mine).forEach((res, i) => { out[runs[r][i]] = res; });
     mine.forEach((rows, i) => { if (plan.kinds[i] === 'events') stored.push(...rows); });
   });
-  // message.updated (statuses, edits, unsends, reactions) shows the updated row through
-  // messageView, which SQL cannot run: stored by a second unit right after this one.
-  const updateIds = updates.length ? (await deps.store.atomically([insertEvents(updates, now)]))[0] : [];
   publishRows(deps, stored);
-  if (updates.length) publishStored(deps, updates, updateIds, now);
   if (prepared.pending) deps.kickMedia?.();
   return out;
 }
@@ -221,8 +216,8 @@ function planIngest({ inbox, events, opts = {} }: Delivery, now: number, prepare
 /** What the unit's event statements need: the fresh ids, in the order the unit used them. */
 interface EventPlan { threads: string[]; messages: { id: string; at: number; view: unknown }[] }
 
-/** Results per member delivery of a plan (one member unless a run was merged); drafts for all. */
-function collectResults(members: Delivery[], { kinds, order }: Plan, results: Row[][], drafts: EventDraft[]): IngestResult[] {
+/** Results per member delivery of a plan (one member unless a run was merged). */
+function collectResults(members: Delivery[], { kinds, order }: Plan, results: Row[][]): IngestResult[] {
   // Which member each message (by its ordinal among message events) and each status event came from.
   const messageOwner: number[] = [];
   const statusOwner: number[] = [];
@@ -231,7 +226,6 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
 
   const messageRows: Row[] = [];
   const createdConversations: string[] = [];
-  const delivery: Row[] = [];
   let statusIndex = 0;
   results.forEach((rows, i) => {
     if (kinds[i] === 'status') out[statusOwner[statusIndex++]].statusUpdates += rows.length;
@@ -239,7 +233,6 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
     if (rows.length === 0) return;
     if (kinds[i] === 'messages') messageRows.push(...rows);
     else if (kinds[i] === 'conversation') createdConversations.push(...rows.map((r) => r.id as string).sort());
-    else if (UPDATE_KINDS.has(kinds[i])) delivery.push(...rows);
   });
   // Delivery order, as the caller gave the events.
   messageRows.sort((a, b) => order.get(a.id as string)! - order.get(b.id as string)!);
@@ -252,7 +245,6 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
   }
   out[0].createdConversations.push(...created);
   for (const o of out) o.createdConversations.sort();
-  for (const r of delivery) drafts.push({ type: 'message.updated', inboxId: members[0].inbox.id, conversationId: r.conversation_id as string, payload: { message: messageView(r) } });
   return out;
 }
 
