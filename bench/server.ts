@@ -36,6 +36,7 @@ import { guardedFetch } from '../connectors/net-guard.js';
 import { createSecretBox } from '../src/domain/core/secret-box.js';
 import { loadSecretKeys } from '../src/runtime/secret-key.js';
 import { installReactions } from '../src/domain/reactions.js';
+import { liveLimitsFromEnv } from '../src/runtime/live-limits-env.js';
 
 export const APP_SECRET = 'bench-app-secret';
 export const AGENTS = 20;
@@ -105,6 +106,7 @@ async function init(c: Extract<Command, { cmd: 'init' }>) {
   const deps: Deps = {
     store, blobs: fsBlobStore(join(dirname(c.dbFile), 'files')), log, secret: 'bench-secret-bench-secret', clock: systemClock, publicUrl: '', httpFetch: guardedFetch, secrets: await createSecretBox(loadSecretKeys(c.dbFile).keys),
     bus: new EventBus((err, e) => log.error({ event: e.type, err: (err as Error).message }, 'event listener failed')),
+    liveLimits: liveLimitsFromEnv(),
     connectors: createRegistry({ messenger: connector }),
   };
   const admin = await createUser(deps, { email: 'admin@bench.local', name: 'Admin', role: 'admin' });

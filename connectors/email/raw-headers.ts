@@ -4,7 +4,7 @@
 // header block is not valid UTF-8, it is re-encoded from the charset the message declares for
 // its body (the client wrote both in the same one). One pass over the header bytes.
 const LATIN1 = new TextDecoder('latin1');
-const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true });
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const MAX_HEADER_BYTES = 256 * 1024;
 
 function headerEnd(source: Uint8Array): number {

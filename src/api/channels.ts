@@ -1,7 +1,7 @@
 // GET /api/v1/channels: the registered connectors, for the web app's forms and badges, the
 // sandbox and API clients (any signed-in user: it holds no secrets).
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Registry } from '../../connectors/registry.js';
+import type { Registry } from '../../connectors/types.js';
 import { listChannels } from '../domain/inboxes/channels.js';
 import { router } from './env.js';
 import { errors, jsonResponse } from './schemas.js';

@@ -28,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 import { extraApiModules } from '../api/modules.js';
 import { installReactions } from '../domain/reactions.js';
+import { liveLimitsFromEnv } from './live-limits-env.js';
 
 export interface StartOptions {
   port?: number;
@@ -87,6 +88,7 @@ export async function startParley(opts: StartOptions = {}): Promise<Running> {
   const blobs = fsBlobStore(opts.filesDir ?? join(dirname(dbFile), 'files'));
   const deps: Deps = {
     store, blobs, bus, log, secret, secrets, connectors,
+    liveLimits: liveLimitsFromEnv(),
     clock: opts.clock ?? systemClock,
     publicUrl: opts.publicUrl ?? '',
     segmenter: jiebaSegmenter(),

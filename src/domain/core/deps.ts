@@ -42,6 +42,8 @@ export interface Deps {
   /** HTTP to admin-configured URLs (outgoing webhooks): the runtime's network guard, which
    *  refuses private addresses and never follows redirects (connectors/net-guard.ts on Node). */
   httpFetch: (url: string, init: RequestInit) => Promise<Response>;
+  /** Caps on live streams (queue per stream, streams per user/visitor/address); defaults in events/live.ts. */
+  liveLimits?: Partial<import('../events/live.js').LiveLimits>;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
   /**

@@ -18,12 +18,8 @@ export interface LiveLimits {
   perAddress: number;
 }
 
-const DEFAULTS: LiveLimits = {
-  maxQueue: Number(process.env.PARLEY_SSE_MAX_QUEUE ?? 1000),
-  perUser: Number(process.env.PARLEY_SSE_PER_USER ?? 10),
-  perVisitor: Number(process.env.PARLEY_SSE_PER_VISITOR ?? 3),
-  perAddress: Number(process.env.PARLEY_SSE_PER_ADDRESS ?? 200),
-};
+/** The defaults; the Node runtime takes PARLEY_SSE_* overrides into Deps.liveLimits. */
+export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxQueue: 1000, perUser: 10, perVisitor: 3, perAddress: 200 };
 
 export interface LiveStream {
   accepts(e: ParleyEvent): boolean;
@@ -46,7 +42,7 @@ export class LiveStreams {
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly bus: EventBus, limits: Partial<LiveLimits> = {}) {
-    this.limits = { ...DEFAULTS, ...limits };
+    this.limits = { ...DEFAULT_LIVE_LIMITS, ...limits };
   }
 
   get size(): number { return this.streams.size + this.owned.size; }
@@ -132,7 +128,7 @@ export class LiveStreams {
 const hubs = new WeakMap<object, LiveStreams>();
 
 /** The process's fan-out for these deps (created on first use). */
-export function liveStreams(deps: Pick<Deps, 'bus'>, limits?: Partial<LiveLimits>): LiveStreams {
+export function liveStreams(deps: Pick<Deps, 'bus' | 'liveLimits'>, limits: Partial<LiveLimits> | undefined = deps.liveLimits): LiveStreams {
   let hub = hubs.get(deps.bus);
   if (!hub) { hub = new LiveStreams(deps.bus, limits); hubs.set(deps.bus, hub); }
   return hub;

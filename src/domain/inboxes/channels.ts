@@ -1,7 +1,7 @@
 // The list of channels as clients see it: one entry per registered connector, everything
 // the web app, the OpenAPI text and the sandbox need to know about a channel without naming it.
 import { z } from 'zod';
-import type { Registry } from '../../../connectors/registry.js';
+import type { Registry } from '../../../connectors/types.js';
 import type { Connector } from '../../../connectors/types.js';
 
 export interface ChannelView {

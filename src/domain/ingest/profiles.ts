@@ -48,7 +48,7 @@ export async function withProfiles(deps: Deps, inbox: { id: string }, connector:
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([Promise.all(lookups), new Promise<void>((r) => { timer = setTimeout(r, PROFILE_BUDGET_MS); })]);
-  clearTimeout(timer);
+  if (timer !== undefined) clearTimeout(timer);
   inTime = false;
   if (failedUntil.size > 10_000) failedUntil.clear();
   if (found.size === 0) return events;

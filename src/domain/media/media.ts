@@ -44,7 +44,7 @@ const family = (t: string) => {
 function looksLikeText(d: Uint8Array): boolean {
   const n = Math.min(d.byteLength, 4096);
   for (let i = 0; i < n; i++) if (d[i] === 0) return false;
-  try { new TextDecoder('utf-8', { fatal: true }).decode(d.subarray(0, n)); return true; } catch { return n === 4096; }
+  try { new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(d.subarray(0, n)); return true; } catch { return n === 4096; }
 }
 
 export function kindOf(contentType: string, hint?: MediaKind): MediaKind {

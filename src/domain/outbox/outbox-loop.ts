@@ -67,12 +67,12 @@ export class OutboxLoop {
   /** Stops claiming, waits up to `timeoutMs` for sends in flight; claims not yet sent are released. */
   async stop(timeoutMs = 8_000): Promise<void> {
     this.stopping = true;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       Promise.all([...this.lanes.values()]),
       new Promise<void>((r) => { timer = setTimeout(r, timeoutMs); }),
     ]);
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 
   private scan(): Promise<void> {
