@@ -97,6 +97,8 @@ export interface InboundMessageEvent {
   inReplyTo?: string[];
   /** Automated mail (bounce, auto-reply): stored on an existing thread, never opens one nor triggers replies. */
   automated?: boolean;
+  /** Mass mail (a mailing list, a newsletter): opens or joins a conversation, marked, but is never answered automatically. */
+  bulk?: { reason: string; listId?: string; unsubscribe?: string };
   /** The customer opted out of (true: SMS STOP) or back into (false: START) messages on this channel account. */
   optOut?: boolean;
   meta?: Record<string, unknown>;

@@ -49,15 +49,33 @@ describe('parsing', () => {
     expect(onlyParent.threadKey).toBe('<k1@x.test>');
   });
 
-  it('flags auto-replies, bulk mail and bounces as automated; a bounce reports our message failed', async () => {
+  it('flags auto-replies and bounces as automated; a bounce reports our message failed', async () => {
     expect((await one(fixture('auto-reply.eml'))).automated).toBe(true);
     expect((await one(fixture('auto-reply-orphan.eml'))).automated).toBe(true);
-    expect((await one(fixture('bulk.eml'))).automated).toBe(true);
-    expect((await one('From: a@x.test\r\nPrecedence: list\r\nMessage-ID: <l@x.test>\r\n\r\nlist mail\r\n')).automated).toBe(true);
+    expect((await one('From: a@x.test\r\nPrecedence: auto_reply\r\nMessage-ID: <ar@x.test>\r\n\r\nback monday\r\n')).automated).toBe(true);
     expect((await one('From: a@x.test\r\nAuto-Submitted: no\r\nMessage-ID: <n@x.test>\r\n\r\nhuman\r\n')).automated).toBeUndefined();
     const events = await parseEmail(Buffer.from(fixture('bounce.eml').toString('latin1').replace('{{ORIGINAL_ID}}', OURS), 'latin1'), { address: OWN, ownIdKey: KEY });
     expect(events[0]).toMatchObject({ kind: 'message', automated: true, inReplyTo: [OURS] });
     expect(events[1]).toEqual({ kind: 'status', externalId: OURS, status: 'failed', error: 'Bounced: 550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown', at: expect.any(Number) });
+  });
+
+  it('mailing-list and bulk mail is kept as a customer message, marked bulk with its list, not automated', async () => {
+    const news = await one(fixture('bulk.eml'));
+    expect(news.automated).toBeUndefined();
+    expect(news.bulk).toEqual({ reason: 'Precedence: bulk', unsubscribe: '<mailto:unsub@shop.example>' });
+    expect(news).toMatchObject({ kind: 'message', text: 'Everything must go.', sender: { email: 'news@shop.example' } });
+    const list = await one('From: a@x.test\r\nPrecedence: list\r\nList-Id: Users of Foo <users.foo.example.org>\r\nMessage-ID: <l@x.test>\r\n\r\nlist mail\r\n');
+    expect(list).toMatchObject({ bulk: { reason: 'Precedence: list', listId: 'Users of Foo <users.foo.example.org>' } });
+    expect(list.automated).toBeUndefined();
+    expect((await one('From: a@x.test\r\nPrecedence: junk\r\nMessage-ID: <j@x.test>\r\n\r\nx\r\n')).bulk?.reason).toBe('Precedence: junk');
+    // List headers alone (Google Groups, Mailman without Precedence) are enough.
+    expect((await one('From: a@x.test\r\nList-Id: <g.example.com>\r\nMessage-ID: <g@x.test>\r\n\r\nx\r\n')).bulk).toEqual({ reason: 'List-Id', listId: '<g.example.com>' });
+    expect((await one('From: a@x.test\r\nList-Unsubscribe: <https://x.test/u>\r\nMessage-ID: <u@x.test>\r\n\r\nx\r\n')).bulk).toEqual({ reason: 'List-Unsubscribe', unsubscribe: '<https://x.test/u>' });
+    // A true auto-reply stays automated even when a list relayed it.
+    const ooo = await one('From: a@x.test\r\nAuto-Submitted: auto-replied\r\nPrecedence: bulk\r\nList-Id: <l.x.test>\r\nMessage-ID: <o@x.test>\r\n\r\naway\r\n');
+    expect(ooo.automated).toBe(true);
+    expect(ooo.bulk).toBeUndefined();
+    expect((await one('From: a@x.test\r\nMessage-ID: <p@x.test>\r\n\r\nperson\r\n')).bulk).toBeUndefined();
   });
 
   it('a read receipt (MDN) marks our message read', async () => {

@@ -263,19 +263,23 @@ describe('email threads and replies', () => {
     expect([second.mail.references].flat()).toEqual(['<thread-1@example.com>', '<thread-2@example.com>', '<thread-3@example.com>', out.mail.messageId, '<thread-5@example.com>']);
   });
 
-  it('auto-replies, vacation notices and bulk mail never open a conversation nor get an answer; an auto-reply in a thread is kept there', async () => {
+  it('auto-replies and vacation notices never open a conversation nor get an answer; an auto-reply in a thread is kept there; bulk mail opens its own, marked', async () => {
     const { id, mailbox } = await emailInbox();
     for (const f of ['thread-1.eml', 'thread-2-reply.eml', 'thread-3-reply.eml']) await dv.append(fixture(f), mailbox);
     await drain(id);
     const [conv] = await conversations(id);
     for (const f of ['auto-reply.eml', 'auto-reply-orphan.eml', 'bulk.eml']) await dv.append(fixture(f), mailbox);
     await drain(id);
-    expect((await conversations(id)).map((c) => c.id)).toEqual([conv.id]);
+    const convs = await conversations(id);
+    expect(convs).toHaveLength(2);
     const thread = await messages(conv.id);
     expect(thread.map((m) => m.content)).toContain('I am out of office until Monday.');
     const auto = await p.deps.store.get<{ meta: string }>("SELECT meta FROM messages WHERE external_id = '<ooo-0009@example.com>' AND inbox_id = ?", [id]);
     expect(JSON.parse(auto!.meta)).toMatchObject({ automated: true, automatedReason: 'Auto-Submitted: auto-replied' });
-    expect(await messageCount(id)).toBe(4); // the vacation notice and the newsletter are not stored anywhere
+    // The newsletter is kept on a conversation of its own, labelled bulk (tests/email-bulk.test.ts: never answered automatically).
+    const news = convs.find((c) => c.id !== conv.id);
+    expect(news).toMatchObject({ subject: 'Black Friday: 70% off', labels: ['bulk'] });
+    expect(await messageCount(id)).toBe(5); // the orphan vacation notice is not stored anywhere
     const outbox = await p.deps.store.get<{ n: number }>('SELECT count(*) AS n FROM outbox WHERE inbox_id = ?', [id]);
     expect(outbox!.n).toBe(0);
   });

@@ -66,12 +66,12 @@ function allAddresses(a: AddressObject | AddressObject[] | undefined): string[] 
   return list.flatMap((o) => o.value.flatMap((v) => (v.address ? [v.address] : (v.group ?? []).flatMap((g) => (g.address ? [g.address] : [])))));
 }
 
-/** Bounces, auto-replies, vacation notices, bulk mail: never opens a conversation, never answered. */
+/** Bounces, auto-replies, vacation notices: never opens a conversation, never answered. */
 export function automatedReason(mail: ParsedMail): string | null {
   const autoSubmitted = rawHeader(mail, 'auto-submitted').toLowerCase();
   if (autoSubmitted && !autoSubmitted.startsWith('no')) return `Auto-Submitted: ${autoSubmitted}`;
   const precedence = rawHeader(mail, 'precedence').toLowerCase();
-  if (/^(bulk|junk|list|auto_reply)/.test(precedence)) return `Precedence: ${precedence}`;
+  if (/^auto_reply/.test(precedence)) return `Precedence: ${precedence}`;
   for (const h of ['x-autoreply', 'x-autorespond', 'x-autoresponse', 'x-auto-reply']) if (rawHeader(mail, h)) return h;
   if (rawHeader(mail, 'x-failed-recipients')) return 'X-Failed-Recipients';
   const ct = rawHeader(mail, 'content-type').toLowerCase();
@@ -80,6 +80,21 @@ export function automatedReason(mail: ParsedMail): string | null {
   if (/^(mailer-daemon|postmaster|mail-daemon)@/.test(from)) return `From: ${from}`;
   if (rawHeader(mail, 'return-path') === '<>') return 'null Return-Path';
   return null;
+}
+
+/**
+ * Mailing-list and bulk mail (RFC 2369 List-* headers, RFC 2919 List-Id, Precedence:
+ * bulk|list|junk): a person may still need to read it, so it opens a conversation, marked, but
+ * nothing answers it automatically (a list would send our auto-reply to all its members).
+ */
+export function bulkOf(mail: ParsedMail): InboundMessageEvent['bulk'] {
+  const precedence = rawHeader(mail, 'precedence').toLowerCase();
+  const listId = rawHeader(mail, 'list-id').slice(0, 300);
+  const unsubscribe = rawHeader(mail, 'list-unsubscribe').slice(0, 1000);
+  const reason = /^(bulk|junk|list)\b/.test(precedence) ? `Precedence: ${precedence.slice(0, 50)}`
+    : listId ? 'List-Id' : unsubscribe ? 'List-Unsubscribe' : null;
+  if (!reason) return undefined;
+  return { reason, ...(listId ? { listId } : {}), ...(unsubscribe ? { unsubscribe } : {}) };
 }
 
 function syntheticId(source: Uint8Array): string {
@@ -161,6 +176,8 @@ export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: Parse
   const html = typeof mail.html === 'string' && mail.html ? sanitizeHtml(mail.html) : '';
   const { list: attachments, skipped } = attachmentsOf(mail, opts.maxAttachmentBytes ?? MAX_ATTACHMENT_BYTES);
   const automated = automatedReason(mail);
+  // A true auto-reply sent by a list server stays automated (it must not open a conversation).
+  const bulk = automated ? undefined : bulkOf(mail);
   const sentAt = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.getTime() : (opts.receivedAt?.getTime() ?? Date.now());
   const cc = allAddresses(mail.cc);
   const auth = authenticationOf(mail.headerLines);
@@ -193,6 +210,7 @@ export function eventsFromMail(mail: ParsedMail, source: Uint8Array, opts: Parse
     sentAt,
     ...(inReplyTo.length ? { inReplyTo } : {}),
     ...(automated ? { automated: true } : {}),
+    ...(bulk ? { bulk } : {}),
     meta,
   };
   const events: InboundEvent[] = [message];

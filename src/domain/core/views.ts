@@ -22,6 +22,8 @@ export interface MessageView {
   attachments: AttachmentView[];
   /** An auto-reply or bounce: shown, but nothing reacts to it. */
   automated?: true;
+  /** Mass mail (mailing list, newsletter): shown and answerable by hand, never answered automatically; details in `meta.bulk`. */
+  bulk?: true;
   /** The customer changed the text; `edits` are the earlier versions, oldest first. */
   edited?: { at: string; edits: { content: string; replacedAt: string }[] };
   /** The customer withdrew it: `content` is '' in lists and search; the original stays here for the record. */
@@ -40,6 +42,7 @@ const OWN_META_KEYS = new Set(['automated', 'edited', 'edits', 'deleted', 'react
 function metaFields(m: Record<string, unknown>): Partial<MessageView> {
   const out: Partial<MessageView> = {};
   if (m.automated) out.automated = true;
+  if (m.bulk) out.bulk = true;
   if (m.unverifiedSender) out.unverifiedSender = true;
   const edited = m.edited as { at?: number } | undefined;
   if (edited) {

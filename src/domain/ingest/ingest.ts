@@ -103,6 +103,11 @@ const TOUCH_ON_INBOUND = `UPDATE conversations SET
 
 // An auto-reply or bounce filed on an existing thread: counted, but it wakes nothing up: no
 // reopen, no unread, no waiting clock (an out-of-office must not loop with our bot).
+// Mass mail marks its conversation with a label agents can see and filter by (removable).
+export const BULK_LABEL = 'bulk';
+const LABEL_BULK = `INSERT INTO conversation_labels(conversation_id, label)
+  SELECT conversation_id, '${BULK_LABEL}' FROM messages WHERE id = ?1 AND conversation_id IS NOT NULL ON CONFLICT DO NOTHING`;
+
 const TOUCH_ON_AUTOMATED = `UPDATE conversations SET message_count = message_count + 1
   WHERE id = (SELECT conversation_id FROM messages WHERE id = ?2) AND ?1 IS NOT NULL`;
 
@@ -280,7 +285,7 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
     const sentAt = Number.isFinite(e.sentAt) && e.sentAt > 0 && e.sentAt < now + 5 * 60_000 ? e.sentAt : now;
     const inbound = e.kind === 'message';
     const attachmentsMeta = e.attachments.map((a) => ({ id: newId(), ...prepared.get(a)! }));
-    const meta = { ...(e.meta ?? {}), ...(e.subject ? { subject: e.subject } : {}), ...(e.automated ? { automated: true } : {}) };
+    const meta = { ...(e.meta ?? {}), ...(e.subject ? { subject: e.subject } : {}), ...(e.automated ? { automated: true } : {}), ...(e.bulk ? { bulk: e.bulk } : {}) };
     return {
       e, sentAt, inbound, attachmentsMeta,
       row: {
@@ -313,6 +318,7 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
   }
   for (const { e } of items) if (e.kind === 'echo') push('other', raw(ADOPT_ECHO, e.externalId, inbox.id, e.threadKey, e.text));
   push('messages', raw(INSERT_MESSAGES, JSON.stringify(items.map((x) => x.row)), inbox.id));
+  for (const { e, row } of items) if (e.bulk) push('other', raw(LABEL_BULK, row.id));
   for (const { e, sentAt } of items) {
     if (e.optOut !== undefined) push('other', raw(SET_OPT_OUT, e.optOut ? sentAt : null, inbox.id, e.sender.externalId));
     if (e.meta?.referral) push('other', raw(SET_ORIGIN, JSON.stringify(e.meta.referral), inbox.id, e.externalId));

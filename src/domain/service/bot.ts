@@ -82,7 +82,7 @@ export function botAwayNow(settings: Record<string, unknown>, now: number): z.in
 export async function botOnInbound(deps: Deps, message: Row): Promise<BotOutcome | null> {
   if (message.direction !== 'in' || message.sender_type !== 'contact') return null;
   const meta = typeof message.meta === 'string' ? (JSON.parse(message.meta) as Record<string, unknown>) : (message.meta as Record<string, unknown> | null);
-  if (meta?.automated) return null;
+  if (meta?.automated || meta?.bulk) return null;
   const now = deps.clock.now();
   const bot = botAwayNow(await inboxSettings(deps, message.inbox_id as string), now);
   if (!bot) return null;

@@ -2,6 +2,7 @@
 // one rating request on their channel. Answers come from the web chat widget (POST .../csat) or,
 // on any channel, as the customer's next message when it is just a digit 1-5 (plus an optional
 // comment); such a reply is stored as the rating and leaves the conversation resolved.
+import { isBulkConversation } from '../conversations/bulk.js';
 import { z } from 'zod';
 import { emitEvents } from '../events/emit.js';
 import { conversationChanged, loadConversationRow } from '../conversations/conversations.js';
@@ -35,6 +36,7 @@ export async function requestCsat(deps: Deps, conversationId: string): Promise<{
   if (!settings.success || !settings.data.enabled) return null;
   const conv = await loadConversationRow(deps, conversationId);
   if (!conv || conv.status !== 'resolved') return null;
+  if (await isBulkConversation(deps, conversationId)) return null;
   if (await deps.store.get('SELECT 1 AS ok FROM csat_responses WHERE conversation_id = ?', [conversationId])) return null;
   const now = deps.clock.now();
   const [claimed] = await deps.store.atomically([raw(

@@ -28,9 +28,9 @@ export function installServiceReactions(deps: Deps): void {
         react(deps, 'index-resolved', e, () => indexResolvedConversation(deps, e.conversationId!));
       }
     } else if (e.type === 'message.created') {
-      const m = e.payload.message as { id: string; content: string; direction: string; private: boolean; sender: { type: string }; automated?: boolean } | undefined;
+      const m = e.payload.message as { id: string; content: string; direction: string; private: boolean; sender: { type: string }; automated?: boolean; bulk?: boolean } | undefined;
       // Auto-replies and bounces get no bot answer, no CSAT reading, no SLA clock.
-      if (m && m.direction === 'in' && !m.private && !m.automated && m.sender.type === 'contact') react(deps, 'customer-message', e, () => onCustomerMessage(deps, m, e.inboxId));
+      if (m && m.direction === 'in' && !m.private && !m.automated && !m.bulk && m.sender.type === 'contact') react(deps, 'customer-message', e, () => onCustomerMessage(deps, m, e.inboxId));
     }
   });
 }

@@ -10,6 +10,7 @@ import type { Deps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import { writeOutgoing } from '../conversations/messages.js';
 import { raw } from '../core/store.js';
+import { latestInboundIsBulk } from '../conversations/bulk.js';
 
 export const followUpSettingsSchema = z.object({
   afterHours: z.number().positive(),
@@ -30,6 +31,7 @@ const DUE_FOLLOW_UPS = `SELECT c.id, coalesce(c.last_incoming_at, 0) AS after_in
         SELECT m2.id FROM messages m2 WHERE m2.conversation_id = c.id AND m2.private = 0 ORDER BY m2.created_at DESC, m2.id DESC LIMIT 1)
       AND m.direction = 'out' AND m.created_at <= ?1 - json_extract(i.settings, '$.followUp.afterHours') * ${HOUR})
     AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.conversation_id = c.id AND f.after_incoming_at = coalesce(c.last_incoming_at, 0))
+    AND ${latestInboundIsBulk('c.id')} = 0
   LIMIT ${BATCH}`;
 
 const CLAIM = `INSERT INTO follow_ups(conversation_id, after_incoming_at, sent_at) VALUES (?, ?, ?)

@@ -20,6 +20,7 @@ interface Msg extends MsgExtras {
   id: string; conversationId: string; direction: 'in' | 'out'; private: boolean; content: string; sender: { type: 'contact' | 'user' | 'bot'; id: string | null };
   createdAt: string; deliveryStatus: string | null; error: string | null; attachments: Attachment[];
   unverifiedSender?: true;
+  bulk?: true;
 }
 
 type Assignee = 'mine' | 'unassigned' | 'all';
@@ -307,13 +308,20 @@ function senderName(m: Msg): string {
   return m.sender.id === state.me?.id ? t('you') : userName(m.sender.id);
 }
 
+/** The chip's tooltip: why it counts as mass mail, and which list. */
+function bulkHint(m: Msg): string {
+  const b = m.meta?.bulk as { reason?: string; listId?: string } | undefined;
+  return [t('bulkMailHint'), b?.listId, b?.reason].filter(Boolean).join(' · ');
+}
+
 function messageEl(m: Msg): HTMLElement {
   const cls = m.private ? 'note' : m.direction;
   const status = m.direction === 'out' && !m.private ? h('span', { class: `delivery ds-${m.deliveryStatus}` }, t(`ds_${m.deliveryStatus}`)) : null;
   return h('div', { class: `msg ${cls}`, 'data-id': m.id, id: `m-${m.id}` },
     h('div', { class: 'msg-head' }, h('strong', null, senderName(m)), m.private ? h('span', { class: 'chip note-chip' }, t('privateNote')) : null,
       h('time', { datetime: m.createdAt }, fmtTime(m.createdAt)), status,
-      m.unverifiedSender ? h('span', { class: 'chip unverified-chip', title: t('unverifiedSenderHint') }, t('unverifiedSender')) : null),
+      m.unverifiedSender ? h('span', { class: 'chip unverified-chip', title: t('unverifiedSenderHint') }, t('unverifiedSender')) : null,
+      m.bulk ? h('span', { class: 'chip bulk-chip', title: bulkHint(m) }, t('bulkMail')) : null),
     messageBody(m),
     messageExtras(m),
     m.attachments?.length ? h('ul', { class: 'attachments' }, m.attachments.map((a) => h('li', null, attachmentEl(a)))) : null,
