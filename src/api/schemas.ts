@@ -36,6 +36,7 @@ export const MessageSchema = z.object({
   externalId: z.string().nullable(),
   attachments: z.array(z.any()),
   automated: z.literal(true).optional(),
+  bulk: z.literal(true).optional().openapi({ description: 'Mass mail (mailing list, newsletter; details in meta.bulk): never answered automatically' }),
   edited: z.object({ at: z.string(), edits: z.array(z.object({ content: z.string(), replacedAt: z.string() })) }).optional()
     .openapi({ description: 'The customer edited the message; earlier versions, oldest first' }),
   deleted: z.object({ at: z.string(), by: z.literal('contact'), content: z.string() }).optional()
