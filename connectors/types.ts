@@ -168,6 +168,8 @@ export interface OutboundMessage {
   subject?: string;
   /** Platform id of the customer's latest message, for platforms that quote or thread replies. */
   replyToExternalId?: string;
+  /** What the platform told us with that latest message (its stored meta, e.g. an email's Reply-To), for platforms whose answer depends on it. */
+  replyToMeta?: Record<string, unknown>;
   /** Platform ids of the thread so far, oldest first (email References). */
   threadExternalIds: string[];
   attachments: OutboundFile[];

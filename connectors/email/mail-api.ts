@@ -28,10 +28,10 @@ const b64 = (bytes: Uint8Array) => {
 };
 
 export async function sendWithMailApi(c: EmailConfig, api: NonNullable<EmailConfig['mailApi']>, msg: OutboundMessage): Promise<{ externalId: string }> {
-  const { to, messageId, references, inReplyTo } = replyEnvelope(c, msg);
+  const { to, toIdentity, messageId, references, inReplyTo } = replyEnvelope(c, msg);
   const body: MailApiEmail = {
     from: c.fromName ? `${quoted(c.fromName)} <${c.address}>` : c.address,
-    to: [msg.recipient.name ? `${quoted(msg.recipient.name)} <${to}>` : to],
+    to: toIdentity && msg.recipient.name ? [`${quoted(msg.recipient.name)} <${to[0]}>`] : to,
     subject: replySubject(msg.subject),
     text: msg.text,
     headers: { 'Message-ID': messageId, ...(inReplyTo ? { 'In-Reply-To': inReplyTo } : {}), ...(references.length ? { References: references.join(' ') } : {}) },

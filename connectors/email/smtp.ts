@@ -5,7 +5,7 @@ import type { EmailConfig } from './config.js';
 import { replyEnvelope, replySubject } from './reply-envelope.js';
 import { assertPublicHost, PrivateNetworkError } from '../net-guard.js';
 
-export { referencesFor, replySubject } from './reply-envelope.js';
+export { referencesFor, replyRecipients, replySubject } from './reply-envelope.js';
 
 interface SmtpErrorLike { code?: string; responseCode?: number; response?: string; message?: string; command?: string }
 
@@ -30,7 +30,7 @@ export function classifySmtpError(err: unknown, c: EmailConfig): Error {
 }
 
 export async function sendEmail(c: EmailConfig, msg: OutboundMessage): Promise<{ externalId: string }> {
-  const { to, messageId, references, inReplyTo } = replyEnvelope(c, msg);
+  const { to, toIdentity, messageId, references, inReplyTo } = replyEnvelope(c, msg);
   if (!c.smtp) throw new PermanentError('This email inbox has no SMTP server (and no mailApi) to send with');
   const smtp = c.smtp;
   try {
@@ -50,7 +50,7 @@ export async function sendEmail(c: EmailConfig, msg: OutboundMessage): Promise<{
   try {
     await transport.sendMail({
       from: c.fromName ? { name: c.fromName, address: c.address } : c.address,
-      to: msg.recipient.name ? { name: msg.recipient.name, address: to } : to,
+      to: toIdentity && msg.recipient.name ? { name: msg.recipient.name, address: to[0] } : to,
       subject: replySubject(msg.subject),
       text: msg.text,
       messageId,

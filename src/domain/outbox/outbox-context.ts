@@ -16,10 +16,11 @@ export async function loadDeliveryContext(deps: Deps, messageId: string) {
   const who = await deps.store.get(`SELECT ci.external_id, ci.handle, ct.name FROM contact_identities ci
     JOIN contacts ct ON ct.id = ci.contact_id WHERE ci.id = ? AND ci.inbox_id = ?`, [m.identity_id, m.inbox_id]);
   if (!who) throw new PermanentError('The customer for this conversation is unknown');
-  const thread = await deps.store.all<{ external_id: string; direction: string }>(
-    `SELECT external_id, direction FROM messages WHERE conversation_id = ? AND external_id IS NOT NULL AND private = 0 AND id <> ?
+  const thread = await deps.store.all<{ id: string; external_id: string; direction: string }>(
+    `SELECT id, external_id, direction FROM messages WHERE conversation_id = ? AND external_id IS NOT NULL AND private = 0 AND id <> ?
      ORDER BY created_at, id`, [m.conversation_id, messageId]);
   const lastIn = [...thread].reverse().find((t) => t.direction === 'in');
+  const lastInMeta = lastIn ? (await deps.store.get<{ meta: string | null }>('SELECT meta FROM messages WHERE id = ?', [lastIn.id]))?.meta : null;
   const atts = await deps.store.all<{ id: string; filename: string; content_type: string; size: number; sha256: string | null; data: Uint8Array | null; kind: string | null }>(
     "SELECT id, filename, content_type, size, sha256, data, kind FROM attachments WHERE message_id = ? AND state = 'ready' ORDER BY id", [messageId]);
   const files: OutboundFile[] = [];
@@ -40,6 +41,7 @@ export async function loadDeliveryContext(deps: Deps, messageId: string) {
     text: m.content as string,
     subject: (m.subject as string) ?? undefined,
     replyToExternalId: lastIn?.external_id,
+    ...(lastInMeta ? { replyToMeta: JSON.parse(lastInMeta) as Record<string, unknown> } : {}),
     threadExternalIds: thread.map((t) => t.external_id),
     attachments: files,
     ...sendOptions(m.meta),
