@@ -2,6 +2,7 @@
 // of the shapes that used to be quadratic, and the 10 MB one may take at most ~linear time more.
 // The assertion is a ratio (10x the input: well under the 100x a quadratic pass would take).
 import { describe, expect, it } from 'vitest';
+import { labelUndetectedCharsets } from '../connectors/email/charset-detect.js';
 import { splitQuoted } from '../connectors/email/quote.js';
 import { sanitizeHtml } from '../connectors/email/sanitize.js';
 
@@ -65,4 +66,31 @@ describe('the HTML sanitizer is linear', () => {
     expect(out.split('<b>').length - 1).toBeLessThanOrEqual(256);
     expect(sanitizeHtml('<p><b>bold</p> after')).toBe('<p><b>bold</b></p> after');
   });
+});
+
+describe('charset detection is linear', () => {
+  async function bestAsyncMs(fn: () => Promise<unknown>, runs: number): Promise<number> {
+    let best = Infinity;
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      await fn();
+      best = Math.min(best, performance.now() - t);
+    }
+    return best;
+  }
+  it('an unlabelled, not-UTF-8 text part (GBK lines) and a multipart of 900 such parts', async () => {
+    const gbkLine = Buffer.from('c4e3bac3a3acb7a2c6b1bacdcad5beddb6bcd4dab8bdbcfec0efa3acc7ebb2e9cad5a1a30d0a', 'hex');
+    const single = (bytes: number) => Buffer.concat([Buffer.from('From: a@x.test\r\nContent-Type: text/plain\r\n\r\n'), ...Array(Math.ceil(bytes / gbkLine.length)).fill(gbkLine)]);
+    // 900 parts (mailsplit refuses more than 1000 nodes; then the first parse is kept).
+    const part = (bytes: number) => Buffer.concat([Buffer.from('--z\r\nContent-Type: text/plain\r\n\r\n'), ...Array(Math.ceil(bytes / 900 / gbkLine.length)).fill(gbkLine), Buffer.from('\r\n')]);
+    const multi = (bytes: number) => Buffer.concat([Buffer.from('From: a@x.test\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n'), ...Array(900).fill(part(bytes)), Buffer.from('--z--\r\n')]);
+    for (const make of [single, multi]) {
+      const small = make(MB);
+      const big = make(10 * MB);
+      expect(await labelUndetectedCharsets(small)).not.toBeNull();
+      const a = Math.max(await bestAsyncMs(() => labelUndetectedCharsets(small), 2), 5);
+      const b = await bestAsyncMs(() => labelUndetectedCharsets(big), 1);
+      expect(b / a).toBeLessThan(LINEAR);
+    }
+  }, 120_000);
 });

@@ -38,6 +38,35 @@ describe('parsing', () => {
     }
   });
 
+  it('detects the charset of text parts that declare none or a wrong UTF-8 (GBK, Big5, Shift_JIS, EUC-JP, windows-1252)', async () => {
+    const gbk = await one(fixture('nocharset-gbk.eml'));
+    expect(gbk.text).toBe('您好，我上周在你们网站买的耳机一直没有发货，订单号是 20261125-8831，请帮我查一下物流情况。谢谢！');
+    expect(gbk.subject).toBe('耳机一直没有发货'); // raw GBK subject: detected from the head and body
+    expect((await one(fixture('nocharset-big5-base64.eml'))).text).toBe('您好，我的帳號無法登入，系統一直顯示密碼錯誤，但我確定密碼是正確的。請協助處理，謝謝。');
+    const sjis = await one(fixture('wrongcharset-sjis.eml'));
+    expect(sjis.text).toBe('お世話になっております。先週注文した商品がまだ届いておりません。配送状況を確認していただけますでしょうか。よろしくお願いいたします。');
+    expect(sjis.subject).toBe('配送について');
+    const euc = await one(fixture('nocharset-eucjp-alternative.eml'));
+    expect(euc.text).toBe('お世話になっております。先週注文した商品がまだ届いておりません。配送状況を確認していただけますでしょうか。');
+    expect(euc.html).toContain('先週注文した商品がまだ届いておりません');
+    expect((await one(fixture('nocharset-cp1252.eml'))).text).toBe('Bonjour, je n’ai pas reçu ma commande. Pourriez-vous vérifier l’état de la livraison ? Merci beaucoup, François');
+    for (const f of ['nocharset-gbk.eml', 'nocharset-big5-base64.eml', 'wrongcharset-sjis.eml', 'nocharset-eucjp-alternative.eml', 'nocharset-cp1252.eml']) {
+      expect((await one(fixture(f))).text, f).not.toContain('\uFFFD');
+    }
+    // A few characters are too little to tell: left as they are (U+FFFD) rather than guessed wrong.
+    expect((await one(Buffer.concat([Buffer.from('From: a@x.test\r\nMessage-ID: <short@x.test>\r\nContent-Type: text/plain\r\n\r\n'), Buffer.from('c4e3bac3', 'hex')]))).text).toContain('\uFFFD');
+    // Valid UTF-8 without a label, and a declared single-byte charset, are read as they are.
+    expect((await one('From: a@x.test\r\nMessage-ID: <u8@x.test>\r\nContent-Type: text/plain\r\n\r\n退款 ¥12\r\n')).text).toBe('退款 ¥12');
+    expect((await one(Buffer.concat([Buffer.from('From: a@x.test\r\nMessage-ID: <l1@x.test>\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\n'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0d, 0x0a])]))).text).toBe('café');
+    // An attachment is never relabelled: its bytes stay as sent.
+    const bin = Buffer.from([0xb0, 0xa1, 0xb0, 0xa2, 0xff, 0xfe]);
+    const withFile = await one(Buffer.concat([Buffer.from('From: a@x.test\r\nMessage-ID: <att@x.test>\r\nContent-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\n'),
+      Buffer.from('c4e3bac3a3acb7a2c6b1bacdcad5beddb6bcd4dab8bdbcfec0efa3acc7ebb2e9cad5a1a3', 'hex'), // GBK
+      Buffer.from('\r\n--z\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=a.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n' + bin.toString('base64') + '\r\n--z--\r\n')]));
+    expect(withFile.text).toBe('你好，发票和收据都在附件里，请查收。');
+    expect(Buffer.from(withFile.attachments[0].data!)).toEqual(bin);
+  });
+
   it('threads by the root of References, else In-Reply-To, else its own Message-ID', async () => {
     const a = await one(fixture('thread-1.eml'));
     const b = await one(fixture('thread-2-reply.eml'));

@@ -7,6 +7,7 @@ import { checkMimeDepth } from './mime-depth.js';
 import type { InboundAttachment, InboundEvent, InboundMessageEvent } from '../types.js';
 import { splitQuoted } from './quote.js';
 import { decodeRawHeaders } from './raw-headers.js';
+import { labelUndetectedCharsets } from './charset-detect.js';
 import { sanitizeHtml } from './sanitize.js';
 import { isOwnMessageId } from './message-id.js';
 import { authenticationOf } from './auth-results.js';
@@ -144,12 +145,19 @@ function defaultName(contentType: string, i: number): string {
   return `attachment-${i + 1}${ext ? `.${ext}` : ''}`;
 }
 
+const parseMime = (bytes: Uint8Array) => simpleParser(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+  keepCidLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 5 * 1024 * 1024,
+});
+
 export async function parseEmail(source: Uint8Array, opts: ParseOptions): Promise<InboundEvent[]> {
   checkMimeDepth(source);
   const decoded = decodeRawHeaders(source);
-  const mail = await simpleParser(Buffer.from(decoded.buffer, decoded.byteOffset, decoded.byteLength), {
-    keepCidLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 5 * 1024 * 1024,
-  });
+  let mail = await parseMime(decoded);
+  // U+FFFD: a text part was not the UTF-8 it claimed (or left unsaid); most mail never pays this.
+  if ((mail.text ?? '').includes('\uFFFD') || (typeof mail.html === 'string' && mail.html.includes('\uFFFD'))) {
+    const relabelled = await labelUndetectedCharsets(decoded);
+    if (relabelled) mail = await parseMime(relabelled);
+  }
   return eventsFromMail(mail, source, opts);
 }
 
