@@ -1,5 +1,6 @@
 // The agents' app in real Chromium with email messages as the email parser makes them: the
-// "Mailing list" mark on bulk mail (and its conversation's label).
+// "Mailing list" mark on bulk mail (and its conversation's label), and the "show quoted text"
+// toggle that brings back the history the parser trimmed from a reply.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEmail } from '../../connectors/email/parse.js';
@@ -54,5 +55,28 @@ describe('email messages in the web app', () => {
     await page.goto(`${p.url}/#/inbox/${person}`);
     await page.locator('.msg', { hasText: 'My card is refused.' }).waitFor();
     await expect(page.locator('.bulk-chip').count()).resolves.toBe(0);
+  });
+
+  it('a reply shows only the new text; "Show quoted text" opens the trimmed history; mail without a quote has no toggle', async () => {
+    const conv = await deliver(mail('Sun Hao <sun.hao@example.com>', 'q1@example.com', 'Re: Phone number', [
+      'It works now, thanks!', '', '在 2026年11月25日 10:30，Parley Support <support@parley.test> 写道：', '> Please update the app to 5.2.2 and <b>try</b> again.', '> Regards',
+    ].join('\r\n')));
+    await deliver(mail('Sun Hao <sun.hao@example.com>', 'q2@example.com', 'Re: Phone number', 'One more thing: the code came late.', ['In-Reply-To: <q1@example.com>']));
+    const page = await (await context(browser)).newPage();
+    await login(page, p.url, 'admin@test.local', 'admin-password');
+    await page.goto(`${p.url}/#/inbox/${conv}`);
+    const reply = page.locator('.msg', { hasText: 'It works now, thanks!' });
+    await reply.waitFor();
+    const quoted = reply.locator('details.quoted');
+    await expect(quoted.locator('summary').innerText()).resolves.toBe('Show quoted text');
+    expect(await quoted.locator('.quoted-text').isVisible()).toBe(false);
+    await quoted.locator('summary').click();
+    const text = await quoted.locator('.quoted-text').innerText();
+    expect(text).toContain('写道');
+    expect(text).toContain('> Please update the app to 5.2.2 and <b>try</b> again.'); // as text, never as markup
+    expect(await reply.locator('.msg-body b').count()).toBe(0);
+    const later = page.locator('.msg', { hasText: 'One more thing' });
+    await later.waitFor();
+    await expect(later.locator('details.quoted').count()).resolves.toBe(0);
   });
 });

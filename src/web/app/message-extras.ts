@@ -1,6 +1,7 @@
 // What platforms add to a message beyond its text, as the thread shows it: the customer's
 // edits (with the earlier versions), a message they deleted (hidden, kept for the record),
-// reactions, the link a "continued on" note carries, and where a conversation came from.
+// reactions, the link a "continued on" note carries, an email's trimmed quoted history, and
+// where a conversation came from.
 import { h, type Child } from './dom.js';
 import { fmtTime, t } from './i18n.js';
 
@@ -20,7 +21,10 @@ export function messageBody(m: MsgExtras): HTMLElement {
       m.deleted.content ? h('details', { class: 'record' }, h('summary', null, t('showDeleted')), h('div', null, m.deleted.content)) : null);
   }
   const link = m.meta?.link as { conversationId?: string } | undefined;
+  const quoted = typeof m.meta?.quotedText === 'string' && m.meta.quotedText ? m.meta.quotedText : null;
   return h('div', { class: 'msg-body' }, m.content,
+    // The history an email reply quoted, trimmed from the text (docs/email.md): one click away.
+    quoted ? h('details', { class: 'quoted' }, h('summary', null, t('showQuoted')), h('div', { class: 'quoted-text' }, quoted)) : null,
     link?.conversationId ? h('div', null, h('a', { class: 'linked', href: `#/inbox/${link.conversationId}` }, '↪ ', t('openLinked'))) : null);
 }
 
