@@ -159,6 +159,15 @@ describe('continue on another channel', () => {
     expect(there[1].meta.link).toMatchObject({ conversationId: conv.id, channel: 'whatsapp' });
     const here = (await w.messagesOf(conv.id)).at(-1);
     expect(here).toMatchObject({ private: true, meta: { link: { conversationId: r.body.conversationId, channel: 'sms' } } });
+    // The link is a field of both conversations too, shown only to who may see the other side.
+    expect((await p.api.get(`/api/v1/conversations/${conv.id}`)).body.linkedConversationIds).toEqual([r.body.conversationId]);
+    expect((await p.api.get(`/api/v1/conversations/${r.body.conversationId}`)).body.linkedConversationIds).toEqual([conv.id]);
+    const waOnly = await p.createUser('agent');
+    expect((await p.api.post(`/api/v1/inboxes/${w.inboxId}/members`, { userIds: [waOnly.id] })).status).toBeLessThan(300);
+    expect((await p.as(waOnly.token).get(`/api/v1/conversations/${conv.id}`)).body).toMatchObject({ id: conv.id, linkedConversationIds: [] });
+    const stored = await p.deps.store.all('SELECT conversation_id, linked_conversation_id FROM conversation_links WHERE conversation_id IN (?, ?) ORDER BY conversation_id = ?',
+      [conv.id, r.body.conversationId, r.body.conversationId]);
+    expect(stored).toEqual([{ conversation_id: conv.id, linked_conversation_id: r.body.conversationId }, { conversation_id: r.body.conversationId, linked_conversation_id: conv.id }]);
     // The customer's answer by SMS joins the continued conversation.
     await sms.customerTexts(s.hook, { from: '+14155550177', body: 'thanks!' });
     expect((await s.conversationOf('+14155550177')).id).toBe(r.body.conversationId);

@@ -1,3 +1,4 @@
+import { visibleLinkedIds } from '../domain/conversations/links.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import { assignConversation, getVisibleConversation, listConversations, markRead, setConversationLabels, setConversationStatus, STATUSES } from '../domain/conversations/conversations.js';
 import { listConversationMessages, postAgentMessage, retryMessage } from '../domain/conversations/messages.js';
@@ -39,7 +40,11 @@ export const conversationRoutes = () => {
 
   app.openapi(createRoute({ method: 'get', path: '/conversations/{id}', tags: ['Conversations'], summary: 'One conversation',
     request: { params: IdParam }, responses: { 200: jsonResponse(ConversationSchema, 'The conversation'), ...errors } }),
-  async (c) => c.json(conversationView(await getVisibleConversation(c.var.deps, c.var.actor, c.req.valid('param').id)) as never, 200));
+  async (c) => {
+    const { deps, actor } = c.var;
+    const row = await getVisibleConversation(deps, actor, c.req.valid('param').id);
+    return c.json({ ...conversationView(row), linkedConversationIds: await visibleLinkedIds(deps, actor, row.id as string) } as never, 200);
+  });
 
   app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/messages', tags: ['Messages'], summary: 'The thread, oldest first',
     request: { params: IdParam, query: PageQuery }, responses: { 200: jsonResponse(page(MessageSchema), 'A page'), ...errors } }),

@@ -55,6 +55,7 @@ export const ConversationSchema = z.object({
   assigneeId: z.string().nullable(),
   teamId: z.string().nullable(),
   origin: z.record(z.string(), z.any()).optional().openapi({ description: 'Where the customer came from (ad, m.me link, click-to-WhatsApp referral)' }),
+  linkedConversationIds: z.array(z.string()).optional().openapi({ description: 'GET /conversations/:id: conversations linked to this one ("continue on email/SMS"), those the reader may see' }),
   labels: z.array(z.string()),
   contact: z.object({ id: z.string(), name: z.string().nullable() }),
   lastMessage: z.object({ content: z.string(), direction: z.string(), private: z.boolean(), createdAt: z.string().nullable() }).nullable(),

@@ -1,9 +1,11 @@
 // The agents' app in real Chromium with email messages as the email parser makes them: the
 // "Mailing list" mark on bulk mail (and its conversation's label), and the "show quoted text"
-// toggle that brings back the history the parser trimmed from a reply.
+// toggle that brings back the history the parser trimmed from a reply; and the links of two
+// linked conversations ("continue on", tests/reply-window.test.ts) shown on both.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEmail } from '../../connectors/email/parse.js';
+import { linkConversationsStmt } from '../../src/domain/conversations/links.js';
 import { ingest } from '../../src/domain/ingest/ingest.js';
 import { startTestParley, type TestParley } from '../helpers/parley.js';
 import { context, launchChromium, login } from './browser.js';
@@ -78,5 +80,24 @@ describe('email messages in the web app', () => {
     const later = page.locator('.msg', { hasText: 'One more thing' });
     await later.waitFor();
     await expect(later.locator('details.quoted').count()).resolves.toBe(0);
+  });
+
+  it('linked conversations show a link to each other in both headers; following it opens the other one', async () => {
+    const a = await deliver(mail('Rae <rae@example.com>', 'k1@example.com', 'Call me', 'Please call me back.'));
+    const b = await deliver(mail('Rae <rae@example.com>', 'k2@example.com', 'Other topic', 'Following up here.'));
+    await p.deps.store.atomically([linkConversationsStmt(a, b, Date.now(), null)]);
+    const page = await (await context(browser)).newPage();
+    await login(page, p.url, 'admin@test.local', 'admin-password');
+    await page.goto(`${p.url}/#/inbox/${a}`);
+    await page.locator('.msg', { hasText: 'Please call me back.' }).waitFor();
+    const link = page.locator(`.linked-conv[data-linked="${b}"]`);
+    await expect(link.innerText()).resolves.toContain('Linked conversation');
+    await link.click();
+    await page.locator('.msg', { hasText: 'Following up here.' }).waitFor();
+    await expect(page.locator(`.linked-conv[data-linked="${a}"]`).count()).resolves.toBe(1);
+    // An action's answer (the plain view) keeps the links shown.
+    await page.click('#assign-me');
+    await page.waitForSelector('#assign-me[disabled]');
+    await expect(page.locator(`.linked-conv[data-linked="${a}"]`).count()).resolves.toBe(1);
   });
 });

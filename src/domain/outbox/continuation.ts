@@ -5,7 +5,8 @@
 // opened), and a private note in each conversation links to the other one.
 import type { ChannelKind } from '../../../connectors/types.js';
 import { canSeeAll, canSeeInbox, type Actor } from '../core/actor.js';
-import { getVisibleConversation, loadConversationRow } from '../conversations/conversations.js';
+import { conversationChanged, getVisibleConversation, loadConversationRow } from '../conversations/conversations.js';
+import { linkConversationsStmt } from '../conversations/links.js';
 import type { Deps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -67,6 +68,9 @@ export async function continueConversation(deps: Deps, actor: Actor, conversatio
   const fromInbox = (await deps.store.get<{ name: string }>('SELECT name FROM inboxes WHERE id = ?', [conv.inbox_id]))!;
   await writeOutgoing(deps, conv, { content: `Continued on ${option.inboxName} (${option.address}): conversation ${targetId}`, private: true, senderType: 'user', senderId: actor.id, meta: { link: { conversationId: targetId, inboxId: option.inboxId, channel: option.channel } } });
   await writeOutgoing(deps, target, { content: `Continued from ${fromInbox.name}: conversation ${conv.id}`, private: true, senderType: 'user', senderId: actor.id, meta: { link: { conversationId: conv.id, inboxId: conv.inbox_id, channel: conv.channel } } });
+  await deps.store.atomically([linkConversationsStmt(conv.id as string, targetId, deps.clock.now(), actor.id)]);
+  await conversationChanged(deps, conv.id as string, { linkedConversationId: targetId, by: actor.id });
+  await conversationChanged(deps, targetId, { linkedConversationId: conv.id, by: actor.id });
   return { conversationId: targetId, message };
 }
 

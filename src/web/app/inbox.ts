@@ -14,6 +14,7 @@ interface Conv {
   labels: string[]; contact: { id: string; name: string | null }; lastMessage: { content: string; direction: string; private?: boolean; createdAt: string | null } | null;
   lastActivityAt: string | null; unreadCount: number; snoozeUntil: string | null; sla?: { state: string; dueAt: string | null } | null;
   origin?: Record<string, unknown>;
+  linkedConversationIds?: string[];
 }
 interface Attachment { id: string; name?: string; filename: string; contentType: string; size: number; url?: string | null; state?: string; kind?: string | null; error?: string | null }
 interface Msg extends MsgExtras {
@@ -265,6 +266,7 @@ function renderConvHeader(): void {
       c.sla && c.sla.state !== 'ok' ? h('span', { class: `chip ${c.sla.state === 'breached' ? 'danger' : 'warn'}` }, t(c.sla.state === 'breached' ? 'slaBreached' : 'slaWarning')) : null,
       h('span', { class: 'muted inbox-name' }, inbox?.name ?? ''),
       originChip(c.origin),
+      (c.linkedConversationIds ?? []).map((id) => h('a', { class: 'chip linked-conv', href: `#/inbox/${id}`, 'data-linked': id }, '↪ ', t('linkedConversation'))),
       h('button', { class: 'link info-toggle', onclick: () => v.convEl?.classList.toggle('show-side') }, t('details'))),
     h('div', { class: 'actions' },
       h('button', { id: 'assign-me', disabled: c.assigneeId === state.me!.id, onclick: () => void assignToMe() }, t('assignToMe')),
@@ -290,7 +292,8 @@ function snoozeTime(kind: string): Date | null {
 async function act(fn: () => Promise<unknown>): Promise<void> {
   try {
     const r = await fn();
-    if (r && typeof r === 'object' && 'status' in r && 'inboxId' in r) v.conv = r as Conv;
+    // Action answers are the plain conversation view; the links come with GET /conversations/:id.
+    if (r && typeof r === 'object' && 'status' in r && 'inboxId' in r) v.conv = { linkedConversationIds: v.conv?.linkedConversationIds, ...(r as Conv) };
     renderConvHeader();
     refreshList();
   } catch (e) {
