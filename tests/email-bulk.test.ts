@@ -3,7 +3,7 @@
 // it automatically (after-hours bot, follow-up, CSAT), while a person's mail in the same inbox
 // gets all three. An agent can still answer the list mail by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowServiceSettled } from '../src/api/workflow-service.js';
+import { reactionsSettled } from '../src/domain/reactions.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { pollInbox } from '../src/domain/ingest/polling.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
@@ -37,7 +37,7 @@ const mail = (from: string, id: string, subject: string, body: string, headers: 
 ].join('\r\n');
 
 async function settle() {
-  await workflowServiceSettled(p.deps);
+  await reactionsSettled(p.deps);
   await deliverDueOutbox(p.deps);
 }
 

@@ -29,7 +29,7 @@ export function installServiceReactions(deps: Deps): void {
       }
     } else if (e.type === 'message.created') {
       const m = e.payload.message as { id: string; content: string; direction: string; private: boolean; sender: { type: string }; automated?: boolean; bulk?: boolean } | undefined;
-      // Auto-replies and bounces get no bot answer, no CSAT reading, no SLA clock.
+      // Auto-replies and bounces get no bot answer, no CSAT reading, no SLA clock; mass mail (bulk) no bot answer nor CSAT reading.
       if (m && m.direction === 'in' && !m.private && !m.automated && !m.bulk && m.sender.type === 'contact') react(deps, 'customer-message', e, () => onCustomerMessage(deps, m, e.inboxId));
     }
   });
