@@ -36,6 +36,12 @@ describe('email out through a mail API', () => {
     expect(fake.sent).toHaveLength(1);
   });
 
+  it('honours the Reply-To of the customer\'s latest mail like SMTP does (tests/email-reply-to.test.ts)', async () => {
+    const before = fake.sent.length;
+    await email.send(config(), msg({ messageId: '01JTESTMESSAGE0000000000009', replyToMeta: { email: { from: 'jo@customer.test', replyTo: ['Office@Customer.test'] } } }));
+    expect(fake.sent[before].body).toMatchObject({ to: ['office@customer.test'] });
+  });
+
   it('a rate limit or a provider error may pass (retryable); a refused key or message will not', async () => {
     fake.failNext(1, 429);
     const limited = await email.send(config(), msg({ messageId: '01JTESTMESSAGE0000000000002' })).catch((e) => e);
