@@ -13,6 +13,7 @@ import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import type { Row } from '../core/store.js';
 import { parseRetryAfter } from '../../../connectors/retry-after.js';
+import type { OutgoingWebhookRow } from '../core/rows.js';
 
 export const MAX_ATTEMPTS = 10;
 export const BASE_BACKOFF_MS = 30_000;
@@ -87,19 +88,19 @@ export async function createWebhook(deps: Deps, actor: Actor, input: WebhookInpu
     'INSERT INTO outgoing_webhooks(id, url, events, secret, description, active, created_by, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)',
     [id, url, JSON.stringify(events), await deps.secrets.seal(secret), input.description ?? null, actor.id, deps.clock.now()],
   );
-  const row = await deps.store.get('SELECT * FROM outgoing_webhooks WHERE id = ?', [id]);
+  const row = await deps.store.get<OutgoingWebhookRow>('SELECT * FROM outgoing_webhooks WHERE id = ?', [id]);
   return { ...webhookView(row!), secret };
 }
 
 export async function listWebhooks(deps: Deps, actor: Actor) {
   requireRole(actor, 'admin');
-  const rows = await deps.store.all('SELECT * FROM outgoing_webhooks ORDER BY created_at, id');
+  const rows = await deps.store.all<OutgoingWebhookRow>('SELECT * FROM outgoing_webhooks ORDER BY created_at, id');
   return rows.map(webhookView);
 }
 
 async function getWebhookRow(deps: Deps, actor: Actor, id: string) {
   requireRole(actor, 'admin');
-  const row = await deps.store.get('SELECT * FROM outgoing_webhooks WHERE id = ?', [id]);
+  const row = await deps.store.get<OutgoingWebhookRow>('SELECT * FROM outgoing_webhooks WHERE id = ?', [id]);
   if (!row) throw notFound('Webhook');
   return row;
 }

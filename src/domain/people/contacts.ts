@@ -9,8 +9,11 @@ import type { Deps } from '../core/deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import { raw, type Row } from '../core/store.js';
+import type { ConversationRow, MessageRow } from '../core/rows.js';
+import type { ConversationFullRow } from '../core/views.js';
 import { CONTACT_TEXT, parseQuery } from '../search/text-query.js';
 import { CONVERSATION_COLUMNS, CONVERSATION_JOINS, conversationView, messageView } from '../core/views.js';
+import type { ContactIdentityRow, ContactRow } from '../core/rows.js';
 
 /** Conversations shown inside a contact (newest activity first); older ones via the timeline or ?contactId=. */
 export const CONTACT_CONVERSATIONS_LIMIT = 100;
@@ -60,11 +63,11 @@ const identityView = (r: Row) => ({
 
 /** Follows merged_into to the surviving contact (at most a few hops; merges flatten chains). */
 async function resolveContact(deps: Deps, id: string): Promise<{ row: Row; redirectedFrom: string | null }> {
-  const first = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [id]);
+  const first = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [id]);
   if (!first) throw notFound('Contact');
   let row: Row = first;
   for (let hops = 0; row.merged_into && hops < 10; hops++) {
-    const next: Row | undefined = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [row.merged_into]);
+    const next: Row | undefined = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [row.merged_into]);
     if (!next) break;
     row = next;
   }
@@ -96,9 +99,9 @@ export async function contactDetail(deps: Deps, actor: Actor, row: Row) {
   const id = row.id as string;
   // A contact seen through one inbox does not reveal who the person is on inboxes the actor cannot see.
   const is = identityScope(actor);
-  const identities = await deps.store.all(`SELECT * FROM contact_identities WHERE contact_id = ? AND ${is.sql} ORDER BY created_at, id`, [id, ...is.params]);
+  const identities = await deps.store.all<ContactIdentityRow>(`SELECT * FROM contact_identities WHERE contact_id = ? AND ${is.sql} ORDER BY created_at, id`, [id, ...is.params]);
   const scope = canSeeAll(actor) ? { sql: '1', params: [] as unknown[] } : { sql: 'c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE user_id = ?)', params: [actor.id] };
-  const convs = await deps.store.all(
+  const convs = await deps.store.all<ConversationFullRow>(
     `SELECT ${CONVERSATION_COLUMNS} FROM (SELECT * FROM conversations c WHERE c.contact_id = ? AND ${scope.sql}
        ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?) c ${CONVERSATION_JOINS} ORDER BY c.last_activity_at DESC, c.id DESC`,
     [id, ...scope.params, CONTACT_CONVERSATIONS_LIMIT],
@@ -180,7 +183,7 @@ export async function updateContact(deps: Deps, actor: Actor, id: string, patch:
   }
   if (sets.length === 0) throw new AppError(400, 'invalid_request', 'Give at least one of name, email, phone, attributes');
   await deps.store.run(`UPDATE contacts SET ${sets.join(', ')} WHERE id = ?`, [...params, row.id]);
-  const fresh = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [row.id]);
+  const fresh = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [row.id]);
   await emitEvents(deps, [{ type: 'contact.updated', audience: await contactAudience(deps, row.id as string), payload: { contactId: row.id, fields: Object.keys(patch) } }]);
   return contactDetail(deps, actor, fresh!);
 }
@@ -206,8 +209,8 @@ export function mergePatch(target: Record<string, unknown>, patch: Record<string
  */
 export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, otherId: string, by: AuditBy = { actor }) {
   if (keepId === otherId) throw new AppError(422, 'same_contact', 'A contact cannot be merged into itself');
-  const keep = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [keepId]);
-  const other = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [otherId]);
+  const keep = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [keepId]);
+  const other = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [otherId]);
   if (!keep || !(await canSeeContact(deps, actor, keepId))) throw notFound('Contact');
   if (!other || !(await canSeeContact(deps, actor, otherId))) throw new AppError(404, 'not_found', 'The other contact was not found');
   if (keep.merged_into) throw new AppError(409, 'contact_merged', `This contact was merged into ${keep.merged_into}; merge into that one`);
@@ -238,7 +241,7 @@ export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, ot
   if (results[5].length === 0) throw new AppError(409, 'contact_merged', 'One of the contacts was merged by someone else meanwhile; reload and try again');
 
   await emitEvents(deps, [{ type: 'contact.merged', audience: await contactAudience(deps, keepId), payload: { contactId: keepId, mergedContactId: otherId, by: actor.id } }]);
-  const fresh = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [keepId]);
+  const fresh = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [keepId]);
   return { ...(await contactDetail(deps, actor, fresh!)), merged: { contactId: otherId, identities: counts?.identities ?? 0, conversations: counts?.conversations ?? 0 } };
 }
 
@@ -271,7 +274,7 @@ export async function mergeSuggestions(deps: Deps, actor: Actor, id: string) {
   const visible: Row[] = [];
   for (const r of rows) if (canSeeAll(actor) || (await canSeeContact(deps, actor, r.id as string))) visible.push(r);
   const ids = JSON.stringify(visible.map((r) => r.id));
-  const idRows = visible.length ? await deps.store.all(`SELECT * FROM contact_identities WHERE contact_id IN (SELECT value FROM json_each(?)) AND ${is.sql} ORDER BY created_at, id`, [ids, ...is.params]) : [];
+  const idRows = visible.length ? await deps.store.all<ContactIdentityRow>(`SELECT * FROM contact_identities WHERE contact_id IN (SELECT value FROM json_each(?)) AND ${is.sql} ORDER BY created_at, id`, [ids, ...is.params]) : [];
   return {
     data: visible.map((r) => ({
       ...contactSummary(r),
@@ -294,7 +297,7 @@ export async function contactTimeline(deps: Deps, actor: Actor, id: string, limi
   const params: unknown[] = [row.id, ...(canSeeAll(actor) ? [] : [actor.id])];
   const after = decodeCursor(cursor);
   if (after) { where.push('(m.created_at, m.id) < (?, ?)'); params.push(after[0], after[1]); }
-  const rows = await deps.store.all(
+  const rows = await deps.store.all<MessageRow & { channel: string; conversation_status: ConversationRow['status'] }>(
     `SELECT m.*, i.channel AS channel, c.status AS conversation_status FROM
        (SELECT * FROM messages m WHERE ${where.join(' AND ')} ORDER BY m.created_at DESC, m.id DESC LIMIT ?) m
      JOIN conversations c ON c.id = m.conversation_id JOIN inboxes i ON i.id = m.inbox_id
@@ -305,8 +308,8 @@ export async function contactTimeline(deps: Deps, actor: Actor, id: string, limi
   const pageRows = rows.slice(0, limit);
   const last = pageRows[pageRows.length - 1];
   return {
-    data: pageRows.map((r) => ({ ...messageView(r), inboxId: r.inbox_id as string, channel: r.channel as string, conversationStatus: r.conversation_status as string })),
-    nextCursor: more && last ? encodeCursor([last.created_at as number, last.id as string]) : null,
+    data: pageRows.map((r) => ({ ...messageView(r), inboxId: r.inbox_id, channel: r.channel, conversationStatus: r.conversation_status })),
+    nextCursor: more && last ? encodeCursor([last.created_at, last.id]) : null,
   };
 }
 

@@ -12,6 +12,7 @@ import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import { similarResolved } from './retrieval/resolved-conversations.js';
 import { indexDocStatements, rankDocs, removeDocStatements, segmenterOf } from './retrieval/word-index.js';
 import { raw, type Row } from '../core/store.js';
+import type { CannedResponseRow, FaqArticleRow } from '../core/rows.js';
 
 export const FAQ_LOCALES = ['zh-CN', 'en'] as const;
 export type FaqLocale = (typeof FAQ_LOCALES)[number];
@@ -137,7 +138,7 @@ export async function createFaq(deps: Deps, actor: Actor, input: FaqInput): Prom
 const cleanTags = (tags?: string[]) => [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))];
 
 export async function getFaq(deps: Deps, id: string): Promise<FaqView> {
-  const r = await deps.store.get('SELECT * FROM faq_articles WHERE id = ?', [id]);
+  const r = await deps.store.get<FaqArticleRow>('SELECT * FROM faq_articles WHERE id = ?', [id]);
   if (!r) throw notFound('FAQ article');
   return faqView(r);
 }
@@ -205,7 +206,7 @@ async function matchCanned(deps: Deps, text: string) {
   const exists = await deps.store.get("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'canned_responses'");
   const terms = searchTerms(text);
   if (!exists || terms.length === 0) return [];
-  const rows = await deps.store.all('SELECT * FROM canned_responses ORDER BY id LIMIT 2000');
+  const rows = await deps.store.all<CannedResponseRow>('SELECT * FROM canned_responses ORDER BY id LIMIT 2000');
   return rows
     .map((r) => {
       const hay = `${r.short_code ?? ''}\n${r.content ?? ''}`.normalize('NFKC').toLowerCase();
@@ -214,5 +215,5 @@ async function matchCanned(deps: Deps, text: string) {
     .filter((x) => x.matched > 0)
     .sort((a, b) => b.matched - a.matched)
     .slice(0, 5)
-    .map(({ r, matched }) => ({ id: r.id as string, shortCode: r.short_code as string, content: r.content as string, matchedTerms: matched }));
+    .map(({ r, matched }) => ({ id: r.id, shortCode: r.short_code, content: r.content, matchedTerms: matched }));
 }

@@ -8,6 +8,7 @@ import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import type { Row } from '../core/store.js';
+import type { CannedResponseRow } from '../core/rows.js';
 
 export const SHORT_CODE = /^[\p{L}\p{N}][\p{L}\p{N}_\-.]{0,63}$/u;
 
@@ -40,7 +41,7 @@ export async function listCanned(deps: Deps, q: string | undefined, limit: numbe
   }
   const after = decodeCursor(cursor);
   if (after) { where.push('short_code > ?'); params.push(after[1]); }
-  const rows = await deps.store.all(`SELECT * FROM canned_responses ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY short_code LIMIT ?`, [...params, limit + 1]);
+  const rows = await deps.store.all<CannedResponseRow>(`SELECT * FROM canned_responses ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY short_code LIMIT ?`, [...params, limit + 1]);
   const more = rows.length > limit;
   const data = rows.slice(0, limit).map(cannedView);
   const last = data[data.length - 1];
@@ -48,7 +49,7 @@ export async function listCanned(deps: Deps, q: string | undefined, limit: numbe
 }
 
 async function getCannedRow(deps: Deps, id: string): Promise<Row> {
-  const row = await deps.store.get('SELECT * FROM canned_responses WHERE id = ?', [id]);
+  const row = await deps.store.get<CannedResponseRow>('SELECT * FROM canned_responses WHERE id = ?', [id]);
   if (!row) throw notFound('Canned response');
   return row;
 }
@@ -104,14 +105,14 @@ export function fillPlaceholders(template: string, values: Record<string, string
 export async function renderCanned(deps: Deps, actor: Actor, conversationId: string, shortCode: string): Promise<{ id: string; shortCode: string; content: string }> {
   const conv = await getVisibleConversation(deps, actor, conversationId);
   const code = shortCode.trim().replace(/^\//, '').toLowerCase();
-  const canned = await deps.store.get('SELECT * FROM canned_responses WHERE short_code = ?', [code]);
+  const canned = await deps.store.get<CannedResponseRow>('SELECT * FROM canned_responses WHERE short_code = ?', [code]);
   if (!canned) throw notFound(`Canned response /${code}`);
   const contact = await deps.store.get<{ name: string | null; email: string | null; phone: string | null }>('SELECT name, email, phone FROM contacts WHERE id = ?', [conv.contact_id]);
   const inbox = await deps.store.get<{ name: string }>('SELECT name FROM inboxes WHERE id = ?', [conv.inbox_id]);
   const values: Record<string, string | null | undefined> = {
     'contact.name': contact?.name, 'contact.email': contact?.email, 'contact.phone': contact?.phone,
     'agent.name': actor.name, 'agent.email': actor.email,
-    'conversation.id': conv.id as string, 'inbox.name': inbox?.name,
+    'conversation.id': conv.id, 'inbox.name': inbox?.name,
   };
-  return { id: canned.id as string, shortCode: code, content: fillPlaceholders(canned.content as string, values) };
+  return { id: canned.id, shortCode: code, content: fillPlaceholders(canned.content, values) };
 }
