@@ -61,7 +61,7 @@ export async function search(deps: Deps, actor: Actor, q: string, limit: number)
 
   const messageHits = await searchMessages(deps, actor, parsed, limit);
   const contactRows = await searchContacts(deps, actor, parsed, limit);
-  const conversations = await conversationsFor(deps, actor, messageHits.convOrder, contactRows.map((r) => r.id as string), limit);
+  const conversations = await conversationsFor(deps, actor, messageHits.convOrder, contactRows.map((r) => r.id), limit);
   return {
     messages: messageHits.rows.slice(0, limit).map((r) => ({
       id: r.id as string,
@@ -194,7 +194,7 @@ async function searchMessages(deps: Deps, actor: Actor, p: ParsedQuery, limit: n
 
 
 
-async function searchContacts(deps: Deps, actor: Actor, p: ParsedQuery, limit: number): Promise<Row[]> {
+async function searchContacts(deps: Deps, actor: Actor, p: ParsedQuery, limit: number): Promise<ContactRow[]> {
   const scope = contactScope(actor, 'x.id');
   const likeSql = p.likes.map(() => ` AND ${CONTACT_TEXT} LIKE ? ESCAPE '\\'`).join('');
   let ids: string[];

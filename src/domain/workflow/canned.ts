@@ -14,11 +14,11 @@ export const SHORT_CODE = /^[\p{L}\p{N}][\p{L}\p{N}_\-.]{0,63}$/u;
 
 export interface CannedView { id: string; shortCode: string; content: string; createdBy: string | null; createdAt: string; updatedAt: string }
 
-export function cannedView(r: Row): CannedView {
+export function cannedView(r: CannedResponseRow): CannedView {
   return {
-    id: r.id as string, shortCode: r.short_code as string, content: r.content as string,
-    createdBy: (r.created_by as string | null) ?? null,
-    createdAt: new Date(r.created_at as number).toISOString(), updatedAt: new Date(r.updated_at as number).toISOString(),
+    id: r.id, shortCode: r.short_code, content: r.content,
+    createdBy: r.created_by ?? null,
+    createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
   };
 }
 
@@ -48,7 +48,7 @@ export async function listCanned(deps: Deps, q: string | undefined, limit: numbe
   return { data, nextCursor: more && last ? encodeCursor([0, last.shortCode]) : null };
 }
 
-async function getCannedRow(deps: Deps, id: string): Promise<Row> {
+async function getCannedRow(deps: Deps, id: string): Promise<CannedResponseRow> {
   const row = await deps.store.get<CannedResponseRow>('SELECT * FROM canned_responses WHERE id = ?', [id]);
   if (!row) throw notFound('Canned response');
   return row;
@@ -71,7 +71,7 @@ export async function createCanned(deps: Deps, actor: Actor, input: { shortCode:
   const id = newId();
   const now = deps.clock.now();
   // ON CONFLICT covers the race between the check above and this insert.
-  const rows = await deps.store.all(
+  const rows = await deps.store.all<CannedResponseRow>(
     'INSERT INTO canned_responses(id, short_code, content, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(short_code) DO NOTHING RETURNING *',
     [id, code, input.content, actor.id, now, now]);
   if (!rows[0]) throw new AppError(409, 'short_code_taken', `A canned response /${code} already exists`);
@@ -81,7 +81,7 @@ export async function createCanned(deps: Deps, actor: Actor, input: { shortCode:
 export async function updateCanned(deps: Deps, actor: Actor, id: string, input: { shortCode?: string; content?: string }): Promise<CannedView> {
   requireRole(actor, 'admin', 'lead');
   const row = await getCannedRow(deps, id);
-  const code = input.shortCode !== undefined ? normalizeShortCode(input.shortCode) : (row.short_code as string);
+  const code = input.shortCode !== undefined ? normalizeShortCode(input.shortCode) : row.short_code;
   if (code !== row.short_code) await assertCodeFree(deps, code, id);
   await deps.store.run('UPDATE canned_responses SET short_code = ?, content = ?, updated_at = ? WHERE id = ?',
     [code, input.content ?? row.content, deps.clock.now(), id]);
