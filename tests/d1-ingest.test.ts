@@ -17,6 +17,7 @@ import { openSqliteStore } from '../src/runtime/sqlite-store.js';
 import { messageView, messageViewSql } from '../src/domain/core/views.js';
 import { localD1 } from './helpers/d1.js';
 import type { MessageRow } from '../src/domain/core/rows.js';
+import { inboundMessage } from './helpers/inbound.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-d1-'));
 const stores: Record<string, { store: Store; batches: () => number }> = {};
@@ -38,9 +39,8 @@ beforeAll(async () => {
 afterAll(async () => { await stop(); rmSync(dir, { recursive: true, force: true }); });
 
 const t0 = Date.UTC(2026, 0, 2, 3, 4, 5, 67);
-const msg = (externalId: string, threadKey: string, text: string, at: number): InboundEvent => ({
-  kind: 'message', externalId, threadKey, text, attachments: [], sentAt: at, sender: { externalId: `cust-${threadKey}`, name: `客户 ${threadKey}` },
-} as InboundEvent);
+const msg = (externalId: string, threadKey: string, text: string, at: number): InboundEvent =>
+  inboundMessage({ externalId, threadKey, text, sentAt: at, sender: { externalId: `cust-${threadKey}`, name: `客户 ${threadKey}` } });
 
 function depsFor(store: Store) {
   const seen: ParleyEvent[] = [];
