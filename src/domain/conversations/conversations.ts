@@ -4,7 +4,7 @@ import { canSeeAll, inboxScope, isManager, type Actor } from '../core/actor.js';
 import type { Deps } from '../core/deps.js';
 import { AppError, forbidden, notFound } from '../core/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
-import { raw, type Row } from '../core/store.js';
+import { raw } from '../core/store.js';
 import { CONVERSATION_COLUMNS, CONVERSATION_JOINS, CONVERSATION_LIST_COLUMNS, conversationRowFromValues, conversationView, type ConversationView } from '../core/views.js';
 import { slaListFilter } from '../workflow/sla.js';
 import type { ConversationFullRow, ConversationViewRow } from '../core/views.js';

@@ -8,7 +8,7 @@ import { auditStmt, type AuditBy } from '../core/audit.js';
 import type { Deps } from '../core/deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
-import { raw, type Row } from '../core/store.js';
+import { raw } from '../core/store.js';
 import type { ConversationRow, MessageRow } from '../core/rows.js';
 import type { ConversationFullRow } from '../core/views.js';
 import { CONTACT_TEXT, parseQuery } from '../search/text-query.js';

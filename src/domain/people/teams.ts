@@ -4,7 +4,7 @@ import { requireRole, type Actor } from '../core/actor.js';
 import type { Deps } from '../core/deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { raw, type Row } from '../core/store.js';
+import { raw } from '../core/store.js';
 import type { TeamRow } from '../core/rows.js';
 
 export interface TeamView { id: string; name: string; memberIds: string[]; createdAt: string }

@@ -11,7 +11,7 @@ import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import { similarResolved } from './retrieval/resolved-conversations.js';
 import { indexDocStatements, rankDocs, removeDocStatements, segmenterOf } from './retrieval/word-index.js';
-import { raw, type Row } from '../core/store.js';
+import { raw } from '../core/store.js';
 import type { CannedResponseRow, FaqArticleRow } from '../core/rows.js';
 
 export const FAQ_LOCALES = ['zh-CN', 'en'] as const;
