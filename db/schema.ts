@@ -151,7 +151,7 @@ export const messages = sqliteTable('messages', {
   externalId: text('external_id'),
   inReplyTo: text('in_reply_to'),
   // null for private notes, which are never delivered anywhere.
-  deliveryStatus: text('delivery_status', { enum: ['received', 'queued', 'sent', 'delivered', 'read', 'failed'] }),
+  deliveryStatus: text('delivery_status', { enum: ['received', 'queued', 'sent', 'delivered', 'read', 'failed', 'unknown'] }),
   error: text('error'),
   attachments: text('attachments', { mode: 'json' }).$type<unknown[]>(),
   meta: text('meta', { mode: 'json' }).$type<Record<string, unknown>>(),

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../src/domain/core/clock.js';
 import { ingest } from '../src/domain/ingest/ingest.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
+import { inboundMessage } from './helpers/inbound.js';
 
 const clock = manualClock(Date.parse('2026-03-01T09:00:00Z'));
 let p: TestParley;
@@ -31,8 +32,8 @@ beforeAll(async () => {
   lead = await p.createUser('lead', 'Lead L');
   await p.api.post(`/api/v1/inboxes/${inboxA}/members`, { userIds: [agentA.id] });
   await p.api.post(`/api/v1/inboxes/${inboxB}/members`, { userIds: [agentB.id] });
-  const ev = (inbox: string, ext: string, handle: string) => ingest(p.deps, { id: inbox, channel: 'webchat' }, [{ kind: 'message', externalId: `${ext}-m`, threadKey: ext,
-    text: 'hello', attachments: [], sentAt: clock.now(), sender: { externalId: ext, handle, name: 'Same Person' } }]);
+  const ev = (inbox: string, ext: string, handle: string) => ingest(p.deps, { id: inbox, channel: 'webchat' }, [inboundMessage({ externalId: `${ext}-m`, threadKey: ext,
+    sentAt: clock.now(), sender: { externalId: ext, handle, name: 'Same Person' } })]);
   await ev(inboxA, 'visitor-a', '@alice_public');
   await ev(inboxB, 'visitor-b', '@alice_secret');
   convA = (await p.store.get<any>('SELECT id, contact_id FROM conversations WHERE inbox_id = ?', [inboxA])).id;
@@ -55,8 +56,8 @@ describe('scope of people and identities', () => {
   });
 
   it('merge suggestions never show identities of inboxes the agent cannot see', async () => {
-    await ingest(p.deps, { id: inboxA, channel: 'webchat' }, [{ kind: 'message', externalId: 'v-c-m', threadKey: 'visitor-c', text: 'hi', attachments: [],
-      sentAt: clock.now(), sender: { externalId: 'visitor-c', handle: '@alice_public' } }]);
+    await ingest(p.deps, { id: inboxA, channel: 'webchat' }, [inboundMessage({ externalId: 'v-c-m', threadKey: 'visitor-c', text: 'hi',
+      sentAt: clock.now(), sender: { externalId: 'visitor-c', handle: '@alice_public' } })]);
     const other = (await p.store.get<any>("SELECT contact_id FROM contact_identities WHERE external_id = 'visitor-c'")).contact_id;
     const s = await p.as(agentA.token).get(`/api/v1/contacts/${other}/merge-suggestions`);
     expect(s.status).toBe(200);
@@ -215,8 +216,8 @@ describe('audit log', () => {
 
 describe('no GET with side effects', () => {
   it('reading a thread leaves it unread; POST /read marks it read (scoped like the conversation)', async () => {
-    await ingest(p.deps, { id: inboxA, channel: 'webchat' }, [{ kind: 'message', externalId: 'unread-1', threadKey: 'visitor-a', text: 'still there?',
-      attachments: [], sentAt: clock.now(), sender: { externalId: 'visitor-a' } }]);
+    await ingest(p.deps, { id: inboxA, channel: 'webchat' }, [inboundMessage({ externalId: 'unread-1', threadKey: 'visitor-a', text: 'still there?',
+      sentAt: clock.now() })]);
     const before = (await p.as(agentA.token).get(`/api/v1/conversations/${convA}`)).body.unreadCount;
     expect(before).toBeGreaterThan(0);
     expect((await p.as(agentA.token).get(`/api/v1/conversations/${convA}/messages`)).status).toBe(200);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../src/domain/ingest/ingest.js';
 import { collectSse, startTestParley, type TestParley } from './helpers/parley.js';
+import { inboundMessage } from './helpers/inbound.js';
 
 let p: TestParley;
 beforeAll(async () => { p = await startTestParley(); });
@@ -31,7 +32,7 @@ describe('agent event stream', () => {
     await p.api.post(`/api/v1/inboxes/${a}/members`, { userIds: [agent.id] });
     const res = await fetch(`${p.url}/api/v1/events`, { headers: { authorization: `Bearer ${agent.token}` } });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const ev = (inbox: string, id: string) => ingest(p.deps, { id: inbox, channel: 'webchat' }, [{ kind: 'message', externalId: id, threadKey: id, text: id, attachments: [], sentAt: Date.now(), sender: { externalId: id } }]);
+    const ev = (inbox: string, id: string) => ingest(p.deps, { id: inbox, channel: 'webchat' }, [inboundMessage({ externalId: id, text: id })]);
     setTimeout(async () => { await ev(b, 'for-b'); await ev(a, 'for-a'); }, 100);
     const events = await collectSse(res, (es) => es.some((e) => e.event === 'message.created' && e.data.message.content === 'for-a'));
     const contents = events.filter((e) => e.event === 'message.created').map((e) => e.data.message.content);

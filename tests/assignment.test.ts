@@ -218,7 +218,7 @@ describe('atomic assignment', () => {
     await p.store.run('UPDATE inboxes SET settings = ? WHERE id = ?', [JSON.stringify({ autoAssign: { enabled: true, maxOpenPerAgent } }), inbox.id]);
     let interfered = false;
     const store: Store = {
-      orm: p.store.orm, all: (q, v) => p.store.all(q, v), get: (q, v) => p.store.get(q, v), run: (q, v) => p.store.run(q, v),
+      all: (q, v) => p.store.all(q, v), get: (q, v) => p.store.get(q, v), run: (q, v) => p.store.run(q, v),
       async atomically(stmts) {
         if (!interfered) {
           interfered = true; // meanwhile elsewhere: c2 went to Ann (a manual assignment, or another process's turn)

@@ -7,6 +7,8 @@ import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { apiClient, collectSse, startTestParley, type TestParley } from './helpers/parley.js';
 import { reactionsSettled } from '../src/domain/reactions.js';
+import { createInbox } from './helpers/inboxes.js';
+import { inboundMessage } from './helpers/inbound.js';
 
 // A generic messaging channel for the test: webhook body {id, from, text} in, sends recorded.
 const sent: OutboundMessage[] = [];
@@ -16,7 +18,7 @@ const testChannel = (kind: 'api' | 'sms', replyWindowHours?: number): Connector<
   config: z.object({}).passthrough(),
   parse(raw) {
     const b = JSON.parse(new TextDecoder().decode(raw)) as { id: string; from: string; text: string };
-    const e: InboundEvent = { kind: 'message', externalId: b.id, threadKey: b.from, sender: { externalId: b.from }, text: b.text, attachments: [], sentAt: clock.now() };
+    const e: InboundEvent = inboundMessage({ externalId: b.id, threadKey: b.from, text: b.text, sentAt: clock.now() });
     return [e];
   },
   async send(_c, msg) { sent.push(msg); return { externalId: `out-${msg.messageId}` }; },
@@ -32,13 +34,8 @@ beforeAll(async () => {
 afterAll(() => p.stop());
 
 async function inbox(channel: string, settings: Record<string, unknown>) {
-  const r = await p.api.post('/api/v1/inboxes', { name: `${channel} ${Math.random()}`, channel, config: {} });
-  expect(r.status).toBe(201);
-  const patched = await p.api.raw(`/api/v1/inboxes/${r.body.id}`, {
-    method: 'PATCH', headers: { authorization: `Bearer ${p.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ settings }),
-  });
-  expect(patched.status).toBe(200);
-  return { id: r.body.id as string, token: r.body.webchatToken as string };
+  const created = await createInbox(p.api, channel, {}, { settings });
+  return { id: created.id, token: created.webchatToken! };
 }
 
 async function resolve(convId: string) {

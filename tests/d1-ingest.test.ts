@@ -16,6 +16,8 @@ import { openD1Store } from '../src/runtime/d1-store.js';
 import { openSqliteStore } from '../src/runtime/sqlite-store.js';
 import { messageView, messageViewSql } from '../src/domain/core/views.js';
 import { localD1 } from './helpers/d1.js';
+import type { MessageRow } from '../src/domain/core/rows.js';
+import { inboundMessage } from './helpers/inbound.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-d1-'));
 const stores: Record<string, { store: Store; batches: () => number }> = {};
@@ -37,9 +39,8 @@ beforeAll(async () => {
 afterAll(async () => { await stop(); rmSync(dir, { recursive: true, force: true }); });
 
 const t0 = Date.UTC(2026, 0, 2, 3, 4, 5, 67);
-const msg = (externalId: string, threadKey: string, text: string, at: number): InboundEvent => ({
-  kind: 'message', externalId, threadKey, text, attachments: [], sentAt: at, sender: { externalId: `cust-${threadKey}`, name: `客户 ${threadKey}` },
-} as InboundEvent);
+const msg = (externalId: string, threadKey: string, text: string, at: number): InboundEvent =>
+  inboundMessage({ externalId, threadKey, text, sentAt: at, sender: { externalId: `cust-${threadKey}`, name: `客户 ${threadKey}` } });
 
 function depsFor(store: Store) {
   const seen: ParleyEvent[] = [];
@@ -120,7 +121,7 @@ describe('ingest on D1', () => {
       expect(units - before.units, e.kind).toBe(1);
       if (kind === 'd1') expect(batches() - before.batches, e.kind).toBe(1);
       expect(seen.map((x) => x.type)).toEqual(['message.updated']);
-      const row = await store.get<Record<string, unknown>>('SELECT * FROM messages WHERE external_id = ?', [(e as { externalId: string }).externalId]);
+      const row = await store.get<MessageRow>('SELECT * FROM messages WHERE external_id = ?', [(e as { externalId: string }).externalId]);
       // The event shows the row exactly as the API does after the update.
       expect(seen[0].payload.message).toEqual(messageView(row!));
       const stored = await store.get<{ payload: string }>('SELECT payload FROM events WHERE id = ?', [seen[0].id]);
@@ -137,8 +138,8 @@ describe('ingest on D1', () => {
     const metas = [null, '{}', '{"automated":true,"subject":"Re: x"}', '{"unverifiedSender":true,"callbackQuery":{"data":"y","n":null}}',
       '{"edited":{"at":1767322000123.0},"edits":[{"content":"a","replacedAt":1767322000001},{"content":"b","replacedAt":5}]}',
       '{"deleted":{"at":1767322000999,"by":"contact","content":"gone"}}', '{"reactions":{"b":"😀","20":"👍","3":null,"x":""}}', '{"reactions":{"3":null}}'];
-    const rows = metas.map((meta, k) => ({ id: `v${k}`, conversation_id: 'c1', direction: k % 2 ? 'out' : 'in', private: k === 3 ? 1 : 0, content: `t${k}`,
-      html: k === 2 ? '<p>x</p>' : null, sender_type: 'contact', sender_id: k === 1 ? null : 's1', created_at: t0 + k * 1001, delivery_status: k ? 'sent' : null,
+    const rows = metas.map((meta, k) => ({ id: `v${k}`, conversation_id: 'c1', direction: (k % 2 ? 'out' : 'in') as MessageRow['direction'], private: k === 3 ? 1 : 0, content: `t${k}`,
+      html: k === 2 ? '<p>x</p>' : null, sender_type: 'contact' as const, sender_id: k === 1 ? null : 's1', created_at: t0 + k * 1001, delivery_status: k ? 'sent' as const : null,
       error: k === 4 ? 'boom' : null, external_id: k === 5 ? null : `e${k}`, attachments: k === 6 ? '[{"id":"a1","name":"f.png"}]' : null, meta }));
     const cols = Object.keys(rows[0]);
     const x = `(SELECT ${cols.map((c) => `j.value->>'${c}' AS ${c}`).join(', ')} FROM json_each(?) j)`;

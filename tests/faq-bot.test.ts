@@ -14,9 +14,7 @@ let agent: { id: string; token: string };
 let site: { id: string; token: string };
 const articles: Record<string, string> = {};
 
-const patch = (path: string, body: unknown, token = p.adminToken) => p.api.raw(path, {
-  method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
-}).then(async (r) => ({ status: r.status, body: await r.json() }));
+const patch = (path: string, body: unknown, token = p.adminToken) => p.as(token).patch(path, body);
 
 beforeAll(async () => {
   p = await startTestParley({ clock });
@@ -77,8 +75,8 @@ describe('FAQ articles', () => {
     const changed = await patch(`/api/v1/faq-articles/${created.body.id}`, { title: 'Shipping times', tags: ['shipping'] }, lead.token);
     expect(changed.body).toMatchObject({ title: 'Shipping times', tags: ['shipping'], body: 'Temporary article about parcels' });
     expect((await A.get(`/api/v1/faq-articles?q=shipping`)).body.data.map((a: any) => a.id)).toEqual([created.body.id]);
-    expect((await p.api.raw(`/api/v1/faq-articles/${created.body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${agent.token}` } })).status).toBe(403);
-    expect((await p.api.raw(`/api/v1/faq-articles/${created.body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${lead.token}` } })).status).toBe(204);
+    expect((await p.as(agent.token).delete(`/api/v1/faq-articles/${created.body.id}`)).status).toBe(403);
+    expect((await p.as(lead.token).delete(`/api/v1/faq-articles/${created.body.id}`)).status).toBe(204);
     expect((await A.get(`/api/v1/faq-articles?q=shipping`)).body.data).toEqual([]);
     expect((await A.get(`/api/v1/faq-articles/${created.body.id}`)).status).toBe(404);
   });

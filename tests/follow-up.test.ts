@@ -5,6 +5,7 @@ import { runFollowUps } from '../src/domain/workflow/follow-up.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { apiClient, startTestParley, type TestParley, visitorApi } from './helpers/parley.js';
 import { reactionsSettled } from '../src/domain/reactions.js';
+import { createInbox } from './helpers/inboxes.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-10-12T10:00:00+08:00');
@@ -14,13 +15,8 @@ let inbox: { id: string; token: string };
 
 beforeAll(async () => {
   p = await startTestParley({ clock });
-  const r = await p.api.post('/api/v1/inboxes', { name: 'Site', channel: 'webchat', config: {} });
-  inbox = { id: r.body.id, token: r.body.webchatToken };
-  const patched = await p.api.raw(`/api/v1/inboxes/${inbox.id}`, {
-    method: 'PATCH', headers: { authorization: `Bearer ${p.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ settings: { followUp: { afterHours: 24, message: 'Is there anything else we can help with?', autoResolveAfterHours: 48 } } }),
-  });
-  expect(patched.status).toBe(200);
+  const created = await createInbox(p.api, 'webchat', {}, { name: 'Site', settings: { followUp: { afterHours: 24, message: 'Is there anything else we can help with?', autoResolveAfterHours: 48 } } });
+  inbox = { id: created.id, token: created.webchatToken! };
 });
 afterAll(() => p.stop());
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../connectors/types.js';
 import { ingest } from '../src/domain/ingest/ingest.js';
 import { directInbox, startTestParley, type TestParley } from './helpers/parley.js';
+import { inboundMessage } from './helpers/inbound.js';
 
 let p: TestParley;
 let inbox: { id: string; channel: string };
@@ -13,8 +14,7 @@ beforeAll(async () => {
 afterAll(() => p.stop());
 
 const msg = (externalId: string, threadKey: string, text: string, extra: Partial<InboundEvent> = {}): InboundEvent => ({
-  kind: 'message', externalId, threadKey, text, attachments: [], sentAt: Date.now(),
-  sender: { externalId: `cust-${threadKey}`, name: `Customer ${threadKey}` }, ...extra,
+  ...inboundMessage({ externalId, threadKey, text, sender: { externalId: `cust-${threadKey}`, name: `Customer ${threadKey}` } }), ...extra,
 } as InboundEvent);
 
 async function conversationsOf(threadKey: string) {

@@ -30,9 +30,6 @@ afterAll(async () => {
   await fake.close();
 });
 
-const conversationOf = (threadKey: string) => ch.conversationOf(threadKey);
-const messagesOf = (id: string) => ch.messagesOf(id);
-const countByExternalId = (id: string) => ch.countByExternalId(id);
 
 describe('messenger connector', () => {
   it('answers the hub.challenge handshake for the right verify token, 403 otherwise; secrets are redacted', async () => {
@@ -56,9 +53,9 @@ describe('messenger connector', () => {
     expect(first.raw).toContain('\\u6211');
     expect(await hubSignature(fake.appSecret, JSON.stringify(JSON.parse(first.raw)))).not.toBe(await hubSignature(fake.appSecret, first.raw));
 
-    const conv = await conversationOf('PSID-1001');
+    const conv = await ch.conversationOf('PSID-1001');
     expect(conv).toMatchObject({ channel: 'messenger', status: 'open', contact: { name: '王 小明' }, unreadCount: 1 });
-    const msgs = await messagesOf(conv.id);
+    const msgs = await ch.messagesOf(conv.id);
     expect(msgs.map((m) => [m.direction, m.content, m.sender.type])).toEqual([['in', '我的转账失败了，钱已经扣了 / transfer failed', 'contact']]);
     const identity = await p.store.get('SELECT channel, contact_id FROM contact_identities WHERE inbox_id = ? AND external_id = ?', [inboxId, 'PSID-1001']);
     expect(identity).toMatchObject({ channel: 'messenger', contact_id: conv.contact.id });
@@ -68,11 +65,11 @@ describe('messenger connector', () => {
     expect(lookups).toHaveLength(1);
     expect(lookups[0].query.fields).toBe('first_name,last_name');
     expect(lookups[0].headers.authorization).toBe(`Bearer ${fake.pageAccessToken}`);
-    expect(await messagesOf(conv.id)).toHaveLength(2);
+    expect(await ch.messagesOf(conv.id)).toHaveLength(2);
   });
 
   it('an agent reply reaches the Send API with the documented body and becomes sent with the platform id', async () => {
-    const conv = await conversationOf('PSID-1001');
+    const conv = await ch.conversationOf('PSID-1001');
     const reply = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: '您好，我们正在核实这笔交易' });
     expect(reply.status).toBe(201);
     expect(reply.body.deliveryStatus).toBe('queued');
@@ -85,13 +82,13 @@ describe('messenger connector', () => {
     expect(call.path).toBe(`/v25.0/${fake.pageId}/messages`);
     expect(call.headers.authorization).toBe(`Bearer ${fake.pageAccessToken}`);
 
-    let msgs = await messagesOf(conv.id);
+    let msgs = await ch.messagesOf(conv.id);
     expect(msgs.find((m) => m.id === reply.body.id)).toMatchObject({ deliveryStatus: 'sent', externalId: out.messageId, error: null });
 
     // Meta echoes our own message back, then reports delivery: still one outbound message.
     expect((await fake.pageEcho(hook, { psid: 'PSID-1001', mid: out.messageId, text: out.text, timestamp: clock.now() })).status).toBe(200);
     expect((await fake.delivered(hook, { psid: 'PSID-1001', mids: [out.messageId], watermark: clock.now() })).status).toBe(200);
-    msgs = await messagesOf(conv.id);
+    msgs = await ch.messagesOf(conv.id);
     expect(msgs.filter((m) => m.direction === 'out')).toHaveLength(1);
     expect(msgs.find((m) => m.id === reply.body.id).deliveryStatus).toBe('delivered');
   });
@@ -107,28 +104,28 @@ describe('messenger connector', () => {
     const sig = await hubSignature(fake.appSecret, JSON.stringify(payload));
     const tampered = await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig }, body: JSON.stringify(payload).replace('original', 'tampered') });
     expect(tampered.status).toBe(401);
-    expect(await countByExternalId(bad.mid)).toBe(0);
-    expect(await countByExternalId(none.mid)).toBe(0);
-    expect(await conversationOf('PSID-EVIL')).toBeNull();
+    expect(await ch.countByExternalId(bad.mid)).toBe(0);
+    expect(await ch.countByExternalId(none.mid)).toBe(0);
+    expect(await ch.conversationOf('PSID-EVIL')).toBeNull();
     expect((await p.store.get<{ n: number }>('SELECT count(*) AS n FROM contact_identities WHERE external_id = ?', ['PSID-EVIL']))!.n).toBe(0);
   });
 
   it('the same webhook delivered three times stores one message', async () => {
     const { payload, mid } = fake.messagePayload({ psid: 'PSID-2002', text: 'account locked 账户被锁', timestamp: clock.now() });
     for (let i = 0; i < 3; i++) expect((await fake.pushWebhook(hook, payload)).status).toBe(200);
-    expect(await countByExternalId(mid)).toBe(1);
-    const conv = await conversationOf('PSID-2002');
+    expect(await ch.countByExternalId(mid)).toBe(1);
+    const conv = await ch.conversationOf('PSID-2002');
     expect(conv.unreadCount).toBe(1);
-    expect(await messagesOf(conv.id)).toHaveLength(1);
+    expect(await ch.messagesOf(conv.id)).toHaveLength(1);
   });
 
   it('429 then success: the reply is sent exactly once, after the Retry-After backoff', async () => {
     await fake.customerWrites(hook, { psid: 'PSID-3003', name: 'Ana Lima', text: 'my card will not bind', timestamp: clock.now() });
-    const conv = await conversationOf('PSID-3003');
+    const conv = await ch.conversationOf('PSID-3003');
     const reply = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'Let me check the card for you' });
     fake.failNext(1, { status: 429, retryAfter: 30 });
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, retried: 1, sent: 0 });
-    let m = (await messagesOf(conv.id)).find((x) => x.id === reply.body.id);
+    let m = (await ch.messagesOf(conv.id)).find((x) => x.id === reply.body.id);
     expect(m.deliveryStatus).toBe('queued');
     expect(m.error).toMatch(/429/);
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 0 });
@@ -139,19 +136,19 @@ describe('messenger connector', () => {
     const delivered = fake.sent.filter((s) => s.text === 'Let me check the card for you');
     expect(delivered).toHaveLength(1);
     expect(fake.calls.filter((c) => c.method === 'POST' && (c.body as any)?.message?.text === 'Let me check the card for you').map((c) => c.status)).toEqual([429, 200]);
-    m = (await messagesOf(conv.id)).find((x) => x.id === reply.body.id);
+    m = (await ch.messagesOf(conv.id)).find((x) => x.id === reply.body.id);
     expect(m).toMatchObject({ deliveryStatus: 'sent', externalId: delivered[0].messageId, error: null });
   });
 
   it('a 5xx is retried; a validation refusal fails for good with the platform message', async () => {
-    const conv = await conversationOf('PSID-3003');
+    const conv = await ch.conversationOf('PSID-3003');
     const reply = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'one more thing' });
     fake.failNext(1, { status: 503 });
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ retried: 1 });
     clock.advance(3_000);
     fake.failNext(1, { status: 400, body: graphErrorBody(100, '(#100) No matching user found', { error_subcode: 2018001 }) });
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, failed: 1 });
-    const m = (await messagesOf(conv.id)).find((x) => x.id === reply.body.id);
+    const m = (await ch.messagesOf(conv.id)).find((x) => x.id === reply.body.id);
     expect(m.deliveryStatus).toBe('failed');
     expect(m.error).toContain('No matching user found');
     expect(fake.sent.some((s) => s.text === 'one more thing')).toBe(false);
@@ -173,21 +170,21 @@ describe('messenger connector', () => {
   });
 
   it('an echo of a message sent from the Page inbox is stored as ours, not as a customer message', async () => {
-    const conv = await conversationOf('PSID-2002');
+    const conv = await ch.conversationOf('PSID-2002');
     const echo = await fake.pageEcho(hook, { psid: 'PSID-2002', text: 'Sent from Meta Business Suite', timestamp: clock.now() });
     expect(echo.status).toBe(200);
-    const msgs = await messagesOf(conv.id);
+    const msgs = await ch.messagesOf(conv.id);
     const stored = msgs.find((m) => m.externalId === echo.mid);
     expect(stored).toMatchObject({ direction: 'out', content: 'Sent from Meta Business Suite', deliveryStatus: 'sent' });
     expect(stored.sender.type).not.toBe('contact');
-    const after = await conversationOf('PSID-2002');
+    const after = await ch.conversationOf('PSID-2002');
     expect(after.contact.id).toBe(conv.contact.id);
     expect((await p.store.get<{ n: number }>('SELECT count(*) AS n FROM contact_identities WHERE inbox_id = ? AND external_id = ?', [inboxId, fake.pageId]))!.n).toBe(0);
   });
 
   it('an echo that overtakes the Send API response does not make the reply go out twice', async () => {
     await fake.customerWrites(hook, { psid: 'PSID-6006', text: 'is my refund coming?', timestamp: clock.now() });
-    const conv = await conversationOf('PSID-6006');
+    const conv = await ch.conversationOf('PSID-6006');
     const reply = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'Yes, within 3 days' });
     fake.echoSendsTo(hook);
     try {
@@ -198,23 +195,23 @@ describe('messenger connector', () => {
     clock.advance(2 * 3_600_000);
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 0 });
     expect(fake.sent.filter((s) => s.text === 'Yes, within 3 days')).toHaveLength(1);
-    const mine = (await messagesOf(conv.id)).find((m) => m.id === reply.body.id);
+    const mine = (await ch.messagesOf(conv.id)).find((m) => m.id === reply.body.id);
     expect(mine.deliveryStatus).toBe('sent');
     // The echo was adopted by our queued reply: one copy in the thread, with Meta's mid.
-    expect((await messagesOf(conv.id)).filter((m) => m.content === 'Yes, within 3 days')).toHaveLength(1);
+    expect((await ch.messagesOf(conv.id)).filter((m) => m.content === 'Yes, within 3 days')).toHaveLength(1);
     expect(mine.externalId).toBe(fake.sent.find((s) => s.text === 'Yes, within 3 days')!.messageId);
   });
 
   it('attachments arrive as files to download (the CDN url expires), pending until the media job fetched them', async () => {
     const r = await fake.customerWrites(hook, { psid: 'PSID-4004', attachments: [{ type: 'image', url: 'https://scontent.example/v/t1/receipt.jpg?x=1' }], timestamp: clock.now() });
     expect(r.status).toBe(200);
-    const conv = await conversationOf('PSID-4004');
-    const [m] = await messagesOf(conv.id);
+    const conv = await ch.conversationOf('PSID-4004');
+    const [m] = await ch.messagesOf(conv.id);
     expect(m.attachments).toEqual([expect.objectContaining({ filename: 'receipt.jpg', state: 'pending', url: `/api/v1/attachments/${m.attachments[0].id}` })]);
   });
 
   it('refuses a reply longer than 2000 characters before queueing it', async () => {
-    const conv = await conversationOf('PSID-4004');
+    const conv = await ch.conversationOf('PSID-4004');
     const r = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: '长'.repeat(2001) });
     expect(r.status).toBe(422);
     expect(r.body.error.code).toBe('message_too_long');
@@ -223,7 +220,7 @@ describe('messenger connector', () => {
   it('a reply more than 7 days after the customer wrote (past the HUMAN_AGENT tag too) is refused with 422 saying when the window closed', async () => {
     const wroteAt = clock.now();
     await fake.customerWrites(hook, { psid: 'PSID-5005', text: 'no confirmation email', timestamp: wroteAt });
-    const conv = await conversationOf('PSID-5005');
+    const conv = await ch.conversationOf('PSID-5005');
     clock.advance(23 * 3_600_000);
     expect((await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'within the window' })).status).toBe(201);
     clock.advance(6 * 24 * 3_600_000 + 1 * 3_600_000 + 60_000);
@@ -231,6 +228,6 @@ describe('messenger connector', () => {
     expect(late.status).toBe(422);
     expect(late.body.error.code).toBe('reply_window_closed');
     expect(late.body.error.message).toContain(new Date(wroteAt + 7 * 24 * 3_600_000).toISOString());
-    expect((await messagesOf(conv.id)).some((m) => m.content === 'too late')).toBe(false);
+    expect((await ch.messagesOf(conv.id)).some((m) => m.content === 'too late')).toBe(false);
   });
 });

@@ -5,11 +5,11 @@ import { webchat } from '../connectors/webchat/index.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { pollDueInboxes } from '../src/domain/ingest/polling.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
+import { inboundMessage } from './helpers/inbound.js';
 
 // A platform with a backlog of 7 messages served 3 per page, that can be told to fail.
-const backlog: InboundEvent[] = Array.from({ length: 7 }, (_, i) => ({
-  kind: 'message', externalId: `b${i}`, threadKey: 'backlog', text: `backlog ${i}`, attachments: [], sentAt: Date.UTC(2026, 0, 1), sender: { externalId: 'cust' },
-}));
+const backlog: InboundEvent[] = Array.from({ length: 7 }, (_, i) =>
+  inboundMessage({ externalId: `b${i}`, threadKey: 'backlog', text: `backlog ${i}`, sentAt: Date.UTC(2026, 0, 1), sender: { externalId: 'cust' } }));
 let failWith: Error | null = null;
 let calls = 0;
 const polling = {

@@ -7,6 +7,7 @@ import { ingest } from '../src/domain/ingest/ingest.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
+import { inboundMessage } from './helpers/inbound.js';
 
 let p: TestParley, fake: SmsFake, sink: SmtpSink;
 let smsInbox: string, mailInbox: string, smsConv: string, mailConv: string;
@@ -28,10 +29,10 @@ beforeAll(async () => {
   await p.api.post(`/api/v1/inboxes/${smsInbox}/members`, { userIds: [smsAgent.id] });
   await p.api.post(`/api/v1/inboxes/${mailInbox}/members`, { userIds: [mailAgent.id] });
   const sent = Date.now();
-  await ingest(p.deps, { id: smsInbox, channel: 'sms' }, [{ kind: 'message', externalId: 'SM1', threadKey: '+15550001111', text: 'card blocked',
-    attachments: [], sentAt: sent, sender: { externalId: '+15550001111', phone: '+15550001111' } }]);
-  await ingest(p.deps, { id: mailInbox, channel: 'email' }, [{ kind: 'message', externalId: '<m1@customer.test>', threadKey: '<m1@customer.test>', text: 'refund?',
-    attachments: [], sentAt: sent, sender: { externalId: 'alice@customer.test', email: 'alice@customer.test', name: 'Alice' } }]);
+  await ingest(p.deps, { id: smsInbox, channel: 'sms' }, [inboundMessage({ externalId: 'SM1', threadKey: '+15550001111', text: 'card blocked',
+    sentAt: sent, sender: { externalId: '+15550001111', phone: '+15550001111' } })]);
+  await ingest(p.deps, { id: mailInbox, channel: 'email' }, [inboundMessage({ externalId: '<m1@customer.test>', text: 'refund?',
+    sentAt: sent, sender: { externalId: 'alice@customer.test', email: 'alice@customer.test', name: 'Alice' } })]);
   smsConv = (await p.store.get<any>('SELECT id FROM conversations WHERE inbox_id = ?', [smsInbox])).id;
   mailConv = (await p.store.get<any>('SELECT id FROM conversations WHERE inbox_id = ?', [mailInbox])).id;
   // A lead links the two as one person, as merge suggestions invite.
@@ -85,8 +86,8 @@ describe('reply targets', () => {
   });
 
   it('a lead cannot point a conversation at another contact\'s identity', async () => {
-    await ingest(p.deps, { id: mailInbox, channel: 'email' }, [{ kind: 'message', externalId: '<m2@other.test>', threadKey: '<m2@other.test>', text: 'hi',
-      attachments: [], sentAt: Date.now(), sender: { externalId: 'bob@other.test', email: 'bob@other.test' } }]);
+    await ingest(p.deps, { id: mailInbox, channel: 'email' }, [inboundMessage({ externalId: '<m2@other.test>', text: 'hi',
+      sender: { externalId: 'bob@other.test', email: 'bob@other.test' } })]);
     const r = await p.as(lead.token).post(`/api/v1/conversations/${mailConv}/reply-target`, { externalId: 'Bob@Other.test' });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('identity_of_other_contact');

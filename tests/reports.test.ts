@@ -6,6 +6,7 @@ import { manualClock } from '../src/domain/core/clock.js';
 import { ingest } from '../src/domain/ingest/ingest.js';
 import { emitEvents } from '../src/domain/events/emit.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
+import { inboundMessage } from './helpers/inbound.js';
 
 const emailLike: Connector<Record<string, unknown>> = {
   kind: 'email', info: { label: 'Test channel', badge: 'T', color: '#475569', configTemplate: {} }, config: z.object({}).passthrough(), limits: { attachments: false },
@@ -26,7 +27,7 @@ let seq = 0;
 
 async function open(name: string, inbox: { id: string; channel: string }, at: number) {
   clock.set(at);
-  const r = await ingest(p.deps, inbox, [{ kind: 'message', externalId: `r-${++seq}`, threadKey: name, sender: { externalId: name, name }, text: `hello from ${name}`, attachments: [], sentAt: at }]);
+  const r = await ingest(p.deps, inbox, [inboundMessage({ externalId: `r-${++seq}`, threadKey: name, sender: { externalId: name, name }, text: `hello from ${name}`, sentAt: at })]);
   c[name] = r.inserted[0].conversationId;
 }
 async function reply(name: string, at: number) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../src/domain/ingest/ingest.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
+import { inboundMessage } from './helpers/inbound.js';
 
 let p: TestParley;
 let inboxA: string, inboxB: string, convA: string, convB: string;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   lead = await p.createUser('lead', 'Lead');
   await p.api.post(`/api/v1/inboxes/${inboxA}/members`, { userIds: [agentA.id] });
   await p.api.post(`/api/v1/inboxes/${inboxB}/members`, { userIds: [agentB.id] });
-  const ev = (id: string, t: string) => ({ kind: 'message' as const, externalId: id, threadKey: t, text: `secret ${t}`, attachments: [], sentAt: Date.now(), sender: { externalId: `c-${t}` } });
+  const ev = (id: string, t: string) => inboundMessage({ externalId: id, threadKey: t, text: `secret ${t}`, sender: { externalId: `c-${t}` } });
   await ingest(p.deps, { id: inboxA, channel: 'webchat' }, [ev('a1', 'ta')]);
   await ingest(p.deps, { id: inboxB, channel: 'webchat' }, [ev('b1', 'tb')]);
   convA = (await p.store.get<any>('SELECT id FROM conversations WHERE inbox_id = ?', [inboxA])).id;

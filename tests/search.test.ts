@@ -5,6 +5,7 @@ import type { Connector, InboundMessageEvent } from '../connectors/types.js';
 import { ingest } from '../src/domain/ingest/ingest.js';
 import { PROBE } from '../src/domain/search/search.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
+import { inboundMessage } from './helpers/inbound.js';
 
 const emailLike: Connector<Record<string, unknown>> = {
   kind: 'email', info: { label: 'Test channel', badge: 'T', color: '#475569', configTemplate: {} }, config: z.object({}).passthrough(), limits: { attachments: false },
@@ -19,7 +20,7 @@ let seq = 0;
 const convs: Record<string, string> = {};
 
 const event = (sender: { externalId: string; name?: string }, text: string): InboundMessageEvent =>
-  ({ kind: 'message', externalId: `s-${++seq}`, threadKey: sender.externalId, sender, text, attachments: [], sentAt: p.deps.clock.now() + seq });
+  inboundMessage({ externalId: `s-${++seq}`, threadKey: sender.externalId, sender, text, sentAt: p.deps.clock.now() + seq });
 
 async function say(inbox: { id: string; channel: string }, sender: { externalId: string; name?: string }, text: string) {
   const r = await ingest(p.deps, inbox, [event(sender, text)]);

@@ -5,6 +5,7 @@ import { manualClock } from '../src/domain/core/clock.js';
 import { checkSla } from '../src/domain/workflow/sla.js';
 import { apiClient, startTestParley, type TestParley, visitorApi } from './helpers/parley.js';
 import { reactionsSettled } from '../src/domain/reactions.js';
+import { createInbox } from './helpers/inboxes.js';
 
 const WEEKDAYS = { mon: [['09:00', '18:00']], tue: [['09:00', '18:00']], wed: [['09:00', '18:00']], thu: [['09:00', '18:00']], fri: [['09:00', '18:00']] };
 const at = (s: string) => Date.parse(s);
@@ -18,13 +19,8 @@ beforeAll(async () => { p = await startTestParley({ clock }); });
 afterAll(() => p.stop());
 
 async function webchatInbox(settings: Record<string, unknown>) {
-  const r = await p.api.post('/api/v1/inboxes', { name: `Site ${Math.random()}`, channel: 'webchat', config: {} });
-  expect(r.status).toBe(201);
-  const patched = await p.api.raw(`/api/v1/inboxes/${r.body.id}`, {
-    method: 'PATCH', headers: { authorization: `Bearer ${p.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ settings }),
-  });
-  expect(patched.status).toBe(200);
-  return { id: r.body.id as string, token: r.body.webchatToken as string };
+  const inbox = await createInbox(p.api, 'webchat', {}, { settings });
+  return { id: inbox.id, token: inbox.webchatToken! };
 }
 
 async function customerWrites(inbox: { token: string }, content: string, visitorToken?: string) {

@@ -6,6 +6,7 @@ import { startSmsFake, type SmsFake } from '../connectors/sms/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
+import { createInbox as createInboxVia } from './helpers/inboxes.js';
 
 const PUBLIC = 'https://support.parley.example';
 let p: TestParley;
@@ -18,9 +19,7 @@ beforeEach(async () => { clock.set(Date.now()); fake = await startSmsFake(); });
 afterEach(() => fake.close());
 
 async function createInbox(extra: Record<string, unknown> = {}) {
-  const r = await p.api.post('/api/v1/inboxes', { name: `SMS ${Math.random()}`, channel: 'sms', config: fake.inboxConfig(extra as never) });
-  expect(r.status).toBe(201);
-  return r.body.id as string;
+  return (await createInboxVia(p.api, 'sms', fake.inboxConfig(extra as never))).id;
 }
 const messagesOf = (inboxId: string) => p.store.all<{ direction: string; content: string; external_id: string; delivery_status: string; error: string | null }>(
   'SELECT * FROM messages WHERE inbox_id = ? ORDER BY created_at, id', [inboxId]);

@@ -6,6 +6,7 @@ import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { pollInbox } from '../src/domain/ingest/polling.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
+import { createInbox as createInboxVia } from './helpers/inboxes.js';
 
 let p: TestParley;
 let fake: TwitterFake;
@@ -18,9 +19,7 @@ beforeEach(async () => { clock.set(Date.now() + 1000); fake = await startTwitter
 afterEach(() => fake.close());
 
 async function createInbox(extra: Record<string, unknown> = {}) {
-  const r = await p.api.post('/api/v1/inboxes', { name: `X ${Math.random()}`, channel: 'twitter', config: fake.inboxConfig(extra as never) });
-  expect(r.status).toBe(201);
-  return r.body.id as string;
+  return (await createInboxVia(p.api, 'twitter', fake.inboxConfig(extra as never))).id;
 }
 const inboxRow = (id: string) => p.store.get('SELECT * FROM inboxes WHERE id = ?', [id]).then((r) => r!);
 const poll = async (id: string) => pollInbox(p.deps, await inboxRow(id));

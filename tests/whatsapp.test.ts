@@ -26,9 +26,6 @@ afterAll(async () => {
   await fake.close();
 });
 
-const conversationOf = (threadKey: string) => ch.conversationOf(threadKey);
-const messagesOf = (id: string) => ch.messagesOf(id);
-const countByExternalId = (id: string) => ch.countByExternalId(id);
 const messageCount = async () => (await p.store.get<{ n: number }>('SELECT count(*) AS n FROM messages WHERE inbox_id = ?', [inboxId]))!.n;
 
 async function replyAndSend(conversationId: string, content: string) {
@@ -50,9 +47,9 @@ describe('whatsapp connector', () => {
     const r = await fake.customerWrites(hook, { waId: '8613800138000', name: '张伟', text: '我的交易失败了，但是余额被扣了', timestamp: clock.now() });
     expect(r.status).toBe(200);
     expect(r.raw).toContain('\\u5f20');
-    const conv = await conversationOf('8613800138000');
+    const conv = await ch.conversationOf('8613800138000');
     expect(conv).toMatchObject({ channel: 'whatsapp', status: 'open', contact: { name: '张伟' }, unreadCount: 1 });
-    expect((await messagesOf(conv.id)).map((m) => [m.direction, m.content, m.externalId])).toEqual([['in', '我的交易失败了，但是余额被扣了', r.id]]);
+    expect((await ch.messagesOf(conv.id)).map((m) => [m.direction, m.content, m.externalId])).toEqual([['in', '我的交易失败了，但是余额被扣了', r.id]]);
     const contact = await p.store.get<{ name: string; phone: string }>('SELECT name, phone FROM contacts WHERE id = ?', [conv.contact.id]);
     expect(contact).toEqual({ name: '张伟', phone: '+8613800138000' });
     // WhatsApp gives the name in the webhook: no profile lookup is made.
@@ -60,8 +57,8 @@ describe('whatsapp connector', () => {
   });
 
   it('an agent reply reaches the Cloud API with the documented body, quoting the customer, and becomes sent with the wamid', async () => {
-    const conv = await conversationOf('8613800138000');
-    const [inbound] = await messagesOf(conv.id);
+    const conv = await ch.conversationOf('8613800138000');
+    const [inbound] = await ch.messagesOf(conv.id);
     const reply = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: '您好，请提供交易时间，我们马上核查' });
     expect(reply.status).toBe(201);
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, sent: 1 });
@@ -74,14 +71,14 @@ describe('whatsapp connector', () => {
     expect(call.path).toBe(`/v25.0/${fake.phoneNumberId}/messages`);
     expect(call.headers.authorization).toBe(`Bearer ${fake.accessToken}`);
     expect(out.messageId).toMatch(/^wamid\./);
-    expect((await messagesOf(conv.id)).find((m) => m.id === reply.body.id)).toMatchObject({ deliveryStatus: 'sent', externalId: out.messageId });
+    expect((await ch.messagesOf(conv.id)).find((m) => m.id === reply.body.id)).toMatchObject({ deliveryStatus: 'sent', externalId: out.messageId });
   });
 
   it('statuses[] move our reply to delivered then read, never back, and store no message', async () => {
-    const conv = await conversationOf('8613800138000');
+    const conv = await ch.conversationOf('8613800138000');
     const { messageId, wamid } = await replyAndSend(conv.id, 'Could you share the transaction time?');
     const before = await messageCount();
-    const statusOf = async () => (await messagesOf(conv.id)).find((m) => m.id === messageId).deliveryStatus;
+    const statusOf = async () => (await ch.messagesOf(conv.id)).find((m) => m.id === messageId).deliveryStatus;
     expect((await fake.status(hook, { messageId: wamid, recipientId: '8613800138000', status: 'sent', timestamp: clock.now() })).status).toBe(200);
     expect(await statusOf()).toBe('sent');
     await fake.status(hook, { messageId: wamid, recipientId: '8613800138000', status: 'delivered', timestamp: clock.now() });
@@ -92,15 +89,15 @@ describe('whatsapp connector', () => {
     await fake.status(hook, { messageId: wamid, recipientId: '8613800138000', status: 'delivered', timestamp: clock.now() });
     expect(await statusOf()).toBe('read');
     expect(await messageCount()).toBe(before);
-    expect((await conversationOf('8613800138000')).unreadCount).toBe(0);
+    expect((await ch.conversationOf('8613800138000')).unreadCount).toBe(0);
   });
 
   it('a failed status marks the reply failed with WhatsApp\'s error title', async () => {
     await fake.customerWrites(hook, { waId: '447700900123', name: 'Oliver Smith', text: 'My account is locked', timestamp: clock.now() });
-    const conv = await conversationOf('447700900123');
+    const conv = await ch.conversationOf('447700900123');
     const { messageId, wamid } = await replyAndSend(conv.id, 'We have unlocked it, please try again');
     await fake.status(hook, { messageId: wamid, recipientId: '447700900123', status: 'failed', timestamp: clock.now(), error: { code: 131026, title: 'Message undeliverable' } });
-    const m = (await messagesOf(conv.id)).find((x) => x.id === messageId);
+    const m = (await ch.messagesOf(conv.id)).find((x) => x.id === messageId);
     expect(m.deliveryStatus).toBe('failed');
     expect(m.error).toContain('Message undeliverable');
     expect(m.error).toContain('131026');
@@ -110,75 +107,75 @@ describe('whatsapp connector', () => {
     const bad = await fake.customerWrites(hook, { waId: '15550001111', name: 'Mallory', text: 'forged', timestamp: clock.now() }, { signature: 'bad' });
     const none = await fake.customerWrites(hook, { waId: '15550001111', name: 'Mallory', text: 'unsigned', timestamp: clock.now() }, { signature: 'none' });
     expect([bad.status, none.status]).toEqual([401, 401]);
-    expect(await countByExternalId(bad.id)).toBe(0);
-    expect(await countByExternalId(none.id)).toBe(0);
-    expect(await conversationOf('15550001111')).toBeNull();
+    expect(await ch.countByExternalId(bad.id)).toBe(0);
+    expect(await ch.countByExternalId(none.id)).toBe(0);
+    expect(await ch.conversationOf('15550001111')).toBeNull();
     // A forged status cannot touch our messages either.
-    const conv = await conversationOf('447700900123');
-    const before = (await messagesOf(conv.id)).map((m) => m.deliveryStatus);
+    const conv = await ch.conversationOf('447700900123');
+    const before = (await ch.messagesOf(conv.id)).map((m) => m.deliveryStatus);
     const forged = await fake.status(hook, { messageId: fake.sent[0].messageId, recipientId: '8613800138000', status: 'failed', error: { code: 1, title: 'forged' } }, { signature: 'bad' });
     expect(forged.status).toBe(401);
-    expect((await messagesOf(conv.id)).map((m) => m.deliveryStatus)).toEqual(before);
+    expect((await ch.messagesOf(conv.id)).map((m) => m.deliveryStatus)).toEqual(before);
   });
 
   it('the same webhook delivered three times stores one message', async () => {
     const { payload, id } = fake.messagePayload({ waId: '5511987654321', name: 'João', text: 'não recebi a confirmação', timestamp: clock.now() });
     for (let i = 0; i < 3; i++) expect((await fake.pushWebhook(hook, payload)).status).toBe(200);
-    expect(await countByExternalId(id)).toBe(1);
-    expect((await conversationOf('5511987654321')).unreadCount).toBe(1);
+    expect(await ch.countByExternalId(id)).toBe(1);
+    expect((await ch.conversationOf('5511987654321')).unreadCount).toBe(1);
   });
 
   it('429 then success: the reply is sent exactly once', async () => {
-    const conv = await conversationOf('5511987654321');
+    const conv = await ch.conversationOf('5511987654321');
     const reply = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'Vamos verificar a confirmação' });
     fake.failNext(1, { status: 429, retryAfter: 20, body: graphErrorBody(130429, 'Rate limit hit', { error_data: { messaging_product: 'whatsapp', details: 'Cloud API message throughput has been reached.' } }) });
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, retried: 1 });
-    const waiting = (await messagesOf(conv.id)).find((m) => m.id === reply.body.id);
+    const waiting = (await ch.messagesOf(conv.id)).find((m) => m.id === reply.body.id);
     expect(waiting).toMatchObject({ deliveryStatus: 'queued' });
     expect(waiting.error).toContain('Rate limit hit');
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 0 });
     clock.advance(20_001);
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, sent: 1 });
     expect(fake.sent.filter((s) => s.text === 'Vamos verificar a confirmação')).toHaveLength(1);
-    expect((await messagesOf(conv.id)).find((m) => m.id === reply.body.id)).toMatchObject({ deliveryStatus: 'sent', error: null });
+    expect((await ch.messagesOf(conv.id)).find((m) => m.id === reply.body.id)).toMatchObject({ deliveryStatus: 'sent', error: null });
   });
 
   it('a throttling code on HTTP 400 is retried; a re-engagement refusal fails for good with the platform message', async () => {
-    const conv = await conversationOf('5511987654321');
+    const conv = await ch.conversationOf('5511987654321');
     const reply = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'mais uma coisa' });
     fake.failNext(1, { status: 400, body: graphErrorBody(131056, '(#131056) (Business Account, Consumer Account) pair rate limit hit') });
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ retried: 1 });
     clock.advance(3_000);
     fake.failNext(1, { status: 400, body: graphErrorBody(131047, 'Re-engagement message', { error_data: { messaging_product: 'whatsapp', details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' } }) });
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, failed: 1 });
-    const m = (await messagesOf(conv.id)).find((x) => x.id === reply.body.id);
+    const m = (await ch.messagesOf(conv.id)).find((x) => x.id === reply.body.id);
     expect(m.deliveryStatus).toBe('failed');
     expect(m.error).toContain('Re-engagement message');
     expect(m.error).toContain('more than 24 hours');
   });
 
   it('a message sent from the WhatsApp Business app (echo) is stored as ours, not as a customer message', async () => {
-    const conv = await conversationOf('5511987654321');
-    const unreadBefore = (await conversationOf('5511987654321')).unreadCount;
+    const conv = await ch.conversationOf('5511987654321');
+    const unreadBefore = (await ch.conversationOf('5511987654321')).unreadCount;
     const echo = await fake.businessEcho(hook, { waId: '5511987654321', text: 'respondido pelo app', timestamp: clock.now() });
     expect(echo.status).toBe(200);
-    const stored = (await messagesOf(conv.id)).find((m) => m.externalId === echo.id);
+    const stored = (await ch.messagesOf(conv.id)).find((m) => m.externalId === echo.id);
     expect(stored).toMatchObject({ direction: 'out', content: 'respondido pelo app' });
     expect(stored.sender.type).not.toBe('contact');
-    expect((await conversationOf('5511987654321')).unreadCount).toBe(unreadBefore);
+    expect((await ch.conversationOf('5511987654321')).unreadCount).toBe(unreadBefore);
   });
 
   it('a webhook for another phone number of the same app is ignored', async () => {
     const { payload, id } = fake.messagePayload({ waId: '4915112345678', name: 'Other', text: 'for another number', timestamp: clock.now() });
     (payload.entry[0].changes[0].value as any).metadata.phone_number_id = '999999999999999';
     expect((await fake.pushWebhook(hook, payload)).status).toBe(200);
-    expect(await countByExternalId(id)).toBe(0);
+    expect(await ch.countByExternalId(id)).toBe(0);
   });
 
   it('a reply more than 24 h after the customer wrote is refused with 422 saying when the window closed', async () => {
     const wroteAt = clock.now();
     await fake.customerWrites(hook, { waId: '8613900139000', name: '刘洋', text: '银行卡绑定不了', timestamp: wroteAt });
-    const conv = await conversationOf('8613900139000');
+    const conv = await ch.conversationOf('8613900139000');
     clock.advance(25 * 3_600_000);
     const late = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'too late' });
     expect(late.status).toBe(422);

@@ -7,12 +7,10 @@
 // message_id}; Instagram limits text to 1000 characters.
 // Profile: GET /{version}/{IGSID}?fields=name,username -> {name?, username?, id}.
 import { z } from 'zod';
-import { messagingWebhook, sendRequest, sendResponse } from '../meta/wire.js';
+import { messagingWebhook } from '../meta/wire.js';
 
 export const instagramWebhook = messagingWebhook('instagram');
 export type InstagramWebhook = z.infer<typeof instagramWebhook>;
-export const instagramSendRequest = sendRequest;
-export const instagramSendResponse = sendResponse;
 
 export const instagramProfile = z.object({
   id: z.string(),

@@ -7,12 +7,10 @@
 //   -> {recipient_id, message_id}; text is at most 2000 characters.
 // Profile: GET /{version}/{PSID}?fields=first_name,last_name -> {first_name, last_name, id}.
 import { z } from 'zod';
-import { messagingWebhook, sendRequest, sendResponse } from '../meta/wire.js';
+import { messagingWebhook } from '../meta/wire.js';
 
 export const messengerWebhook = messagingWebhook('page');
 export type MessengerWebhook = z.infer<typeof messengerWebhook>;
-export const messengerSendRequest = sendRequest;
-export const messengerSendResponse = sendResponse;
 
 export const messengerProfile = z.object({
   id: z.string(),

@@ -20,7 +20,6 @@ export const graphError = z.object({
     fbtrace_id: z.string().optional(),
   }),
 });
-export type GraphError = z.infer<typeof graphError>;
 
 // Ids arrive as strings on the wire; peers' fixtures sometimes carry numbers. Times are
 // epoch ms numbers on the wire (some tools send ISO strings or seconds): all accepted.
@@ -99,10 +98,6 @@ const messagingEnvelope = z.object({
   })).default([]),
 });
 export const messagingWebhook = (_object?: 'page' | 'instagram') => messagingEnvelope;
-export type MessagingWebhook = {
-  object: 'page' | 'instagram';
-  entry: { id: string; time?: number; messaging?: MessagingItemInput[]; standby?: MessagingItemInput[] }[];
-};
 /** The wire shape of an item, for fakes that build webhooks. */
 export type MessagingItemInput = z.input<typeof messagingItem>;
 

@@ -10,7 +10,6 @@ export const inboundSms = z.object({
   Body: z.string().default(''),
   NumMedia: z.string().optional(),
 }).passthrough();
-export type InboundSms = z.infer<typeof inboundSms>;
 
 /** Status callback for a message we sent (StatusCallback URL). */
 export const statusCallback = z.object({

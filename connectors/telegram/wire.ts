@@ -20,7 +20,6 @@ export const tgChat = z.object({
   first_name: z.string().optional(),
   last_name: z.string().optional(),
 }).passthrough();
-export type TgChat = z.infer<typeof tgChat>;
 
 /** A file on Telegram's servers (Document, Video, Voice, Audio, Animation, VideoNote, Sticker, PhotoSize). */
 export const tgFile = z.object({
@@ -107,7 +106,6 @@ export const tgResponse = z.object({
   description: z.string().optional(),
   parameters: z.object({ retry_after: z.number().optional(), migrate_to_chat_id: z.number().optional() }).optional(),
 });
-export type TgResponse = z.infer<typeof tgResponse>;
 
 export interface SendMessageBody {
   chat_id: number | string;

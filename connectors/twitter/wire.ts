@@ -33,7 +33,6 @@ export const dmEventsPage = z.object({
   includes: z.object({ users: z.array(userV2).optional(), media: z.array(mediaV2).optional() }).optional(),
   meta: z.object({ result_count: z.number(), next_token: z.string().optional() }),
 });
-export type DmEventsPage = z.infer<typeof dmEventsPage>;
 
 /** POST /2/dm_conversations/with/:participant_id/messages response. */
 export const sendDmResponse = z.object({ data: z.object({ dm_conversation_id: z.string(), dm_event_id: z.string() }) });
@@ -60,7 +59,6 @@ export const aaaDmEvent = z.object({
     }).passthrough(),
   }).optional(),
 });
-export type AaaDmEvent = z.infer<typeof aaaDmEvent>;
 
 export const aaaUser = z.object({ id: z.string(), name: z.string().optional(), screen_name: z.string().optional() }).passthrough();
 

@@ -96,7 +96,6 @@ export const waStatus = z.object({
     error_data: z.object({ details: z.string().optional() }).optional(),
   })).optional(),
 });
-export type WaStatus = z.infer<typeof waStatus>;
 
 export const waEcho = z.object({
   from: z.string(),
@@ -116,7 +115,6 @@ export const waValue = z.object({
   statuses: z.array(z.unknown()).optional(),
   message_echoes: z.array(z.unknown()).optional(),
 });
-export type WaValue = z.infer<typeof waValue>;
 
 export const whatsappWebhook = z.object({
   object: z.string(),

@@ -38,7 +38,7 @@ export const replyOptionRoutes = () => {
     let templates: z.infer<typeof Template>[] | undefined;
     let templatesError: string | undefined;
     if (connector?.listTemplates) {
-      try { templates = (await inboxTemplates(deps, conv.inbox_id as string)).templates; } catch (err) { templatesError = (err as Error).message; }
+      try { templates = (await inboxTemplates(deps, conv.inbox_id)).templates; } catch (err) { templatesError = (err as Error).message; }
     }
     return c.json({
       state: policy.state, closesAt: policy.closesAt == null ? null : isoString(policy.closesAt),

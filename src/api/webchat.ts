@@ -151,7 +151,7 @@ export const webchatRoutes = (deps: Deps) => {
     const b = isMultipart(c) ? await postInputFromForm(c.req.valid('form') as FormInput) : c.req.valid('json') as { content: string; clientMessageId?: string };
     if (typeof b.content !== 'string') throw new AppError(400, 'invalid_request', 'Send JSON {content} or multipart/form-data with content and files');
     const row = await postVisitorMessage(c.var.deps, inbox, { visitorId, name: claims.name, email: claims.email }, b.content, b.clientMessageId, 'files' in b ? b.files as UploadFile[] : []);
-    liveStreams(c.var.deps).conversationBegan(`visitor:${inbox.id as string}:${visitorId}`, row.conversation_id as string);
+    liveStreams(c.var.deps).conversationBegan(`visitor:${inbox.id as string}:${visitorId}`, row.conversation_id);
     return c.json(visitorMessageView(messageView(row), c.req.valid('param').webchatToken) as never, 201);
   });
 

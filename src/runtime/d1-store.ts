@@ -2,10 +2,8 @@
 // `batch` (D1 runs a batch as one transaction, all or nothing). D1 refuses BEGIN/SAVEPOINT and
 // most PRAGMAs, so nothing here issues them; migrations are applied by
 // `wrangler d1 migrations apply` from db/migrations, not at start.
-import { drizzle } from 'drizzle-orm/d1';
 import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types';
-import * as schema from '../../db/schema.js';
-import { toStmt, type Orm, type Row, type Statement, type Store } from '../domain/core/store.js';
+import { toStmt, type Row, type Statement, type Store } from '../domain/core/store.js';
 import { fitParams } from './d1-params.js';
 
 export interface D1Store extends Store { d1: D1Database }
@@ -18,7 +16,6 @@ export function openD1Store(d1: D1Database): D1Store {
   const rowsOf = (r: { results?: unknown[] }) => ((r.results ?? []) as Row[]).map(bytesBack);
   return {
     d1,
-    orm: drizzle(d1 as never, { schema }) as unknown as Orm,
     async atomically(stmts: Statement[]) {
       if (stmts.length === 0) return [];
       const batch = stmts.map((s) => { const { sql, params } = toStmt(s); return prepare(sql, params); });

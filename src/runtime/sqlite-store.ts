@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from '../../db/schema.js';
 import { startCheckpointer, type Checkpointer } from './wal-checkpointer.js';
-import { toStmt, type Orm, type Row, type Statement, type Store } from '../domain/core/store.js';
+import { toStmt, type Row, type Statement, type Store } from '../domain/core/store.js';
 
 const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
 
@@ -67,7 +67,6 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Sq
   return {
     sqlite,
     checkpointer,
-    orm: orm as unknown as Orm,
     async atomically(stmts) {
       // BEGIN IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before the first
       // read, so a unit that reads then writes can never fail with SQLITE_BUSY_SNAPSHOT when

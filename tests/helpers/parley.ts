@@ -19,7 +19,9 @@ export interface ApiResponse<T = any> { status: number; body: T; headers: Header
 export type Api = {
   get<T = any>(path: string): Promise<ApiResponse<T>>;
   post<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
-  patch<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>;
+  put<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  patch<T = any>(path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  delete<T = any>(path: string, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   raw(path: string, init: RequestInit): Promise<Response>;
 };
 
@@ -38,7 +40,9 @@ export function apiClient(base: string, token?: string): Api {
   return {
     get: (p) => call('GET', p),
     post: (p, b, h) => call('POST', p, b, h),
-    patch: (p, b) => call('PATCH', p, b),
+    put: (p, b, h) => call('PUT', p, b, h),
+    patch: (p, b, h) => call('PATCH', p, b, h),
+    delete: (p, h) => call('DELETE', p, undefined, h),
     raw: (p, init) => fetch(base + p, init),
   };
 }
@@ -121,7 +125,9 @@ export function visitorApi(base: string, webchatToken: string, visitorToken: str
   return {
     get: (path) => withRefresh((api) => api.get(path)),
     post: (path, body, headers) => withRefresh((api) => api.post(path, body, headers)),
-    patch: (path, body) => withRefresh((api) => api.patch(path, body)),
+    put: (path, body, headers) => withRefresh((api) => api.put(path, body, headers)),
+    patch: (path, body, headers) => withRefresh((api) => api.patch(path, body, headers)),
+    delete: (path, headers) => withRefresh((api) => api.delete(path, headers)),
     raw: (path, init) => apiClient(base, token).raw(path, init),
   };
 }

@@ -3,17 +3,10 @@ import { expect } from 'vitest';
 import { apiClient, type ApiResponse, type TestParley, visitorApi } from './parley.js';
 import { reactionsSettled } from '../../src/domain/reactions.js';
 
-/** PATCH / DELETE with a token (the shared Api has only get/post). */
-export async function send(p: { url: string }, token: string, method: 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse> {
-  const res = await fetch(p.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try { parsed = JSON.parse(text); } catch { /* empty or not json */ }
-  return { status: res.status, body: parsed as any, headers: res.headers };
+/** PATCH / DELETE with a token. */
+export function send(p: { url: string }, token: string, method: 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse> {
+  const api = apiClient(p.url, token);
+  return method === 'PATCH' ? api.patch(path, body) : api.delete(path);
 }
 
 export async function createWebchatInbox(p: TestParley, token: string, name: string, settings?: Record<string, unknown>) {

@@ -7,6 +7,7 @@ import { startSmsFake, type SmsFake } from '../../connectors/sms/fake.js';
 import { ingest } from '../../src/domain/ingest/ingest.js';
 import { startTestParley, type TestParley } from '../helpers/parley.js';
 import { context, launchChromium, login, shot } from './browser.js';
+import { inboundMessage } from '../helpers/inbound.js';
 
 let p: TestParley, browser: Browser, fake: SmsFake;
 let agent: { id: string; email: string; token: string }, leaver: { id: string; email: string; token: string };
@@ -90,8 +91,8 @@ describe('your account', () => {
 describe('reply target', () => {
   it('a lead sees where an SMS conversation\'s replies go and changes it', async () => {
     const sms = await p.api.post('/api/v1/inboxes', { name: 'SMS', channel: 'sms', config: fake.inboxConfig() });
-    await ingest(p.deps, { id: sms.body.id, channel: 'sms' }, [{ kind: 'message', externalId: 'SM-ui', threadKey: '+15550003333', text: 'hi', attachments: [], sentAt: Date.now(),
-      sender: { externalId: '+15550003333', phone: '+15550003333' } }]);
+    await ingest(p.deps, { id: sms.body.id, channel: 'sms' }, [inboundMessage({ externalId: 'SM-ui', threadKey: '+15550003333', text: 'hi',
+      sender: { externalId: '+15550003333', phone: '+15550003333' } })]);
     const conv = (await p.store.get<any>('SELECT id FROM conversations WHERE inbox_id = ?', [sms.body.id])).id;
     const ctx = await context(browser);
     const page = await ctx.newPage();

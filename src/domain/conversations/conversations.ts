@@ -4,9 +4,10 @@ import { canSeeAll, inboxScope, isManager, type Actor } from '../core/actor.js';
 import type { Deps } from '../core/deps.js';
 import { AppError, forbidden, notFound } from '../core/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
-import { raw, type Row } from '../core/store.js';
+import { raw } from '../core/store.js';
 import { CONVERSATION_COLUMNS, CONVERSATION_JOINS, CONVERSATION_LIST_COLUMNS, conversationRowFromValues, conversationView, type ConversationView } from '../core/views.js';
 import { slaListFilter } from '../workflow/sla.js';
+import type { ConversationFullRow, ConversationViewRow } from '../core/views.js';
 
 export const STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -60,11 +61,11 @@ export async function listConversations(deps: Deps, actor: Actor, f: Conversatio
   const sql = `SELECT ${CONVERSATION_LIST_COLUMNS} FROM (${inner}) p JOIN conversations c ON c.rowid = p.rid ${CONVERSATION_JOINS}
      ORDER BY c.last_activity_at DESC, c.id DESC`;
   const args = branches ? [...branches.flatMap((st) => [...params, st, limit + 1]), limit + 1] : [...params, limit + 1];
-  const rows = deps.store.values ? (await deps.store.values(sql, args)).map(conversationRowFromValues) : await deps.store.all(sql, args);
+  const rows = deps.store.values ? (await deps.store.values(sql, args)).map(conversationRowFromValues) : await deps.store.all<ConversationViewRow>(sql, args);
   const more = rows.length > limit;
   const data = rows.slice(0, limit).map(conversationView);
   const last = rows[limit - 1];
-  return { data, nextCursor: more && last ? encodeCursor([last.last_activity_at as number, last.id as string]) : null };
+  return { data, nextCursor: more && last ? encodeCursor([last.last_activity_at, last.id]) : null };
 }
 
 /** FTS condition for a user's query. Trigram needs 3+ characters; shorter terms fall back to LIKE. */
@@ -75,12 +76,12 @@ export function textMatch(q: string, table = 'messages_fts'): { sql: string; par
   return { sql: `${col} LIKE ? ESCAPE '\\'`, params: [`%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`] };
 }
 
-export async function loadConversationRow(deps: Deps, id: string): Promise<Row | undefined> {
-  return deps.store.get(`SELECT ${CONVERSATION_COLUMNS} FROM conversations c ${CONVERSATION_JOINS} WHERE c.id = ?`, [id]);
+export async function loadConversationRow(deps: Deps, id: string): Promise<ConversationFullRow | undefined> {
+  return deps.store.get<ConversationFullRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations c ${CONVERSATION_JOINS} WHERE c.id = ?`, [id]);
 }
 
 /** The conversation if the actor may see it; 404 otherwise (never reveal it exists). */
-export async function getVisibleConversation(deps: Deps, actor: Actor, id: string): Promise<Row> {
+export async function getVisibleConversation(deps: Deps, actor: Actor, id: string): Promise<ConversationFullRow> {
   const row = await loadConversationRow(deps, id);
   if (!row) throw notFound('Conversation');
   if (!canSeeAll(actor)) {

@@ -9,6 +9,7 @@ import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import { raw, type Row } from '../core/store.js';
 import { messageView, type MessageView } from '../core/views.js';
+import type { MessageRow } from '../core/rows.js';
 import { replyPolicy } from '../outbox/reply-window.js';
 import { renderTemplate } from '../outbox/templates.js';
 import type { OutboundTemplate } from '../../../connectors/types.js';
@@ -21,11 +22,11 @@ export async function listMessages(deps: Deps, conversationId: string, limit: nu
   const params: unknown[] = [conversationId];
   if (opts.includePrivate === false) where.push('private = 0');
   if (after) { where.push('(created_at, id) > (?, ?)'); params.push(after[0], after[1]); }
-  const rows = await deps.store.all(`SELECT * FROM messages WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ?`, [...params, limit + 1]);
+  const rows = await deps.store.all<MessageRow>(`SELECT * FROM messages WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ?`, [...params, limit + 1]);
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { data: page.map(messageView), nextCursor: more && last ? encodeCursor([last.created_at as number, last.id as string]) : null };
+  return { data: page.map(messageView), nextCursor: more && last ? encodeCursor([last.created_at, last.id]) : null };
 }
 
 export async function listConversationMessages(deps: Deps, actor: Actor, conversationId: string, limit: number, cursor?: string) {
@@ -88,7 +89,7 @@ export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { 
         first_reply_at = CASE WHEN ?3 = 'user' THEN coalesce(first_reply_at, ?1) ELSE first_reply_at END WHERE id = ?4`, now, id, input.senderType, conv.id));
   }
   await deps.store.atomically(stmts);
-  const row = await deps.store.get('SELECT * FROM messages WHERE id = ?', [id]);
+  const row = await deps.store.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [id]);
   const view = messageView(row!);
   await emitEvents(deps, [{ type: 'message.created', inboxId: conv.inbox_id as string, conversationId: conv.id as string, payload: { message: view } }]);
   await conversationChanged(deps, conv.id as string, { lastMessage: id });
@@ -98,9 +99,9 @@ export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { 
 
 /** Put a failed or unknown reply back in the queue (the agent's retry button). */
 export async function retryMessage(deps: Deps, actor: Actor, messageId: string): Promise<MessageView> {
-  const msg = await deps.store.get('SELECT * FROM messages WHERE id = ?', [messageId]);
+  const msg = await deps.store.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [messageId]);
   if (!msg) throw notFound('Message');
-  await getVisibleConversation(deps, actor, msg.conversation_id as string);
+  await getVisibleConversation(deps, actor, msg.conversation_id);
   // `unknown` = Parley stopped mid-send; the agent checked the platform and asks again.
   if (msg.delivery_status !== 'failed' && msg.delivery_status !== 'unknown') throw new AppError(409, 'not_failed', 'Only a failed message (or one whose delivery is unknown) can be retried');
   const now = deps.clock.now();
@@ -110,8 +111,8 @@ export async function retryMessage(deps: Deps, actor: Actor, messageId: string):
          ON CONFLICT(message_id) DO UPDATE SET status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, lock_token = NULL, locked_until = NULL, last_error = NULL`,
       newId(), messageId, msg.inbox_id, now, now),
   ]);
-  const view = messageView((await deps.store.get('SELECT * FROM messages WHERE id = ?', [messageId]))!);
-  await emitEvents(deps, [{ type: 'message.updated', inboxId: msg.inbox_id as string, conversationId: msg.conversation_id as string, payload: { message: view } }]);
+  const view = messageView((await deps.store.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [messageId]))!);
+  await emitEvents(deps, [{ type: 'message.updated', inboxId: msg.inbox_id, conversationId: msg.conversation_id, payload: { message: view } }]);
   deps.kickOutbox?.();
   return view;
 }

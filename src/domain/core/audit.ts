@@ -36,7 +36,6 @@ const view = (r: Row) => ({
   clientAddress: (r.client_address as string | null) ?? null,
   createdAt: new Date(r.created_at as number).toISOString(),
 });
-export type AuditView = ReturnType<typeof view>;
 
 /** Newest first; the cursor is the last row's id (ids only grow). `action` ending in `.*` matches a prefix. */
 export async function listAudit(deps: Pick<Deps, 'store'>, f: AuditFilter, limit: number, cursor?: string) {

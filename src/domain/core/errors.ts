@@ -11,4 +11,3 @@ export const tooMany = (code: string, message: string, retryAfterMs: number, sta
   new AppError(status, code, message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) }, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`);
 export const forbidden = (message = 'You are not allowed to do this') => new AppError(403, 'forbidden', message);
-export const badRequest = (code: string, message: string, details?: unknown) => new AppError(400, code, message, details);

@@ -2,18 +2,13 @@
 // code runs on better-sqlite3 (Node) and D1 (Workers). D1 has no interactive transactions,
 // only batches, hence `atomically` takes a list of statements rather than a callback: every
 // atomic unit is shaped to run as one batch (ON CONFLICT, RETURNING, subqueries).
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import type * as schema from '../../../db/schema.js';
 
 export type Row = Record<string, unknown>;
 export interface Stmt { sql: string; params: unknown[] }
 /** A raw statement or anything drizzle can render (`db.insert(...)...`). */
 export type Statement = Stmt | { toSQL(): { sql: string; params: unknown[] } };
 
-export type Orm = BaseSQLiteDatabase<'sync' | 'async', unknown, typeof schema>;
-
 export interface Store {
-  orm: Orm;
   /**
    * Runs the statements as one all-or-nothing unit (a better-sqlite3 transaction, ONE D1
    * batch); returns each statement's rows. No statement can be built from another's results:

@@ -2,6 +2,7 @@
 import type { Deps } from '../core/deps.js';
 import type { Row } from '../core/store.js';
 import type { ParleyEvent } from './bus.js';
+import type { EventRow } from '../core/rows.js';
 
 export function storedEvent(r: Row): ParleyEvent {
   return {
@@ -14,7 +15,7 @@ export function storedEvent(r: Row): ParleyEvent {
 /** Up to `limit` stored events after id `after`, optionally of one conversation only. */
 export async function storedEventsAfter(deps: Pick<Deps, 'store'>, after: number, limit: number, only: { conversationId?: string } = {}): Promise<ParleyEvent[]> {
   const rows = only.conversationId
-    ? await deps.store.all('SELECT * FROM events WHERE id > ? AND conversation_id = ? ORDER BY id LIMIT ?', [after, only.conversationId, limit])
-    : await deps.store.all('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?', [after, limit]);
+    ? await deps.store.all<EventRow>('SELECT * FROM events WHERE id > ? AND conversation_id = ? ORDER BY id LIMIT ?', [after, only.conversationId, limit])
+    : await deps.store.all<EventRow>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?', [after, limit]);
   return rows.map(storedEvent);
 }

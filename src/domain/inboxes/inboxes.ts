@@ -12,6 +12,7 @@ import { raw, type Row, type Stmt } from '../core/store.js';
 import { insertEvents, publishStored, type EventDraft } from '../events/emit.js';
 import { openInboxConfig, sealInboxConfig } from './inbox-config.js';
 import { progressView, readProgress } from '../ingest/import-progress.js';
+import type { InboxRow } from '../core/rows.js';
 
 export interface InboxInput { name: string; channel: string; config: unknown; settings?: Record<string, unknown> }
 
@@ -38,7 +39,7 @@ export async function createInbox(deps: Deps, actor: Actor, input: InboxInput) {
     'INSERT INTO inboxes(id, name, channel, config, webchat_token, settings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     id, input.name, input.channel, await sealInboxConfig(deps, input.channel, parsed.data as Record<string, unknown>), webchatToken, JSON.stringify(input.settings ?? {}), now)]);
   deps.wakePoller?.(id);
-  return inboxView(deps, (await deps.store.get('SELECT * FROM inboxes WHERE id = ?', [id]))!);
+  return inboxView(deps, (await deps.store.get<InboxRow>('SELECT * FROM inboxes WHERE id = ?', [id]))!);
 }
 
 /** Rename, change credentials (validated again) or merge settings (per-area keys). */
@@ -116,7 +117,7 @@ export async function inboxSettings(deps: Deps, inboxId: string): Promise<Record
 
 export async function listInboxes(deps: Deps, actor: Actor) {
   const rows = canSeeAll(actor)
-    ? await deps.store.all('SELECT * FROM inboxes ORDER BY created_at, id')
+    ? await deps.store.all<InboxRow>('SELECT * FROM inboxes ORDER BY created_at, id')
     : await deps.store.all('SELECT i.* FROM inboxes i JOIN inbox_members m ON m.inbox_id = i.id WHERE m.user_id = ? ORDER BY i.created_at, i.id', [actor.id]);
   return rows.map((r) => inboxView(deps, r));
 }
@@ -127,7 +128,7 @@ export function findInbox(deps: Pick<Deps, 'store'>, id: string): Promise<{ id: 
 }
 
 export async function getInboxRow(deps: Deps, id: string): Promise<Row> {
-  const row = await deps.store.get('SELECT * FROM inboxes WHERE id = ?', [id]);
+  const row = await deps.store.get<InboxRow>('SELECT * FROM inboxes WHERE id = ?', [id]);
   if (!row) throw notFound('Inbox');
   return row;
 }

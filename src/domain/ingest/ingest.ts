@@ -17,6 +17,8 @@ import { newId } from '../core/ids.js';
 import { conversationsCreated, conversationsTouched, messagesCreated } from './ingest-events.js';
 import { prepareAttachments, type PreparedFiles } from '../media/inbound-media.js';
 import { raw, type Row, type Stmt } from '../core/store.js';
+import type { MessageRow } from '../core/rows.js';
+import type { MessageViewRow } from '../core/views.js';
 import { attachmentView, messageView } from '../core/views.js';
 import { pushUpdate } from './ingest-updates.js';
 
@@ -313,7 +315,7 @@ function pushSegment(push: (k: Kind, s: Stmt) => void, inbox: IngestInbox, seg: 
   for (const { row } of items) {
     // The stored row's view, but for what the store decides (conversation, sending contact).
     const view = messageView({ id: row.id, conversation_id: null, direction: row.dir, private: 0, content: row.text, html: row.html, sender_type: row.st,
-      sender_id: null, created_at: row.at, delivery_status: row.ds, error: null, external_id: row.ext, attachments: row.att, meta: row.meta });
+      sender_id: null, created_at: row.at, delivery_status: row.ds, error: null, external_id: row.ext, attachments: row.att, meta: row.meta } as unknown as MessageViewRow);
     ev.messages.push({ id: row.id, at: row.at, view });
   }
   for (const { e } of items) if (e.kind === 'echo') push('other', raw(ADOPT_ECHO, e.externalId, inbox.id, e.threadKey, e.text));

@@ -8,13 +8,14 @@ import { ingest } from './ingest.js';
 import { isPaused, recordImportProgress } from './import-progress.js';
 import type { Row } from '../core/store.js';
 import { openInboxConfig } from '../inboxes/inbox-config.js';
+import type { InboxRow } from '../core/rows.js';
 
 const running = new Set<string>();
 const MAX_BACKOFF_MS = 30 * 60_000;
 
 export async function pollDueInboxes(deps: Deps): Promise<number> {
   const now = deps.clock.now();
-  const inboxes = await deps.store.all('SELECT * FROM inboxes WHERE next_poll_at IS NULL OR next_poll_at <= ?', [now]);
+  const inboxes = await deps.store.all<InboxRow>('SELECT * FROM inboxes WHERE next_poll_at IS NULL OR next_poll_at <= ?', [now]);
   let polled = 0;
   for (const inbox of inboxes) {
     const connector = deps.connectors.get(inbox.channel as ChannelKind);

@@ -13,6 +13,7 @@ import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import type { Row } from '../core/store.js';
 import { parseRetryAfter } from '../../../connectors/retry-after.js';
+import type { OutgoingWebhookRow, WebhookDeliveryRow } from '../core/rows.js';
 
 export const MAX_ATTEMPTS = 10;
 export const BASE_BACKOFF_MS = 30_000;
@@ -33,27 +34,27 @@ const parseEvents = (v: unknown): string[] => {
   try { return JSON.parse(String(v)) as string[]; } catch { return []; }
 };
 
-export function webhookView(r: Row) {
+export function webhookView(r: OutgoingWebhookRow) {
   return {
-    id: r.id as string,
-    url: r.url as string,
+    id: r.id,
+    url: r.url,
     events: parseEvents(r.events),
-    description: (r.description as string | null) ?? null,
+    description: r.description ?? null,
     active: Boolean(r.active),
     createdAt: iso(r.created_at),
   };
 }
 
-export function deliveryView(r: Row) {
+export function deliveryView(r: WebhookDeliveryRow) {
   return {
-    id: r.id as string,
-    webhookId: r.webhook_id as string,
-    eventId: r.event_id as number,
-    eventType: r.event_type as string,
-    status: r.status as string,
-    attempts: r.attempts as number,
-    responseCode: (r.last_status_code as number | null) ?? null,
-    lastError: (r.last_error as string | null) ?? null,
+    id: r.id,
+    webhookId: r.webhook_id,
+    eventId: r.event_id,
+    eventType: r.event_type,
+    status: r.status,
+    attempts: r.attempts,
+    responseCode: r.last_status_code ?? null,
+    lastError: r.last_error ?? null,
     lastAttemptAt: iso(r.last_attempt_at),
     nextAttemptAt: r.status === 'pending' ? iso(r.next_attempt_at) : null,
     deliveredAt: iso(r.delivered_at),
@@ -87,19 +88,19 @@ export async function createWebhook(deps: Deps, actor: Actor, input: WebhookInpu
     'INSERT INTO outgoing_webhooks(id, url, events, secret, description, active, created_by, created_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)',
     [id, url, JSON.stringify(events), await deps.secrets.seal(secret), input.description ?? null, actor.id, deps.clock.now()],
   );
-  const row = await deps.store.get('SELECT * FROM outgoing_webhooks WHERE id = ?', [id]);
+  const row = await deps.store.get<OutgoingWebhookRow>('SELECT * FROM outgoing_webhooks WHERE id = ?', [id]);
   return { ...webhookView(row!), secret };
 }
 
 export async function listWebhooks(deps: Deps, actor: Actor) {
   requireRole(actor, 'admin');
-  const rows = await deps.store.all('SELECT * FROM outgoing_webhooks ORDER BY created_at, id');
+  const rows = await deps.store.all<OutgoingWebhookRow>('SELECT * FROM outgoing_webhooks ORDER BY created_at, id');
   return rows.map(webhookView);
 }
 
 async function getWebhookRow(deps: Deps, actor: Actor, id: string) {
   requireRole(actor, 'admin');
-  const row = await deps.store.get('SELECT * FROM outgoing_webhooks WHERE id = ?', [id]);
+  const row = await deps.store.get<OutgoingWebhookRow>('SELECT * FROM outgoing_webhooks WHERE id = ?', [id]);
   if (!row) throw notFound('Webhook');
   return row;
 }
@@ -121,20 +122,20 @@ export async function deleteWebhook(deps: Deps, actor: Actor, id: string) {
 export async function listDeliveries(deps: Deps, actor: Actor, webhookId: string, limit: number, cursor?: string): Promise<Page<ReturnType<typeof deliveryView>>> {
   await getWebhookRow(deps, actor, webhookId);
   const after = decodeCursor(cursor);
-  const rows = await deps.store.all(
+  const rows = await deps.store.all<WebhookDeliveryRow>(
     `SELECT * FROM webhook_deliveries WHERE webhook_id = ? ${after ? 'AND (created_at, id) < (?, ?)' : ''} ORDER BY created_at DESC, id DESC LIMIT ?`,
     [webhookId, ...(after ?? []), limit + 1],
   );
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { data: page.map(deliveryView), nextCursor: more && last ? encodeCursor([last.created_at as number, last.id as string]) : null };
+  return { data: page.map(deliveryView), nextCursor: more && last ? encodeCursor([last.created_at, last.id]) : null };
 }
 
 /** Puts a delivery back in the queue now (the log's "redeliver" button); same id and body. */
 export async function redeliver(deps: Deps, actor: Actor, webhookId: string, deliveryId: string) {
   await getWebhookRow(deps, actor, webhookId);
-  const row = await deps.store.get("UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lock_token = NULL, locked_until = NULL WHERE id = ? AND webhook_id = ? AND status <> 'delivering' RETURNING *",
+  const row = await deps.store.get<WebhookDeliveryRow>("UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lock_token = NULL, locked_until = NULL WHERE id = ? AND webhook_id = ? AND status <> 'delivering' RETURNING *",
     [deps.clock.now(), deliveryId, webhookId]);
   if (!row) {
     const exists = await deps.store.get('SELECT status FROM webhook_deliveries WHERE id = ? AND webhook_id = ?', [deliveryId, webhookId]);

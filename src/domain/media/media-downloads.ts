@@ -10,6 +10,7 @@ import { DEFAULT_INBOUND_MAX_BYTES } from './inbound-media.js';
 import { openInboxConfig } from '../inboxes/inbox-config.js';
 import { checkAndStore, type CheckedFile } from './media.js';
 import { raw, type Row } from '../core/store.js';
+import type { MessageRow } from '../core/rows.js';
 import { ATTACHMENTS_JSON, messageView } from '../core/views.js';
 
 export const MEDIA_MAX_ATTEMPTS = 3;
@@ -83,7 +84,7 @@ async function settle(deps: Deps, row: Row, file: CheckedFile | null, error?: st
     ? raw(`UPDATE attachments SET state = ?, filename = ?, content_type = ?, size = ?, sha256 = ?, kind = ?, error = ?, next_attempt_at = NULL WHERE id = ?`,
       file.state, file.filename, file.contentType, file.size, file.sha256, file.kind, file.error, row.id)
     : raw('UPDATE attachments SET state = ?, error = ?, next_attempt_at = NULL WHERE id = ?', state, error ?? null, row.id);
-  const [, [msg]] = await deps.store.atomically([set, raw(`UPDATE messages SET attachments = ${ATTACHMENTS_JSON} WHERE id = ?1 RETURNING *`, row.message_id)]);
-  if (msg) await emitEvents(deps, [{ type: 'message.updated', inboxId: msg.inbox_id as string, conversationId: msg.conversation_id as string, payload: { message: messageView(msg) } }]);
+  const [, [msg]] = await deps.store.atomically([set, raw(`UPDATE messages SET attachments = ${ATTACHMENTS_JSON} WHERE id = ?1 RETURNING *`, row.message_id)]) as [unknown, MessageRow[]];
+  if (msg) await emitEvents(deps, [{ type: 'message.updated', inboxId: msg.inbox_id, conversationId: msg.conversation_id, payload: { message: messageView(msg) } }]);
 }
 

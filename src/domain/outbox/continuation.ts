@@ -14,6 +14,7 @@ import { writeOutgoing } from '../conversations/messages.js';
 import { replyPolicy } from './reply-window.js';
 import { raw, type Row } from '../core/store.js';
 import type { MessageView } from '../core/views.js';
+import type { ConversationRow } from '../core/rows.js';
 
 export interface ContinueOption { inboxId: string; inboxName: string; channel: string; address: string; conversationId: string | null }
 
@@ -50,7 +51,7 @@ async function targetIn(deps: Deps, contactId: string, inbox: { id: string; chan
   const address = identity?.external_id ?? (by === 'email' ? contact.email : by === 'phone' ? contact.phone : null);
   if (!address) return null;
   const conversation = identity
-    ? await deps.store.get('SELECT * FROM conversations WHERE inbox_id = ? AND identity_id = ? ORDER BY last_activity_at DESC LIMIT 1', [inbox.id, identity.id])
+    ? await deps.store.get<ConversationRow>('SELECT * FROM conversations WHERE inbox_id = ? AND identity_id = ? ORDER BY last_activity_at DESC LIMIT 1', [inbox.id, identity.id])
     : undefined;
   return { identityId: identity?.id ?? null, address, conversation };
 }

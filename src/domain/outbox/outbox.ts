@@ -13,6 +13,7 @@ import { emitEvents } from '../events/emit.js';
 import type { Deps } from '../core/deps.js';
 import { loadDeliveryContext } from './outbox-context.js';
 import { raw, type Row, type Stmt } from '../core/store.js';
+import type { MessageRow } from '../core/rows.js';
 import { messageView } from '../core/views.js';
 
 /** Attempts before a reply that keeps failing retryably is given up (~3 h of trying at the cap). */
@@ -150,8 +151,8 @@ async function recordFailure(deps: Deps, row: Row, token: string, err: unknown, 
 
 async function finish(deps: Deps, row: Row, messageId: string, stmts: Stmt[]) {
   await deps.store.atomically(stmts);
-  const msg = await deps.store.get('SELECT * FROM messages WHERE id = ?', [messageId]);
-  if (msg) await emitEvents(deps, [{ type: 'message.updated', inboxId: row.inbox_id as string, conversationId: msg.conversation_id as string, payload: { message: messageView(msg) } }]);
+  const msg = await deps.store.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [messageId]);
+  if (msg) await emitEvents(deps, [{ type: 'message.updated', inboxId: msg.inbox_id, conversationId: msg.conversation_id, payload: { message: messageView(msg) } }]);
 }
 
 /**
@@ -171,8 +172,8 @@ export async function recoverExpired(deps: Deps): Promise<number> {
   await deps.store.run(`UPDATE messages SET delivery_status = 'unknown', error = ? WHERE delivery_status = 'queued'
     AND id IN (SELECT message_id FROM outbox WHERE status = 'unknown')`, [UNKNOWN_REASON]);
   for (const r of unknown) {
-    const msg = await deps.store.get('SELECT * FROM messages WHERE id = ?', [r.message_id]);
-    if (msg) await emitEvents(deps, [{ type: 'message.updated', inboxId: r.inbox_id as string, conversationId: msg.conversation_id as string, payload: { message: messageView(msg) } }]);
+    const msg = await deps.store.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [r.message_id]);
+    if (msg) await emitEvents(deps, [{ type: 'message.updated', inboxId: msg.inbox_id, conversationId: msg.conversation_id, payload: { message: messageView(msg) } }]);
   }
   return unknown.length;
 }

@@ -8,9 +8,12 @@ import { auditStmt, type AuditBy } from '../core/audit.js';
 import type { Deps } from '../core/deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
-import { raw, type Row } from '../core/store.js';
+import { raw } from '../core/store.js';
+import type { ConversationRow, MessageRow } from '../core/rows.js';
+import type { ConversationFullRow } from '../core/views.js';
 import { CONTACT_TEXT, parseQuery } from '../search/text-query.js';
 import { CONVERSATION_COLUMNS, CONVERSATION_JOINS, conversationView, messageView } from '../core/views.js';
+import type { ContactIdentityRow, ContactRow } from '../core/rows.js';
 
 /** Conversations shown inside a contact (newest activity first); older ones via the timeline or ?contactId=. */
 export const CONTACT_CONVERSATIONS_LIMIT = 100;
@@ -38,33 +41,33 @@ export interface ContactSummary {
   attributes: Record<string, unknown>; createdAt: string | null;
 }
 
-export function contactSummary(r: Row): ContactSummary {
+export function contactSummary(r: ContactRow): ContactSummary {
   return {
-    id: r.id as string,
-    name: (r.name as string | null) ?? null,
-    email: (r.email as string | null) ?? null,
-    phone: (r.phone as string | null) ?? null,
+    id: r.id,
+    name: r.name ?? null,
+    email: r.email ?? null,
+    phone: r.phone ?? null,
     attributes: parseJson(r.attributes),
     createdAt: iso(r.created_at),
   };
 }
 
-const identityView = (r: Row) => ({
-  id: r.id as string,
-  inboxId: r.inbox_id as string,
-  channel: r.channel as string,
-  externalId: r.external_id as string,
-  handle: (r.handle as string | null) ?? null,
+const identityView = (r: ContactIdentityRow) => ({
+  id: r.id,
+  inboxId: r.inbox_id,
+  channel: r.channel,
+  externalId: r.external_id,
+  handle: r.handle ?? null,
   createdAt: iso(r.created_at),
 });
 
 /** Follows merged_into to the surviving contact (at most a few hops; merges flatten chains). */
-async function resolveContact(deps: Deps, id: string): Promise<{ row: Row; redirectedFrom: string | null }> {
-  const first = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [id]);
+async function resolveContact(deps: Deps, id: string): Promise<{ row: ContactRow; redirectedFrom: string | null }> {
+  const first = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [id]);
   if (!first) throw notFound('Contact');
-  let row: Row = first;
+  let row: ContactRow = first;
   for (let hops = 0; row.merged_into && hops < 10; hops++) {
-    const next: Row | undefined = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [row.merged_into]);
+    const next: ContactRow | undefined = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [row.merged_into]);
     if (!next) break;
     row = next;
   }
@@ -80,9 +83,9 @@ async function canSeeContact(deps: Deps, a: Actor, contactId: string): Promise<b
 }
 
 /** The contact (or the one it was merged into) if the actor may see it; 404 otherwise. */
-export async function getVisibleContactRow(deps: Deps, actor: Actor, id: string): Promise<{ row: Row; redirectedFrom: string | null }> {
+export async function getVisibleContactRow(deps: Deps, actor: Actor, id: string): Promise<{ row: ContactRow; redirectedFrom: string | null }> {
   const found = await resolveContact(deps, id);
-  if (!(await canSeeContact(deps, actor, found.row.id as string))) throw notFound('Contact');
+  if (!(await canSeeContact(deps, actor, found.row.id))) throw notFound('Contact');
   return found;
 }
 
@@ -92,13 +95,13 @@ function identityScope(a: Actor, col = 'inbox_id'): { sql: string; params: unkno
   return { sql: `${col} IN (SELECT inbox_id FROM inbox_members WHERE user_id = ?)`, params: [a.id] };
 }
 
-export async function contactDetail(deps: Deps, actor: Actor, row: Row) {
-  const id = row.id as string;
+export async function contactDetail(deps: Deps, actor: Actor, row: ContactRow) {
+  const id = row.id;
   // A contact seen through one inbox does not reveal who the person is on inboxes the actor cannot see.
   const is = identityScope(actor);
-  const identities = await deps.store.all(`SELECT * FROM contact_identities WHERE contact_id = ? AND ${is.sql} ORDER BY created_at, id`, [id, ...is.params]);
+  const identities = await deps.store.all<ContactIdentityRow>(`SELECT * FROM contact_identities WHERE contact_id = ? AND ${is.sql} ORDER BY created_at, id`, [id, ...is.params]);
   const scope = canSeeAll(actor) ? { sql: '1', params: [] as unknown[] } : { sql: 'c.inbox_id IN (SELECT inbox_id FROM inbox_members WHERE user_id = ?)', params: [actor.id] };
-  const convs = await deps.store.all(
+  const convs = await deps.store.all<ConversationFullRow>(
     `SELECT ${CONVERSATION_COLUMNS} FROM (SELECT * FROM conversations c WHERE c.contact_id = ? AND ${scope.sql}
        ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?) c ${CONVERSATION_JOINS} ORDER BY c.last_activity_at DESC, c.id DESC`,
     [id, ...scope.params, CONTACT_CONVERSATIONS_LIMIT],
@@ -130,7 +133,7 @@ export async function listContacts(deps: Deps, actor: Actor, q: string | undefin
   }
   const after = decodeCursor(cursor);
   if (after) { where.push('(ct.created_at, ct.id) < (?, ?)'); params.push(after[0], after[1]); }
-  const rows = await deps.store.all(`SELECT ct.* FROM contacts ct WHERE ${where.join(' AND ')} ORDER BY ct.created_at DESC, ct.id DESC LIMIT ?`, [...params, limit + 1]);
+  const rows = await deps.store.all<ContactRow>(`SELECT ct.* FROM contacts ct WHERE ${where.join(' AND ')} ORDER BY ct.created_at DESC, ct.id DESC LIMIT ?`, [...params, limit + 1]);
   const more = rows.length > limit;
   const pageRows = rows.slice(0, limit);
   const ids = JSON.stringify(pageRows.map((r) => r.id));
@@ -145,8 +148,8 @@ export async function listContacts(deps: Deps, actor: Actor, q: string | undefin
   }
   const last = pageRows[pageRows.length - 1];
   return {
-    data: pageRows.map((r) => ({ ...contactSummary(r), identities: byContact.get(r.id as string) ?? [] })),
-    nextCursor: more && last ? encodeCursor([last.created_at as number, last.id as string]) : null,
+    data: pageRows.map((r) => ({ ...contactSummary(r), identities: byContact.get(r.id) ?? [] })),
+    nextCursor: more && last ? encodeCursor([last.created_at, last.id]) : null,
   };
 }
 
@@ -180,8 +183,8 @@ export async function updateContact(deps: Deps, actor: Actor, id: string, patch:
   }
   if (sets.length === 0) throw new AppError(400, 'invalid_request', 'Give at least one of name, email, phone, attributes');
   await deps.store.run(`UPDATE contacts SET ${sets.join(', ')} WHERE id = ?`, [...params, row.id]);
-  const fresh = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [row.id]);
-  await emitEvents(deps, [{ type: 'contact.updated', audience: await contactAudience(deps, row.id as string), payload: { contactId: row.id, fields: Object.keys(patch) } }]);
+  const fresh = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [row.id]);
+  await emitEvents(deps, [{ type: 'contact.updated', audience: await contactAudience(deps, row.id), payload: { contactId: row.id, fields: Object.keys(patch) } }]);
   return contactDetail(deps, actor, fresh!);
 }
 
@@ -206,8 +209,8 @@ export function mergePatch(target: Record<string, unknown>, patch: Record<string
  */
 export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, otherId: string, by: AuditBy = { actor }) {
   if (keepId === otherId) throw new AppError(422, 'same_contact', 'A contact cannot be merged into itself');
-  const keep = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [keepId]);
-  const other = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [otherId]);
+  const keep = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [keepId]);
+  const other = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [otherId]);
   if (!keep || !(await canSeeContact(deps, actor, keepId))) throw notFound('Contact');
   if (!other || !(await canSeeContact(deps, actor, otherId))) throw new AppError(404, 'not_found', 'The other contact was not found');
   if (keep.merged_into) throw new AppError(409, 'contact_merged', `This contact was merged into ${keep.merged_into}; merge into that one`);
@@ -238,16 +241,16 @@ export async function mergeContacts(deps: Deps, actor: Actor, keepId: string, ot
   if (results[5].length === 0) throw new AppError(409, 'contact_merged', 'One of the contacts was merged by someone else meanwhile; reload and try again');
 
   await emitEvents(deps, [{ type: 'contact.merged', audience: await contactAudience(deps, keepId), payload: { contactId: keepId, mergedContactId: otherId, by: actor.id } }]);
-  const fresh = await deps.store.get('SELECT * FROM contacts WHERE id = ?', [keepId]);
+  const fresh = await deps.store.get<ContactRow>('SELECT * FROM contacts WHERE id = ?', [keepId]);
   return { ...(await contactDetail(deps, actor, fresh!)), merged: { contactId: otherId, identities: counts?.identities ?? 0, conversations: counts?.conversations ?? 0 } };
 }
 
 /** Other (unmerged, visible) contacts sharing an email, a phone number or a handle with this one. */
 export async function mergeSuggestions(deps: Deps, actor: Actor, id: string) {
   const { row } = await getVisibleContactRow(deps, actor, id);
-  const cid = row.id as string;
-  const email = (row.email as string | null)?.trim() || null;
-  const phone = (row.phone as string | null)?.trim() || null;
+  const cid = row.id;
+  const email = row.email?.trim() || null;
+  const phone = row.phone?.trim() || null;
   const is = identityScope(actor);
   // Only handles the actor can see are matched on, and only visible identities are shown.
   const handles = (await deps.store.all<{ handle: string }>(
@@ -256,7 +259,7 @@ export async function mergeSuggestions(deps: Deps, actor: Actor, id: string) {
   const phones = phone ? [...new Set([phone, phone.replace(/[\s\-().]/g, '')])] : [];
   if (!emails.length && !phones.length && !handles.length) return { data: [] };
 
-  const rows = await deps.store.all(
+  const rows = await deps.store.all<ContactRow & { by_email: number | null; by_phone: number | null; by_handle: string | null }>(
     `SELECT ct.*,
         (ct.email IN (SELECT value FROM json_each(?1))) AS by_email,
         (ct.phone IN (SELECT value FROM json_each(?2))) AS by_phone,
@@ -268,10 +271,10 @@ export async function mergeSuggestions(deps: Deps, actor: Actor, id: string) {
      ORDER BY ct.created_at, ct.id LIMIT 50`,
     [JSON.stringify(emails), JSON.stringify(phones), JSON.stringify(handles), cid],
   );
-  const visible: Row[] = [];
-  for (const r of rows) if (canSeeAll(actor) || (await canSeeContact(deps, actor, r.id as string))) visible.push(r);
+  const visible: typeof rows = [];
+  for (const r of rows) if (canSeeAll(actor) || (await canSeeContact(deps, actor, r.id))) visible.push(r);
   const ids = JSON.stringify(visible.map((r) => r.id));
-  const idRows = visible.length ? await deps.store.all(`SELECT * FROM contact_identities WHERE contact_id IN (SELECT value FROM json_each(?)) AND ${is.sql} ORDER BY created_at, id`, [ids, ...is.params]) : [];
+  const idRows = visible.length ? await deps.store.all<ContactIdentityRow>(`SELECT * FROM contact_identities WHERE contact_id IN (SELECT value FROM json_each(?)) AND ${is.sql} ORDER BY created_at, id`, [ids, ...is.params]) : [];
   return {
     data: visible.map((r) => ({
       ...contactSummary(r),
@@ -294,7 +297,7 @@ export async function contactTimeline(deps: Deps, actor: Actor, id: string, limi
   const params: unknown[] = [row.id, ...(canSeeAll(actor) ? [] : [actor.id])];
   const after = decodeCursor(cursor);
   if (after) { where.push('(m.created_at, m.id) < (?, ?)'); params.push(after[0], after[1]); }
-  const rows = await deps.store.all(
+  const rows = await deps.store.all<MessageRow & { channel: string; conversation_status: ConversationRow['status'] }>(
     `SELECT m.*, i.channel AS channel, c.status AS conversation_status FROM
        (SELECT * FROM messages m WHERE ${where.join(' AND ')} ORDER BY m.created_at DESC, m.id DESC LIMIT ?) m
      JOIN conversations c ON c.id = m.conversation_id JOIN inboxes i ON i.id = m.inbox_id
@@ -305,8 +308,8 @@ export async function contactTimeline(deps: Deps, actor: Actor, id: string, limi
   const pageRows = rows.slice(0, limit);
   const last = pageRows[pageRows.length - 1];
   return {
-    data: pageRows.map((r) => ({ ...messageView(r), inboxId: r.inbox_id as string, channel: r.channel as string, conversationStatus: r.conversation_status as string })),
-    nextCursor: more && last ? encodeCursor([last.created_at as number, last.id as string]) : null,
+    data: pageRows.map((r) => ({ ...messageView(r), inboxId: r.inbox_id, channel: r.channel, conversationStatus: r.conversation_status })),
+    nextCursor: more && last ? encodeCursor([last.created_at, last.id]) : null,
   };
 }
 

@@ -4,28 +4,31 @@ import { requireRole, type Actor } from '../core/actor.js';
 import type { Deps } from '../core/deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { raw, type Row } from '../core/store.js';
+import { raw } from '../core/store.js';
+import type { TeamRow } from '../core/rows.js';
 
 export interface TeamView { id: string; name: string; memberIds: string[]; createdAt: string }
 
 const TEAM_COLUMNS = `t.*, (SELECT group_concat(user_id, ',') FROM (SELECT user_id FROM team_members WHERE team_id = t.id ORDER BY user_id)) AS member_ids`;
 
-export function teamView(r: Row): TeamView {
+/** A teams row read with TEAM_COLUMNS (its members' ids as a comma list). */
+export type TeamViewRow = TeamRow & { member_ids: string | null };
+export function teamView(r: TeamViewRow): TeamView {
   return {
-    id: r.id as string,
-    name: r.name as string,
+    id: r.id,
+    name: r.name,
     memberIds: r.member_ids ? String(r.member_ids).split(',') : [],
-    createdAt: new Date(r.created_at as number).toISOString(),
+    createdAt: new Date(r.created_at).toISOString(),
   };
 }
 
 export async function listTeams(deps: Deps): Promise<TeamView[]> {
-  const rows = await deps.store.all(`SELECT ${TEAM_COLUMNS} FROM teams t ORDER BY t.name, t.id`);
+  const rows = await deps.store.all<TeamViewRow>(`SELECT ${TEAM_COLUMNS} FROM teams t ORDER BY t.name, t.id`);
   return rows.map(teamView);
 }
 
 export async function getTeam(deps: Deps, id: string): Promise<TeamView> {
-  const row = await deps.store.get(`SELECT ${TEAM_COLUMNS} FROM teams t WHERE t.id = ?`, [id]);
+  const row = await deps.store.get<TeamViewRow>(`SELECT ${TEAM_COLUMNS} FROM teams t WHERE t.id = ?`, [id]);
   if (!row) throw notFound('Team');
   return teamView(row);
 }

@@ -9,6 +9,7 @@ import { newId } from '../core/ids.js';
 import { ingest } from '../ingest/ingest.js';
 import { listMessages } from '../conversations/messages.js';
 import { raw, type Row } from '../core/store.js';
+import type { InboxRow, MessageRow } from '../core/rows.js';
 import { openInboxConfig } from '../inboxes/inbox-config.js';
 import { checkFile } from '../media/media.js';
 import type { UploadFile } from '../media/outgoing-files.js';
@@ -19,9 +20,9 @@ export const WEBCHAT_MAX_FILE_BYTES = 10 * 1048576;
 export interface VisitorStart { name?: string; email?: string; identifier?: string; identifierHash?: string }
 
 export async function inboxForWebchatToken(deps: Deps, token: string): Promise<Row> {
-  const inbox = await deps.store.get('SELECT * FROM inboxes WHERE webchat_token = ?', [token]);
+  const inbox = await deps.store.get<InboxRow>('SELECT * FROM inboxes WHERE webchat_token = ?', [token]);
   // Only a channel that declares a public widget serves one (its inbox got the token).
-  if (!inbox || !deps.connectors.get(inbox.channel as string)?.info.publicWidget) throw notFound('Chat');
+  if (!inbox || !deps.connectors.get(inbox.channel)?.info.publicWidget) throw notFound('Chat');
   return inbox;
 }
 
@@ -76,7 +77,7 @@ export async function postVisitorMessage(deps: Deps, inbox: Row, who: VisitorWri
   };
   await ingest(deps, { id: inbox.id as string, channel: inbox.channel as string }, [event]);
   // Only ever this visitor's own message, even if an id were somehow shared.
-  const msg = await deps.store.get(`SELECT * FROM messages WHERE inbox_id = ? AND external_id = ?
+  const msg = await deps.store.get<MessageRow>(`SELECT * FROM messages WHERE inbox_id = ? AND external_id = ?
     AND conversation_id = (SELECT id FROM conversations WHERE inbox_id = ? AND thread_key = ?)`, [inbox.id, event.externalId, inbox.id, visitorId]);
   if (!msg) throw new AppError(409, 'duplicate_message', 'This clientMessageId was already used');
   return msg;

@@ -13,7 +13,9 @@ import { contactScope, contactSummary } from '../people/contacts.js';
 import type { Deps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
 import type { Row } from '../core/store.js';
+import type { ConversationFullRow } from '../core/views.js';
 import { CONVERSATION_COLUMNS, CONVERSATION_JOINS, conversationView } from '../core/views.js';
+import type { ContactRow } from '../core/rows.js';
 
 export const CANDIDATES = 200;
 /** Newest FTS matches looked at when a term is common (more than PROBE matches). */
@@ -59,7 +61,7 @@ export async function search(deps: Deps, actor: Actor, q: string, limit: number)
 
   const messageHits = await searchMessages(deps, actor, parsed, limit);
   const contactRows = await searchContacts(deps, actor, parsed, limit);
-  const conversations = await conversationsFor(deps, actor, messageHits.convOrder, contactRows.map((r) => r.id as string), limit);
+  const conversations = await conversationsFor(deps, actor, messageHits.convOrder, contactRows.map((r) => r.id), limit);
   return {
     messages: messageHits.rows.slice(0, limit).map((r) => ({
       id: r.id as string,
@@ -192,7 +194,7 @@ async function searchMessages(deps: Deps, actor: Actor, p: ParsedQuery, limit: n
 
 
 
-async function searchContacts(deps: Deps, actor: Actor, p: ParsedQuery, limit: number): Promise<Row[]> {
+async function searchContacts(deps: Deps, actor: Actor, p: ParsedQuery, limit: number): Promise<ContactRow[]> {
   const scope = contactScope(actor, 'x.id');
   const likeSql = p.likes.map(() => ` AND ${CONTACT_TEXT} LIKE ? ESCAPE '\\'`).join('');
   let ids: string[];
@@ -207,9 +209,9 @@ async function searchContacts(deps: Deps, actor: Actor, p: ParsedQuery, limit: n
       [...scope.params, ...p.likes.flatMap((l) => [l, l, l]), limit])).map((r) => r.id);
   }
   if (ids.length === 0) return [];
-  const rows = await deps.store.all('SELECT * FROM contacts WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]);
-  const byId = new Map(rows.map((r) => [r.id as string, r]));
-  return ids.map((id) => byId.get(id)).filter((r): r is Row => Boolean(r));
+  const rows = await deps.store.all<ContactRow>('SELECT * FROM contacts WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)).filter((r): r is ContactRow => Boolean(r));
 }
 
 /** Conversations whose contact matched (strongest signal) then those with matching messages. */
@@ -220,7 +222,7 @@ async function conversationsFor(deps: Deps, actor: Actor, fromMessages: string[]
      ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?`, [JSON.stringify(contactIds), ...scope.params, limit]) : [];
   const ids = [...new Set([...byContact.map((r) => r.id), ...fromMessages])].slice(0, limit);
   if (ids.length === 0) return [];
-  const rows = await deps.store.all(`SELECT ${CONVERSATION_COLUMNS} FROM conversations c ${CONVERSATION_JOINS} WHERE c.id IN (SELECT value FROM json_each(?))`, [JSON.stringify(ids)]);
-  const byId = new Map(rows.map((r) => [r.id as string, r]));
-  return ids.map((id) => byId.get(id)).filter((r): r is Row => Boolean(r)).map(conversationView);
+  const rows = await deps.store.all<ConversationFullRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations c ${CONVERSATION_JOINS} WHERE c.id IN (SELECT value FROM json_each(?))`, [JSON.stringify(ids)]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)).filter((r): r is ConversationFullRow => Boolean(r)).map(conversationView);
 }

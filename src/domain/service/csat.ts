@@ -12,6 +12,7 @@ import { newId } from '../core/ids.js';
 import { inboxSettings } from '../inboxes/inboxes.js';
 import { writeOutgoing } from '../conversations/messages.js';
 import { raw, type Row } from '../core/store.js';
+import type { CsatRequestRow } from '../core/rows.js';
 
 export const csatSettingsSchema = z.object({ enabled: z.boolean(), question: z.string().trim().min(1).max(1000).optional() });
 
@@ -51,7 +52,7 @@ export async function requestCsat(deps: Deps, conversationId: string): Promise<{
   try {
     const msg = await writeOutgoing(deps, conv, { content: question, senderType: 'bot', senderId: null, meta: { csat: 'request' } });
     await deps.store.run('UPDATE csat_requests SET message_id = ? WHERE conversation_id = ?', [msg.id, conversationId]);
-    await emitEvents(deps, [{ type: 'csat.requested', inboxId: conv.inbox_id as string, conversationId, payload: { conversationId, messageId: msg.id, question } }]);
+    await emitEvents(deps, [{ type: 'csat.requested', inboxId: conv.inbox_id, conversationId, payload: { conversationId, messageId: msg.id, question } }]);
     return { messageId: msg.id };
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
@@ -71,7 +72,7 @@ async function inboxSettingsOf(deps: Deps, conversationId: string) {
 export async function recordCsat(deps: Deps, conversationId: string, answer: CsatAnswer, opts: { source: string; replace: boolean }) {
   const conv = await loadConversationRow(deps, conversationId);
   if (!conv) throw notFound('Conversation');
-  const req = await deps.store.get('SELECT * FROM csat_requests WHERE conversation_id = ? AND message_id IS NOT NULL', [conversationId]);
+  const req = await deps.store.get<CsatRequestRow>('SELECT * FROM csat_requests WHERE conversation_id = ? AND message_id IS NOT NULL', [conversationId]);
   if (!req) throw new AppError(409, 'csat_not_requested', 'No rating was requested for this conversation');
   const now = deps.clock.now();
   const [rows] = await deps.store.atomically([raw(
@@ -79,7 +80,7 @@ export async function recordCsat(deps: Deps, conversationId: string, answer: Csa
      ON CONFLICT(conversation_id) DO ${opts.replace ? 'UPDATE SET rating = excluded.rating, comment = excluded.comment, created_at = excluded.created_at' : 'NOTHING'}
      RETURNING id`, newId(), conversationId, conv.inbox_id, conv.assignee_id ?? null, conv.team_id ?? null, answer.rating, answer.comment, now)]);
   if (rows.length === 0) throw new AppError(409, 'csat_already_answered', 'This conversation has already been rated');
-  await emitEvents(deps, [{ type: 'csat.received', inboxId: conv.inbox_id as string, conversationId, payload: { conversationId, rating: answer.rating, comment: answer.comment, source: opts.source } }]);
+  await emitEvents(deps, [{ type: 'csat.received', inboxId: conv.inbox_id, conversationId, payload: { conversationId, rating: answer.rating, comment: answer.comment, source: opts.source } }]);
   return answer;
 }
 

@@ -11,7 +11,8 @@ import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import { similarResolved } from './retrieval/resolved-conversations.js';
 import { indexDocStatements, rankDocs, removeDocStatements, segmenterOf } from './retrieval/word-index.js';
-import { raw, type Row } from '../core/store.js';
+import { raw } from '../core/store.js';
+import type { CannedResponseRow, FaqArticleRow } from '../core/rows.js';
 
 export const FAQ_LOCALES = ['zh-CN', 'en'] as const;
 export type FaqLocale = (typeof FAQ_LOCALES)[number];
@@ -19,15 +20,15 @@ export type FaqLocale = (typeof FAQ_LOCALES)[number];
 export interface FaqInput { title: string; body: string; tags?: string[]; locale: FaqLocale }
 export interface FaqView { id: string; title: string; body: string; tags: string[]; locale: string; createdAt: string; updatedAt: string; score?: number }
 
-export function faqView(r: Row): FaqView {
+export function faqView(r: FaqArticleRow): FaqView {
   return {
-    id: r.id as string,
-    title: r.title as string,
-    body: r.body as string,
+    id: r.id,
+    title: r.title,
+    body: r.body,
     tags: typeof r.tags === 'string' ? (JSON.parse(r.tags) as string[]) : ((r.tags as string[]) ?? []),
-    locale: r.locale as string,
-    createdAt: new Date(r.created_at as number).toISOString(),
-    updatedAt: new Date(r.updated_at as number).toISOString(),
+    locale: r.locale,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
   };
 }
 
@@ -87,7 +88,7 @@ async function ensureIndexed(deps: Deps): Promise<void> {
 }
 
 async function indexMissing(deps: Deps): Promise<number> {
-  const missing = await deps.store.all(`SELECT * FROM faq_articles a WHERE NOT EXISTS
+  const missing = await deps.store.all<FaqArticleRow>(`SELECT * FROM faq_articles a WHERE NOT EXISTS
     (SELECT 1 FROM retrieval_docs d WHERE d.kind = 'faq' AND d.doc_id = a.id) LIMIT 500`);
   for (const r of missing) {
     const a = faqView(r);
@@ -103,8 +104,8 @@ export async function rankArticles(deps: Deps, text: string, opts: { limit?: num
   await ensureIndexed(deps);
   const ranked = await rankDocs(deps, 'faq', text, { limit: opts.limit ?? 10, scope: opts.locale ?? null });
   if (ranked.length === 0) return [];
-  const rows = await deps.store.all(`SELECT * FROM faq_articles WHERE id IN (${ranked.map(() => '?').join(',')})`, ranked.map((r) => r.docId));
-  const byId = new Map(rows.map((r) => [r.id as string, faqView(r)]));
+  const rows = await deps.store.all<FaqArticleRow>(`SELECT * FROM faq_articles WHERE id IN (${ranked.map(() => '?').join(',')})`, ranked.map((r) => r.docId));
+  const byId = new Map(rows.map((r) => [r.id, faqView(r)]));
   return ranked.flatMap((r) => {
     const article = byId.get(r.docId);
     return article ? [{ article, score: Math.round(r.score * 1000) / 1000, confidence: r.confidence, matched: r.matchedTerms.length, matchedTerms: r.matchedTerms }] : [];
@@ -137,7 +138,7 @@ export async function createFaq(deps: Deps, actor: Actor, input: FaqInput): Prom
 const cleanTags = (tags?: string[]) => [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))];
 
 export async function getFaq(deps: Deps, id: string): Promise<FaqView> {
-  const r = await deps.store.get('SELECT * FROM faq_articles WHERE id = ?', [id]);
+  const r = await deps.store.get<FaqArticleRow>('SELECT * FROM faq_articles WHERE id = ?', [id]);
   if (!r) throw notFound('FAQ article');
   return faqView(r);
 }
@@ -167,17 +168,17 @@ export async function listFaq(deps: Deps, f: { q?: string; locale?: string; limi
     if (ranked.length) return { data: ranked.map((r) => ({ ...r.article, score: r.score, confidence: r.confidence })), nextCursor: null };
     // No indexed word in common (e.g. a single stop character): a plain substring match.
     const like = `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    const rows = await deps.store.all(`SELECT * FROM faq_articles WHERE (title LIKE ?1 ESCAPE '\\' OR body LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR locale = ?2)
+    const rows = await deps.store.all<FaqArticleRow>(`SELECT * FROM faq_articles WHERE (title LIKE ?1 ESCAPE '\\' OR body LIKE ?1 ESCAPE '\\') AND (?2 IS NULL OR locale = ?2)
       ORDER BY updated_at DESC, id DESC LIMIT ?3`, [like, f.locale ?? null, f.limit]);
     return { data: rows.map(faqView), nextCursor: null };
   }
   const after = decodeCursor(f.cursor);
-  const rows = await deps.store.all(`SELECT * FROM faq_articles WHERE (?1 IS NULL OR locale = ?1) ${after ? 'AND (updated_at, id) < (?3, ?4)' : ''}
+  const rows = await deps.store.all<FaqArticleRow>(`SELECT * FROM faq_articles WHERE (?1 IS NULL OR locale = ?1) ${after ? 'AND (updated_at, id) < (?3, ?4)' : ''}
     ORDER BY updated_at DESC, id DESC LIMIT ?2`, after ? [f.locale ?? null, f.limit + 1, after[0], after[1]] : [f.locale ?? null, f.limit + 1]);
   const more = rows.length > f.limit;
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
-  return { data: page.map(faqView), nextCursor: more && last ? encodeCursor([last.updated_at as number, last.id as string]) : null };
+  return { data: page.map(faqView), nextCursor: more && last ? encodeCursor([last.updated_at, last.id]) : null };
 }
 
 /** What the customer said lately: the last few inbound messages, newest last. */
@@ -205,7 +206,7 @@ async function matchCanned(deps: Deps, text: string) {
   const exists = await deps.store.get("SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = 'canned_responses'");
   const terms = searchTerms(text);
   if (!exists || terms.length === 0) return [];
-  const rows = await deps.store.all('SELECT * FROM canned_responses ORDER BY id LIMIT 2000');
+  const rows = await deps.store.all<CannedResponseRow>('SELECT * FROM canned_responses ORDER BY id LIMIT 2000');
   return rows
     .map((r) => {
       const hay = `${r.short_code ?? ''}\n${r.content ?? ''}`.normalize('NFKC').toLowerCase();
@@ -214,5 +215,5 @@ async function matchCanned(deps: Deps, text: string) {
     .filter((x) => x.matched > 0)
     .sort((a, b) => b.matched - a.matched)
     .slice(0, 5)
-    .map(({ r, matched }) => ({ id: r.id as string, shortCode: r.short_code as string, content: r.content as string, matchedTerms: matched }));
+    .map(({ r, matched }) => ({ id: r.id, shortCode: r.short_code, content: r.content, matchedTerms: matched }));
 }

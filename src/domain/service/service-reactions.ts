@@ -7,13 +7,14 @@ import { inboxSettings } from '../inboxes/inboxes.js';
 import { botAwayNow, botOnInbound } from './bot.js';
 import { consumeRatingReply, parseRatingReply, requestCsat } from './csat.js';
 import { indexResolvedConversation } from './retrieval/resolved-conversations.js';
+import type { MessageRow } from '../core/rows.js';
 
 async function onCustomerMessage(deps: Deps, m: { id: string; content: string }, inboxId: string | null) {
   // Most customer messages are neither a rating nor for the bot: tell from the event and the
   // inbox settings before reading the stored row (that read was ~3% of a webhook's CPU).
   const rating = parseRatingReply(m.content) !== null;
   if (!rating && !(inboxId && botAwayNow(await inboxSettings(deps, inboxId), deps.clock.now()))) return;
-  const row = await deps.store.get('SELECT * FROM messages WHERE id = ?', [m.id]);
+  const row = await deps.store.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [m.id]);
   if (!row) return;
   if (rating && await consumeRatingReply(deps, row)) return;
   await botOnInbound(deps, row);

@@ -8,16 +8,17 @@ import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import type { Row } from '../core/store.js';
+import type { CannedResponseRow } from '../core/rows.js';
 
 export const SHORT_CODE = /^[\p{L}\p{N}][\p{L}\p{N}_\-.]{0,63}$/u;
 
 export interface CannedView { id: string; shortCode: string; content: string; createdBy: string | null; createdAt: string; updatedAt: string }
 
-export function cannedView(r: Row): CannedView {
+export function cannedView(r: CannedResponseRow): CannedView {
   return {
-    id: r.id as string, shortCode: r.short_code as string, content: r.content as string,
-    createdBy: (r.created_by as string | null) ?? null,
-    createdAt: new Date(r.created_at as number).toISOString(), updatedAt: new Date(r.updated_at as number).toISOString(),
+    id: r.id, shortCode: r.short_code, content: r.content,
+    createdBy: r.created_by ?? null,
+    createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
   };
 }
 
@@ -40,15 +41,15 @@ export async function listCanned(deps: Deps, q: string | undefined, limit: numbe
   }
   const after = decodeCursor(cursor);
   if (after) { where.push('short_code > ?'); params.push(after[1]); }
-  const rows = await deps.store.all(`SELECT * FROM canned_responses ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY short_code LIMIT ?`, [...params, limit + 1]);
+  const rows = await deps.store.all<CannedResponseRow>(`SELECT * FROM canned_responses ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY short_code LIMIT ?`, [...params, limit + 1]);
   const more = rows.length > limit;
   const data = rows.slice(0, limit).map(cannedView);
   const last = data[data.length - 1];
   return { data, nextCursor: more && last ? encodeCursor([0, last.shortCode]) : null };
 }
 
-async function getCannedRow(deps: Deps, id: string): Promise<Row> {
-  const row = await deps.store.get('SELECT * FROM canned_responses WHERE id = ?', [id]);
+async function getCannedRow(deps: Deps, id: string): Promise<CannedResponseRow> {
+  const row = await deps.store.get<CannedResponseRow>('SELECT * FROM canned_responses WHERE id = ?', [id]);
   if (!row) throw notFound('Canned response');
   return row;
 }
@@ -70,7 +71,7 @@ export async function createCanned(deps: Deps, actor: Actor, input: { shortCode:
   const id = newId();
   const now = deps.clock.now();
   // ON CONFLICT covers the race between the check above and this insert.
-  const rows = await deps.store.all(
+  const rows = await deps.store.all<CannedResponseRow>(
     'INSERT INTO canned_responses(id, short_code, content, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(short_code) DO NOTHING RETURNING *',
     [id, code, input.content, actor.id, now, now]);
   if (!rows[0]) throw new AppError(409, 'short_code_taken', `A canned response /${code} already exists`);
@@ -80,7 +81,7 @@ export async function createCanned(deps: Deps, actor: Actor, input: { shortCode:
 export async function updateCanned(deps: Deps, actor: Actor, id: string, input: { shortCode?: string; content?: string }): Promise<CannedView> {
   requireRole(actor, 'admin', 'lead');
   const row = await getCannedRow(deps, id);
-  const code = input.shortCode !== undefined ? normalizeShortCode(input.shortCode) : (row.short_code as string);
+  const code = input.shortCode !== undefined ? normalizeShortCode(input.shortCode) : row.short_code;
   if (code !== row.short_code) await assertCodeFree(deps, code, id);
   await deps.store.run('UPDATE canned_responses SET short_code = ?, content = ?, updated_at = ? WHERE id = ?',
     [code, input.content ?? row.content, deps.clock.now(), id]);
@@ -104,14 +105,14 @@ export function fillPlaceholders(template: string, values: Record<string, string
 export async function renderCanned(deps: Deps, actor: Actor, conversationId: string, shortCode: string): Promise<{ id: string; shortCode: string; content: string }> {
   const conv = await getVisibleConversation(deps, actor, conversationId);
   const code = shortCode.trim().replace(/^\//, '').toLowerCase();
-  const canned = await deps.store.get('SELECT * FROM canned_responses WHERE short_code = ?', [code]);
+  const canned = await deps.store.get<CannedResponseRow>('SELECT * FROM canned_responses WHERE short_code = ?', [code]);
   if (!canned) throw notFound(`Canned response /${code}`);
   const contact = await deps.store.get<{ name: string | null; email: string | null; phone: string | null }>('SELECT name, email, phone FROM contacts WHERE id = ?', [conv.contact_id]);
   const inbox = await deps.store.get<{ name: string }>('SELECT name FROM inboxes WHERE id = ?', [conv.inbox_id]);
   const values: Record<string, string | null | undefined> = {
     'contact.name': contact?.name, 'contact.email': contact?.email, 'contact.phone': contact?.phone,
     'agent.name': actor.name, 'agent.email': actor.email,
-    'conversation.id': conv.id as string, 'inbox.name': inbox?.name,
+    'conversation.id': conv.id, 'inbox.name': inbox?.name,
   };
-  return { id: canned.id as string, shortCode: code, content: fillPlaceholders(canned.content as string, values) };
+  return { id: canned.id, shortCode: code, content: fillPlaceholders(canned.content, values) };
 }

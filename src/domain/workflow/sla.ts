@@ -14,7 +14,6 @@ export const slaSettingsSchema = z.object({
   nextReplyMinutes: z.number().positive().optional(),
   warnAtPercent: z.number().min(1).max(100).default(80),
 });
-export type SlaSettings = z.infer<typeof slaSettingsSchema>;
 
 export type SlaKind = 'first_reply' | 'next_reply';
 export interface SlaReport { opened: number; closed: number; warned: number; breached: number }

@@ -11,5 +11,3 @@ export function customerLanguage(text: string): CustomerLanguage {
   return foldText(plain) !== plain ? 'zh-TW' : 'zh-CN';
 }
 
-/** Picks the string for the customer's language. */
-export const inLanguage = <T>(lang: CustomerLanguage, t: Record<CustomerLanguage, T>): T => t[lang];
