@@ -7,7 +7,7 @@ import { ingestGrouped } from '../domain/ingest/ingest-group.js';
 import { ingest } from '../domain/ingest/ingest.js';
 import { withProfiles } from '../domain/ingest/profiles.js';
 import { errorBody } from './errors.js';
-import { openInboxConfig } from '../domain/inboxes/inbox-config.js';
+import { connectorFor } from '../domain/inboxes/inbox-config.js';
 import { findInbox } from '../domain/inboxes/inboxes.js';
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -17,10 +17,10 @@ export const webhookRoutes = (deps: Deps) => {
   // The parsed connector config per inbox, reused while the stored config text is unchanged
   // (any PATCH changes the text, so the next request parses again). Bounded; oldest out first.
   const configs = new Map<string, { text: string; channel: string; config: unknown }>();
-  const parsedConfig = async (inbox: { id: string; channel: string; config: string }, parse: (v: unknown) => unknown) => {
+  const parsedConfig = async (inbox: { id: string; channel: string; config: string }) => {
     const hit = configs.get(inbox.id);
     if (hit && hit.text === inbox.config && hit.channel === inbox.channel) return hit.config;
-    const config = parse(await openInboxConfig(deps, inbox));
+    const config = (await connectorFor(deps, inbox))!.config as unknown;
     if (configs.size >= 1000 && !hit) configs.delete(configs.keys().next().value!);
     configs.set(inbox.id, { text: inbox.config, channel: inbox.channel, config });
     return config;
@@ -30,7 +30,7 @@ export const webhookRoutes = (deps: Deps) => {
     if (!inbox) return c.json(errorBody('not_found', 'Inbox not found'), 404);
     const connector = deps.connectors.get(inbox.channel as ChannelKind);
     if (!connector?.parse && !connector?.handshake) return c.json(errorBody('no_webhook', 'This inbox does not take webhooks'), 404);
-    const config = await parsedConfig(inbox, (v) => connector.config.parse(v)) as ReturnType<typeof connector.config.parse>;
+    const config = await parsedConfig(inbox) as ReturnType<typeof connector.config.parse>;
     const req = c.req.raw;
     if (connector.handshake) {
       const res = await connector.handshake(req, config);

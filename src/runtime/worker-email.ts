@@ -3,7 +3,7 @@
 // door as IMAP's do (a redelivered message is a no-op by its Message-ID).
 import type { ChannelKind } from '../../connectors/types.js';
 import type { Deps } from '../domain/core/deps.js';
-import { openInboxConfig } from '../domain/inboxes/inbox-config.js';
+import { connectorFor } from '../domain/inboxes/inbox-config.js';
 import { ingest } from '../domain/ingest/ingest.js';
 
 /** Email Routing's limit for one message; anything larger is refused before it is read. */
@@ -18,8 +18,8 @@ export async function receiveRoutedEmail(deps: Deps, message: RoutedEmail): Prom
     const c = deps.connectors.get(row.channel as ChannelKind);
     if (!c?.receivesFor || !c.receive) continue;
     let config;
-    // Configs are sealed at rest: open the secret fields before the connector reads them.
-    try { config = c.config.parse(await openInboxConfig(deps, row)); } catch { continue; }
+    // Configs are sealed at rest: connectorFor opens the secret fields before parsing.
+    try { config = (await connectorFor(deps, row))!.config; } catch { continue; }
     if (c.receivesFor(config) !== to) continue;
     if (message.rawSize > MAX_EMAIL_BYTES) { message.setReject('Message too large'); return null; }
     const raw = new Uint8Array(await new Response(message.raw).arrayBuffer());

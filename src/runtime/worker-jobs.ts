@@ -9,7 +9,7 @@ import { downloadDueMedia } from '../domain/media/media-downloads.js';
 import { deliverDueOutbox } from '../domain/outbox/outbox.js';
 import { deliverDueWebhooks } from '../domain/integrations/outgoing-webhooks.js';
 import { isPaused } from '../domain/ingest/import-progress.js';
-import { openInboxConfig } from '../domain/inboxes/inbox-config.js';
+import { connectorFor } from '../domain/inboxes/inbox-config.js';
 import { pollInbox } from '../domain/ingest/polling.js';
 import { mergeSearchIndex } from '../domain/search/search-index.js';
 import { checkSla } from '../domain/workflow/sla.js';
@@ -46,7 +46,7 @@ async function pollingInboxesDue(deps: Deps): Promise<string[]> {
     if (NODE_ONLY_POLLING.has(r.channel) || isPaused(r)) continue;
     const c = deps.connectors.get(r.channel as ChannelKind);
     if (!c?.poll) continue;
-    try { if (c.pollSeconds?.(c.config.parse(await openInboxConfig(deps, r))) != null) due.push(r.id); } catch { /* unreadable: left alone */ }
+    try { if (c.pollSeconds?.((await connectorFor(deps, r))!.config) != null) due.push(r.id); } catch { /* unreadable: left alone */ }
   }
   return due;
 }
@@ -59,7 +59,7 @@ export async function runJobMessage(deps: Deps, m: JobMessage): Promise<void> {
     const inbox = await deps.store.get('SELECT * FROM inboxes WHERE id = ?', [m.inboxId]);
     const c = inbox && deps.connectors.get(inbox.channel as ChannelKind);
     if (!inbox || !c?.poll || isPaused(inbox)) return;
-    const every = c.pollSeconds?.(c.config.parse(await openInboxConfig(deps, inbox))) ?? 60;
+    const every = c.pollSeconds?.((await connectorFor(deps, inbox))!.config) ?? 60;
     await pollInbox(deps, inbox, every);
   }
 }

@@ -8,7 +8,7 @@
 import type { ChannelKind, Connector, PollSession } from '../../../connectors/types.js';
 import type { Deps } from '../core/deps.js';
 import { isPaused } from './import-progress.js';
-import { openInboxConfig } from '../inboxes/inbox-config.js';
+import { connectorFor } from '../inboxes/inbox-config.js';
 import { markBadConfig, pollInbox } from './polling.js';
 import type { Row } from '../core/store.js';
 
@@ -51,7 +51,7 @@ export function startPollLoops(deps: Deps, opts: PollLoopOptions = {}): PollLoop
     if (!connector?.poll && !connector?.openSession) return null;
     let config: unknown;
     try {
-      config = connector.config.parse(await openInboxConfig(deps, r));
+      config = (await connectorFor(deps, r))!.config;
     } catch (err) {
       // One inbox's broken stored config must not stop the others from polling.
       if (badConfigs.get(r.id as string) !== r.config) {

@@ -7,7 +7,7 @@ import type { Deps } from '../core/deps.js';
 import { ingest } from './ingest.js';
 import { isPaused, recordImportProgress } from './import-progress.js';
 import type { Row } from '../core/store.js';
-import { openInboxConfig } from '../inboxes/inbox-config.js';
+import { connectorFor } from '../inboxes/inbox-config.js';
 import type { InboxRow } from '../core/rows.js';
 
 const running = new Set<string>();
@@ -23,7 +23,7 @@ export async function pollDueInboxes(deps: Deps): Promise<number> {
     // One inbox's broken stored config must not stop the others from polling.
     let config: unknown;
     try {
-      config = connector.config.parse(await openInboxConfig(deps, inbox));
+      config = (await connectorFor(deps, inbox))!.config;
     } catch (err) {
       await markBadConfig(deps, inbox, err);
       continue;
@@ -52,8 +52,7 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60, opts:
   if (running.has(id)) return null;
   running.add(id);
   try {
-    const connector = deps.connectors.get(inbox.channel as ChannelKind)!;
-    const config = connector.config.parse(await openInboxConfig(deps, inbox));
+    const { connector, config } = (await connectorFor(deps, inbox))!;
     const began = deps.clock.now();
     const cur = await deps.store.get<{ cursor: string | null }>("SELECT cursor FROM connector_cursors WHERE inbox_id = ? AND name = 'default'", [id]);
     const prev = cur?.cursor ?? null;

@@ -7,7 +7,7 @@ import { FileTooLargeError, PermanentError, RetryableError } from '../../../conn
 import { emitEvents } from '../events/emit.js';
 import type { Deps } from '../core/deps.js';
 import { DEFAULT_INBOUND_MAX_BYTES } from './inbound-media.js';
-import { openInboxConfig } from '../inboxes/inbox-config.js';
+import { connectorFor } from '../inboxes/inbox-config.js';
 import { checkAndStore, type CheckedFile } from './media.js';
 import { raw, type Row } from '../core/store.js';
 import type { MessageRow } from '../core/rows.js';
@@ -43,13 +43,13 @@ async function downloadOne(deps: Deps, row: Row): Promise<'ready' | 'retried' | 
   try {
     const inbox = await deps.store.get<{ channel: string; config: string }>('SELECT channel, config FROM inboxes WHERE id = ?', [row.inbox_id]);
     if (!inbox) throw new PermanentError('the inbox no longer exists');
-    const connector = deps.connectors.get(inbox.channel as never);
-    if (!connector?.fetchMedia) throw new PermanentError(`the ${inbox.channel} channel cannot download files`);
     // Credentials are sealed at rest: opened for this one call.
-    const config = connector.config.parse(await openInboxConfig(deps, inbox));
+    const found = await connectorFor(deps, inbox);
+    if (!found?.connector.fetchMedia) throw new PermanentError(`the ${inbox.channel} channel cannot download files`);
+    const { connector, config } = found;
     const maxBytes = connector.limits.media?.inboundMaxBytes ?? DEFAULT_INBOUND_MAX_BYTES;
     const remote = JSON.parse(row.remote as string) as Record<string, unknown>;
-    const got = await connector.fetchMedia(config, remote, { maxBytes });
+    const got = await connector.fetchMedia!(config, remote, { maxBytes }); // checked above
     const file = await checkAndStore(deps.blobs, {
       data: got.data, filename: (row.filename as string) !== 'file' ? row.filename as string : got.filename ?? (row.filename as string),
       declaredType: (row.content_type as string) === 'application/octet-stream' ? got.contentType : row.content_type as string,

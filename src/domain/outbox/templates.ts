@@ -4,7 +4,7 @@
 import type { ChannelKind, ChannelTemplate, OutboundTemplate } from '../../../connectors/types.js';
 import type { Deps } from '../core/deps.js';
 import { AppError } from '../core/errors.js';
-import { openInboxConfig } from '../inboxes/inbox-config.js';
+import { connectorFor } from '../inboxes/inbox-config.js';
 import type { Row } from '../core/store.js';
 
 const TTL_MS = 60 * 60_000;
@@ -21,7 +21,7 @@ export async function inboxTemplates(deps: Deps, inboxId: string, opts: { refres
   if (!opts.refresh && hit && hit.configText === inbox.config && now - hit.at < TTL_MS) return { templates: hit.templates, fetchedAt: hit.at };
   let templates: ChannelTemplate[];
   try {
-    templates = await connector.listTemplates(connector.config.parse(await openInboxConfig(deps, inbox)));
+    templates = await connector.listTemplates((await connectorFor(deps, inbox))!.config);
   } catch (err) {
     throw new AppError(502, 'templates_unavailable', `The platform did not list the templates: ${(err as Error).message}`);
   }
