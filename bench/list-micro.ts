@@ -14,7 +14,7 @@ import pino from 'pino';
 import { createRegistry } from '../connectors/registry.js';
 import { createApiToken, createUser } from '../src/auth/users.js';
 import { systemClock } from '../src/domain/core/clock.js';
-import type { Deps } from '../src/domain/core/deps.js';
+import type { Deps } from '../src/domain/deps.js';
 import { newId } from '../src/domain/core/ids.js';
 import { ingest } from '../src/domain/ingest/ingest.js';
 import { EventBus } from '../src/domain/events/bus.js';

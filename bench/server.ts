@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fsBlobStore } from '../src/runtime/fs-blob-store.js';
 import { downloadDueMedia } from '../src/domain/media/media-downloads.js';
-import { guarded } from '../src/domain/core/jobs.js';
+import { guarded } from '../src/domain/jobs.js';
 
 // The fake platform (and its CDN) listen on loopback.
 process.env.PARLEY_ALLOW_PRIVATE_NETWORK ??= '1';
@@ -20,7 +20,7 @@ import { createApp } from '../src/app.js';
 import { createApiToken, createUser } from '../src/auth/users.js';
 import { systemClock } from '../src/domain/core/clock.js';
 import { loadConversationRow } from '../src/domain/conversations/conversations.js';
-import type { Deps } from '../src/domain/core/deps.js';
+import type { Deps } from '../src/domain/deps.js';
 import { newId } from '../src/domain/core/ids.js';
 import { ingest } from '../src/domain/ingest/ingest.js';
 import { mergeSearchIndex } from '../src/domain/search/search-index.js';
@@ -188,7 +188,7 @@ async function settle() {
       assignee_id = CASE WHEN bench_h01(rowid, 2) < 0.85 THEN bench_agent(CAST(bench_h01(rowid, 3) * ${AGENTS} AS INTEGER)) END
     WHERE inbox_id IN (${st!.inboxes.slice(0, st!.shape.inboxes).map(() => '?').join(',')})`)
     .run(...st!.inboxes.slice(0, st!.shape.inboxes).map((i) => i.id));
-  // What the server's search-index job (src/domain/core/jobs.ts, every minute) leaves after a
+  // What the server's search-index job (src/domain/jobs.ts, every minute) leaves after a
   // burst: the FTS segments merged. Run here to the end, since the bench ingests 1M messages
   // in minutes, faster than the job's per-minute budget keeps up with.
   const merge = await mergeSearchIndex(st!.deps, { maxSteps: Infinity });

@@ -19,7 +19,7 @@ import { fileLinkRoutes } from './api/file-links.js';
 import { isMultipart, MAX_UPLOAD_BODY_BYTES } from './api/upload-form.js';
 import { bearerResolver, requireActor, type ActorResolver } from './api/auth-middleware.js';
 import type { SseTransport } from './api/sse.js';
-import type { Deps } from './domain/core/deps.js';
+import type { Deps } from './domain/deps.js';
 import { webRoutes, type WebOptions } from './web/routes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;

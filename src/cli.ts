@@ -21,7 +21,7 @@ import { createUser, issueApiToken } from './auth/users.js';
 import type { Actor, Role } from './domain/core/actor.js';
 import { auditStmt, type AuditBy } from './domain/core/audit.js';
 import { systemClock } from './domain/core/clock.js';
-import type { Deps } from './domain/core/deps.js';
+import type { Deps } from './domain/deps.js';
 import { AppError } from './domain/core/errors.js';
 import { pruneEvents } from './domain/core/retention.js';
 import { EventBus } from './domain/events/bus.js';

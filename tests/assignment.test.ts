@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { drainInbox } from '../src/domain/workflow/assignment.js';
-import type { Deps } from '../src/domain/core/deps.js';
+import type { Deps } from '../src/domain/deps.js';
 import type { Store } from '../src/domain/core/store.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';

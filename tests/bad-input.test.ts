@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestParley, type TestParley } from './helpers/parley.js';
+import { registeredInboxSettings } from '../src/domain/inboxes/inbox-settings.js';
 
 let p: TestParley;
 beforeAll(async () => { p = await startTestParley(); });
@@ -117,5 +118,19 @@ describe('inbox settings', () => {
     const create = await p.api.post('/api/v1/inboxes', { name: 'T', channel: 'webchat', config: {}, settings: { autoAssign: { enabled: 'yes' } } });
     expect(create.status).toBe(400);
     expect(create.body.error.message).toContain('settings.autoAssign.enabled');
+  });
+
+  it('every workflow area validates the settings key it registered (each area owns its schema)', async () => {
+    const inbox = await p.api.post('/api/v1/inboxes', { name: 'R', channel: 'webchat', config: {} });
+    const wrong: Record<string, unknown> = {
+      autoAssign: { enabled: 'yes' }, businessHours: { timezone: 'Mars/Olympus', weekly: {} }, sla: { firstReplyMinutes: -5 },
+      followUp: { afterHours: 'soon' }, csat: { enabled: 'sure' }, bot: { enabled: 3 },
+    };
+    expect(registeredInboxSettings().sort()).toEqual(Object.keys(wrong).sort());
+    for (const [key, value] of Object.entries(wrong)) {
+      const r = await p.api.patch(`/api/v1/inboxes/${inbox.body.id}`, { settings: { [key]: value } });
+      expect(r.status, key).toBe(400);
+      expect(r.body.error.message).toContain(`settings.${key}`);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../connectors/types.js';
 import { manualClock } from '../src/domain/core/clock.js';
-import type { Deps } from '../src/domain/core/deps.js';
+import type { Deps } from '../src/domain/deps.js';
 import { ingest } from '../src/domain/ingest/ingest.js';
 import { mergeSearchIndex } from '../src/domain/search/search-index.js';
 import type { Store } from '../src/domain/core/store.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { email } from '../connectors/email/index.js';
 import { createRegistry } from '../connectors/registry.js';
 import type { Connector } from '../connectors/types.js';
-import type { Deps } from '../src/domain/core/deps.js';
+import type { Deps } from '../src/domain/deps.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { pollDueInboxes, pollInbox } from '../src/domain/ingest/polling.js';
 import { dovecotAvailable, freePort, startDovecot, type Dovecot } from './helpers/dovecot.js';

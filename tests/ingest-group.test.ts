@@ -2,7 +2,7 @@
 // leave exactly what ingesting them one by one leaves; a failing group falls back to one by one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../connectors/types.js';
-import type { Deps } from '../src/domain/core/deps.js';
+import type { Deps } from '../src/domain/deps.js';
 import { ingestGrouped } from '../src/domain/ingest/ingest-group.js';
 import type { Row, Statement, Store } from '../src/domain/core/store.js';
 import { directInbox, startTestParley, type TestParley } from './helpers/parley.js';

@@ -2,7 +2,7 @@
 // next message; resolve and reopen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../src/domain/core/clock.js';
-import { jobs } from '../src/domain/core/jobs.js';
+import { jobs } from '../src/domain/jobs.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { createWebchatInbox, customerWrites } from './helpers/workflow.js';
 

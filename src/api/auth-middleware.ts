@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env.js';
 import { errorBody } from './errors.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import type { ActorResolver } from '../auth/actor-resolver.js';
 
 export { bearerResolver, type ActorResolver } from '../auth/actor-resolver.js';

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { userView } from '../auth/users.js';
 import { AVAILABILITIES, setAvailability } from '../domain/workflow/availability.js';
 import type { Actor } from '../domain/core/actor.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse, UserSchema } from './schemas.js';
 

@@ -2,7 +2,7 @@
 // a client can set are believed only when the operator says a reverse proxy sets them
 // (PARLEY_TRUST_PROXY=1); then the last X-Forwarded-For hop is the one that proxy appended.
 import type { Context } from 'hono';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 
 type NodeBindings = { incoming?: { socket?: { remoteAddress?: string } } };
 

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Actor } from '../domain/core/actor.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { validationHook } from './errors.js';
 import type { SseTransport } from './sse.js';
 

@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import type { Logger } from '../domain/core/deps.js';
+import type { Logger } from '../domain/deps.js';
 import { AppError } from '../domain/core/errors.js';
 
 export const errorBody = (code: string, message: string, details?: unknown) => ({ error: { code, message, ...(details ? { details } : {}) } });

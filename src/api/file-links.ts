@@ -2,7 +2,7 @@
 // (Instagram, Twilio MMS). The signature is the permission: this file, until it expires.
 import { Hono } from 'hono';
 import { getAttachmentById } from '../domain/media/attachments.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { checkFileLink } from '../domain/media/file-links.js';
 import { fileResponse } from './attachments.js';
 import { errorBody } from './errors.js';

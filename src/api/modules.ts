@@ -2,7 +2,7 @@
 // `modules`. What reacts to domain events is installed by the domain (src/domain/reactions.ts).
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './env.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { accessModule } from './access.js';
 import { attachmentsModule } from './attachments.js';
 import { workflowAssignModule } from './workflow-assign.js';

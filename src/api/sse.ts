@@ -4,7 +4,7 @@
 // the queue bound behind is cut off and resumes with Last-Event-ID.
 import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/core/errors.js';
 import type { Row } from '../domain/core/store.js';
 import type { ParleyEvent } from '../domain/events/bus.js';

@@ -5,7 +5,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import { signVisitorToken, verifyVisitorToken, VISITOR_REFRESH_GRACE_MS, VISITOR_TOKEN_TTL_MS, type VisitorClaims } from '../auth/visitor-token.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/core/errors.js';
 import type { Row } from '../domain/core/store.js';
 import { inboxForWebchatToken, listVisitorMessages, postVisitorMessage, startVisitor, visitorConversationId, visitorConversationStatus } from '../domain/people/visitors.js';

@@ -2,7 +2,7 @@
 // -> ingest. Nothing is parsed or stored before the signature checks out.
 import { Hono } from 'hono';
 import type { ChannelKind } from '../../connectors/types.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { ingestGrouped } from '../domain/ingest/ingest-group.js';
 import { ingest } from '../domain/ingest/ingest.js';
 import { withProfiles } from '../domain/ingest/profiles.js';

@@ -1,6 +1,6 @@
 // Routes over the conversation data: contacts, search, outgoing webhooks and reports. The
 // webhooks' enqueueing reaction is the domain's (src/domain/integrations/); their delivery
-// job is in src/domain/core/jobs.ts.
+// job is in src/domain/jobs.ts.
 import type { Module } from './modules.js';
 import { contactRoutes } from './contacts.js';
 import { router } from './env.js';

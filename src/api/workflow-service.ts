@@ -1,7 +1,7 @@
 // Routes of customer service: FAQ articles and suggestions, retrieval settings, the assistant
 // and business hours (the public CSAT answer lives in webchat.ts). Its reactions (CSAT, the
 // bot) are the domain's (src/domain/service/service-reactions.ts); its scheduled jobs (SLA,
-// follow-up) are in src/domain/core/jobs.ts.
+// follow-up) are in src/domain/jobs.ts.
 import type { Module } from './modules.js';
 import { assistantRoutes } from './assistant.js';
 import { businessHoursRoutes } from './business-hours.js';

@@ -4,7 +4,7 @@
 // guesses cannot slip past the count. Past a few free failures each further one doubles the
 // wait before the next attempt (backoff), capped: an attacker can slow guesses on an account
 // to one a minute, but cannot lock its owner out for longer than that.
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { tooMany } from '../domain/core/errors.js';
 import { raw, type Row } from '../domain/core/store.js';
 

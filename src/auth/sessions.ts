@@ -2,7 +2,7 @@
 // in `sessions`, plus a per-session CSRF token the app sends back as X-Parley-CSRF on every
 // state-changing request. Bearer-token requests never need it (no ambient credential).
 import type { Actor } from '../domain/core/actor.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/core/errors.js';
 import { randomToken, sha256Hex, timingSafeEqualStr } from '../domain/core/crypto.js';
 import type { ActorResolver } from './actor-resolver.js';

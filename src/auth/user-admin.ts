@@ -4,7 +4,7 @@
 import { requireRole, type Actor, type Role } from '../domain/core/actor.js';
 import { auditStmt, type AuditBy } from '../domain/core/audit.js';
 import { conversationChanged } from '../domain/conversations/conversations.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { AppError, forbidden, notFound } from '../domain/core/errors.js';
 import { raw, type Row } from '../domain/core/store.js';
 import { hashPassword, verifyPassword } from './passwords.js';

@@ -1,7 +1,7 @@
 // Reading users for the routes that show them: by id or email, the directory an actor may
 // see, and a user's own profile edits.
 import { canSeeAll, type Actor } from '../domain/core/actor.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import type { Row } from '../domain/core/store.js';
 import { forgetCachedActors } from './users.js';
 

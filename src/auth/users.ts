@@ -1,6 +1,6 @@
 // Users and their API tokens. Tokens are shown once and stored only as a SHA-256 hash.
 import type { Actor, Role } from '../domain/core/actor.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/core/errors.js';
 import { newId } from '../domain/core/ids.js';
 import { raw, type Stmt } from '../domain/core/store.js';

@@ -1,6 +1,6 @@
 // Every area's reactions to domain events, installed by one call at start (each runtime
 // calls this once per Deps). Wait for them with reactionsSettled (events/reactions.ts).
-import type { Deps } from './core/deps.js';
+import type { Deps } from './deps.js';
 import { installMentionNotices } from './conversations/mention-reactions.js';
 import { installOutgoingWebhooks } from './integrations/outgoing-webhook-reactions.js';
 import { installServiceReactions } from './service/service-reactions.js';

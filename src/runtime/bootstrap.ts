@@ -2,7 +2,7 @@
 import { randomToken } from '../domain/core/crypto.js';
 import type { SecretBox } from '../domain/core/secret-box.js';
 import { createApiToken, createUser } from '../auth/users.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import type { Store } from '../domain/core/store.js';
 
 /** The server secret: PARLEY_SECRET, or generated once and stored sealed. */

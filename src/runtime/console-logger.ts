@@ -1,5 +1,5 @@
 // The domain's Logger as JSON lines on console (Workers: Workers Logs / `wrangler tail`).
-import type { Logger } from '../domain/core/deps.js';
+import type { Logger } from '../domain/deps.js';
 
 const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
 

@@ -2,7 +2,7 @@
 // one whose connector receives for the recipient address; its events go through the one ingest
 // door as IMAP's do (a redelivered message is a no-op by its Message-ID).
 import type { ChannelKind } from '../../connectors/types.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { connectorFor } from '../domain/inboxes/inbox-config.js';
 import { ingest } from '../domain/ingest/ingest.js';
 

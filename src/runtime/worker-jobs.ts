@@ -1,9 +1,9 @@
 // Workers: what the Cron Trigger (once a minute) and the jobs queue run. The same domain
-// functions as node-cron's jobs (src/domain/core/jobs.ts); only the schedule differs: delivery runs
+// functions as node-cron's jobs (src/domain/jobs.ts); only the schedule differs: delivery runs
 // when a write asks for it (queue) and once a minute for retries; polling fans out one queue
 // message per due inbox so one slow platform never holds up the others.
 import type { ChannelKind } from '../../connectors/types.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { runFollowUps } from '../domain/workflow/follow-up.js';
 import { downloadDueMedia } from '../domain/media/media-downloads.js';
 import { deliverDueOutbox } from '../domain/outbox/outbox.js';

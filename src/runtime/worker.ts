@@ -8,7 +8,7 @@ import { createRegistry } from '../../connectors/registry.js';
 import { createApp } from '../app.js';
 import { sessionResolver } from '../auth/sessions.js';
 import { systemClock } from '../domain/core/clock.js';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import { EventBus } from '../domain/events/bus.js';
 import { bootstrapAdmin, loadSecret } from './bootstrap.js';
 import { workerFetch, workerSecretBox } from './worker-secrets.js';

@@ -4,7 +4,7 @@
 // serve them as static assets and pass `assets` read from that binding.
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
-import type { Deps } from '../domain/core/deps.js';
+import type { Deps } from '../domain/deps.js';
 import type { WebAssets } from './build.js';
 
 export interface WebOptions { assets?: () => Promise<WebAssets> }

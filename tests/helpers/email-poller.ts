@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { email } from '../../connectors/email/index.js';
 import { createRegistry } from '../../connectors/registry.js';
 import { systemClock } from '../../src/domain/core/clock.js';
-import type { Deps } from '../../src/domain/core/deps.js';
+import type { Deps } from '../../src/domain/deps.js';
 import { pollInbox } from '../../src/domain/ingest/polling.js';
 import { EventBus } from '../../src/domain/events/bus.js';
 import { openSqliteStore } from '../../src/runtime/sqlite-store.js';

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jobs } from '../../src/domain/core/jobs.js';
+import { jobs } from '../../src/domain/jobs.js';
 import { freePort } from './dovecot.js';
 import { apiClient, startTestParley, type Api } from './parley.js';
 

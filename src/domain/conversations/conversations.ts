@@ -1,7 +1,7 @@
 // Listing, reading and changing conversations: scoping, keyset pages, assignment, status, labels.
 import { emitEvents } from '../events/emit.js';
 import { canSeeAll, inboxScope, isManager, type Actor } from '../core/actor.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, forbidden, notFound } from '../core/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import { raw } from '../core/store.js';

@@ -1,6 +1,6 @@
 // Labels in use, with how many conversations carry each (for label pickers and filters).
 import { inboxScope, type Actor } from '../core/actor.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 
 export async function listLabels(deps: Deps, actor: Actor, q?: string): Promise<{ label: string; count: number }[]> {
   const scope = inboxScope(actor);

@@ -2,7 +2,7 @@
 // channel of the same customer): stored both ways in conversation_links, shown on each
 // conversation as linkedConversationIds, limited to conversations the reader may see.
 import { inboxScope, type Actor } from '../core/actor.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { raw } from '../core/store.js';
 
 const LINK = `INSERT INTO conversation_links(conversation_id, linked_conversation_id, created_at, created_by) VALUES (?1, ?2, ?3, ?4), (?2, ?1, ?3, ?4)

@@ -1,5 +1,5 @@
 // A private note that @mentions teammates tells each of them.
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { react } from '../events/reactions.js';
 import { notifyMentions } from './mentions.js';
 

@@ -1,7 +1,7 @@
 // @mentions in private notes: "@Lin Wei" (a user's name) or "@lin.wei" (the local part of their
 // email) notifies that user with a `mention` event only they receive (events.user_id).
 import { emitEvents } from '../events/emit.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 
 export interface Mentionable { id: string; name: string; email: string }
 

@@ -3,7 +3,7 @@
 import { emitEvents } from '../events/emit.js';
 import type { Actor } from '../core/actor.js';
 import { conversationChanged, getVisibleConversation } from './conversations.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';

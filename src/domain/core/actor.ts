@@ -1,6 +1,6 @@
 // Who is asking, and which inboxes they may see. Admins and leads see every inbox; agents
 // only those they are members of.
-import type { Deps } from './deps.js';
+import type { Deps } from '../deps.js';
 import { forbidden } from './errors.js';
 
 export type Role = 'admin' | 'lead' | 'agent';

@@ -2,7 +2,7 @@
 // reply-target changes) is one row, written in the same atomic unit as the act where the act
 // is one unit. Admins read it newest first, filtered by actor, action and time.
 import type { Actor } from './actor.js';
-import type { Deps } from './deps.js';
+import type { Deps } from '../deps.js';
 import { AppError } from './errors.js';
 import { raw, type Row, type Stmt } from './store.js';
 

@@ -2,7 +2,7 @@
 // grows by three rows per message forever. Events older than the retention age are deleted in
 // small batches (short write transactions, so ingest never waits long behind one). The two
 // types the reports read (SLA breaches, CSAT answers) are kept: reports cover any period.
-import type { Deps } from './deps.js';
+import type { Deps } from '../deps.js';
 
 export const DEFAULT_EVENT_RETENTION_MS = 7 * 24 * 3600_000;
 const BATCH = 5_000;

@@ -4,7 +4,7 @@
 // decides with a synchronous filter (no query per event) before anything is queued, and each
 // queue is bounded: a client that stops reading is disconnected and resumes with Last-Event-ID.
 // Streams are capped per user or visitor, and per client address.
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import type { EventBus, ParleyEvent } from './bus.js';
 
 const FLUSH_MS = 25;

@@ -2,7 +2,7 @@
 // outgoing webhooks, ...). Every reaction goes through `react`, so one call waits for all of
 // them: tests, a graceful shutdown, and Workers' waitUntil (an isolate may stop once the
 // response is sent, so what it started must be handed to the runtime).
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import type { ParleyEvent } from './bus.js';
 
 const inFlight = new WeakMap<object, Set<Promise<unknown>>>();

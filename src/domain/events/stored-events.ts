@@ -1,5 +1,5 @@
 // The events table read back: the live streams' replay after Last-Event-ID, in id order.
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import type { Row } from '../core/store.js';
 import type { ParleyEvent } from './bus.js';
 import type { EventRow } from '../core/rows.js';

@@ -1,7 +1,7 @@
 // An inbox's stored config with its secrets opened (they are sealed at rest: auth/secret-box.ts).
 import type { ChannelKind, Connector } from '../../../connectors/types.js';
 import { openFields, sealFields } from '../core/secret-box.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 
 type Json = Record<string, unknown>;
 

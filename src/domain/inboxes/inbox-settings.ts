@@ -1,31 +1,23 @@
 // The per-inbox settings keys each workflow area reads, validated when an admin writes them:
 // a mistyped time zone or a negative target is a 400 naming the field, not a silent "24/7".
-import { z, type ZodType } from 'zod';
-import { botSettingsSchema } from '../service/bot.js';
-import { businessHoursSchema } from '../workflow/business-hours.js';
-import { csatSettingsSchema } from '../service/csat.js';
+import type { ZodType } from 'zod';
 import { AppError } from '../core/errors.js';
-import { followUpSettingsSchema } from '../workflow/follow-up.js';
-import { slaSettingsSchema } from '../workflow/sla.js';
 
-export const autoAssignSettingsSchema = z.object({
-  enabled: z.boolean(),
-  maxOpenPerAgent: z.number().int().min(1).max(10_000).nullable().optional(),
-});
+// Each area registers the key it owns next to its schema (bot.ts registers `bot`, sla.ts
+// `sla`, ...), so this file names none of them and the areas may read inboxes freely.
+const inboxSettingsSchemas = new Map<string, ZodType>();
 
-export const inboxSettingsSchemas: Record<string, ZodType> = {
-  autoAssign: autoAssignSettingsSchema,
-  businessHours: businessHoursSchema,
-  sla: slaSettingsSchema,
-  followUp: followUpSettingsSchema,
-  csat: csatSettingsSchema,
-  bot: botSettingsSchema,
-};
+export function registerInboxSettings(key: string, schema: ZodType): void {
+  inboxSettingsSchemas.set(key, schema);
+}
+
+/** The keys some area has registered (each is validated on write). */
+export const registeredInboxSettings = (): string[] => [...inboxSettingsSchemas.keys()];
 
 /** Validates the known keys of a settings patch (null removes a key; unknown keys are kept as given). */
 export function validateInboxSettings(patch: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(patch)) {
-    const schema = inboxSettingsSchemas[key];
+    const schema = inboxSettingsSchemas.get(key);
     if (!schema || value === null) continue;
     const r = schema.safeParse(value);
     if (!r.success) {

@@ -4,7 +4,7 @@ import type { ZodError } from 'zod';
 import type { ChannelKind } from '../../../connectors/types.js';
 import { randomToken } from '../core/crypto.js';
 import { requireRole, type Actor, canSeeAll } from '../core/actor.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { mergeInboxSettings, validateInboxSettings } from './inbox-settings.js';

@@ -2,7 +2,7 @@
 // rest (migration on start) and rows of a previous key (rotation). One atomic unit.
 import type { ChannelKind } from '../../../connectors/types.js';
 import { resealFields, type SecretBox } from '../core/secret-box.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { raw } from '../core/store.js';
 
 export async function resealAll(deps: Pick<Deps, 'store' | 'connectors'>, box: SecretBox): Promise<number> {

@@ -5,7 +5,7 @@
 // what is imported).
 import type { Actor } from '../core/actor.js';
 import { requireRole } from '../core/actor.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { getInboxRow, inboxView } from '../inboxes/inboxes.js';
 import type { Row } from '../core/store.js';
 

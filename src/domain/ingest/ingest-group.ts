@@ -4,7 +4,7 @@
 // are paid once per group instead of once per request; alone, a delivery waits one
 // event-loop turn. A group that fails is retried delivery by delivery, so one bad delivery
 // never fails the others (and a replay stays a no-op either way).
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { ingestMany, type Delivery, type IngestResult } from './ingest.js';
 
 /** Deliveries (and events) per unit: bounds how long one transaction holds the writer. */

@@ -11,7 +11,7 @@
 // what it would see message by message.
 import { isMessageEvent, type InboundEvent, type InboundMessageEvent } from '../../../connectors/types.js';
 import { publishRows } from '../events/emit.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { withinLimits } from './ingest-limits.js';
 import { newId } from '../core/ids.js';
 import { conversationsCreated, conversationsTouched, messagesCreated } from './ingest-events.js';

@@ -6,7 +6,7 @@
 // inbox's persistent session (IMAP IDLE), or sleeps until next_poll_at. Failures back off
 // through next_poll_at (pollInbox) and sessions reconnect on their next poll.
 import type { ChannelKind, Connector, PollSession } from '../../../connectors/types.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { isPaused } from './import-progress.js';
 import { connectorFor } from '../inboxes/inbox-config.js';
 import { markBadConfig, pollInbox } from './polling.js';

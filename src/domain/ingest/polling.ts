@@ -3,7 +3,7 @@
 // pollInbox is one batch; poll-loop.ts runs batches back to back while the platform says
 // there is more, and holds (long polling) or waits for pushed news when caught up.
 import { RetryableError, type ChannelKind, type PollResult, type PollSession } from '../../../connectors/types.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { ingest } from './ingest.js';
 import { isPaused, recordImportProgress } from './import-progress.js';
 import type { Row } from '../core/store.js';

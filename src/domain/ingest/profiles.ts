@@ -7,7 +7,7 @@
 // holds a webhook's answer until the platform retries it.
 import { isMessageEvent, type Connector, type InboundEvent, type InboundSender } from '../../../connectors/types.js';
 import { emitEvents } from '../events/emit.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { raw } from '../core/store.js';
 
 const MAX_LOOKUPS_PER_DELIVERY = 10;

@@ -2,7 +2,7 @@
 // ingest, see ingest-updates.ts). Shown to admins on the inbox so an unknown platform event is
 // seen, not silently lost.
 import type { Actor } from '../core/actor.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { isoString } from '../core/views.js';
 
 export interface WebhookSkip { type: string; count: number; lastReason: string | null; lastAt: string }

@@ -7,7 +7,7 @@
 import type { ParleyEvent } from '../events/bus.js';
 import { hmacSha256, randomToken, toHex } from '../core/crypto.js';
 import { requireRole, type Actor } from '../core/actor.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';

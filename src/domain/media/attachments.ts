@@ -4,7 +4,7 @@
 // them in the `data` column.
 import type { Actor } from '../core/actor.js';
 import { getVisibleConversation } from '../conversations/conversations.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import type { Row } from '../core/store.js';
 

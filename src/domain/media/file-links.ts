@@ -3,7 +3,7 @@
 // covers the id and the expiry under the server secret, so a link opens only that file and only
 // until it expires; nothing is stored per link.
 import { base64url, hmacSha256, timingSafeEqualStr } from '../core/crypto.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 
 export const FILE_LINK_TTL_MS = 24 * 3_600_000;
 

@@ -2,7 +2,7 @@
 // are checked and stored now; files still on the platform become pending attachments for the
 // download job (src/domain/media/media-downloads.ts), so a webhook's answer never waits on a download.
 import type { InboundAttachment, MediaKind } from '../../../connectors/types.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import type { Delivery } from '../ingest/ingest.js';
 import { checkAndStore, kindOf, mb, safeFileName } from './media.js';
 

@@ -5,7 +5,7 @@
 // for a refusal (gone, over the limit), the attachment says why and the message keeps its text.
 import { FileTooLargeError, PermanentError, RetryableError } from '../../../connectors/types.js';
 import { emitEvents } from '../events/emit.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { DEFAULT_INBOUND_MAX_BYTES } from './inbound-media.js';
 import { connectorFor } from '../inboxes/inbox-config.js';
 import { checkAndStore, type CheckedFile } from './media.js';

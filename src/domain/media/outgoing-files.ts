@@ -2,7 +2,7 @@
 // takes when the message is written — a file the channel cannot carry is refused at once with
 // 422 naming the file and the limit, never queued to fail later — then stored in the blob store.
 import type { Connector } from '../../../connectors/types.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
 import { checkFile, mb, type CheckedFile } from './media.js';
 

@@ -7,7 +7,7 @@ import type { ChannelKind } from '../../../connectors/types.js';
 import { canSeeAll, canSeeInbox, type Actor } from '../core/actor.js';
 import { conversationChanged, getVisibleConversation, loadConversationRow } from '../conversations/conversations.js';
 import { linkConversationsStmt } from '../conversations/links.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { writeOutgoing } from '../conversations/messages.js';

@@ -1,7 +1,7 @@
 // What a connector needs to send one reply: the inbox config and the outbound message, read
 // from the store right before the send (so a config fixed meanwhile is used).
 import { PermanentError, type MediaKind, type OutboundFile, type OutboundMessage } from '../../../connectors/types.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { signedFileUrl } from '../media/file-links.js';
 import { openInboxConfig } from '../inboxes/inbox-config.js';
 import { kindOf } from '../media/media.js';

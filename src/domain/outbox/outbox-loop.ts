@@ -3,7 +3,7 @@
 // after another (in order), while lanes run side by side, so a slow or failing platform only
 // holds up its own inbox. A lane that meets a retryable error (429, 5xx, down) pauses for the
 // backoff instead of trying its other replies against a platform that is refusing.
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { newId } from '../core/ids.js';
 import { backoffMs, claimNext, dueLanes, recoverExpired, releaseClaim, renewLease, sendClaimed, stillWaiting, type Outcome } from './outbox.js';
 

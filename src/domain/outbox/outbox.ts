@@ -10,7 +10,7 @@
 // rows (lanes per inbox, one per process) is outbox-loop.ts.
 import { PermanentError, RetryableError, type OutboundMessage } from '../../../connectors/types.js';
 import { emitEvents } from '../events/emit.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { loadDeliveryContext } from './outbox-context.js';
 import { raw, type Row, type Stmt } from '../core/store.js';
 import type { MessageRow } from '../core/rows.js';

@@ -5,7 +5,7 @@
 import { requireRole, type Actor } from '../core/actor.js';
 import { auditStmt, type AuditBy } from '../core/audit.js';
 import { conversationChanged, getVisibleConversation } from '../conversations/conversations.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { raw } from '../core/store.js';

@@ -3,7 +3,7 @@
 // (limits.templatesOutsideWindow), or not at all (window closed, or the customer opted out on
 // this channel account). One answer for the composer (GET reply-options) and for writeOutgoing.
 import type { Connector } from '../../../connectors/types.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import type { Row } from '../core/store.js';
 
 export type ReplyState = 'open' | 'tagged' | 'templates_only' | 'closed' | 'opted_out';

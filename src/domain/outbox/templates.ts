@@ -2,7 +2,7 @@
 // through the connector and cached per inbox (bounded, one hour, refreshable), and a
 // template rendered with its parameters into the text that is stored and shown.
 import type { ChannelKind, ChannelTemplate, OutboundTemplate } from '../../../connectors/types.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
 import { connectorFor } from '../inboxes/inbox-config.js';
 import type { Row } from '../core/store.js';

@@ -5,7 +5,7 @@
 import { emitEvents } from '../events/emit.js';
 import { canSeeAll, type Actor } from '../core/actor.js';
 import { auditStmt, type AuditBy } from '../core/audit.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import { raw } from '../core/store.js';

@@ -1,7 +1,7 @@
 // Teams: named groups of agents (billing, tier 2, ...). Conversations can be assigned to a
 // team; automatic assignment then only picks that team's members. Leads and admins manage.
 import { requireRole, type Actor } from '../core/actor.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { raw } from '../core/store.js';

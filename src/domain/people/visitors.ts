@@ -3,7 +3,7 @@
 // their one conversation in the inbox.
 import type { InboundMessageEvent } from '../../../connectors/types.js';
 import { hmacSha256, sha256Hex, timingSafeEqualStr, toHex } from '../core/crypto.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { ingest } from '../ingest/ingest.js';

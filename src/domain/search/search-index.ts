@@ -4,7 +4,7 @@
 // (15 segments) "tracking number" cost 3.5 ms; merged into one segment, 1.8 ms. This job
 // merges in small steps (FTS5 'merge' with a page budget), yielding between them so the
 // serving thread never stalls for long (a 200-page step is ~10-30 ms at 1M messages).
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 
 const TABLES = ['messages_fts', 'contacts_fts'] as const;
 

@@ -10,7 +10,7 @@
 import { canSeeAll, inboxScope, type Actor } from '../core/actor.js';
 import { CONTACT_TEXT, parseQuery, type ParsedQuery } from './text-query.js';
 import { contactScope, contactSummary } from '../people/contacts.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
 import type { Row } from '../core/store.js';
 import type { ConversationFullRow } from '../core/views.js';

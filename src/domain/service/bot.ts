@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { calendarFromSettings, hasBusinessHours } from '../workflow/business-hours.js';
 import { loadConversationRow } from '../conversations/conversations.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
 import { afterHoursPrompt } from './assistant/prompts.js';
 import { callModel } from './assistant/call.js';
@@ -18,6 +18,7 @@ import { DEFAULT_MIN_CONFIDENCE } from './retrieval/thresholds.js';
 import { inboxSettings } from '../inboxes/inboxes.js';
 import { writeOutgoing } from '../conversations/messages.js';
 import { raw, type Row } from '../core/store.js';
+import { registerInboxSettings } from '../inboxes/inbox-settings.js';
 
 export const botSettingsSchema = z.object({
   enabled: z.boolean(),
@@ -25,6 +26,7 @@ export const botSettingsSchema = z.object({
   /** The ranking's confidence (0..1) an article needs before the bot answers with it. */
   minConfidence: z.number().min(0).max(1).optional(),
 });
+registerInboxSettings('bot', botSettingsSchema);
 
 export { DEFAULT_MIN_CONFIDENCE } from './retrieval/thresholds.js';
 

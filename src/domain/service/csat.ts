@@ -6,15 +6,17 @@ import { isBulkConversation } from '../conversations/bulk.js';
 import { z } from 'zod';
 import { emitEvents } from '../events/emit.js';
 import { conversationChanged, loadConversationRow } from '../conversations/conversations.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { inboxSettings } from '../inboxes/inboxes.js';
 import { writeOutgoing } from '../conversations/messages.js';
 import { raw, type Row } from '../core/store.js';
 import type { CsatRequestRow } from '../core/rows.js';
+import { registerInboxSettings } from '../inboxes/inbox-settings.js';
 
 export const csatSettingsSchema = z.object({ enabled: z.boolean(), question: z.string().trim().min(1).max(1000).optional() });
+registerInboxSettings('csat', csatSettingsSchema);
 
 export const DEFAULT_CSAT_QUESTION = 'How would you rate our support? Reply with a number from 1 (poor) to 5 (excellent), and add a comment if you like.';
 export const DEFAULT_CSAT_QUESTION_ZH = '请为本次服务打分：回复 1（很差）到 5（很好）的数字，也可以附上您的意见。';

@@ -1,7 +1,7 @@
 // The customer-service reactions: a resolved conversation asks for a rating and feeds the
 // assistant's resolved-conversation index; a customer message is first read as a rating
 // reply, then shown to the after-hours bot.
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { react } from '../events/reactions.js';
 import { inboxSettings } from '../inboxes/inboxes.js';
 import { botAwayNow, botOnInbound } from './bot.js';

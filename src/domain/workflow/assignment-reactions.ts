@@ -1,6 +1,6 @@
 // Automatic assignment reacts to what changes who can take work: a new conversation, an
 // agent coming online, a conversation handed back.
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { react } from '../events/reactions.js';
 import { assignmentTrigger, requestDrain } from './assignment.js';
 

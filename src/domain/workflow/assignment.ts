@@ -13,9 +13,17 @@
 // The in-memory lanes below only coalesce concurrent drains of one inbox to avoid wasted
 // retries; they are not needed for correctness.
 import { conversationChanged } from '../conversations/conversations.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { inboxSettings } from '../inboxes/inboxes.js';
 import { raw } from '../core/store.js';
+import { z } from 'zod';
+import { registerInboxSettings } from '../inboxes/inbox-settings.js';
+
+export const autoAssignSettingsSchema = z.object({
+  enabled: z.boolean(),
+  maxOpenPerAgent: z.number().int().min(1).max(10_000).nullable().optional(),
+});
+registerInboxSettings('autoAssign', autoAssignSettingsSchema);
 
 export interface AutoAssignConfig { enabled: boolean; maxOpenPerAgent: number | null }
 

@@ -3,7 +3,7 @@
 import { emitEvents } from '../events/emit.js';
 import { requireRole, type Actor } from '../core/actor.js';
 import { drainForUser, type Assigned } from './assignment.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../core/errors.js';
 import type { Row } from '../core/store.js';
 

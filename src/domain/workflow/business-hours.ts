@@ -2,6 +2,7 @@
 // platform-free: wall-clock conversion uses Intl.DateTimeFormat only (works on Node and Workers).
 // No schedule = always open (24/7).
 import { z } from 'zod';
+import { registerInboxSettings } from '../inboxes/inbox-settings.js';
 
 export const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Day = (typeof DAYS)[number];
@@ -14,6 +15,7 @@ export const businessHoursSchema = z.object({
   weekly: z.object(Object.fromEntries(DAYS.map((d) => [d, z.array(range).optional()])) as Record<Day, z.ZodOptional<z.ZodArray<typeof range>>>),
   holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'holidays are YYYY-MM-DD')).optional(),
 });
+registerInboxSettings('businessHours', businessHoursSchema);
 export type BusinessHours = z.infer<typeof businessHoursSchema>;
 
 export interface Calendar {

@@ -3,7 +3,7 @@
 // ({{contact.name}}, {{agent.name}}, ...) filled in.
 import { requireRole, type Actor } from '../core/actor.js';
 import { getVisibleConversation } from '../conversations/conversations.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';

@@ -6,17 +6,19 @@
 // per silence even with two schedulers.
 import { z } from 'zod';
 import { conversationChanged, loadConversationRow } from '../conversations/conversations.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
 import { writeOutgoing } from '../conversations/messages.js';
 import { raw } from '../core/store.js';
 import { latestInboundIsBulk } from '../conversations/bulk.js';
+import { registerInboxSettings } from '../inboxes/inbox-settings.js';
 
 export const followUpSettingsSchema = z.object({
   afterHours: z.number().positive(),
   message: z.string().trim().min(1).max(2000).optional(),
   autoResolveAfterHours: z.number().positive().optional(),
 });
+registerInboxSettings('followUp', followUpSettingsSchema);
 
 export const DEFAULT_FOLLOW_UP = 'Just checking in: do you still need help with this? Reply here any time and we will pick it up.';
 const HOUR = 3_600_000;

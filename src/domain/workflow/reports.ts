@@ -9,7 +9,7 @@
 //   created in the range, attributed through their conversation.
 // Median and p90 use linear interpolation between closest ranks (numpy's default).
 import { requireRole, type Actor } from '../core/actor.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
 import type { Row } from '../core/store.js';
 

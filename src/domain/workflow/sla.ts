@@ -6,14 +6,16 @@
 import { z } from 'zod';
 import { emitEvents, type EventDraft } from '../events/emit.js';
 import { calendarFromSettings } from './business-hours.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 import { raw } from '../core/store.js';
+import { registerInboxSettings } from '../inboxes/inbox-settings.js';
 
 export const slaSettingsSchema = z.object({
   firstReplyMinutes: z.number().positive().optional(),
   nextReplyMinutes: z.number().positive().optional(),
   warnAtPercent: z.number().min(1).max(100).default(80),
 });
+registerInboxSettings('sla', slaSettingsSchema);
 
 export type SlaKind = 'first_reply' | 'next_reply';
 export interface SlaReport { opened: number; closed: number; warned: number; breached: number }

@@ -1,7 +1,7 @@
 // Snoozed conversations come back on their own: the scheduler reopens those whose
 // snooze_until has passed (ingest already reopens one when the customer writes again).
 import { conversationChanged } from '../conversations/conversations.js';
-import type { Deps } from '../core/deps.js';
+import type { Deps } from '../deps.js';
 
 const BATCH = 500;
 

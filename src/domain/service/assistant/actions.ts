@@ -4,7 +4,7 @@
 // composer; nothing is sent to the customer from here.
 import type { Actor } from '../../core/actor.js';
 import { getVisibleConversation } from '../../conversations/conversations.js';
-import type { Deps } from '../../core/deps.js';
+import type { Deps } from '../../deps.js';
 import { AppError, notFound } from '../../core/errors.js';
 import { latestCustomerText, MIN_SUGGESTION_CONFIDENCE, rankArticles } from '../faq.js';
 import { customerLanguage } from '../retrieval/language.js';

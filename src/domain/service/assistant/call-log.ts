@@ -1,6 +1,6 @@
 // The assistant's call log read back for admins, newest first (what was sent, token counts,
 // latency): every call to the model is recorded by call.ts.
-import type { Deps } from '../../core/deps.js';
+import type { Deps } from '../../deps.js';
 import { decodeCursor, encodeCursor } from '../../core/paging.js';
 
 export async function listModelCalls(deps: Pick<Deps, 'store'>, limit: number, cursor?: string) {

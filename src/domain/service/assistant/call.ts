@@ -1,7 +1,7 @@
 // One call to the account's model: messages masked first, a hard timeout, every outcome logged
 // in assistant_calls (what was sent, tokens, latency). Never throws for provider trouble: a
 // timeout, 429 or 5xx comes back as {ok:false}, so no conversation waits on a provider.
-import type { Deps } from '../../core/deps.js';
+import type { Deps } from '../../deps.js';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { ModelError, type ChatMessage, type LanguageModel, type ModelFailure } from './language-model.js';

@@ -2,7 +2,7 @@
 // model name, API key sealed at rest (api-key-box.ts), timeout. The key is never returned by
 // the API, only whether one is set.
 import { z } from 'zod';
-import type { Deps } from '../../core/deps.js';
+import type { Deps } from '../../deps.js';
 import { AppError } from '../../core/errors.js';
 import { openApiKey, sealApiKey } from './api-key-box.js';
 import { refuseUrl } from './url-guard.js';

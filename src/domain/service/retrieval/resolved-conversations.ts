@@ -3,7 +3,7 @@
 // conversation is resolved (the customer's words, first 4,000 characters); the index keeps
 // the newest MAX_INDEXED and drops the rest, so it stays bounded.
 import { canSeeAll, type Actor } from '../../core/actor.js';
-import type { Deps } from '../../core/deps.js';
+import type { Deps } from '../../deps.js';
 import { indexDocStatements, rankDocs } from './word-index.js';
 
 export const MAX_INDEXED = 20_000;

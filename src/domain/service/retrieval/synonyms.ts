@@ -2,7 +2,7 @@
 // time a group any of whose words occurs in the question adds one clause that any of its
 // words satisfies, so editing the list needs no re-indexing. Defaults fit payments support.
 import { z } from 'zod';
-import type { Deps } from '../../core/deps.js';
+import type { Deps } from '../../deps.js';
 import { foldText } from './fold.js';
 import type { Segmenter } from './segmenter.js';
 import { latinTerms, terms } from './tokenize.js';

@@ -3,7 +3,7 @@
 // same atomic unit as the change that caused them. Ranking: one read of the postings of the
 // question's terms (bounded), then BM25 in JS with the question's clauses (a synonym group or
 // a typo's corrections form one clause that any of its terms satisfies).
-import type { Deps } from '../../core/deps.js';
+import type { Deps } from '../../deps.js';
 import { raw, type Stmt } from '../../core/store.js';
 import { bigramSegmenter, type Segmenter } from './segmenter.js';
 import { loadSynonyms, matchSynonyms } from './synonyms.js';

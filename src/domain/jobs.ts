@@ -1,15 +1,15 @@
 // Everything that runs on a schedule. The Node runtime runs these with node-cron; the
 // Workers runtime from its Cron Trigger. Workflow modules add their jobs here.
 import type { Deps } from './deps.js';
-import { outboxLoop } from '../outbox/outbox-loop.js';
-import { pollDueInboxes } from '../ingest/polling.js';
-import { wakeSnoozed } from '../workflow/snooze.js';
-import { checkSla } from '../workflow/sla.js';
-import { runFollowUps } from '../workflow/follow-up.js';
-import { deliverDueWebhooks } from '../integrations/outgoing-webhooks.js';
-import { mergeSearchIndex } from '../search/search-index.js';
-import { pruneEvents } from './retention.js';
-import { downloadDueMedia } from '../media/media-downloads.js';
+import { outboxLoop } from './outbox/outbox-loop.js';
+import { pollDueInboxes } from './ingest/polling.js';
+import { wakeSnoozed } from './workflow/snooze.js';
+import { checkSla } from './workflow/sla.js';
+import { runFollowUps } from './workflow/follow-up.js';
+import { deliverDueWebhooks } from './integrations/outgoing-webhooks.js';
+import { mergeSearchIndex } from './search/search-index.js';
+import { pruneEvents } from './core/retention.js';
+import { downloadDueMedia } from './media/media-downloads.js';
 
 export interface Job {
   name: string;

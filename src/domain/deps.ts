@@ -1,11 +1,11 @@
-import type { Registry } from '../../../connectors/types.js';
-import type { BlobStore } from '../media/blobs.js';
-import type { EventBus, ParleyEvent } from '../events/bus.js';
-import type { SecretBox } from './secret-box.js';
-import type { Clock } from './clock.js';
-import type { ModelFactory } from '../service/assistant/call.js';
-import type { Segmenter } from '../service/retrieval/segmenter.js';
-import type { Store } from './store.js';
+import type { Registry } from '../../connectors/types.js';
+import type { BlobStore } from './media/blobs.js';
+import type { EventBus, ParleyEvent } from './events/bus.js';
+import type { SecretBox } from './core/secret-box.js';
+import type { Clock } from './core/clock.js';
+import type { ModelFactory } from './service/assistant/call.js';
+import type { Segmenter } from './service/retrieval/segmenter.js';
+import type { Store } from './core/store.js';
 
 /** The narrow logger the domain needs; pino satisfies it. */
 export interface Logger {
@@ -43,7 +43,7 @@ export interface Deps {
    *  refuses private addresses and never follows redirects (connectors/net-guard.ts on Node). */
   httpFetch: (url: string, init: RequestInit) => Promise<Response>;
   /** Caps on live streams (queue per stream, streams per user/visitor/address); defaults in events/live.ts. */
-  liveLimits?: Partial<import('../events/live.js').LiveLimits>;
+  liveLimits?: Partial<import('./events/live.js').LiveLimits>;
   /** Ask the outbox worker to deliver now rather than at its next tick. */
   kickOutbox?: () => void;
   /**
