@@ -43,14 +43,14 @@ export const assistantRoutes = () => {
   async (c) => {
     requireRole(c.var.actor, 'admin');
     const { limit, cursor } = c.req.valid('query');
-    return c.json(await listModelCalls(c.var.deps, limit, cursor) as never, 200);
+    return c.json(await listModelCalls(c.var.deps, limit, cursor), 200);
   });
 
-  const action = (path: string, summary: string, body: z.ZodObject | null, fn: (c: any) => Promise<unknown>) =>
+  const action = (path: string, summary: string, body: z.ZodObject | null, fn: (c: any) => Promise<z.infer<typeof Output>>) =>
     app.openapi(createRoute({ method: 'post', path: `/conversations/{id}/assistant/${path}`, tags: ['Assistant'], summary,
       request: { params: IdParam, ...(body ? jsonBody(body) : {}) },
       responses: { 200: jsonResponse(Output, 'Text for the composer (not sent)'), 409: errors[400], 502: errors[400], 503: errors[400], ...errors } }),
-    async (c) => c.json(await fn(c) as never, 200));
+    async (c) => c.json(await fn(c), 200));
   action('reply', 'Suggested reply grounded in the top FAQ articles and similar resolved conversations', null,
     (c) => suggestReply(c.var.deps, c.var.actor, c.req.valid('param').id));
   action('summary', 'Summary of the conversation for a hand-over', null, (c) => summarize(c.var.deps, c.var.actor, c.req.valid('param').id));

@@ -34,34 +34,34 @@ export const contactRoutes = () => {
     responses: { 200: jsonResponse(page(ContactListItem), 'A page'), ...errors } }),
   async (c) => {
     const { q, limit, cursor } = c.req.valid('query');
-    return c.json(await listContacts(c.var.deps, c.var.actor, q, limit, cursor) as never, 200);
+    return c.json(await listContacts(c.var.deps, c.var.actor, q, limit, cursor), 200);
   });
 
   app.openapi(createRoute({ method: 'get', path: '/contacts/{id}', tags: ['Contacts'],
     summary: 'One contact; a merged-away id answers with the surviving contact (redirectedFrom set)',
     request: { params: IdParam }, responses: { 200: jsonResponse(ContactSchema, 'The contact'), ...errors } }),
-  async (c) => c.json(await getContact(c.var.deps, c.var.actor, c.req.valid('param').id) as never, 200));
+  async (c) => c.json(await getContact(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
 
   app.openapi(createRoute({ method: 'patch', path: '/contacts/{id}', tags: ['Contacts'], summary: 'Edit name, email, phone, custom attributes',
     request: { params: IdParam, ...jsonBody(Patch) }, responses: { 200: jsonResponse(ContactSchema, 'The contact'), ...errors } }),
-  async (c) => c.json(await updateContact(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')) as never, 200));
+  async (c) => c.json(await updateContact(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
 
   app.openapi(createRoute({ method: 'post', path: '/contacts/{id}/merge', tags: ['Contacts'],
     summary: 'Merge another contact into this one (identities, conversations, messages move; nothing is lost)',
     request: { params: IdParam, ...jsonBody(z.object({ otherContactId: z.string().min(1).max(100) })) },
     responses: { 200: jsonResponse(ContactSchema.extend({ merged: z.object({ contactId: z.string(), identities: z.number(), conversations: z.number() }) }), 'The surviving contact'), ...errors } }),
-  async (c) => c.json(await mergeContacts(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').otherContactId, auditBy(c)) as never, 200));
+  async (c) => c.json(await mergeContacts(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').otherContactId, auditBy(c)), 200));
 
   app.openapi(createRoute({ method: 'get', path: '/contacts/{id}/merge-suggestions', tags: ['Contacts'], summary: 'Contacts sharing an email, phone or handle',
     request: { params: IdParam },
     responses: { 200: jsonResponse(z.object({ data: z.array(ContactBase.extend({ identities: z.array(Identity), reasons: z.array(z.enum(['email', 'phone', 'handle'])), matchedHandles: z.array(z.string()) })) }), 'Suggestions'), ...errors } }),
-  async (c) => c.json(await mergeSuggestions(c.var.deps, c.var.actor, c.req.valid('param').id) as never, 200));
+  async (c) => c.json(await mergeSuggestions(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
 
   app.openapi(createRoute({ method: 'get', path: '/contacts/{id}/timeline', tags: ['Contacts'], summary: 'The contact\'s messages on every channel, newest first',
     request: { params: IdParam, query: PageQuery }, responses: { 200: jsonResponse(page(TimelineItem), 'A page'), ...errors } }),
   async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    return c.json(await contactTimeline(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor) as never, 200);
+    return c.json(await contactTimeline(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor), 200);
   });
   return app;
 };

@@ -35,7 +35,7 @@ export const conversationRoutes = () => {
       status: q.status?.split(',') as ConversationFilter['status'], assignee: q.assignee, inboxId: q.inboxId, teamId: q.teamId,
       label: q.label, q: q.q?.trim() || undefined, contactId: q.contactId, sla: q.sla,
     };
-    return c.json(await listConversations(c.var.deps, c.var.actor, f, q.limit, q.cursor) as never, 200);
+    return c.json(await listConversations(c.var.deps, c.var.actor, f, q.limit, q.cursor), 200);
   });
 
   app.openapi(createRoute({ method: 'get', path: '/conversations/{id}', tags: ['Conversations'], summary: 'One conversation',
@@ -43,19 +43,19 @@ export const conversationRoutes = () => {
   async (c) => {
     const { deps, actor } = c.var;
     const row = await getVisibleConversation(deps, actor, c.req.valid('param').id);
-    return c.json({ ...conversationView(row), linkedConversationIds: await visibleLinkedIds(deps, actor, row.id as string) } as never, 200);
+    return c.json({ ...conversationView(row), linkedConversationIds: await visibleLinkedIds(deps, actor, row.id as string) }, 200);
   });
 
   app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/messages', tags: ['Messages'], summary: 'The thread, oldest first',
     request: { params: IdParam, query: PageQuery }, responses: { 200: jsonResponse(page(MessageSchema), 'A page'), ...errors } }),
   async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    return c.json(await listConversationMessages(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor) as never, 200);
+    return c.json(await listConversationMessages(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor), 200);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/read', tags: ['Conversations'], summary: 'Mark the thread read (reading it with GET changes nothing)',
     request: { params: IdParam }, responses: { 200: jsonResponse(ConversationSchema, 'The conversation, unreadCount 0'), ...errors } }),
-  async (c) => c.json(await markRead(c.var.deps, c.var.actor, c.req.valid('param').id) as never, 200));
+  async (c) => c.json(await markRead(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
 
   app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/messages', tags: ['Messages'], summary: 'Reply or add a private note',
     description: 'JSON `{content, private?, template?}`, or `multipart/form-data` with `content`, `private` and one or more `files`. Files the channel cannot take (type, size, count, caption length: the connector\'s limits) are refused at once with 422 naming the file and the limit.',
@@ -73,29 +73,29 @@ export const conversationRoutes = () => {
   async (c) => {
     const input = isMultipart(c) ? await postInputFromForm(c.req.valid('form') as FormInput) : c.req.valid('json') as { content: string; private?: boolean; template?: { name: string; language: string; parameters: string[] } };
     if (typeof input.content !== 'string') throw new AppError(400, 'invalid_request', 'Send JSON {content, private?} or multipart/form-data with content and files');
-    return c.json(await postAgentMessage(c.var.deps, c.var.actor, c.req.valid('param').id, input) as never, 201);
+    return c.json(await postAgentMessage(c.var.deps, c.var.actor, c.req.valid('param').id, input), 201);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/messages/{id}/retry', tags: ['Messages'], summary: 'Queue a failed reply again',
     request: { params: IdParam }, responses: { 200: jsonResponse(MessageSchema, 'The message, queued'), ...errors } }),
-  async (c) => c.json(await retryMessage(c.var.deps, c.var.actor, c.req.valid('param').id) as never, 200));
+  async (c) => c.json(await retryMessage(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
 
   app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/assign', tags: ['Conversations'], summary: 'Assign to an agent and/or team',
     request: { params: IdParam, ...jsonBody(z.object({ assigneeId: z.string().nullable().optional(), teamId: z.string().nullable().optional() })) },
     responses: { 200: jsonResponse(ConversationSchema, 'The conversation'), ...errors } }),
-  async (c) => c.json(await assignConversation(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')) as never, 200));
+  async (c) => c.json(await assignConversation(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
 
   app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/status', tags: ['Conversations'], summary: 'Open, pend, snooze or resolve',
     request: { params: IdParam, ...jsonBody(StatusBody) }, responses: { 200: jsonResponse(ConversationSchema, 'The conversation'), ...errors } }),
   async (c) => {
     const b = c.req.valid('json');
     const until = b.snoozeUntil == null ? undefined : typeof b.snoozeUntil === 'number' ? b.snoozeUntil : Date.parse(b.snoozeUntil);
-    return c.json(await setConversationStatus(c.var.deps, c.var.actor, c.req.valid('param').id, b.status, until) as never, 200);
+    return c.json(await setConversationStatus(c.var.deps, c.var.actor, c.req.valid('param').id, b.status, until), 200);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/labels', tags: ['Conversations'], summary: 'Set the labels',
     request: { params: IdParam, ...jsonBody(z.object({ labels: z.array(z.string().min(1).max(100)).max(50) })) },
     responses: { 200: jsonResponse(ConversationSchema, 'The conversation'), ...errors } }),
-  async (c) => c.json(await setConversationLabels(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').labels) as never, 200));
+  async (c) => c.json(await setConversationLabels(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').labels), 200));
   return app;
 };

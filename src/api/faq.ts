@@ -26,21 +26,21 @@ export const faqRoutes = () => {
   app.openapi(createRoute({ method: 'get', path: '/faq-articles', tags: ['FAQ'], summary: 'FAQ articles, newest first; with ?q= ranked by relevance (Chinese and English)',
     request: { query: PageQuery.extend({ q: z.string().max(500).optional(), locale: z.enum(FAQ_LOCALES).optional() }) },
     responses: { 200: jsonResponse(page(FaqSchema), 'A page'), ...errors } }),
-  async (c) => c.json(await listFaq(c.var.deps, c.req.valid('query')) as never, 200));
+  async (c) => c.json(await listFaq(c.var.deps, c.req.valid('query')), 200));
 
   app.openapi(createRoute({ method: 'post', path: '/faq-articles', tags: ['FAQ'], summary: 'Create an article (lead, admin)',
     request: jsonBody(z.object({ title: Title, body: Body, tags: Tags.optional(), locale: z.enum(FAQ_LOCALES) })),
     responses: { 201: jsonResponse(FaqSchema, 'Created'), ...errors } }),
-  async (c) => c.json(await createFaq(c.var.deps, c.var.actor, c.req.valid('json')) as never, 201));
+  async (c) => c.json(await createFaq(c.var.deps, c.var.actor, c.req.valid('json')), 201));
 
   app.openapi(createRoute({ method: 'get', path: '/faq-articles/{id}', tags: ['FAQ'], summary: 'One article',
     request: { params: IdParam }, responses: { 200: jsonResponse(FaqSchema, 'The article'), ...errors } }),
-  async (c) => c.json(await getFaq(c.var.deps, c.req.valid('param').id) as never, 200));
+  async (c) => c.json(await getFaq(c.var.deps, c.req.valid('param').id), 200));
 
   app.openapi(createRoute({ method: 'patch', path: '/faq-articles/{id}', tags: ['FAQ'], summary: 'Change an article (lead, admin)',
     request: { params: IdParam, ...jsonBody(z.object({ title: Title.optional(), body: Body.optional(), tags: Tags.optional(), locale: z.enum(FAQ_LOCALES).optional() })) },
     responses: { 200: jsonResponse(FaqSchema, 'Updated'), ...errors } }),
-  async (c) => c.json(await updateFaq(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')) as never, 200));
+  async (c) => c.json(await updateFaq(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
 
   app.openapi(createRoute({ method: 'delete', path: '/faq-articles/{id}', tags: ['FAQ'], summary: 'Delete an article (lead, admin)',
     request: { params: IdParam }, responses: { 204: { description: 'Deleted' }, ...errors } }),
@@ -49,6 +49,6 @@ export const faqRoutes = () => {
   app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/suggestions', tags: ['FAQ'],
     summary: "FAQ articles and canned replies matching the customer's latest messages (BM25 over words)",
     request: { params: IdParam }, responses: { 200: jsonResponse(SuggestionsSchema, 'Suggestions, best first'), ...errors } }),
-  async (c) => c.json(await suggestionsFor(c.var.deps, c.var.actor, c.req.valid('param').id) as never, 200));
+  async (c) => c.json(await suggestionsFor(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
   return app;
 };

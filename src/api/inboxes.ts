@@ -28,7 +28,7 @@ export const inboxRoutes = (kinds: readonly string[]) => {
     const inbox = await createInbox(c.var.deps, c.var.actor, b);
     // Key names only: config values hold secrets.
     await auditAct(c, { action: 'inbox.created', targetType: 'inbox', targetId: (inbox as { id: string }).id, details: { name: b.name, channel: b.channel, configKeys: Object.keys(b.config) } });
-    return c.json(inbox as never, 201);
+    return c.json(inbox, 201);
   });
 
   app.openapi(createRoute({ method: 'get', path: '/inboxes', tags: ['Inboxes'], summary: 'Inboxes the caller may see',
@@ -36,7 +36,7 @@ export const inboxRoutes = (kinds: readonly string[]) => {
   async (c) => {
     const data = await listInboxes(c.var.deps, c.var.actor);
     const skips = await webhookSkipsFor(c.var.deps, c.var.actor, data.map((i) => i.id));
-    return c.json({ data: data.map((i) => (skips.has(i.id) ? { ...i, webhookSkipped: skips.get(i.id) } : i)), nextCursor: null } as never, 200);
+    return c.json({ data: data.map((i) => (skips.has(i.id) ? { ...i, webhookSkipped: skips.get(i.id) } : i)), nextCursor: null }, 200);
   });
 
   app.openapi(createRoute({ method: 'get', path: '/inboxes/{id}', tags: ['Inboxes'], summary: 'One inbox',
@@ -46,7 +46,7 @@ export const inboxRoutes = (kinds: readonly string[]) => {
     if (!(await canSeeInbox(c.var.deps, c.var.actor, id))) throw notFound('Inbox');
     const view = inboxView(c.var.deps, await getInboxRow(c.var.deps, id));
     const skips = (await webhookSkipsFor(c.var.deps, c.var.actor, [id])).get(id);
-    return c.json((skips ? { ...view, webhookSkipped: skips } : view) as never, 200);
+    return c.json((skips ? { ...view, webhookSkipped: skips } : view), 200);
   });
 
   app.openapi(createRoute({ method: 'patch', path: '/inboxes/{id}', tags: ['Inboxes'], summary: 'Rename, change config, merge settings (admin)',
@@ -57,7 +57,7 @@ export const inboxRoutes = (kinds: readonly string[]) => {
     const inbox = await updateInbox(c.var.deps, c.var.actor, c.req.valid('param').id, b);
     await auditAct(c, { action: 'inbox.updated', targetType: 'inbox', targetId: c.req.valid('param').id,
       details: { ...(b.name ? { name: b.name } : {}), ...(b.config ? { configKeys: Object.keys(b.config) } : {}), ...(b.settings ? { settingsKeys: Object.keys(b.settings) } : {}) } });
-    return c.json(inbox as never, 200);
+    return c.json(inbox, 200);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/inboxes/{id}/members', tags: ['Inboxes'], summary: 'Add members (admin)',
@@ -95,7 +95,7 @@ export const inboxRoutes = (kinds: readonly string[]) => {
       const { id } = c.req.valid('param');
       const inbox = await setImportPaused(c.var.deps, c.var.actor, id, action === 'pause');
       await auditAct(c, { action: `inbox.import_${action === 'pause' ? 'paused' : 'resumed'}`, targetType: 'inbox', targetId: id });
-      return c.json(inbox as never, 200);
+      return c.json(inbox, 200);
     });
   }
   return app;

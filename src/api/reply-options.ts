@@ -61,6 +61,6 @@ export const replyOptionRoutes = () => {
   app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/continue', tags: ['Messages'], summary: 'Continue on another channel (email, SMS, …): send there and link both conversations',
     request: { params: IdParam, ...jsonBody(z.object({ inboxId: z.string().min(1), content: z.string().trim().min(1).max(65_536) })) },
     responses: { 201: jsonResponse(z.object({ conversationId: z.string(), message: MessageSchema }), 'The reply in the other conversation'), ...errors } }),
-  async (c) => c.json(await continueConversation(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')) as never, 201));
+  async (c) => c.json(await continueConversation(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')), 201));
   return app;
 };

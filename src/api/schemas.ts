@@ -58,7 +58,7 @@ export const ConversationSchema = z.object({
   linkedConversationIds: z.array(z.string()).optional().openapi({ description: 'GET /conversations/:id: conversations linked to this one ("continue on email/SMS"), those the reader may see' }),
   labels: z.array(z.string()),
   contact: z.object({ id: z.string(), name: z.string().nullable() }),
-  lastMessage: z.object({ content: z.string(), direction: z.string(), private: z.boolean(), createdAt: z.string().nullable() }).nullable(),
+  lastMessage: z.object({ content: z.string(), direction: z.enum(['in', 'out']).nullable(), private: z.boolean(), createdAt: z.string().nullable() }).nullable(),
   lastActivityAt: z.string().nullable(),
   unreadCount: z.number(),
   messageCount: z.number(),

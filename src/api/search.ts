@@ -22,7 +22,7 @@ export const searchRoutes = () => {
     responses: { 200: jsonResponse(z.object({ messages: z.array(SearchMessage), conversations: z.array(ConversationSchema), contacts: z.array(SearchContact) }).openapi('SearchResult'), 'Best first'), ...errors } }),
   async (c) => {
     const { q, limit } = c.req.valid('query');
-    return c.json(await search(c.var.deps, c.var.actor, q, limit) as never, 200);
+    return c.json(await search(c.var.deps, c.var.actor, q, limit), 200);
   });
   return app;
 };

@@ -152,7 +152,7 @@ export const webchatRoutes = (deps: Deps) => {
     if (typeof b.content !== 'string') throw new AppError(400, 'invalid_request', 'Send JSON {content} or multipart/form-data with content and files');
     const row = await postVisitorMessage(c.var.deps, inbox, { visitorId, name: claims.name, email: claims.email }, b.content, b.clientMessageId, 'files' in b ? b.files as UploadFile[] : []);
     liveStreams(c.var.deps).conversationBegan(`visitor:${inbox.id as string}:${visitorId}`, row.conversation_id);
-    return c.json(visitorMessageView(messageView(row), c.req.valid('param').webchatToken) as never, 201);
+    return c.json(visitorMessageView(messageView(row), c.req.valid('param').webchatToken), 201);
   });
 
   app.get('/:webchatToken/attachments/:id', async (c) => {
@@ -169,7 +169,7 @@ export const webchatRoutes = (deps: Deps) => {
     const { limit, cursor } = c.req.valid('query');
     const page = await listVisitorMessages(c.var.deps, inbox.id as string, visitorId, limit, cursor);
     const status = await visitorConversationStatus(c.var.deps, inbox.id as string, visitorId);
-    return c.json({ data: page.data.map((m) => visitorMessageView(m, c.req.valid('param').webchatToken)), nextCursor: page.nextCursor, status } as never, 200);
+    return c.json({ data: page.data.map((m) => visitorMessageView(m, c.req.valid('param').webchatToken)), nextCursor: page.nextCursor, status }, 200);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/csat', tags: ['Web chat'], summary: 'Visitor rates the conversation after a csat.requested (once)',

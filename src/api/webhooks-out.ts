@@ -25,16 +25,16 @@ export const outgoingWebhookRoutes = () => {
   async (c) => {
     const hook = await createWebhook(c.var.deps, c.var.actor, c.req.valid('json'));
     await auditAct(c, { action: 'webhook.created', targetType: 'webhook', targetId: (hook as { id: string }).id, details: { url: c.req.valid('json').url, events: c.req.valid('json').events } });
-    return c.json(hook as never, 201);
+    return c.json(hook, 201);
   });
 
   app.openapi(createRoute({ method: 'get', path: '/webhooks', tags: ['Outgoing webhooks'], summary: 'Registered webhooks (admin)',
     responses: { 200: jsonResponse(z.object({ data: z.array(Webhook), nextCursor: z.null() }), 'Webhooks'), ...errors } }),
-  async (c) => c.json({ data: await listWebhooks(c.var.deps, c.var.actor), nextCursor: null } as never, 200));
+  async (c) => c.json({ data: await listWebhooks(c.var.deps, c.var.actor), nextCursor: null }, 200));
 
   app.openapi(createRoute({ method: 'get', path: '/webhooks/{id}', tags: ['Outgoing webhooks'], summary: 'One webhook (admin)',
     request: { params: IdParam }, responses: { 200: jsonResponse(Webhook, 'The webhook'), ...errors } }),
-  async (c) => c.json(await getWebhook(c.var.deps, c.var.actor, c.req.valid('param').id) as never, 200));
+  async (c) => c.json(await getWebhook(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
 
   app.openapi(createRoute({ method: 'delete', path: '/webhooks/{id}', tags: ['Outgoing webhooks'], summary: 'Remove a webhook and its delivery log (admin)',
     request: { params: IdParam }, responses: { 204: { description: 'Removed' }, ...errors } }),
@@ -48,11 +48,11 @@ export const outgoingWebhookRoutes = () => {
     request: { params: IdParam, query: PageQuery }, responses: { 200: jsonResponse(page(Delivery), 'A page'), ...errors } }),
   async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    return c.json(await listDeliveries(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor) as never, 200);
+    return c.json(await listDeliveries(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor), 200);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/webhooks/{id}/deliveries/{deliveryId}/redeliver', tags: ['Outgoing webhooks'], summary: 'Send a delivery again now, same id and body (admin)',
     request: { params: z.object({ id: z.string(), deliveryId: z.string() }) }, responses: { 200: jsonResponse(Delivery, 'The delivery, queued'), ...errors } }),
-  async (c) => c.json(await redeliver(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('param').deliveryId) as never, 200));
+  async (c) => c.json(await redeliver(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('param').deliveryId), 200));
   return app;
 };

@@ -99,6 +99,13 @@ export async function conversationChanged(deps: Deps, id: string, change: Record
   return view;
 }
 
+/** conversationChanged for a caller that answers with the conversation: gone meanwhile = 404. */
+async function changedForCaller(deps: Deps, id: string, change: Record<string, unknown>) {
+  const view = await conversationChanged(deps, id, change);
+  if (!view) throw notFound('Conversation');
+  return view;
+}
+
 export async function assignConversation(deps: Deps, actor: Actor, id: string, input: { assigneeId?: string | null; teamId?: string | null }) {
   const conv = await getVisibleConversation(deps, actor, id);
   if (!isManager(actor)) {
@@ -129,7 +136,7 @@ export async function assignConversation(deps: Deps, actor: Actor, id: string, i
   }
   if (sets.length === 0) throw new AppError(400, 'invalid_request', 'Give assigneeId and/or teamId');
   await deps.store.run(`UPDATE conversations SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
-  return conversationChanged(deps, id, { assigneeId: input.assigneeId, teamId: input.teamId, by: actor.id });
+  return changedForCaller(deps, id, { assigneeId: input.assigneeId, teamId: input.teamId, by: actor.id });
 }
 
 export async function setConversationStatus(deps: Deps, actor: Actor, id: string, status: Status, snoozeUntil?: number) {
@@ -144,7 +151,7 @@ export async function setConversationStatus(deps: Deps, actor: Actor, id: string
        waiting_since = CASE WHEN ? = 'resolved' THEN NULL ELSE waiting_since END WHERE id = ?`,
     [status, status === 'snoozed' ? snoozeUntil : null, status, now, status, id],
   );
-  return conversationChanged(deps, id, { status, by: actor.id });
+  return changedForCaller(deps, id, { status, by: actor.id });
 }
 
 export async function setConversationLabels(deps: Deps, actor: Actor, id: string, labels: string[]) {
@@ -154,12 +161,12 @@ export async function setConversationLabels(deps: Deps, actor: Actor, id: string
     raw('DELETE FROM conversation_labels WHERE conversation_id = ?', id),
     ...unique.map((l) => raw('INSERT INTO conversation_labels(conversation_id, label) VALUES (?, ?)', id, l)),
   ]);
-  return conversationChanged(deps, id, { labels: unique, by: actor.id });
+  return changedForCaller(deps, id, { labels: unique, by: actor.id });
 }
 
 /** An agent opened the thread (POST /conversations/:id/read): nothing unread any more. */
 export async function markRead(deps: Deps, actor: Actor, id: string) {
   await getVisibleConversation(deps, actor, id);
   const { changes } = await deps.store.run('UPDATE conversations SET unread_count = 0 WHERE id = ? AND unread_count > 0', [id]);
-  return changes ? conversationChanged(deps, id, { unreadCount: 0, by: actor.id }) : conversationView((await loadConversationRow(deps, id))!);
+  return changes ? changedForCaller(deps, id, { unreadCount: 0, by: actor.id }) : conversationView((await loadConversationRow(deps, id))!);
 }

@@ -36,7 +36,7 @@ export function progressView(p: ImportProgress | null, now: number) {
   if (!p) return null;
   const seconds = Math.max(0.001, ((p.finishedAt ?? (p.paused ? p.updatedAt : now)) - p.resumedAt) / 1000);
   const rate = (p.done - p.doneAtResume) / seconds;
-  const state = p.finishedAt != null ? 'done' : p.paused ? 'paused' : 'running';
+  const state: 'done' | 'paused' | 'running' = p.finishedAt != null ? 'done' : p.paused ? 'paused' : 'running';
   return {
     state,
     done: p.done,

@@ -280,9 +280,9 @@ export async function mergeSuggestions(deps: Deps, actor: Actor, id: string) {
       ...contactSummary(r),
       identities: idRows.filter((i) => i.contact_id === r.id).map(identityView),
       reasons: [
-        ...(r.by_email ? ['email'] : []),
-        ...(r.by_phone ? ['phone'] : []),
-        ...(r.by_handle ? ['handle'] : []),
+        ...(r.by_email ? ['email' as const] : []),
+        ...(r.by_phone ? ['phone' as const] : []),
+        ...(r.by_handle ? ['handle' as const] : []),
       ],
       matchedHandles: r.by_handle ? String(r.by_handle).split(',') : [],
     })),

@@ -18,7 +18,7 @@ export const FAQ_LOCALES = ['zh-CN', 'en'] as const;
 export type FaqLocale = (typeof FAQ_LOCALES)[number];
 
 export interface FaqInput { title: string; body: string; tags?: string[]; locale: FaqLocale }
-export interface FaqView { id: string; title: string; body: string; tags: string[]; locale: string; createdAt: string; updatedAt: string; score?: number }
+export interface FaqView { id: string; title: string; body: string; tags: string[]; locale: FaqLocale; createdAt: string; updatedAt: string; score?: number }
 
 export function faqView(r: FaqArticleRow): FaqView {
   return {
@@ -26,7 +26,7 @@ export function faqView(r: FaqArticleRow): FaqView {
     title: r.title,
     body: r.body,
     tags: typeof r.tags === 'string' ? (JSON.parse(r.tags) as string[]) : ((r.tags as string[]) ?? []),
-    locale: r.locale,
+    locale: r.locale as FaqLocale, // written only through FaqInput, checked against FAQ_LOCALES
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };

@@ -2,10 +2,11 @@
 // latency): every call to the model is recorded by call.ts.
 import type { Deps } from '../../deps.js';
 import { decodeCursor, encodeCursor } from '../../core/paging.js';
+import type { AssistantCallRow } from '../../core/rows.js';
 
 export async function listModelCalls(deps: Pick<Deps, 'store'>, limit: number, cursor?: string) {
   const after = decodeCursor(cursor);
-  const rows = await deps.store.all(`SELECT * FROM assistant_calls ${after ? 'WHERE (created_at, id) < (?, ?)' : ''} ORDER BY created_at DESC, id DESC LIMIT ?`,
+  const rows = await deps.store.all<AssistantCallRow>(`SELECT * FROM assistant_calls ${after ? 'WHERE (created_at, id) < (?, ?)' : ''} ORDER BY created_at DESC, id DESC LIMIT ?`,
     after ? [after[0], after[1], limit + 1] : [limit + 1]);
   const more = rows.length > limit;
   const data = rows.slice(0, limit).map((r) => ({
