@@ -8,9 +8,10 @@ import { fileBlob, graphRequest, graphUpload } from '../meta/graph.js';
 import { hubHandshake, verifyHubSignature } from '../meta/signature.js';
 import { DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION } from '../meta/wire.js';
 import { fetchFile } from '../media-fetch.js';
-import { PermanentError, skipped, type ChannelTemplate, type OutboundTemplate, type Connector, type InboundAttachment, type InboundEvent, type InboundStatusEvent, type MediaKind, type OutboundMessage } from '../types.js';
+import { PermanentError, skipped, type Connector, type InboundAttachment, type InboundEvent, type InboundStatusEvent, type MediaKind, type OutboundMessage } from '../types.js';
 import { contactsText, describeWaReferral, flowReplyText, locationText, orderText, waOrigin } from './content.js';
-import { WHATSAPP_MAX_TEXT, waMediaInfo, waTemplateList, type WaSendTemplate, waEcho, waInboundMessage, waSendResponse, waStatus, waValue, whatsappWebhook, type WaInboundMessage, type WaSendText } from './wire.js';
+import { listTemplates, sendTemplate } from './templates.js';
+import { WHATSAPP_MAX_TEXT, waMediaInfo, waEcho, waInboundMessage, waSendResponse, waStatus, waValue, whatsappWebhook, type WaInboundMessage, type WaSendText } from './wire.js';
 
 export const whatsappConfig = z.object({
   phoneNumberId: z.string().min(1),
@@ -229,40 +230,3 @@ export const whatsapp: Connector<WhatsappConfig> = {
   },
   limits: { replyWindowHours: 24, templatesOutsideWindow: true, maxTextLength: WHATSAPP_MAX_TEXT, attachments: true, media: WHATSAPP_MEDIA },
 };
-
-const MAX_TEMPLATE_PAGES = 10;
-
-/** The account's APPROVED templates with a text body (GET /{waba}/message_templates, paged). */
-async function listTemplates(c: WhatsappConfig): Promise<ChannelTemplate[]> {
-  if (!c.wabaId) throw new PermanentError('Set wabaId (the WhatsApp Business Account id) on the inbox to list its templates');
-  const out: ChannelTemplate[] = [];
-  let after: string | undefined;
-  for (let page = 0; page < MAX_TEMPLATE_PAGES; page++) {
-    const data = await graphRequest({
-      baseUrl: c.apiBaseUrl, method: 'GET', path: `/${c.apiVersion}/${c.wabaId}/message_templates`, token: c.accessToken, timeoutMs: 10_000,
-      query: { fields: 'name,language,status,category,components', status: 'APPROVED', limit: '100', ...(after ? { after } : {}) },
-    });
-    const list = waTemplateList.parse(data);
-    for (const t of list.data) {
-      if (t.status !== 'APPROVED') continue;
-      const body = t.components.find((x) => x.type.toUpperCase() === 'BODY')?.text;
-      if (!body) continue;
-      const parameters = new Set([...body.matchAll(/\{\{(\d{1,3})\}\}/g)].map((x) => x[1])).size;
-      out.push({ name: t.name, language: t.language, category: t.category ?? null, body, parameters });
-    }
-    after = list.paging?.next ? list.paging.cursors?.after : undefined;
-    if (!after) break;
-  }
-  return out;
-}
-
-async function sendTemplate(c: WhatsappConfig, to: string, t: OutboundTemplate) {
-  const body: WaSendTemplate = {
-    messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'template',
-    template: { name: t.name, language: { code: t.language }, ...(t.parameters.length ? { components: [{ type: 'body', parameters: t.parameters.map((text) => ({ type: 'text' as const, text })) }] } : {}) },
-  };
-  const data = await graphRequest({ baseUrl: c.apiBaseUrl, path: `/${c.apiVersion}/${c.phoneNumberId}/messages`, token: c.accessToken, body });
-  const parsed = waSendResponse.safeParse(data);
-  if (!parsed.success) throw new PermanentError('The Cloud API answered without a message id');
-  return { externalId: parsed.data.messages[0].id };
-}

@@ -11,8 +11,7 @@ import { raw, type Row } from '../core/store.js';
 import { messageView, type MessageView } from '../core/views.js';
 import type { MessageRow } from '../core/rows.js';
 import { replyPolicy } from '../outbox/reply-window.js';
-import { renderTemplate } from '../outbox/templates.js';
-import type { OutboundTemplate } from '../../../connectors/types.js';
+import { renderTemplate, type TemplateInput } from '../outbox/templates.js';
 import { storeUploads, type UploadFile } from '../media/outgoing-files.js';
 import { attachmentView } from '../core/views.js';
 
@@ -35,7 +34,7 @@ export async function listConversationMessages(deps: Deps, actor: Actor, convers
   return listMessages(deps, conversationId, limit, cursor);
 }
 
-export interface PostInput { content: string; private?: boolean; template?: OutboundTemplate; files?: UploadFile[] }
+export interface PostInput { content: string; private?: boolean; template?: TemplateInput; files?: UploadFile[] }
 
 export async function postAgentMessage(deps: Deps, actor: Actor, conversationId: string, input: PostInput): Promise<MessageView> {
   const conv = await getVisibleConversation(deps, actor, conversationId);
