@@ -184,8 +184,8 @@ export interface OutboundTemplate {
   language: string;
   /** The body's {{1}}, {{2}}… values. */
   parameters: string[];
-  /** The header's value: its {{1}} text, or the link to the image/document/video it shows. */
-  header?: { format: 'text'; text: string } | { format: 'image' | 'document' | 'video'; link: string };
+  /** The header's value: its {{1}} text, or the image/document/video it shows: by link, or without one the message's attached file. */
+  header?: { format: 'text'; text: string } | { format: 'image' | 'document' | 'video'; link?: string; filename?: string };
   /** Values of the buttons with a dynamic part, by the button's index. */
   buttons?: { index: number; type: 'quick_reply' | 'url'; value: string }[];
 }

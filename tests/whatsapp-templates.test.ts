@@ -119,6 +119,37 @@ describe('WhatsApp templates with header, buttons and body parameters', () => {
     expect(wa.sent.slice(-3).map((s) => s.text)).toEqual([a.body.content, d.body.content, '[video]\nThis short video shows how to set up your device.']);
   });
 
+  it('a media header may be a file sent with the template: stored on the message, uploaded, then sent by its media id', async () => {
+    const conv = await closedWindow('4915110000006', 'Noor');
+    const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+    const form = (template: unknown, file: [string, string]) => {
+      const f = new FormData();
+      f.append('template', JSON.stringify(template));
+      f.append('files', new Blob([PDF], { type: file[1] }), file[0]);
+      return fetch(`${p.url}/api/v1/conversations/${conv.id}/messages`, { method: 'POST', headers: { authorization: `Bearer ${p.adminToken}` }, body: f })
+        .then(async (r) => ({ status: r.status, body: await r.json() as any }));
+    };
+    const wrongType = await form({ name: 'invoice_ready', language: 'en_US', parameters: ['INV-9'] }, ['INV-9.txt', 'text/plain']);
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.error).toMatchObject({ code: 'invalid_template_parameters', details: { field: 'files' } });
+    const noMedia = await form({ name: 'follow_up', language: 'en_US', parameters: ['Noor', '#9'] }, ['INV-9.pdf', 'application/pdf']);
+    expect(noMedia.body.error.message).toContain('takes no file');
+    const notJson = await form('{', ['INV-9.pdf', 'application/pdf']);
+    expect(notJson.status).toBe(400);
+    expect(await outCount(conv.id)).toBe(0);
+
+    const ok = await form({ name: 'invoice_ready', language: 'en_US', parameters: ['INV-9'] }, ['INV-9.pdf', 'application/pdf']);
+    expect(ok.status).toBe(201);
+    expect(ok.body.content).toBe('[document]\nYour invoice INV-9 is attached.');
+    expect(ok.body.attachments.map((a: any) => a.filename)).toEqual(['INV-9.pdf']);
+    expect(ok.body.meta.template.header).toEqual({ format: 'document', filename: 'INV-9.pdf' });
+    expect(await deliverDueOutbox(p.deps)).toMatchObject({ sent: 1 });
+    const upload = wa.uploads.at(-1)!;
+    expect([upload.filename, upload.contentType, upload.data]).toEqual(['INV-9.pdf', 'application/pdf', PDF]);
+    expect((wa.sent.at(-1)!.body as any).template.components[0]).toEqual({ type: 'header', parameters: [{ type: 'document', document: { id: upload.id, filename: 'INV-9.pdf' } }] });
+    expect(wa.sent.at(-1)!.text).toBe(ok.body.content);
+  });
+
   it('the fake refuses, as Graph does, a send that does not fit the template; the reply fails with that reason', async () => {
     const send = (template: unknown) => fetch(`${wa.url}/v25.0/${wa.phoneNumberId}/messages`, {
       method: 'POST', headers: { authorization: `Bearer ${wa.accessToken}`, 'content-type': 'application/json' },

@@ -170,7 +170,7 @@ export async function startWhatsappFake(opts: WhatsappFakeOptions = {}): Promise
     const b = parsed.data;
     const t = templates.find((x) => x.name === b.template.name && x.language === b.template.language.code);
     if (!t || t.status !== 'APPROVED') return { status: 404, body: graphErrorBody(132001, '(#132001) Template name does not exist in the translation', { error_data: { messaging_product: 'whatsapp', details: `template name (${b.template.name}) does not exist in ${b.template.language.code}` } }) };
-    const checked = checkTemplateSend(t, b.template.components ?? []);
+    const checked = checkTemplateSend(t, b.template.components ?? [], (id) => uploads.some((u) => u.id === id));
     if ('error' in checked) return { status: 400, body: graphErrorBody(checked.error.code, checked.error.message, { error_data: { messaging_product: 'whatsapp', details: checked.error.details } }) };
     const messageId = wamid();
     sent.push({ to: b.to, text: checked.text, messageId, template: { name: t.name, language: t.language, ...checked.template }, body: call.body });
@@ -247,7 +247,7 @@ const FORMAT = '(#132012) Parameter format does not match format in the created 
 type Check = { error: { code: number; message: string; details: string } } | { text: string; template: Omit<SentTemplate, 'name' | 'language'> };
 
 /** A template send's components against the template, as Graph checks them; the text the customer sees. */
-function checkTemplateSend(t: FakeTemplate, components: WaTemplateComponent[]): Check {
+function checkTemplateSend(t: FakeTemplate, components: WaTemplateComponent[], uploaded: (mediaId: string) => boolean): Check {
   const count = (details: string): Check => ({ error: { code: 132000, message: COUNT, details } });
   const format = (details: string): Check => ({ error: { code: 132012, message: FORMAT, details } });
   const part = (type: string) => t.components.find((x) => x.type === type);
@@ -261,6 +261,7 @@ function checkTemplateSend(t: FakeTemplate, components: WaTemplateComponent[]): 
     const p = hp[0];
     const media = p?.type === kind ? p[kind] : undefined;
     if (!media?.link && !media?.id) return format(`header: Format mismatch, expected ${h.format}, received ${p ? p.type.toUpperCase() : 'UNKNOWN'}`);
+    if (media.id && !uploaded(media.id)) return { error: { code: 131053, message: 'Media upload error', details: `header: unknown media id ${media.id}` } };
     out.header = { type: kind, ...media };
     headerText = `[${kind}]`;
   } else {

@@ -4,7 +4,8 @@
 // messages through the Cloud API, quoting the customer's message they answer, within the
 // 24-hour customer service window (outside it WhatsApp requires a template).
 import { z } from 'zod';
-import { fileBlob, graphRequest, graphUpload } from '../meta/graph.js';
+import { graphRequest } from '../meta/graph.js';
+import { uploadMedia } from './media-upload.js';
 import { hubHandshake, verifyHubSignature } from '../meta/signature.js';
 import { DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION } from '../meta/wire.js';
 import { fetchFile } from '../media-fetch.js';
@@ -178,13 +179,7 @@ async function sendWhatsappFile(c: WhatsappConfig, msg: OutboundMessage): Promis
   const f = msg.attachments[0];
   // Only JPEG/PNG go as images, and WebP as stickers; anything else is a document (with its name).
   const type = f.contentType === 'image/webp' ? 'sticker' : f.kind === 'image' && !/^image\/(jpeg|png)$/.test(f.contentType) ? 'document' : WA_TYPE[f.kind] ?? 'document';
-  const form = new FormData();
-  form.append('messaging_product', 'whatsapp');
-  form.append('type', f.contentType);
-  form.append('file', fileBlob(f), f.filename);
-  const up = await graphUpload<{ id?: string }>({ baseUrl: c.apiBaseUrl, path: `/${c.apiVersion}/${c.phoneNumberId}/media`, token: c.accessToken, form });
-  if (!up?.id) throw new PermanentError('The Cloud API media upload answered without an id');
-  const media: Record<string, string> = { id: up.id };
+  const media: Record<string, string> = { id: await uploadMedia(c, f) };
   // Audio and stickers take no caption: the text goes just before them, as a message of its own.
   if (msg.text && (type === 'audio' || type === 'sticker')) await whatsapp.send(c, { ...msg, attachments: [] });
   else if (msg.text) media.caption = msg.text;
@@ -206,7 +201,7 @@ export const whatsapp: Connector<WhatsappConfig> = {
   verify: (req, raw, c) => verifyHubSignature(req, raw, c.appSecret),
   parse: (raw, c) => parseWhatsapp(raw, c),
   async send(c, msg) {
-    if (msg.template) return sendTemplate(c, msg.recipient.externalId, msg.template);
+    if (msg.template) return sendTemplate(c, msg.recipient.externalId, msg.template, msg.attachments);
     if (msg.attachments.length) return sendWhatsappFile(c, msg);
     const body: WaSendText = {
       messaging_product: 'whatsapp',

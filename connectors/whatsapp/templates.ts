@@ -3,7 +3,8 @@
 // (Meta: "Send template messages": header text/image/document/video, body text, and one
 // `button` component per dynamic button with its sub_type and index).
 import { graphRequest } from '../meta/graph.js';
-import { PermanentError, type ChannelTemplate, type OutboundTemplate, type TemplateButton, type TemplateHeader } from '../types.js';
+import { PermanentError, type OutboundFile, type ChannelTemplate, type OutboundTemplate, type TemplateButton, type TemplateHeader } from '../types.js';
+import { uploadMedia } from './media-upload.js';
 import { waSendResponse, waTemplateList, type WaSendTemplate, type WaTemplateComponent } from './wire.js';
 import type { WhatsappConfig } from './index.js';
 
@@ -65,12 +66,13 @@ export async function listTemplates(c: WhatsappConfig): Promise<ChannelTemplate[
 /** The document's file name WhatsApp shows: the link's last path segment. */
 const fileNameOf = (link: string) => decodeURIComponent(new URL(link).pathname.split('/').pop() || '') || 'document';
 
-/** The send's `components`, in Meta's documented shape; omitted parts are not sent. */
-export function templateComponents(t: OutboundTemplate): WaTemplateComponent[] {
+/** The send's `components`, in Meta's documented shape; omitted parts are not sent. A media header without a link is the uploaded file `mediaId`. */
+export function templateComponents(t: OutboundTemplate, mediaId?: string): WaTemplateComponent[] {
   const out: WaTemplateComponent[] = [];
   if (t.header?.format === 'text') out.push({ type: 'header', parameters: [{ type: 'text', text: t.header.text }] });
   else if (t.header) {
-    const media = t.header.format === 'document' ? { link: t.header.link, filename: fileNameOf(t.header.link) } : { link: t.header.link };
+    const ref = t.header.link ? { link: t.header.link } : { id: mediaId };
+    const media = t.header.format === 'document' ? { ...ref, filename: t.header.filename ?? fileNameOf(t.header.link!) } : ref;
     out.push({ type: 'header', parameters: [{ type: t.header.format, [t.header.format]: media }] });
   }
   if (t.parameters.length) out.push({ type: 'body', parameters: t.parameters.map((text) => ({ type: 'text' as const, text })) });
@@ -80,8 +82,13 @@ export function templateComponents(t: OutboundTemplate): WaTemplateComponent[] {
   return out;
 }
 
-export async function sendTemplate(c: WhatsappConfig, to: string, t: OutboundTemplate) {
-  const components = templateComponents(t);
+export async function sendTemplate(c: WhatsappConfig, to: string, t: OutboundTemplate, files: OutboundFile[]) {
+  let mediaId: string | undefined;
+  if (t.header && t.header.format !== 'text' && !t.header.link) {
+    if (!files[0]) throw new PermanentError("The template's media header has neither a link nor a file");
+    mediaId = await uploadMedia(c, files[0]);
+  }
+  const components = templateComponents(t, mediaId);
   const body: WaSendTemplate = {
     messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'template',
     template: { name: t.name, language: { code: t.language }, ...(components.length ? { components } : {}) },

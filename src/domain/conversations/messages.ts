@@ -52,7 +52,7 @@ export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { 
   if (input.template) {
     if (isPrivate) throw new AppError(400, 'invalid_request', 'A private note cannot be a template');
     // The template's own text, parameters filled in, is what the agent sees stored.
-    const t = await renderTemplate(deps, conv, input.template);
+    const t = await renderTemplate(deps, conv, input.template, uploads);
     content = t.text;
     meta = { ...meta, template: t.template };
   }
@@ -67,7 +67,8 @@ export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { 
       throw new AppError(422, 'reply_window_closed', policy.reason!);
     }
   }
-  const files = await storeUploads(deps, uploads, connector, { isPrivate, text: content });
+  // A template's file is its header, not a captioned attachment: its text is no caption.
+  const files = await storeUploads(deps, uploads, connector, { isPrivate, text: input.template ? '' : content });
   const id = newId();
   const atts = files.map((f) => ({ id: newId(), ...f }));
   const stmts = [

@@ -41,9 +41,18 @@ export interface TemplateInput { name: string; language?: string; parameters?: s
 
 const bad = (message: string, field: string) => new AppError(400, 'invalid_template_parameters', message, { field });
 
-function headerValue(t: ChannelTemplate, given: string | undefined): OutboundTemplate['header'] {
+/** The file types a media header takes (Meta: JPEG/PNG images, MP4/3GPP video, PDF documents). */
+const HEADER_FILE: Record<string, RegExp> = { image: /^image\/(jpeg|png)$/, video: /^video\/(mp4|3gpp)$/, document: /^application\/pdf$/ };
+
+function headerValue(t: ChannelTemplate, given: string | undefined, file: HeaderFile | undefined): OutboundTemplate['header'] {
   const h = t.header;
   const value = given?.trim() ?? '';
+  if (file) {
+    if (!h || h.format === 'text') throw bad(`Template "${t.name}" takes no file: only a media header does`, 'files');
+    if (value) throw bad('Give the header either a link or a file, not both', 'template.header');
+    if (!HEADER_FILE[h.format].test(file.contentType)) throw bad(`The header's ${h.format} cannot be ${file.contentType || 'a file of unknown type'} ("${file.filename}")`, 'files');
+    return { format: h.format, filename: file.filename };
+  }
   if (!h || (h.format === 'text' && !h.parameters)) {
     if (value) throw bad(`Template "${t.name}" has no header parameter`, 'template.header');
     return undefined;
@@ -77,7 +86,10 @@ export function templateText(t: ChannelTemplate, v: OutboundTemplate): string {
   return [header, fillTemplate(t.body, v.parameters), t.footer, buttons].filter((x) => x).join('\n');
 }
 
-export async function renderTemplate(deps: Deps, conv: Row, input: TemplateInput): Promise<{ text: string; template: OutboundTemplate }> {
+/** The file sent with a template: its media header. */
+export interface HeaderFile { filename: string; contentType: string }
+
+export async function renderTemplate(deps: Deps, conv: Row, input: TemplateInput, files: HeaderFile[] = []): Promise<{ text: string; template: OutboundTemplate }> {
   const { templates } = await inboxTemplates(deps, conv.inbox_id as string);
   const t = templates.find((x) => x.name === input.name && (!input.language || x.language === input.language));
   if (!t) throw new AppError(422, 'unknown_template', `No approved template "${input.name}"${input.language ? ` in ${input.language}` : ''} on this account`);
@@ -85,7 +97,8 @@ export async function renderTemplate(deps: Deps, conv: Row, input: TemplateInput
   if (parameters.length !== t.parameters || parameters.some((p) => !p)) {
     throw bad(`Template "${t.name}" takes ${t.parameters} non-empty parameter${t.parameters === 1 ? '' : 's'}`, 'template.parameters');
   }
-  const header = headerValue(t, input.header);
+  if (files.length > 1) throw bad('A template takes at most one file (its media header)', 'files');
+  const header = headerValue(t, input.header, files[0]);
   const buttons = buttonValues(t, input.buttons ?? []);
   const template: OutboundTemplate = { name: t.name, language: t.language, parameters, ...(header ? { header } : {}), ...(buttons ? { buttons } : {}) };
   return { text: templateText(t, template), template };
