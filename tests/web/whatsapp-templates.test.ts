@@ -1,7 +1,7 @@
 // The WhatsApp composer in real Chromium outside the 24-hour window: a template with an image
 // header, body parameters and a quick-reply and a URL button asks for each value (the customer's
 // name prefilled), refuses a send without the header's media with the server's reason, previews
-// the rendered template and sends it with Meta's components array.
+// the rendered template and sends it with Meta's components array; a document header from a file.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWhatsappFake, type WhatsappFake } from '../../connectors/whatsapp/fake.js';
@@ -70,5 +70,18 @@ describe('WhatsApp template composer', () => {
     await expect(page.getByLabel('Header {{1}}').inputValue()).resolves.toBe('Greta');
     await page.locator('.template-param').nth(0).fill('Friday');
     await expect(page.locator('.template-preview').innerText()).resolves.toBe('Your appointment, Greta\nWe look forward to seeing you on Friday.\n[Confirm] [Reschedule] [Call us]');
+
+    // A document header from a file on the agent's computer: sent with the template, uploaded to WhatsApp.
+    await page.selectOption('#template-select', { label: 'invoice_ready (en_US)' });
+    await page.setInputFiles('.template-file', { name: 'INV-5.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+    await expect(page.getByLabel('Header document link').isDisabled()).resolves.toBe(true);
+    await page.locator('.template-param').nth(0).fill('INV-5');
+    await page.click('#send-template');
+    await page.locator('.msg.out', { hasText: 'Your invoice INV-5 is attached.' }).waitFor();
+    const invoice = (await ch.messagesOf(conv.id)).at(-1);
+    expect(invoice).toMatchObject({ content: '[document]\nYour invoice INV-5 is attached.', meta: { template: { name: 'invoice_ready', header: { format: 'document', filename: 'INV-5.pdf' } } } });
+    expect(invoice.attachments.map((a: any) => a.filename)).toEqual(['INV-5.pdf']);
+    expect(await deliverDueOutbox(p.deps)).toMatchObject({ sent: 1 });
+    expect(wa.uploads.at(-1)!.filename).toBe('INV-5.pdf');
   });
 });

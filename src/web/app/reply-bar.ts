@@ -1,8 +1,8 @@
 // The composer's view of the reply window (GET reply-options): a tagged-window notice, or when
 // free text is refused the reason, the channel's approved templates with the values they need
-// (header text or media link, body parameters, button URL suffix or payload; the customer's
+// (header text, or media link or file, body parameters, button URL suffix or payload; the customer's
 // name prefilled) and "continue on email/SMS" buttons.
-import { ApiError, get, post } from './api.js';
+import { ApiError, get, post, postForm } from './api.js';
 import { h, opt, render } from './dom.js';
 import { fmtTime, t } from './i18n.js';
 
@@ -38,6 +38,7 @@ export function replyBar(conv: { id: string; contact: { name: string | null } },
     const preview = h('p', { class: 'template-preview muted' });
     const inputs: HTMLInputElement[] = [];
     let header: HTMLInputElement | null = null;
+    let headerFile: HTMLInputElement | null = null;
     let buttons: { b: TemplateButton; input: HTMLInputElement }[] = [];
     const fillIn = (text: string, values: string[]) => text.replace(/\{\{(\d{1,3})\}\}/g, (all, n: string) => values[Number(n) - 1] || all);
     const fill = () => {
@@ -58,6 +59,10 @@ export function replyBar(conv: { id: string; contact: { name: string | null } },
       header = !hd || (hd.format === 'text' && !hd.parameters) ? null
         : hd.format === 'text' ? field({ class: 'template-header', placeholder: `${t('templateHeader')} {{1}}`, 'aria-label': `${t('templateHeader')} {{1}}` }, name)
         : field({ class: 'template-header', type: 'url', placeholder: 'https://…', 'aria-label': t(`templateMedia_${hd.format}`) });
+      // A media header: a link, or a file from this computer (uploaded with the send).
+      const accept: Record<string, string> = { image: 'image/jpeg,image/png', video: 'video/mp4,video/3gpp', document: 'application/pdf' };
+      headerFile = hd && hd.format !== 'text' ? h('input', { type: 'file', class: 'template-file', accept: accept[hd.format], 'aria-label': t('templateHeaderFile') }) : null;
+      headerFile?.addEventListener('change', () => { if (header) header.disabled = Boolean(headerFile!.files?.length); });
       inputs.length = 0;
       for (let i = 0; i < tpl.parameters; i++) inputs.push(field({ class: 'template-param', placeholder: `{{${i + 1}}}`, 'aria-label': `{{${i + 1}}}` }, i === 0 ? name : ''));
       buttons = (tpl.buttons ?? []).filter((b) => b.parameter).map((b) => {
@@ -65,7 +70,8 @@ export function replyBar(conv: { id: string; contact: { name: string | null } },
         return { b, input: field({ class: 'template-button', 'data-index': String(b.index), placeholder: label, 'aria-label': label }) };
       });
       const headerRow = header ? h('label', { class: 'template-field' }, hd!.format === 'text' ? t('templateHeader') : t(`templateMedia_${hd!.format}`), ' ', header) : null;
-      render(params, headerRow, inputs, buttons.map((x) => h('label', { class: 'template-field' }, x.b.text, ' ', x.input)));
+      const fileRow = headerFile ? h('label', { class: 'template-field' }, t('templateHeaderFile'), ' ', headerFile) : null;
+      render(params, headerRow, fileRow, inputs, buttons.map((x) => h('label', { class: 'template-field' }, x.b.text, ' ', x.input)));
       fill();
     };
     select.addEventListener('change', pick);
@@ -75,10 +81,15 @@ export function replyBar(conv: { id: string; contact: { name: string | null } },
       const values = buttons.filter((x) => x.input.value.trim()).map((x) => ({ index: x.b.index, value: x.input.value }));
       send.disabled = true;
       try {
-        onSent(await post(`/api/v1/conversations/${conv.id}/messages`, { template: {
-          name: tpl.name, language: tpl.language, parameters: inputs.map((x) => x.value),
-          ...(header ? { header: header.value } : {}), ...(values.length ? { buttons: values } : {}),
-        } }));
+        const file = headerFile?.files?.[0];
+        const template = { name: tpl.name, language: tpl.language, parameters: inputs.map((x) => x.value),
+          ...(header && !file ? { header: header.value } : {}), ...(values.length ? { buttons: values } : {}) };
+        if (file) {
+          const form = new FormData();
+          form.append('template', JSON.stringify(template));
+          form.append('files', file, file.name);
+          onSent(await postForm(`/api/v1/conversations/${conv.id}/messages`, form));
+        } else onSent(await post(`/api/v1/conversations/${conv.id}/messages`, { template }));
       } catch (e) { onError(e instanceof ApiError ? e.message : String(e)); }
       finally { send.disabled = false; }
     } }, t('sendTemplate'));
