@@ -179,7 +179,29 @@ export interface OutboundMessage {
   template?: OutboundTemplate;
 }
 
-export interface OutboundTemplate { name: string; language: string; parameters: string[] }
+export interface OutboundTemplate {
+  name: string;
+  language: string;
+  /** The body's {{1}}, {{2}}… values. */
+  parameters: string[];
+  /** The header's value: its {{1}} text, or the image/document/video it shows: by link, or without one the message's attached file. */
+  header?: { format: 'text'; text: string } | { format: 'image' | 'document' | 'video'; link?: string; filename?: string };
+  /** Values of the buttons with a dynamic part, by the button's index. */
+  buttons?: { index: number; type: 'quick_reply' | 'url'; value: string }[];
+}
+
+/** A template's header: fixed or {{1}} text, or a media slot filled at send time. */
+export interface TemplateHeader { format: 'text' | 'image' | 'document' | 'video'; text: string | null; parameters: number }
+
+/** A template button; `parameter` says what a send must (url) or may (quick_reply) give for it. */
+export interface TemplateButton {
+  index: number;
+  type: 'quick_reply' | 'url' | 'phone_number';
+  text: string;
+  url: string | null;
+  /** payload: a quick reply's optional payload; suffix: the URL's required {{1}} part; null: nothing to fill. */
+  parameter: 'payload' | 'suffix' | null;
+}
 
 /** An approved message template as the platform lists it. */
 export interface ChannelTemplate {
@@ -190,6 +212,9 @@ export interface ChannelTemplate {
   body: string;
   /** How many body parameters it takes. */
   parameters: number;
+  header?: TemplateHeader | null;
+  footer?: string | null;
+  buttons?: TemplateButton[];
 }
 
 /** The platform may accept the same call later (429, 5xx, network). */

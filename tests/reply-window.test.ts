@@ -67,7 +67,8 @@ describe('WhatsApp templates', () => {
   it('lists only approved templates with their parameter count, cached until refreshed', async () => {
     const list = await p.api.get(`/api/v1/inboxes/${w.inboxId}/templates`);
     expect(list.status).toBe(200);
-    expect(list.body.data.map((t: any) => [t.name, t.language, t.parameters])).toEqual([['hello_world', 'en_US', 0], ['follow_up', 'en_US', 2], ['seguimiento', 'es', 1]]);
+    expect(list.body.data.map((t: any) => [t.name, t.language, t.parameters])).toEqual([['hello_world', 'en_US', 0], ['follow_up', 'en_US', 2], ['seguimiento', 'es', 1],
+      ['order_shipped', 'en_US', 2], ['appointment_reminder', 'en_US', 1], ['invoice_ready', 'en_US', 1], ['setup_video', 'en_US', 0]]);
     const call = wa.calls.find((c) => c.path.endsWith('/message_templates'))!;
     expect(call.path).toBe(`/v25.0/${wa.wabaId}/message_templates`);
     expect(call.query.status).toBe('APPROVED');

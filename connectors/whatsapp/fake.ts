@@ -11,9 +11,11 @@
 //                                              a statuses[] webhook for one of our messages
 //   fake.businessEcho(webhookUrl, {waId, text, id?, timestamp?})   smb_message_echoes (coexistence)
 //   fake.sent                                  accepted sends: {to, text, messageId, contextId?, body}
-//                                              (a template send: text is the filled body, template set)
+//                                              (a template send: text is the rendered header, body, footer
+//                                              and button labels; template = the values it carried)
 //   fake.templates                             what GET /{wabaId}/message_templates lists (editable;
-//                                              APPROVED ones can be sent, others are refused like Meta)
+//                                              APPROVED ones can be sent, others are refused like Meta; a send
+//                                              whose header/body/button parameters don't fit: 132000/132012)
 //   fake.calls                                 every HTTP call (method, path, query, headers, body)
 //   fake.failNext(n, {status, retryAfter?, body?})   answer the next n sends with a failure
 //   fake.pushWebhook(url, payload, {signature?: 'valid'|'bad'|'none'})
@@ -24,19 +26,34 @@
 //   fake.close()
 import { createHash } from 'node:crypto';
 import { GraphFakeServer, fakeId, graphErrorBody, type FailureSpec, type PushOptions, type PushResult, type RecordedCall, type RouteResult } from '../meta/fake-server.js';
-import { WHATSAPP_MAX_TEXT, waSendTemplate, waSendText, type WhatsappWebhook } from './wire.js';
+import { WHATSAPP_MAX_TEXT, waSendTemplate, waSendText, type WaTemplateComponent, type WhatsappWebhook } from './wire.js';
 
-export interface FakeTemplate { name: string; language: string; status: 'APPROVED' | 'PENDING' | 'REJECTED'; category: string; components: { type: string; text?: string; format?: string }[] }
+export interface FakeTemplateButton { type: 'QUICK_REPLY' | 'URL' | 'PHONE_NUMBER' | 'COPY_CODE'; text: string; url?: string; phone_number?: string }
+export interface FakeTemplate { name: string; language: string; status: 'APPROVED' | 'PENDING' | 'REJECTED'; category: string; components: { type: string; text?: string; format?: string; buttons?: FakeTemplateButton[] }[] }
 /** Templates a new business account typically has (Meta's sample "hello_world" and two utility ones). */
 export const DEFAULT_TEMPLATES: FakeTemplate[] = [
   { name: 'hello_world', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'HEADER', format: 'TEXT', text: 'Hello World' }, { type: 'BODY', text: 'Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta.' }] },
   { name: 'follow_up', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi {{1}}, we have an update on your request {{2}}. Reply to this message to continue the conversation.' }] },
   { name: 'seguimiento', language: 'es', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hola {{1}}, tenemos novedades sobre tu solicitud. Responde a este mensaje para continuar.' }] },
   { name: 'spring_promo', language: 'en_US', status: 'PENDING', category: 'MARKETING', components: [{ type: 'BODY', text: 'Spring sale: {{1}} off!' }] },
+  { name: 'order_shipped', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [
+    { type: 'HEADER', format: 'IMAGE' },
+    { type: 'BODY', text: 'Hi {{1}}, your order {{2}} is on its way.' },
+    { type: 'FOOTER', text: 'Parley demo shop' },
+    { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Talk to an agent' }, { type: 'URL', text: 'Track the parcel', url: 'https://shop.example.com/track/{{1}}' }] },
+  ] },
+  { name: 'appointment_reminder', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [
+    { type: 'HEADER', format: 'TEXT', text: 'Your appointment, {{1}}' },
+    { type: 'BODY', text: 'We look forward to seeing you on {{1}}.' },
+    { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Confirm' }, { type: 'QUICK_REPLY', text: 'Reschedule' }, { type: 'PHONE_NUMBER', text: 'Call us', phone_number: '+15550199' }] },
+  ] },
+  { name: 'invoice_ready', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'HEADER', format: 'DOCUMENT' }, { type: 'BODY', text: 'Your invoice {{1}} is attached.' }] },
+  { name: 'setup_video', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'HEADER', format: 'VIDEO' }, { type: 'BODY', text: 'This short video shows how to set up your device.' }] },
 ];
 
 export interface WhatsappFakeOptions { phoneNumberId?: string; displayPhoneNumber?: string; wabaId?: string; accessToken?: string; appSecret?: string; host?: string; port?: number }
-export interface SentWhatsapp { to: string; text: string; messageId: string; contextId?: string; template?: { name: string; language: string; parameters: string[] }; body: unknown; media?: { type: string; id: string; caption?: string; filename?: string } }
+export interface SentTemplate { name: string; language: string; parameters: string[]; header?: { type: string; text?: string; link?: string; id?: string; filename?: string }; buttons?: { index: number; subType: string; value: string }[] }
+export interface SentWhatsapp { to: string; text: string; messageId: string; contextId?: string; template?: SentTemplate; body: unknown; media?: { type: string; id: string; caption?: string; filename?: string } }
 export interface UploadedMedia { id: string; filename: string; contentType: string; data: Uint8Array; type: string }
 export interface CustomerMedia { waId: string; name?: string; type: 'image' | 'video' | 'audio' | 'document' | 'sticker'; mediaId: string; caption?: string; filename?: string; voice?: boolean; mimeType?: string; id?: string; timestamp?: number }
 export interface CustomerText { waId: string; name?: string; text: string; id?: string; timestamp?: number; contextId?: string }
@@ -145,19 +162,18 @@ export async function startWhatsappFake(opts: WhatsappFakeOptions = {}): Promise
     return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: b.to, wa_id: b.to }], messages: [{ id: messageId }] } };
   };
 
-  // As the Cloud API: the template must exist, be approved, and get exactly its parameters (error 132000/132001).
+  // As the Cloud API: the template must exist, be approved, and get exactly the parameters its
+  // header, body and buttons take (132000: a count, 132012: a parameter of the wrong kind).
   const sendTemplate = (call: RecordedCall): RouteResult => {
     const parsed = waSendTemplate.safeParse(call.body);
     if (!parsed.success) return { status: 400, body: graphErrorBody(100, '(#100) Invalid parameter', { error_data: { messaging_product: 'whatsapp', details: `Parameter ${parsed.error.issues[0]?.path.join('.')} is invalid` } }) };
     const b = parsed.data;
     const t = templates.find((x) => x.name === b.template.name && x.language === b.template.language.code);
     if (!t || t.status !== 'APPROVED') return { status: 404, body: graphErrorBody(132001, '(#132001) Template name does not exist in the translation', { error_data: { messaging_product: 'whatsapp', details: `template name (${b.template.name}) does not exist in ${b.template.language.code}` } }) };
-    const body = t.components.find((x) => x.type === 'BODY')?.text ?? '';
-    const params = b.template.components?.find((x) => x.type === 'body')?.parameters.map((x) => x.text) ?? [];
-    const expected = new Set([...body.matchAll(/\{\{(\d+)\}\}/g)].map((x) => x[1])).size;
-    if (params.length !== expected) return { status: 400, body: graphErrorBody(132000, '(#132000) Number of parameters does not match the expected number of params', { error_data: { messaging_product: 'whatsapp', details: `body: number of localizable_params (${params.length}) does not match the expected number of params (${expected})` } }) };
+    const checked = checkTemplateSend(t, b.template.components ?? [], (id) => uploads.some((u) => u.id === id));
+    if ('error' in checked) return { status: 400, body: graphErrorBody(checked.error.code, checked.error.message, { error_data: { messaging_product: 'whatsapp', details: checked.error.details } }) };
     const messageId = wamid();
-    sent.push({ to: b.to, text: body.replace(/\{\{(\d+)\}\}/g, (_a, n: string) => params[Number(n) - 1] ?? ''), messageId, template: { name: t.name, language: t.language, parameters: params }, body: call.body });
+    sent.push({ to: b.to, text: checked.text, messageId, template: { name: t.name, language: t.language, ...checked.template }, body: call.body });
     return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: b.to, wa_id: b.to }], messages: [{ id: messageId, message_status: 'accepted' }] } };
   };
 
@@ -222,4 +238,62 @@ export async function startWhatsappFake(opts: WhatsappFakeOptions = {}): Promise
     close: () => server.close(),
   };
   return fake;
+}
+
+const countOf = (text?: string) => new Set([...(text ?? '').matchAll(/\{\{(\d+)\}\}/g)].map((x) => x[1])).size;
+const fill = (text: string, values: string[]) => text.replace(/\{\{(\d+)\}\}/g, (_a, n: string) => values[Number(n) - 1] ?? '');
+const COUNT = '(#132000) Number of parameters does not match the expected number of params';
+const FORMAT = '(#132012) Parameter format does not match format in the created template';
+type Check = { error: { code: number; message: string; details: string } } | { text: string; template: Omit<SentTemplate, 'name' | 'language'> };
+
+/** A template send's components against the template, as Graph checks them; the text the customer sees. */
+function checkTemplateSend(t: FakeTemplate, components: WaTemplateComponent[], uploaded: (mediaId: string) => boolean): Check {
+  const count = (details: string): Check => ({ error: { code: 132000, message: COUNT, details } });
+  const format = (details: string): Check => ({ error: { code: 132012, message: FORMAT, details } });
+  const part = (type: string) => t.components.find((x) => x.type === type);
+  const given = (type: string) => components.filter((c) => c.type === type);
+  const out: Omit<SentTemplate, 'name' | 'language'> = { parameters: [] };
+  let headerText: string | null = null;
+  const h = part('HEADER');
+  const hp = given('header')[0]?.parameters ?? [];
+  if (h && h.format && h.format !== 'TEXT') {
+    const kind = h.format.toLowerCase() as 'image' | 'document' | 'video';
+    const p = hp[0];
+    const media = p?.type === kind ? p[kind] : undefined;
+    if (!media?.link && !media?.id) return format(`header: Format mismatch, expected ${h.format}, received ${p ? p.type.toUpperCase() : 'UNKNOWN'}`);
+    if (media.id && !uploaded(media.id)) return { error: { code: 131053, message: 'Media upload error', details: `header: unknown media id ${media.id}` } };
+    out.header = { type: kind, ...media };
+    headerText = `[${kind}]`;
+  } else {
+    const expected = countOf(h?.text);
+    if (hp.length !== expected) return count(`header: number of localizable_params (${hp.length}) does not match the expected number of params (${expected})`);
+    if (hp[0] && (hp[0].type !== 'text' || !hp[0].text)) return format(`header: Format mismatch, expected TEXT, received ${hp[0].type.toUpperCase()}`);
+    if (hp[0]) out.header = { type: 'text', text: hp[0].text };
+    headerText = h?.text ? fill(h.text, hp.map((x) => x.text ?? '')) : null;
+  }
+  const body = part('BODY')?.text ?? '';
+  const bp = given('body')[0]?.parameters ?? [];
+  const expected = countOf(body);
+  if (bp.length !== expected) return count(`body: number of localizable_params (${bp.length}) does not match the expected number of params (${expected})`);
+  if (bp.some((x) => x.type !== 'text' || !x.text)) return format('body: only text parameters are accepted');
+  out.parameters = bp.map((x) => x.text!);
+  const buttons = part('BUTTONS')?.buttons ?? [];
+  const sentButtons: NonNullable<SentTemplate['buttons']> = [];
+  for (const c of given('button')) {
+    const index = Number(c.index);
+    const button = buttons[index];
+    const subType = button?.type === 'URL' ? 'url' : button?.type === 'QUICK_REPLY' ? 'quick_reply' : null;
+    if (!button || c.sub_type !== subType || (subType === 'url' && !countOf(button.url))) return format(`buttons: no ${c.sub_type} button with a parameter at index ${c.index}`);
+    const p = c.parameters[0];
+    const value = subType === 'url' ? (p?.type === 'text' ? p.text : undefined) : (p?.type === 'payload' ? p.payload : undefined);
+    if (c.parameters.length !== 1 || !value) return count(`button at index ${index}: number of params (${c.parameters.length}) does not match the expected number of params (1)`);
+    sentButtons.push({ index, subType, value });
+  }
+  for (const [index, button] of buttons.entries()) {
+    if (button.type === 'URL' && countOf(button.url) && !sentButtons.some((x) => x.index === index)) return count(`button at index ${index}: number of params (0) does not match the expected number of params (1)`);
+  }
+  if (sentButtons.length) out.buttons = sentButtons;
+  const labels = buttons.map((x) => `[${x.text}]`).join(' ');
+  const text = [headerText, fill(body, out.parameters), part('FOOTER')?.text, labels].filter((x) => x).join('\n');
+  return { text, template: out };
 }

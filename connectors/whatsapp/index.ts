@@ -4,13 +4,15 @@
 // messages through the Cloud API, quoting the customer's message they answer, within the
 // 24-hour customer service window (outside it WhatsApp requires a template).
 import { z } from 'zod';
-import { fileBlob, graphRequest, graphUpload } from '../meta/graph.js';
+import { graphRequest } from '../meta/graph.js';
+import { uploadMedia } from './media-upload.js';
 import { hubHandshake, verifyHubSignature } from '../meta/signature.js';
 import { DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION } from '../meta/wire.js';
 import { fetchFile } from '../media-fetch.js';
-import { PermanentError, skipped, type ChannelTemplate, type OutboundTemplate, type Connector, type InboundAttachment, type InboundEvent, type InboundStatusEvent, type MediaKind, type OutboundMessage } from '../types.js';
+import { PermanentError, skipped, type Connector, type InboundAttachment, type InboundEvent, type InboundStatusEvent, type MediaKind, type OutboundMessage } from '../types.js';
 import { contactsText, describeWaReferral, flowReplyText, locationText, orderText, waOrigin } from './content.js';
-import { WHATSAPP_MAX_TEXT, waMediaInfo, waTemplateList, type WaSendTemplate, waEcho, waInboundMessage, waSendResponse, waStatus, waValue, whatsappWebhook, type WaInboundMessage, type WaSendText } from './wire.js';
+import { listTemplates, sendTemplate } from './templates.js';
+import { WHATSAPP_MAX_TEXT, waMediaInfo, waEcho, waInboundMessage, waSendResponse, waStatus, waValue, whatsappWebhook, type WaInboundMessage, type WaSendText } from './wire.js';
 
 export const whatsappConfig = z.object({
   phoneNumberId: z.string().min(1),
@@ -177,13 +179,7 @@ async function sendWhatsappFile(c: WhatsappConfig, msg: OutboundMessage): Promis
   const f = msg.attachments[0];
   // Only JPEG/PNG go as images, and WebP as stickers; anything else is a document (with its name).
   const type = f.contentType === 'image/webp' ? 'sticker' : f.kind === 'image' && !/^image\/(jpeg|png)$/.test(f.contentType) ? 'document' : WA_TYPE[f.kind] ?? 'document';
-  const form = new FormData();
-  form.append('messaging_product', 'whatsapp');
-  form.append('type', f.contentType);
-  form.append('file', fileBlob(f), f.filename);
-  const up = await graphUpload<{ id?: string }>({ baseUrl: c.apiBaseUrl, path: `/${c.apiVersion}/${c.phoneNumberId}/media`, token: c.accessToken, form });
-  if (!up?.id) throw new PermanentError('The Cloud API media upload answered without an id');
-  const media: Record<string, string> = { id: up.id };
+  const media: Record<string, string> = { id: await uploadMedia(c, f) };
   // Audio and stickers take no caption: the text goes just before them, as a message of its own.
   if (msg.text && (type === 'audio' || type === 'sticker')) await whatsapp.send(c, { ...msg, attachments: [] });
   else if (msg.text) media.caption = msg.text;
@@ -205,7 +201,7 @@ export const whatsapp: Connector<WhatsappConfig> = {
   verify: (req, raw, c) => verifyHubSignature(req, raw, c.appSecret),
   parse: (raw, c) => parseWhatsapp(raw, c),
   async send(c, msg) {
-    if (msg.template) return sendTemplate(c, msg.recipient.externalId, msg.template);
+    if (msg.template) return sendTemplate(c, msg.recipient.externalId, msg.template, msg.attachments);
     if (msg.attachments.length) return sendWhatsappFile(c, msg);
     const body: WaSendText = {
       messaging_product: 'whatsapp',
@@ -229,40 +225,3 @@ export const whatsapp: Connector<WhatsappConfig> = {
   },
   limits: { replyWindowHours: 24, templatesOutsideWindow: true, maxTextLength: WHATSAPP_MAX_TEXT, attachments: true, media: WHATSAPP_MEDIA },
 };
-
-const MAX_TEMPLATE_PAGES = 10;
-
-/** The account's APPROVED templates with a text body (GET /{waba}/message_templates, paged). */
-async function listTemplates(c: WhatsappConfig): Promise<ChannelTemplate[]> {
-  if (!c.wabaId) throw new PermanentError('Set wabaId (the WhatsApp Business Account id) on the inbox to list its templates');
-  const out: ChannelTemplate[] = [];
-  let after: string | undefined;
-  for (let page = 0; page < MAX_TEMPLATE_PAGES; page++) {
-    const data = await graphRequest({
-      baseUrl: c.apiBaseUrl, method: 'GET', path: `/${c.apiVersion}/${c.wabaId}/message_templates`, token: c.accessToken, timeoutMs: 10_000,
-      query: { fields: 'name,language,status,category,components', status: 'APPROVED', limit: '100', ...(after ? { after } : {}) },
-    });
-    const list = waTemplateList.parse(data);
-    for (const t of list.data) {
-      if (t.status !== 'APPROVED') continue;
-      const body = t.components.find((x) => x.type.toUpperCase() === 'BODY')?.text;
-      if (!body) continue;
-      const parameters = new Set([...body.matchAll(/\{\{(\d{1,3})\}\}/g)].map((x) => x[1])).size;
-      out.push({ name: t.name, language: t.language, category: t.category ?? null, body, parameters });
-    }
-    after = list.paging?.next ? list.paging.cursors?.after : undefined;
-    if (!after) break;
-  }
-  return out;
-}
-
-async function sendTemplate(c: WhatsappConfig, to: string, t: OutboundTemplate) {
-  const body: WaSendTemplate = {
-    messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'template',
-    template: { name: t.name, language: { code: t.language }, ...(t.parameters.length ? { components: [{ type: 'body', parameters: t.parameters.map((text) => ({ type: 'text' as const, text })) }] } : {}) },
-  };
-  const data = await graphRequest({ baseUrl: c.apiBaseUrl, path: `/${c.apiVersion}/${c.phoneNumberId}/messages`, token: c.accessToken, body });
-  const parsed = waSendResponse.safeParse(data);
-  if (!parsed.success) throw new PermanentError('The Cloud API answered without a message id');
-  return { externalId: parsed.data.messages[0].id };
-}

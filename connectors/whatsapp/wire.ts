@@ -143,7 +143,25 @@ export const waSendResponse = z.object({
 
 export const WHATSAPP_MAX_TEXT = 4096;
 
-/** Send a template: {type:"template", template:{name, language:{code}, components:[{type:"body", parameters:[{type:"text", text}]}]}}. */
+const waMediaRef = z.object({ link: z.string().url().optional(), id: z.string().optional(), filename: z.string().optional() });
+/** One template parameter: text (header/body/URL suffix), payload (quick reply) or header media by link or id. */
+export const waTemplateParameter = z.object({
+  type: z.enum(['text', 'payload', 'image', 'document', 'video', 'currency', 'date_time', 'location', 'coupon_code', 'action']),
+  text: z.string().min(1).optional(),
+  payload: z.string().min(1).optional(),
+  image: waMediaRef.optional(),
+  document: waMediaRef.optional(),
+  video: waMediaRef.optional(),
+});
+export const waTemplateComponent = z.object({
+  type: z.enum(['header', 'body', 'button']),
+  sub_type: z.string().optional(),
+  index: z.union([z.string(), z.number()]).optional(),
+  parameters: z.array(waTemplateParameter),
+});
+export type WaTemplateComponent = z.infer<typeof waTemplateComponent>;
+
+/** Send a template: {type:"template", template:{name, language:{code}, components:[{type:"header"|"body", parameters}, {type:"button", sub_type, index, parameters}]}}. */
 export const waSendTemplate = z.object({
   messaging_product: z.literal('whatsapp'),
   recipient_type: z.literal('individual').optional(),
@@ -152,7 +170,7 @@ export const waSendTemplate = z.object({
   template: z.object({
     name: z.string().min(1),
     language: z.object({ code: z.string().min(1) }),
-    components: z.array(z.object({ type: z.string(), parameters: z.array(z.object({ type: z.literal('text'), text: z.string().min(1) })) })).optional(),
+    components: z.array(waTemplateComponent).optional(),
   }),
 });
 export type WaSendTemplate = z.infer<typeof waSendTemplate>;
@@ -165,7 +183,10 @@ export const waTemplateList = z.object({
     status: z.string(),
     category: z.string().optional(),
     id: z.string().optional(),
-    components: z.array(z.object({ type: z.string(), text: z.string().optional(), format: z.string().optional() })).default([]),
+    components: z.array(z.object({
+      type: z.string(), text: z.string().optional(), format: z.string().optional(),
+      buttons: z.array(z.object({ type: z.string(), text: z.string().default(''), url: z.string().optional(), phone_number: z.string().optional() })).optional(),
+    })).default([]),
   })),
   paging: z.object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
 });

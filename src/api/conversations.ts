@@ -2,6 +2,8 @@ import { visibleLinkedIds } from '../domain/conversations/links.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import { assignConversation, getVisibleConversation, listConversations, markRead, setConversationLabels, setConversationStatus, STATUSES } from '../domain/conversations/conversations.js';
 import { listConversationMessages, postAgentMessage, retryMessage } from '../domain/conversations/messages.js';
+import type { TemplateInput } from '../domain/outbox/templates.js';
+import { TemplateBody, templateFromField } from './template-input.js';
 import { conversationView } from '../domain/core/views.js';
 import type { ConversationFilter } from '../domain/conversations/conversations.js';
 import { router } from './env.js';
@@ -24,6 +26,9 @@ const StatusBody = z.object({
   status: z.enum(STATUSES),
   snoozeUntil: z.union([z.string().datetime({ offset: true }), z.number().int().positive()]).optional().openapi({ description: 'ISO time or epoch ms; required for snoozed' }),
 });
+
+/** The agent's multipart reply: the shared form plus a template (JSON text) whose media header is the attached file. */
+const AgentMessageForm = MessageForm.extend({ template: z.string().max(20_000).optional().openapi({ description: 'JSON of `template` (as in the JSON body); its media header may be the one attached file' }) });
 
 export const conversationRoutes = () => {
   const app = router();
@@ -64,14 +69,15 @@ export const conversationRoutes = () => {
       'application/json': { schema: z.object({
         content: z.string().max(65_536).default(''),
         private: z.boolean().optional(),
-        template: z.object({ name: z.string().min(1).max(512), language: z.string().min(1).max(20), parameters: z.array(z.string().max(1024)).max(20).default([]) }).optional()
-          .openapi({ description: 'Send an approved message template (WhatsApp; the only reply outside the 24-hour window); its filled-in text is stored as the content' }),
+        template: TemplateBody.optional()
+          .openapi({ description: 'Send an approved message template (WhatsApp; the only reply outside the 24-hour window). What each template needs is in `GET /inboxes/:id/templates`. Its rendered text (header, body, footer, button labels) is stored as the content; the values in `meta.template`' }),
       }).refine((b) => b.template || b.content.trim().length > 0, { message: 'content must not be empty', path: ['content'] }) },
-      'multipart/form-data': { schema: MessageForm },
+      'multipart/form-data': { schema: AgentMessageForm },
     } } },
     responses: { 201: jsonResponse(MessageSchema, 'The message (replies start queued)'), ...errors } }),
   async (c) => {
-    const input = isMultipart(c) ? await postInputFromForm(c.req.valid('form') as FormInput) : c.req.valid('json') as { content: string; private?: boolean; template?: { name: string; language: string; parameters: string[] } };
+    const form = isMultipart(c) ? c.req.valid('form') as FormInput & { template?: string } : null;
+    const input = form ? { ...await postInputFromForm(form), template: templateFromField(form.template) } : c.req.valid('json') as { content: string; private?: boolean; template?: TemplateInput };
     if (typeof input.content !== 'string') throw new AppError(400, 'invalid_request', 'Send JSON {content, private?} or multipart/form-data with content and files');
     return c.json(await postAgentMessage(c.var.deps, c.var.actor, c.req.valid('param').id, input), 201);
   });

@@ -13,7 +13,15 @@ import type { ChannelKind } from '../../connectors/types.js';
 import { router } from './env.js';
 import { errors, IdParam, jsonBody, jsonResponse, MessageSchema } from './schemas.js';
 
-const Template = z.object({ name: z.string(), language: z.string(), category: z.string().nullable(), body: z.string(), parameters: z.number() }).openapi('ChannelTemplate');
+const Template = z.object({
+  name: z.string(), language: z.string(), category: z.string().nullable(), body: z.string(),
+  parameters: z.number().openapi({ description: 'How many {{n}} values the body takes' }),
+  header: z.object({ format: z.enum(['text', 'image', 'document', 'video']), text: z.string().nullable(), parameters: z.number() }).nullable().optional()
+    .openapi({ description: 'text with 0 or 1 {{1}} parameter, or a media header that needs a link (parameters 1)' }),
+  footer: z.string().nullable().optional(),
+  buttons: z.array(z.object({ index: z.number(), type: z.enum(['quick_reply', 'url', 'phone_number']), text: z.string(), url: z.string().nullable(),
+    parameter: z.enum(['payload', 'suffix']).nullable().openapi({ description: 'payload: an optional quick-reply payload; suffix: the required {{1}} end of the URL' }) })).optional(),
+}).openapi('ChannelTemplate');
 const ContinueOption = z.object({ inboxId: z.string(), inboxName: z.string(), channel: z.string(), address: z.string(), conversationId: z.string().nullable() });
 const ReplyOptions = z.object({
   state: z.enum(['open', 'tagged', 'templates_only', 'closed', 'opted_out']).openapi({ description: 'open: free text; tagged: free text sent under `tag`; templates_only: only an approved template; closed/opted_out: no reply on this channel (`reason`)' }),

@@ -11,8 +11,7 @@ import { raw, type Row } from '../core/store.js';
 import { messageView, type MessageView } from '../core/views.js';
 import type { MessageRow } from '../core/rows.js';
 import { replyPolicy } from '../outbox/reply-window.js';
-import { renderTemplate } from '../outbox/templates.js';
-import type { OutboundTemplate } from '../../../connectors/types.js';
+import { renderTemplate, type TemplateInput } from '../outbox/templates.js';
 import { storeUploads, type UploadFile } from '../media/outgoing-files.js';
 import { attachmentView } from '../core/views.js';
 
@@ -35,7 +34,7 @@ export async function listConversationMessages(deps: Deps, actor: Actor, convers
   return listMessages(deps, conversationId, limit, cursor);
 }
 
-export interface PostInput { content: string; private?: boolean; template?: OutboundTemplate; files?: UploadFile[] }
+export interface PostInput { content: string; private?: boolean; template?: TemplateInput; files?: UploadFile[] }
 
 export async function postAgentMessage(deps: Deps, actor: Actor, conversationId: string, input: PostInput): Promise<MessageView> {
   const conv = await getVisibleConversation(deps, actor, conversationId);
@@ -53,7 +52,7 @@ export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { 
   if (input.template) {
     if (isPrivate) throw new AppError(400, 'invalid_request', 'A private note cannot be a template');
     // The template's own text, parameters filled in, is what the agent sees stored.
-    const t = await renderTemplate(deps, conv, input.template);
+    const t = await renderTemplate(deps, conv, input.template, uploads);
     content = t.text;
     meta = { ...meta, template: t.template };
   }
@@ -68,7 +67,8 @@ export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { 
       throw new AppError(422, 'reply_window_closed', policy.reason!);
     }
   }
-  const files = await storeUploads(deps, uploads, connector, { isPrivate, text: content });
+  // A template's file is its header, not a captioned attachment: its text is no caption.
+  const files = await storeUploads(deps, uploads, connector, { isPrivate, text: input.template ? '' : content });
   const id = newId();
   const atts = files.map((f) => ({ id: newId(), ...f }));
   const stmts = [
