@@ -42,7 +42,11 @@ async function timed(route: string, f: () => Promise<Response>): Promise<Respons
   try {
     const res = await f();
     lat.add(route, performance.now() - t0);
-    if (res.status >= 400) errors.push(`${route}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+    if (res.status >= 400) {
+      // Counted and read here; the caller gets nothing to read twice.
+      errors.push(`${route}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+      return null;
+    }
     return res;
   } catch (err) {
     errors.push(`${route}: ${(err as Error).message}`);
@@ -62,7 +66,10 @@ const server: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=8',
   env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PARLEY_DB: dbFile, PARLEY_LOG_LEVEL: 'error', PARLEY_ALLOW_PRIVATE_NETWORK: '1',
     PARLEY_ADMIN_EMAIL: 'soak@localhost', PARLEY_ADMIN_PASSWORD: 'soak-password-1',
     // All streams come from one address and one user here; a real deployment keeps the defaults.
-    PARLEY_SSE_PER_ADDRESS: String(STREAMS + VISITORS + 10), PARLEY_SSE_PER_USER: String(STREAMS + 10) },
+    PARLEY_SSE_PER_ADDRESS: String(STREAMS + VISITORS + 10), PARLEY_SSE_PER_USER: String(STREAMS + 10),
+    // Visitors are told apart by X-Forwarded-For (each its own address, as behind a proxy), so the
+    // web chat's per-address limits see 20 people, not one loopback address writing for all.
+    PARLEY_TRUST_PROXY: '1' },
 });
 const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
   let tok = '';
@@ -120,10 +127,10 @@ async function agent() {
   await r?.arrayBuffer();
 }
 
-const visitors: { token: string; reader?: Reader }[] = [];
-async function visitorWrites(v: { token: string }) {
+const visitors: { token: string; address: string; reader?: Reader }[] = [];
+async function visitorWrites(v: { token: string; address: string }) {
   const r = await timed('POST /public/webchat/messages', () => post(`/public/webchat/${webInbox.webchatToken}/messages`, { content: `visitor ${Date.now()}` },
-    { authorization: `Bearer ${v.token}`, 'content-type': 'application/json' }));
+    { authorization: `Bearer ${v.token}`, 'content-type': 'application/json', 'x-forwarded-for': v.address }));
   await r?.arrayBuffer();
 }
 
@@ -153,8 +160,9 @@ const readersReady = fromReaders<true>('ready');
 readersProc.send({ open: { url: `${url}/api/v1/events`, token, count: STREAMS, stalled: STALLED } });
 await readersReady;
 for (let i = 0; i < VISITORS; i++) {
-  const s = await post(`/public/webchat/${webInbox.webchatToken}/sessions`, { name: `Visitor ${i}` });
-  const v: { token: string; reader?: Reader } = { token: ((await s.json()) as { visitorToken: string }).visitorToken };
+  const address = `198.51.100.${i + 1}`;
+  const s = await post(`/public/webchat/${webInbox.webchatToken}/sessions`, { name: `Visitor ${i}` }, { 'content-type': 'application/json', 'x-forwarded-for': address });
+  const v: { token: string; address: string; reader?: Reader } = { token: ((await s.json()) as { visitorToken: string }).visitorToken, address };
   await visitorWrites(v);
   v.reader = await openReader(`${url}/public/webchat/${webInbox.webchatToken}/events?visitorToken=${encodeURIComponent(v.token)}`, v.token, false);
   visitors.push(v);
