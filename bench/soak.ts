@@ -171,7 +171,8 @@ await wait(200); // events so far have reached the streams
 const db = new Database(dbFile, { readonly: true });
 const since = (db.prepare('SELECT coalesce(max(id), 0) AS id FROM events').get() as { id: number }).id;
 const mixedFrom = Date.now();
-const stops = [webhookTicker(), every(500, agent), every(2_000, async () => { await Promise.all(visitors.map(visitorWrites)); })];
+// A visitor writes every 4 s: 15 a minute, under web chat's 20 per visitor per minute.
+const stops = [webhookTicker(), every(500, agent), every(4_000, async () => { await Promise.all(visitors.map(visitorWrites)); })];
 await wait(Math.max(1_000, DURATION_S * 1000 - (Date.now() - t0)));
 for (const s of stops) s();
 await wait(3_000); // in-flight requests land and streams catch up
