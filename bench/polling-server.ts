@@ -5,6 +5,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { startParley } from '../src/runtime/server.js';
 
+// dovecot and the fake Bot API listen on 127.0.0.1.
+process.env.PARLEY_ALLOW_PRIVATE_NETWORK ??= '1';
+
 const dbFile = process.argv[2];
 const running = await startParley({
   port: 0, host: '127.0.0.1', dbFile, secret: 'bench-secret-bench-secret',
