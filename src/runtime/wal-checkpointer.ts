@@ -84,11 +84,15 @@ export function startCheckpointer(sqlite: Database.Database, file: string, every
       // the WAL stays bounded however late the worker is.
       writes++;
       if (Atomics.load(walFrames, 0) <= FINISH_AT_FRAMES && writes < FINISH_EVERY_WRITES) return;
-      writes = 0;
-      // PASSIVE: returns at once (busy) if the worker is checkpointing; then the next unit tries.
+      // PASSIVE: returns at once (busy) if the worker is checkpointing. Only a complete one resets
+      // the count: a busy or partial one is tried again after the next unit, not 1,000 later (a
+      // starved worker holding the checkpoint let the WAL reach 118 MB that way).
       try {
         const [r] = sqlite.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
-        if (!r.busy && r.checkpointed === r.log) Atomics.store(walFrames, 0, 0);
+        if (!r.busy && r.checkpointed === r.log) {
+          Atomics.store(walFrames, 0, 0);
+          writes = 0;
+        }
       } catch { /* busy: the next unit tries again */ }
     },
     now: () => new Promise((resolve, reject) => {
