@@ -21,7 +21,7 @@
 //   fake.hostFile(bytes, contentType, name?)  a file on the fake CDN: its URL (for attachments[].payload.url)
 //   fake.attachments                          files sent (multipart upload with filedata): {recipientId, type, filename?, url?, contentType, data}
 //   fake.close()
-import { attachmentSend, type SentAttachment } from '../meta/fake-attachments.js';
+import { answerAttachmentSend, type SentAttachment } from '../meta/fake-attachments.js';
 import { GraphFakeServer, fakeId, graphErrorBody, type FailureSpec, type PushOptions, type PushResult, type RecordedCall, type RouteResult } from '../meta/fake-server.js';
 import { sendRequest } from '../meta/wire.js';
 import { MESSENGER_MAX_TEXT, type MessengerProfile, type MessengerWebhook } from './wire.js';
@@ -77,14 +77,8 @@ export async function startMessengerFake(opts: MessengerFakeOptions = {}): Promi
     const [, node, edge] = m;
     if (call.method === 'POST' && edge) {
       if (node !== pageId && node !== 'me') return { status: 400, body: graphErrorBody(100, `(#100) Object with ID '${node}' does not exist or does not support this operation`, { error_subcode: 33 }) };
-      const file = await attachmentSend(call);
-      if (file) {
-        if ('error' in file) return { status: 400, body: graphErrorBody(100, file.error) };
-        attachments.push(file);
-        const messageId = fakeId('m_');
-        sent.push({ recipientId: file.recipientId, text: '', messageId, body: call.body });
-        return { status: 200, body: { recipient_id: file.recipientId, message_id: messageId, ...(file.filename ? { attachment_id: fakeId('') } : {}) } };
-      }
+      const fileAnswer = await answerAttachmentSend(call, attachments, sent);
+      if (fileAnswer) return fileAnswer;
       const parsed = sendRequest.safeParse(call.body);
       if (!parsed.success) return { status: 400, body: graphErrorBody(100, `(#100) Invalid parameter: ${parsed.error.issues[0]?.path.join('.')}`) };
       const text = parsed.data.message.text;

@@ -2,7 +2,7 @@
 // multipart upload (recipient, message={"attachment":{type, payload}}, filedata) or a JSON
 // message whose attachment.payload.url Meta fetches itself (the fake fetches it too, so a URL
 // that does not open fails the send as it would on Meta).
-import type { RecordedCall } from './fake-server.js';
+import { fakeId, graphErrorBody, type RecordedCall, type RouteResult } from './fake-server.js';
 
 export interface SentAttachment { recipientId: string; type: string; filename?: string; url?: string; contentType: string; data: Uint8Array }
 
@@ -23,4 +23,23 @@ export async function attachmentSend(call: RecordedCall): Promise<SentAttachment
   const res = await fetch(a.payload.url).catch(() => null);
   if (!res?.ok) return { error: `(#100) Failed to fetch the file from the url (${res?.status ?? 'unreachable'})` };
   return { recipientId: b.recipient.id, type: a.type, url: a.payload.url, contentType: res.headers.get('content-type') ?? '', data: new Uint8Array(await res.arrayBuffer()) };
+}
+
+/**
+ * The Send API's answer to a file send, shared by the Messenger and Instagram fakes: null when
+ * the call carries no file (the caller reads it as a text send), else the recorded file and
+ * Graph's reply (a 400 for a file that could not be read).
+ */
+export async function answerAttachmentSend(
+  call: RecordedCall,
+  attachments: SentAttachment[],
+  sent: { recipientId: string; text: string; messageId: string; body: unknown }[],
+): Promise<RouteResult | null> {
+  const file = await attachmentSend(call);
+  if (!file) return null;
+  if ('error' in file) return { status: 400, body: graphErrorBody(100, file.error) };
+  attachments.push(file);
+  const messageId = fakeId('m_');
+  sent.push({ recipientId: file.recipientId, text: '', messageId, body: call.body });
+  return { status: 200, body: { recipient_id: file.recipientId, message_id: messageId, ...(file.filename ? { attachment_id: fakeId('') } : {}) } };
 }
