@@ -1,49 +1,36 @@
 // Instagram DMs end to end: the fake Graph API pushes signed webhooks into a real Parley, and
 // replies go out through the outbox to the fake's Send API.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInstagramFake, type InstagramFake } from '../connectors/instagram/fake.js';
+import { describe, expect, it } from 'vitest';
+import { startInstagramFake } from '../connectors/instagram/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
-import { channelInbox, type ChannelInbox } from './helpers/channel.js';
+import { fixture } from './helpers/fixture.js';
+import { startTestParley } from './helpers/parley.js';
+import { channelInbox } from './helpers/channel.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 3, 8, 0, 0));
-let p: TestParley;
-let fake: InstagramFake;
-let inboxId: string;
-let hook: string;
-let ch: ChannelInbox;
-
-beforeAll(async () => {
-  fake = await startInstagramFake();
-  p = await startTestParley({ clock });
-  ch = await channelInbox(p, 'instagram', 'Instagram @parley', fake.inboxConfig('ig-verify-token'));
-  ({ inboxId, hook } = ch);
-});
-afterAll(async () => {
-  await p.stop();
-  await fake.close();
-});
-
+const fake = fixture(startInstagramFake);
+const p = fixture(() => startTestParley({ clock }));
+const ch = fixture(() => channelInbox(p, 'instagram', 'Instagram @parley', fake.inboxConfig('ig-verify-token')));
 
 describe('instagram connector', () => {
   it('answers the hub.challenge handshake for the right verify token, 403 otherwise', async () => {
-    const ok = await fake.verifySubscription(hook, 'ig-verify-token');
+    const ok = await fake.verifySubscription(ch.hook, 'ig-verify-token');
     expect(ok).toMatchObject({ status: 200, body: ok.challenge });
-    expect((await fake.verifySubscription(hook, 'wrong')).status).toBe(403);
+    expect((await fake.verifySubscription(ch.hook, 'wrong')).status).toBe(403);
     const invalid = await p.api.post('/api/v1/inboxes', { name: 'broken', channel: 'instagram', config: { accountId: '1', appSecret: 's', verifyToken: 'v' } });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.message).toContain('accessToken');
   });
 
   it('a DM opens a conversation under the name from the profile API, with the username as handle', async () => {
-    const r = await fake.customerWrites(hook, { igsid: 'IGSID-77', name: '李娜', username: 'lina.cards', text: '银行卡绑定不上，一直提示失败', timestamp: clock.now() });
+    const r = await fake.customerWrites(ch.hook, { igsid: 'IGSID-77', name: '李娜', username: 'lina.cards', text: '银行卡绑定不上，一直提示失败', timestamp: clock.now() });
     expect(r.status).toBe(200);
     expect(r.raw).toContain('\\u94f6');
     const conv = await ch.conversationOf('IGSID-77');
     expect(conv).toMatchObject({ channel: 'instagram', status: 'open', contact: { name: '李娜' }, unreadCount: 1 });
     expect((await ch.messagesOf(conv.id)).map((m) => [m.direction, m.content])).toEqual([['in', '银行卡绑定不上，一直提示失败']]);
-    const identity = await p.store.get('SELECT channel, handle FROM contact_identities WHERE inbox_id = ? AND external_id = ?', [inboxId, 'IGSID-77']);
+    const identity = await p.store.get('SELECT channel, handle FROM contact_identities WHERE inbox_id = ? AND external_id = ?', [ch.inboxId, 'IGSID-77']);
     expect(identity).toEqual({ channel: 'instagram', handle: 'lina.cards' });
     const lookup = fake.calls.find((c) => c.method === 'GET' && c.path.endsWith('/IGSID-77'))!;
     expect(lookup.query.fields).toBe('name,username');
@@ -61,16 +48,16 @@ describe('instagram connector', () => {
     expect(call.path).toBe(`/v25.0/${fake.accountId}/messages`);
     expect((await ch.messagesOf(conv.id)).find((m) => m.id === reply.body.id)).toMatchObject({ deliveryStatus: 'sent', externalId: out.messageId });
     // Instagram echoes our message back: still one outbound message.
-    expect((await fake.accountEcho(hook, { igsid: 'IGSID-77', mid: out.messageId, text: out.text, timestamp: clock.now() })).status).toBe(200);
+    expect((await fake.accountEcho(ch.hook, { igsid: 'IGSID-77', mid: out.messageId, text: out.text, timestamp: clock.now() })).status).toBe(200);
     expect((await ch.messagesOf(conv.id)).filter((m) => m.direction === 'out')).toHaveLength(1);
   });
 
   it('a bad or missing signature is refused with 401 and nothing is stored', async () => {
-    const bad = await fake.customerWrites(hook, { igsid: 'IGSID-X', text: 'forged', timestamp: clock.now() }, { signature: 'bad' });
-    const none = await fake.customerWrites(hook, { igsid: 'IGSID-X', text: 'unsigned', timestamp: clock.now() }, { signature: 'none' });
+    const bad = await fake.customerWrites(ch.hook, { igsid: 'IGSID-X', text: 'forged', timestamp: clock.now() }, { signature: 'bad' });
+    const none = await fake.customerWrites(ch.hook, { igsid: 'IGSID-X', text: 'unsigned', timestamp: clock.now() }, { signature: 'none' });
     expect([bad.status, none.status]).toEqual([401, 401]);
     // Signed with another app's secret: refused too.
-    const other = await fake.customerWrites(hook, { igsid: 'IGSID-X', text: 'other app', timestamp: clock.now() }, { appSecret: 'another-apps-secret' });
+    const other = await fake.customerWrites(ch.hook, { igsid: 'IGSID-X', text: 'other app', timestamp: clock.now() }, { appSecret: 'another-apps-secret' });
     expect(other.status).toBe(401);
     for (const r of [bad, none, other]) expect(await ch.countByExternalId(r.mid)).toBe(0);
     expect(await ch.conversationOf('IGSID-X')).toBeNull();
@@ -78,7 +65,7 @@ describe('instagram connector', () => {
 
   it('the same webhook delivered three times stores one message', async () => {
     const { payload, mid } = fake.messagePayload({ igsid: 'IGSID-88', text: 'where is my confirmation?', timestamp: clock.now() });
-    for (let i = 0; i < 3; i++) expect((await fake.pushWebhook(hook, payload)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await fake.pushWebhook(ch.hook, payload)).status).toBe(200);
     expect(await ch.countByExternalId(mid)).toBe(1);
     const conv = await ch.conversationOf('IGSID-88');
     expect(conv.unreadCount).toBe(1);
@@ -98,7 +85,7 @@ describe('instagram connector', () => {
 
   it('an echo of a message sent from the Instagram app is stored as ours, not as a customer message', async () => {
     const conv = await ch.conversationOf('IGSID-88');
-    const echo = await fake.accountEcho(hook, { igsid: 'IGSID-88', text: 'typed in the Instagram app', timestamp: clock.now() });
+    const echo = await fake.accountEcho(ch.hook, { igsid: 'IGSID-88', text: 'typed in the Instagram app', timestamp: clock.now() });
     expect(echo.status).toBe(200);
     const stored = (await ch.messagesOf(conv.id)).find((m) => m.externalId === echo.mid);
     expect(stored).toMatchObject({ direction: 'out', content: 'typed in the Instagram app' });
@@ -116,7 +103,7 @@ describe('instagram connector', () => {
 
   it('a reply more than 7 days after the customer wrote (past the HUMAN_AGENT tag too) is refused with 422 saying when the window closed', async () => {
     const wroteAt = clock.now();
-    await fake.customerWrites(hook, { igsid: 'IGSID-99', text: 'account locked', timestamp: wroteAt });
+    await fake.customerWrites(ch.hook, { igsid: 'IGSID-99', text: 'account locked', timestamp: wroteAt });
     const conv = await ch.conversationOf('IGSID-99');
     clock.advance(7 * 24 * 3_600_000 + 1_000);
     const late = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'too late' });
