@@ -64,6 +64,14 @@ describe('files in the widget and the web app', () => {
     await agentPage.setInputFiles('#attach-input', { name: 'wrong.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PDF) });
     await agentPage.locator('#file-tray .file-chip', { hasText: 'wrong.pdf' }).locator('.remove-file').click();
     expect(await agentPage.locator('#file-tray .file-chip').count()).toBe(1);
+    // A file dropped onto the composer joins the tray like a chosen one (and is taken away again).
+    await agentPage.evaluate((bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], 'dropped.pdf', { type: 'application/pdf' }));
+      document.querySelector('form.composer')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, [...PDF]);
+    await agentPage.locator('#file-tray .file-chip', { hasText: 'dropped.pdf' }).locator('.remove-file').click();
+    expect(await agentPage.locator('#file-tray .file-chip').count()).toBe(1);
     await agentPage.fill('#reply-box', 'Your statement is attached');
     await agentPage.click('#send');
     const link = agentPage.locator('#thread .msg.out a.att-file', { hasText: 'statement.pdf' });

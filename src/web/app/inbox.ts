@@ -8,6 +8,7 @@ import * as sse from './sse.js';
 import { channelBadge, channelOf, inboxById, isPublicWidget, isManager, state, userName } from './state.js';
 import { messageBody, messageExtras, originChip, type MsgExtras } from './message-extras.js';
 import { replyBar } from './reply-bar.js';
+import { takeDroppedFiles } from '../shared/file-drop.js';
 
 interface Conv {
   id: string; inboxId: string; channel: string; status: string; subject: string | null; assigneeId: string | null; teamId: string | null;
@@ -413,13 +414,7 @@ function composerView(conv: Conv): HTMLElement {
   const form = h('form', { class: 'composer', onsubmit: (e: Event) => { e.preventDefault(); void submit(); } },
     h('div', { class: 'tabs' }, replyTab, noteTab), bar.el, assistantBar(conv.id, textarea, latestCustomer), picker, textarea, tray,
     h('div', { class: 'composer-foot' }, attach, fileInput, h('span', { class: 'muted hint' }, t('composerHint')), send));
-  textarea.addEventListener('paste', (e) => {
-    const pasted = [...(e.clipboardData?.files ?? [])];
-    if (pasted.length) { e.preventDefault(); addFiles(pasted); }
-  });
-  form.addEventListener('dragover', (e) => { e.preventDefault(); form.classList.add('drop'); });
-  form.addEventListener('dragleave', () => form.classList.remove('drop'));
-  form.addEventListener('drop', (e) => { e.preventDefault(); form.classList.remove('drop'); addFiles(e.dataTransfer?.files ?? []); });
+  takeDroppedFiles(textarea, form, addFiles);
   function setMode(m: 'reply' | 'note') {
     mode = m;
     form.classList.toggle('note-mode', m === 'note');

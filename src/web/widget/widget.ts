@@ -2,6 +2,7 @@
 // Everything lives in a Shadow DOM so the host page's CSS cannot reach it; the visitor token
 // is kept in localStorage per chat so the conversation survives reloads. zh-CN or English by
 // the page's <html lang>. Plain DOM, no dependencies: keep it small (docs/web.md has the size).
+import { takeDroppedFiles } from '../shared/file-drop.js';
 (() => {
   const script = (document.currentScript ?? document.querySelector('script[src*="widget.js"][data-token]')) as HTMLScriptElement | null;
   const token = script?.dataset.token;
@@ -291,13 +292,7 @@ button.s{border:0;border-radius:8px;background:#2563eb;color:#fff;padding:0 14px
   }
   attachB.onclick = () => fileI.click();
   fileI.onchange = () => { queue(fileI.files ?? []); fileI.value = ''; };
-  input.addEventListener('paste', (e) => {
-    const files = [...(e.clipboardData?.files ?? [])];
-    if (files.length) { e.preventDefault(); queue(files); }
-  });
-  panel.addEventListener('dragover', (e) => { e.preventDefault(); panel.classList.add('drop'); });
-  panel.addEventListener('dragleave', () => panel.classList.remove('drop'));
-  panel.addEventListener('drop', (e) => { e.preventDefault(); panel.classList.remove('drop'); queue(e.dataTransfer?.files ?? []); });
+  takeDroppedFiles(input, panel, queue);
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
