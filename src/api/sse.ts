@@ -37,6 +37,17 @@ export const defaultView: EventMap = (e) => ({ type: e.type, ...e.payload, conve
 const frames = new WeakMap<EventMap, WeakMap<ParleyEvent, Uint8Array>>();
 const encoder = new TextEncoder();
 
+// A flush's events, encoded once per view for every stream handed the same array (live.ts).
+const batchFrames = new WeakMap<readonly ParleyEvent[], Map<EventMap, Uint8Array>>();
+function frameOf(map: EventMap, events: readonly ParleyEvent[]): Uint8Array {
+  if (events.length === 1) return block(map, events[0]);
+  let byMap = batchFrames.get(events);
+  if (!byMap) { byMap = new Map(); batchFrames.set(events, byMap); }
+  let f = byMap.get(map);
+  if (f === undefined) { f = concat(events.map((e) => block(map, e))); byMap.set(map, f); }
+  return f;
+}
+
 function block(map: EventMap, e: ParleyEvent): Uint8Array {
   let cache = frames.get(map);
   if (!cache) { cache = new WeakMap(); frames.set(map, cache); }
@@ -52,11 +63,24 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
   let wake: (() => void) | null = null;
   let cut = false;
   let abort: (() => void) | null = null;
+  let lastSent = opts.lastEventId ?? 0;
+  // Once the client has had 'ready' and its queue is empty, a flush is written straight to a
+  // sink that can take it at once (writeNow): no wake-up, no promise, no per-stream encoding.
+  let fast: SseSink | null = null;
+  let writing = false;
+  let drained: Promise<void> | null = null;
+  const writeNow = (sink: SseSink, events: readonly ParleyEvent[]) => {
+    const fresh = events[0].id > lastSent ? events : events.filter((e) => e.id > lastSent);
+    if (!fresh.length) return;
+    lastSent = fresh[fresh.length - 1].id;
+    if (!sink.writeNow!(frameOf(map, fresh))) drained = sink.drained!().then(() => { drained = null; wake?.(); });
+  };
   const live: LiveStream = {
     accepts,
-    offer(e) {
-      if (queue.length >= hub.limits.maxQueue) return false;
-      queue.push(e);
+    offer(events) {
+      if (fast && !writing && !drained && queue.length === 0 && !cut) { writeNow(fast, events); return true; }
+      if (queue.length + events.length > hub.limits.maxQueue) return false;
+      queue.push(...events);
       wake?.();
       return true;
     },
@@ -71,7 +95,6 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
   const run = async (sink: SseSink) => {
     abort = () => sink.close();
     sink.onClose(() => { close(); wake?.(); });
-    let lastSent = opts.lastEventId ?? 0;
     const send = async (e: ParleyEvent) => {
       if (e.id <= lastSent) return;
       lastSent = e.id;
@@ -105,7 +128,9 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
         await source.ready;
       }
       await sink.write([encoder.encode('event: ready\ndata: {}\n\n')]);
+      if (sink.writeNow && sink.drained) fast = sink;
       while (!sink.closed && !cut) {
+        if (drained) { await drained; continue; }
         // Everything queued goes out as one write: per-write overhead is paid per burst, not
         // per event, which is what keeps many streams cheap.
         if (queue.length) {
@@ -115,7 +140,8 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
             lastSent = e.id;
             chunk.push(block(map, e));
           }
-          if (chunk.length) await sink.write(chunk);
+          writing = true;
+          try { if (chunk.length) await sink.write(chunk); } finally { writing = false; }
           continue;
         }
         const timedOut = await new Promise<boolean>((resolve) => {
@@ -140,6 +166,9 @@ export function streamEvents(c: Context, deps: Deps, accepts: (e: ParleyEvent) =
 export interface SseSink {
   /** Writes the blocks as one burst; resolves once accepted (after a drain when the socket buffer is full). */
   write(blocks: Uint8Array[]): Promise<void>;
+  /** Optional fast path: hands the bytes over at once; false = the buffer is full, wait for drained(). */
+  writeNow?(frame: Uint8Array): boolean;
+  drained?(): Promise<void>;
   readonly closed: boolean;
   onClose(fn: () => void): void;
   close(): void;

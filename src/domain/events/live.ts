@@ -1,6 +1,6 @@
 // The fan-out from the event bus to open SSE streams. Publishing (on the ingest path) only
-// appends to a list; the streams are offered the events at most every 25 ms, in a later
-// macrotask. Each stream
+// appends to a list; the streams are offered the events at most every FLUSH_MS, in a later
+// macrotask, each stream once per flush. Each stream
 // decides with a synchronous filter (no query per event) before anything is queued, and each
 // queue is bounded: a client that stops reading is disconnected and resumes with Last-Event-ID.
 // Streams are capped per user or visitor, and per client address.
@@ -23,8 +23,12 @@ export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxQueue: 1000, perUser: 10, pe
 
 export interface LiveStream {
   accepts(e: ParleyEvent): boolean;
-  /** Called with each accepted event (in id order); false = the queue is full. */
-  offer(e: ParleyEvent): boolean;
+  /**
+   * The events of one flush this stream accepts, in id order; false = its queue is full. Streams
+   * that accept the same events of a flush are handed the same array, so what is derived from
+   * it (the encoded bytes) can be made once for all of them.
+   */
+  offer(events: readonly ParleyEvent[]): boolean;
   /** The hub gives up on the stream (queue overflow): the connection is dropped. */
   cutOff(): void;
   /** The stream is ended cleanly (shutdown). */
@@ -76,7 +80,7 @@ export class LiveStreams {
     let ownUnsubscribe: (() => void) | null = null;
     if (source) {
       ownUnsubscribe = source.subscribe((e) => {
-        if (stream.accepts(e) && !stream.offer(e)) { ownUnsubscribe?.(); stream.cutOff(); }
+        if (stream.accepts(e) && !stream.offer([e])) { ownUnsubscribe?.(); stream.cutOff(); }
       });
       this.owned.add(stream);
     } else {
@@ -116,11 +120,24 @@ export class LiveStreams {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
-    for (const e of batch) {
-      for (const s of this.streams) {
-        if (!s.accepts(e)) continue;
-        if (!s.offer(e)) { this.streams.delete(s); s.cutOff(); }
+    // One pass per stream over the flush's events. Streams that take every event (a manager's)
+    // or the same few (agents of one inbox) share one array of them.
+    const subsets = new Map<string, ParleyEvent[]>();
+    for (const s of this.streams) {
+      let picked: number[] | null = null;
+      for (let i = 0; i < batch.length; i++) {
+        if (s.accepts(batch[i])) picked?.push(i);
+        else if (!picked) picked = Array.from({ length: i }, (_, k) => k);
       }
+      let events: readonly ParleyEvent[] = batch;
+      if (picked) {
+        if (!picked.length) continue;
+        const key = picked.join(',');
+        let shared = subsets.get(key);
+        if (!shared) { shared = picked.map((i) => batch[i]); subsets.set(key, shared); }
+        events = shared;
+      }
+      if (!s.offer(events)) { this.streams.delete(s); s.cutOff(); }
     }
   }
 }
