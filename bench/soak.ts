@@ -12,7 +12,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,7 @@ const callbackUrl = `http://127.0.0.1:${(callbacks.address() as AddressInfo).por
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-soak-'));
 const dbFile = join(dir, 'parley.db');
-const server: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', join(ROOT, 'src/runtime/node.ts')], {
+const server: ChildProcess = spawn(process.execPath, [...(process.env.SOAK_SERVER_ARGS?.split(' ').filter(Boolean) ?? []), '--max-semi-space-size=8', '--import', 'tsx', join(ROOT, 'src/runtime/node.ts')], {
   cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PARLEY_DB: dbFile, PARLEY_LOG_LEVEL: 'error', PARLEY_ALLOW_PRIVATE_NETWORK: '1',
     PARLEY_ADMIN_EMAIL: 'soak@localhost', PARLEY_ADMIN_PASSWORD: 'soak-password-1',
@@ -156,6 +156,10 @@ const rssBaseline = rssOf();
 phase = 'mixed';
 const readersProc = fork(join(ROOT, 'bench/soak/readers.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const fromReaders = <T>(key: string) => new Promise<T>((resolve) => { const on = (m: Record<string, unknown>) => { if (key in m) { readersProc.off('message', on); resolve(m[key] as T); } }; readersProc.on('message', on); });
+// The readers stand in for agents' browsers on their own machines; here they share the server's
+// cores, so they run at the lowest priority and take what the server leaves (set
+// SOAK_READERS_NICE=0 to let them compete as equals).
+os.setPriority(readersProc.pid!, Number(process.env.SOAK_READERS_NICE ?? 19));
 const readersReady = fromReaders<true>('ready');
 readersProc.send({ open: { url: `${url}/api/v1/events`, token, count: STREAMS, stalled: STALLED } });
 await readersReady;
@@ -181,7 +185,7 @@ clearInterval(sampler);
 const countExpected = () => (db.prepare("SELECT count(*) AS n FROM events WHERE id > ? AND type = 'message.created'").get(since) as { n: number }).n;
 let expected = countExpected();
 // Readers on a loaded machine may still be catching up: wait while they make progress.
-let report = { got: [] as number[], failed: 0 };
+let report = { got: [] as number[], failed: 0, reconnects: 0 };
 for (let last = -1, still = 0; still < 5;) {
   await wait(1_000);
   const progress = fromReaders<number>('progress');
@@ -193,7 +197,9 @@ for (let last = -1, still = 0; still < 5;) {
 }
 expected = countExpected(); // requests still in flight when the load stopped have landed
 db.close();
-const reportPromise = fromReaders<{ got: number[]; failed: number }>('report');
+const cpuOf = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
+console.log(`cpu seconds: server ${cpuOf(server.pid!)}, readers ${cpuOf(readersProc.pid!)}, generator ${(process.cpuUsage().user + process.cpuUsage().system) / 1e6}`);
+const reportPromise = fromReaders<{ got: number[]; failed: number; reconnects: number }>('report');
 readersProc.send({ report: { since } });
 report = await reportPromise;
 const got = report.got;
@@ -221,7 +227,7 @@ const p99m = lat.pct('webhook (mixed)', 99);
 console.log(`\nwebhook p99: ${f(p99b)} ms without streams, ${f(p99m)} ms with ${STREAMS} streams (${STALLED} stalled): ratio ${f(p99m / p99b)} (limit 2.0)`);
 console.log(`server RSS: ${f(rssBaseline)} MB after baseline, peak ${f(Math.max(...samples.map((s) => s.rss)))} MB, slope after warm-up ${perMin('rss').toFixed(2)} MB/min`);
 console.log(`WAL: peak ${f(Math.max(...samples.map((s) => s.wal)))} MB, slope after warm-up ${perMin('wal').toFixed(2)} MB/min`);
-console.log(`streams: ${readingCount} reading, each expected ${expected} message.created; ${missed} missed some, ${streamErrors} ended or failed`);
+console.log(`streams: ${readingCount} reading, each expected ${expected} message.created; ${missed} missed some, ${streamErrors} ended or failed; ${report.reconnects} reconnects with Last-Event-ID after a cut-off`);
 const pr = prune ? JSON.parse(prune) as { pruned: number; liveBytes: number; fileBytes: number } : null;
 console.log(`store after pruning events: ${pr ? `${(pr.liveBytes / 1_048_576).toFixed(1)} MB live of ${(pr.fileBytes / 1_048_576).toFixed(1)} MB file (${pr.pruned} events pruned)` : 'prune failed'}`);
 console.log(`errors: ${errors.length}${errors.length ? `\n  ${errors.slice(0, 10).join('\n  ')}` : ''}`);

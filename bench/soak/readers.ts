@@ -2,10 +2,11 @@
 // load generator's event loop (which would inflate the latencies it measures).
 // Parent -> child: {open: {url, token, count, stalled}}, {progress: {since}}, {report: {since}};
 // child -> parent: {ready: true} once every reading stream said ready, {progress: total events
-// received after since}, {report: {got: per reading stream, failed}}.
+// received after since}, {report: {got: per reading stream, failed, reconnects}}.
 import { openReader, type Reader } from './sse-reader.js';
 
 const readers: Reader[] = [];
+const countAfter = (r: Reader, since: number) => { let n = 0; for (const id of r.created) if (id > since) n++; return n; };
 let stalled = 0;
 process.on('message', async (m: { open?: { url: string; token: string; count: number; stalled: number }; progress?: { since: number }; report?: { since: number } }) => {
   if (m.open) {
@@ -18,11 +19,11 @@ process.on('message', async (m: { open?: { url: string; token: string; count: nu
   }
   if (m.progress) {
     const since = m.progress.since;
-    process.send!({ progress: readers.slice(stalled).reduce((n, r) => n + r.createdIds.filter((id) => id > since).length, 0) });
+    process.send!({ progress: readers.slice(stalled).reduce((n, r) => n + countAfter(r, since), 0) });
   }
   if (m.report) {
     const reading = readers.slice(stalled);
-    process.send!({ report: { got: reading.map((r) => r.createdIds.filter((id) => id > m.report!.since).length), failed: reading.filter((r) => r.error || r.ended).length } });
+    process.send!({ report: { got: reading.map((r) => countAfter(r, m.report!.since)), failed: reading.filter((r) => r.error || r.ended).length, reconnects: reading.reduce((n, r) => n + r.reconnects, 0) } });
     for (const r of readers) r.close();
     setTimeout(() => process.exit(0), 100);
   }

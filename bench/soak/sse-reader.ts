@@ -1,33 +1,53 @@
 // One SSE client of the soak: reads and counts events by type, or (stalled) opens the stream
-// and never reads, like a laptop lid closed mid-stream.
-export interface Reader { counts: Map<string, number>; createdIds: number[]; ended: boolean; error?: string; close(): void }
+// and never reads, like a laptop lid closed mid-stream. A reading client that is cut off (it fell
+// too far behind) or dropped reconnects with Last-Event-ID, as a browser's EventSource does, and
+// counts each message.created once by id. It reads only each block's id and event lines, on
+// bytes: on this machine the readers share the server's two cores, and decoding every payload
+// would take CPU from the server that a real client spends on its own machine.
+export interface Reader { counts: Map<string, number>; created: Set<number>; reconnects: number; ended: boolean; error?: string; close(): void }
+
+const MAX_RECONNECTS = 100;
+const HEADER = /^id: (\d+)\nevent: ([^\n]+)|^event: ([^\n]+)/;
 
 export async function openReader(url: string, token: string, stalled: boolean): Promise<Reader> {
   const ctl = new AbortController();
-  const r: Reader = { counts: new Map(), createdIds: [], ended: false, close: () => ctl.abort() };
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: ctl.signal });
-  if (res.status !== 200) throw new Error(`stream answered ${res.status}: ${await res.text()}`);
+  const r: Reader = { counts: new Map(), created: new Set(), reconnects: 0, ended: false, close: () => ctl.abort() };
+  let lastId = 0;
+  const connect = async () => {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...(lastId ? { 'last-event-id': String(lastId) } : {}) }, signal: ctl.signal });
+    if (res.status !== 200) throw new Error(`stream answered ${res.status}: ${await res.text()}`);
+    return res;
+  };
+  const onBlock = (head: string) => {
+    const m = HEADER.exec(head);
+    if (!m) return;
+    const type = m[2] ?? m[3];
+    r.counts.set(type, (r.counts.get(type) ?? 0) + 1);
+    if (m[1]) {
+      lastId = Number(m[1]);
+      if (type === 'message.created') r.created.add(lastId);
+    }
+  };
+  const consume = async (res: Response) => {
+    let rest = Buffer.alloc(0);
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      const buf = rest.length ? Buffer.concat([rest, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      let at = 0;
+      for (let end; (end = buf.indexOf('\n\n', at)) >= 0; at = end + 2) onBlock(buf.toString('latin1', at, Math.min(end, at + 120)));
+      rest = Buffer.from(buf.subarray(at));
+    }
+  };
+  const first = await connect();
   if (stalled) return r;
   void (async () => {
-    const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    let buf = '';
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buf += dec.decode(value, { stream: true });
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const ev = /^event: (.+)$/m.exec(block)?.[1];
-          if (ev) r.counts.set(ev, (r.counts.get(ev) ?? 0) + 1);
-          if (ev === 'message.created') r.createdIds.push(Number(/^id: (\d+)$/m.exec(block)?.[1]));
-        }
-      }
-    } catch (err) {
-      if (!ctl.signal.aborted) r.error = (err as Error).message;
+    let res = first;
+    for (;;) {
+      try { await consume(res); } catch (err) { if (!ctl.signal.aborted) r.error = (err as Error).message; }
+      if (ctl.signal.aborted) break;
+      if (++r.reconnects > MAX_RECONNECTS) { r.error = `more than ${MAX_RECONNECTS} reconnects`; break; }
+      r.error = undefined;
+      await new Promise((ok) => setTimeout(ok, 250));
+      try { res = await connect(); } catch (err) { if (!ctl.signal.aborted) r.error = (err as Error).message; break; }
     }
     r.ended = true;
   })();
