@@ -146,10 +146,14 @@ const samples: { t: number; rss: number; wal: number }[] = [];
 const sampler = setInterval(() => samples.push({ t: Date.now(), rss: rssOf(), wal: walOf() }), 2_000);
 
 console.log(`soak: ${DURATION_S} s (baseline ${BASELINE_S} s with webhooks only), ${RATE} webhooks/s on 3 channels, ${STREAMS} agent streams (${STALLED} not reading), ${VISITORS} visitors`);
+const cpuOf = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
 const t0 = Date.now();
+const cpuAt0 = cpuOf(server.pid!);
 let stop = webhookTicker();
 await wait(BASELINE_S * 1000);
 stop();
+const cpuBaseline = cpuOf(server.pid!) - cpuAt0;
+const webhooksBaseline = seq;
 await wait(1_000);
 const rssBaseline = rssOf();
 
@@ -175,10 +179,13 @@ await wait(200); // events so far have reached the streams
 const db = new Database(dbFile, { readonly: true });
 const since = (db.prepare('SELECT coalesce(max(id), 0) AS id FROM events').get() as { id: number }).id;
 const mixedFrom = Date.now();
+const cpuAtMixed = cpuOf(server.pid!);
 // A visitor writes every 4 s: 15 a minute, under web chat's 20 per visitor per minute.
 const stops = [webhookTicker(), every(500, agent), every(4_000, async () => { await Promise.all(visitors.map(visitorWrites)); })];
 await wait(Math.max(1_000, DURATION_S * 1000 - (Date.now() - t0)));
 for (const s of stops) s();
+const cpuMixed = cpuOf(server.pid!) - cpuAtMixed;
+const webhooksMixed = seq - webhooksBaseline;
 await wait(3_000); // in-flight requests land and streams catch up
 clearInterval(sampler);
 
@@ -197,8 +204,8 @@ for (let last = -1, still = 0; still < 5;) {
 }
 expected = countExpected(); // requests still in flight when the load stopped have landed
 db.close();
-const cpuOf = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
-console.log(`cpu seconds: server ${cpuOf(server.pid!)}, readers ${cpuOf(readersProc.pid!)}, generator ${(process.cpuUsage().user + process.cpuUsage().system) / 1e6}`);
+console.log(`cpu seconds: server ${cpuOf(server.pid!)}, readers ${cpuOf(readersProc.pid!)}, generator ${((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(1)}`);
+console.log(`server CPU per webhook: ${(cpuBaseline * 1000 / webhooksBaseline).toFixed(2)} ms without streams, ${(cpuMixed * 1000 / webhooksMixed).toFixed(2)} ms with them and the agents and visitors`);
 const reportPromise = fromReaders<{ got: number[]; failed: number; reconnects: number }>('report');
 readersProc.send({ report: { since } });
 report = await reportPromise;
