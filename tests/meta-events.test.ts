@@ -2,33 +2,21 @@
 // end to end through signed webhooks from the fakes into a real Parley. Bodies are written
 // from Meta's webhook reference (messages, messaging_postbacks, message_reactions,
 // messaging_referrals, message_deliveries, message_reads, standby, policy enforcement).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInstagramFake, type InstagramFake } from '../connectors/instagram/fake.js';
-import { startMessengerFake, type MessengerFake } from '../connectors/messenger/fake.js';
+import { describe, expect, it } from 'vitest';
+import { startInstagramFake } from '../connectors/instagram/fake.js';
+import { startMessengerFake } from '../connectors/messenger/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { channelInbox, type ChannelInbox } from './helpers/channel.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { fixture } from './helpers/fixture.js';
+import { startTestParley } from './helpers/parley.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 4, 10, 0, 0));
-let p: TestParley;
-let fb: MessengerFake;
-let ig: InstagramFake;
-let m: ChannelInbox;
-let i: ChannelInbox;
-
-beforeAll(async () => {
-  fb = await startMessengerFake();
-  ig = await startInstagramFake();
-  p = await startTestParley({ clock });
-  m = await channelInbox(p, 'messenger', 'Page', fb.inboxConfig('fb-verify'));
-  i = await channelInbox(p, 'instagram', 'IG', ig.inboxConfig('ig-verify'));
-});
-afterAll(async () => {
-  await p.stop();
-  await fb.close();
-  await ig.close();
-});
+const fb = fixture(startMessengerFake);
+const ig = fixture(startInstagramFake);
+const p = fixture(() => startTestParley({ clock }));
+const m = fixture(() => channelInbox(p, 'messenger', 'Page', fb.inboxConfig('fb-verify')));
+const i = fixture(() => channelInbox(p, 'instagram', 'IG', ig.inboxConfig('ig-verify')));
 
 const page = (messaging: unknown[], extra: Record<string, unknown> = {}) => ({ object: 'page', entry: [{ id: fb.pageId, time: clock.now(), messaging, ...extra }] });
 const igBody = (messaging: unknown[]) => ({ object: 'instagram', entry: [{ id: ig.inboxConfig('x').accountId, time: clock.now(), messaging }] });
