@@ -6,13 +6,9 @@ import { startTwitterFake } from '../connectors/twitter/fake.js';
 import { downloadDueMedia } from '../src/domain/media/media-downloads.js';
 import { pollInbox } from '../src/domain/ingest/polling.js';
 import { JPEG, MP4, PDF } from './helpers/media.js';
-import { channelInbox } from './helpers/channel.js';
-import { fixture } from './helpers/fixture.js';
-import { startTestParley } from './helpers/parley.js';
+import { channelFixtures } from './helpers/channel.js';
 
-const fake = fixture(startTwitterFake);
-const p = fixture(() => startTestParley());
-const ch = fixture(() => channelInbox(p, 'twitter', 'X media', fake.inboxConfig()));
+const { fake, p, ch } = channelFixtures(startTwitterFake, 'twitter', 'X media', (f) => f.inboxConfig());
 
 const lastOf = async (customer: string) => {
   const c = await p.store.get<{ id: string }>('SELECT id FROM conversations WHERE inbox_id = ? AND thread_key LIKE ?', [ch.inboxId, `%${customer}%`]);

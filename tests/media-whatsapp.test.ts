@@ -4,15 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { startWhatsappFake } from '../connectors/whatsapp/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { downloadDueMedia, MEDIA_MAX_ATTEMPTS, mediaBackoffMs } from '../src/domain/media/media-downloads.js';
-import { channelInbox } from './helpers/channel.js';
-import { fixture } from './helpers/fixture.js';
+import { channelFixtures } from './helpers/channel.js';
 import { JPEG, MP4, OGG, PDF, PNG, WEBP } from './helpers/media.js';
-import { startTestParley } from './helpers/parley.js';
 
 const clock = manualClock(Date.UTC(2026, 11, 1, 10, 0, 0));
-const fake = fixture(startWhatsappFake);
-const p = fixture(() => startTestParley({ clock }));
-const ch = fixture(() => channelInbox(p, 'whatsapp', 'WA media', fake.inboxConfig('v-token')));
+const { fake, p, ch } = channelFixtures(startWhatsappFake, 'whatsapp', 'WA media', (f) => f.inboxConfig('v-token'), { clock });
 
 const lastMessage = async (waId: string) => {
   const conv = await ch.conversationOf(waId);

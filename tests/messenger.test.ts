@@ -9,14 +9,10 @@ import { PermanentError, RetryableError } from '../connectors/types.js';
 import { hubSignature } from '../connectors/meta/signature.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { fixture } from './helpers/fixture.js';
-import { startTestParley } from './helpers/parley.js';
-import { channelInbox } from './helpers/channel.js';
+import { channelFixtures, expectReplyRefused, expectStoredOnce } from './helpers/channel.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 2, 9, 0, 0));
-const fake = fixture(startMessengerFake);
-const p = fixture(() => startTestParley({ clock }));
-const ch = fixture(() => channelInbox(p, 'messenger', 'Facebook Page', fake.inboxConfig('verify-me-please')));
+const { fake, p, ch } = channelFixtures(startMessengerFake, 'messenger', 'Facebook Page', (f) => f.inboxConfig('verify-me-please'), { clock });
 
 describe('messenger connector', () => {
   it('answers the hub.challenge handshake for the right verify token, 403 otherwise; secrets are redacted', async () => {
@@ -99,8 +95,7 @@ describe('messenger connector', () => {
 
   it('the same webhook delivered three times stores one message', async () => {
     const { payload, mid } = fake.messagePayload({ psid: 'PSID-2002', text: 'account locked 账户被锁', timestamp: clock.now() });
-    for (let i = 0; i < 3; i++) expect((await fake.pushWebhook(ch.hook, payload)).status).toBe(200);
-    expect(await ch.countByExternalId(mid)).toBe(1);
+    await expectStoredOnce(ch, () => fake.pushWebhook(ch.hook, payload), mid);
     const conv = await ch.conversationOf('PSID-2002');
     expect(conv.unreadCount).toBe(1);
     expect(await ch.messagesOf(conv.id)).toHaveLength(1);
@@ -198,10 +193,7 @@ describe('messenger connector', () => {
   });
 
   it('refuses a reply longer than 2000 characters before queueing it', async () => {
-    const conv = await ch.conversationOf('PSID-4004');
-    const r = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: '长'.repeat(2001) });
-    expect(r.status).toBe(422);
-    expect(r.body.error.code).toBe('message_too_long');
+    await expectReplyRefused(p, ch, 'PSID-4004', '长'.repeat(2001), 'message_too_long');
   });
 
   it('a reply more than 7 days after the customer wrote (past the HUMAN_AGENT tag too) is refused with 422 saying when the window closed', async () => {
@@ -211,10 +203,8 @@ describe('messenger connector', () => {
     clock.advance(23 * 3_600_000);
     expect((await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'within the window' })).status).toBe(201);
     clock.advance(6 * 24 * 3_600_000 + 1 * 3_600_000 + 60_000);
-    const late = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'too late' });
-    expect(late.status).toBe(422);
-    expect(late.body.error.code).toBe('reply_window_closed');
-    expect(late.body.error.message).toContain(new Date(wroteAt + 7 * 24 * 3_600_000).toISOString());
+    const late = await expectReplyRefused(p, ch, 'PSID-5005', 'too late', 'reply_window_closed');
+    expect(late.message).toContain(new Date(wroteAt + 7 * 24 * 3_600_000).toISOString());
     expect((await ch.messagesOf(conv.id)).some((m) => m.content === 'too late')).toBe(false);
   });
 });

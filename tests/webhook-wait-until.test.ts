@@ -5,21 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { startTelegramFake } from '../connectors/telegram/fake.js';
 import { webhookRoutes } from '../src/api/webhooks.js';
 import { eventually } from './helpers/runtimes.js';
-import { channelInbox } from './helpers/channel.js';
-import { fixture } from './helpers/fixture.js';
-import { startTestParley } from './helpers/parley.js';
+import { channelFixtures } from './helpers/channel.js';
 
 const SECRET = 'tg-secret-token-0123456789';
 const ana = { id: 92001, first_name: 'Ana' };
 
 describe('webhook follow-up calls', () => {
-  const fake = fixture(async () => {
+  const { fake, p, ch } = channelFixtures(async () => {
     const f = await startTelegramFake();
     f.slow('answerCallbackQuery', 300);
     return f;
-  });
-  const p = fixture(() => startTestParley());
-  const ch = fixture(() => channelInbox(p, 'telegram', 'Bot', fake.inboxConfig({ mode: 'webhook', secretToken: SECRET })));
+  }, 'telegram', 'Bot', (f) => f.inboxConfig({ mode: 'webhook', secretToken: SECRET }));
 
   const press = async (data: string) => (await fake.pressButton({ from: ana, messageId: 1, buttons: [{ text: data, callback_data: data }], data })).update;
   const post = (update: unknown) => new Request(`http://parley.test/${ch.inboxId}`, {

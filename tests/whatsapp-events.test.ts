@@ -4,14 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { startWhatsappFake } from '../connectors/whatsapp/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
-import { channelInbox } from './helpers/channel.js';
-import { fixture } from './helpers/fixture.js';
-import { startTestParley } from './helpers/parley.js';
+import { channelFixtures } from './helpers/channel.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 4, 10, 0, 0));
-const fake = fixture(startWhatsappFake);
-const p = fixture(() => startTestParley({ clock }));
-const ch = fixture(() => channelInbox(p, 'whatsapp', 'WA', fake.inboxConfig('wa-verify')));
+const { fake, p, ch } = channelFixtures(startWhatsappFake, 'whatsapp', 'WA', (f) => f.inboxConfig('wa-verify'), { clock });
 
 let seq = 0;
 const ts = () => String(Math.floor(clock.now() / 1000));

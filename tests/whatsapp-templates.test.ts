@@ -7,20 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { startWhatsappFake } from '../connectors/whatsapp/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { channelInbox } from './helpers/channel.js';
-import { fixture } from './helpers/fixture.js';
-import { startTestParley } from './helpers/parley.js';
+import { channelFixtures } from './helpers/channel.js';
 
 const H = 3_600_000;
 const clock = manualClock(Date.UTC(2026, 10, 4, 10, 0, 0));
-const wa = fixture(async () => {
+const { fake: wa, p, ch: w } = channelFixtures(async () => {
   const fake = await startWhatsappFake();
   // Parley cannot fill a copy-code button: such a template is not offered.
   fake.templates.push({ name: 'coupon', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Your code' }, { type: 'BUTTONS', buttons: [{ type: 'COPY_CODE', text: 'Copy code' }] }] });
   return fake;
-});
-const p = fixture(() => startTestParley({ clock }));
-const w = fixture(() => channelInbox(p, 'whatsapp', 'WA', wa.inboxConfig('v')));
+}, 'whatsapp', 'WA', (f) => f.inboxConfig('v'), { clock });
 
 const reply = (convId: string, body: Record<string, unknown>) => p.api.post(`/api/v1/conversations/${convId}/messages`, body);
 const outCount = async (convId: string) => (await p.store.get<{ n: number }>("SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND direction = 'out'", [convId]))!.n;

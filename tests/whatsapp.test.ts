@@ -5,14 +5,10 @@ import { graphErrorBody } from '../connectors/meta/fake-server.js';
 import { startWhatsappFake } from '../connectors/whatsapp/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { fixture } from './helpers/fixture.js';
-import { startTestParley } from './helpers/parley.js';
-import { channelInbox } from './helpers/channel.js';
+import { channelFixtures, expectReplyRefused, expectStoredOnce } from './helpers/channel.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 4, 10, 0, 0));
-const fake = fixture(startWhatsappFake);
-const p = fixture(() => startTestParley({ clock }));
-const ch = fixture(() => channelInbox(p, 'whatsapp', 'WhatsApp support', fake.inboxConfig('wa-verify-token')));
+const { fake, p, ch } = channelFixtures(startWhatsappFake, 'whatsapp', 'WhatsApp support', (f) => f.inboxConfig('wa-verify-token'), { clock });
 
 const messageCount = async () => (await p.store.get<{ n: number }>('SELECT count(*) AS n FROM messages WHERE inbox_id = ?', [ch.inboxId]))!.n;
 
@@ -108,8 +104,7 @@ describe('whatsapp connector', () => {
 
   it('the same webhook delivered three times stores one message', async () => {
     const { payload, id } = fake.messagePayload({ waId: '5511987654321', name: 'João', text: 'não recebi a confirmação', timestamp: clock.now() });
-    for (let i = 0; i < 3; i++) expect((await fake.pushWebhook(ch.hook, payload)).status).toBe(200);
-    expect(await ch.countByExternalId(id)).toBe(1);
+    await expectStoredOnce(ch, () => fake.pushWebhook(ch.hook, payload), id);
     expect((await ch.conversationOf('5511987654321')).unreadCount).toBe(1);
   });
 
@@ -163,12 +158,9 @@ describe('whatsapp connector', () => {
   it('a reply more than 24 h after the customer wrote is refused with 422 saying when the window closed', async () => {
     const wroteAt = clock.now();
     await fake.customerWrites(ch.hook, { waId: '8613900139000', name: '刘洋', text: '银行卡绑定不了', timestamp: wroteAt });
-    const conv = await ch.conversationOf('8613900139000');
     clock.advance(25 * 3_600_000);
-    const late = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'too late' });
-    expect(late.status).toBe(422);
-    expect(late.body.error.code).toBe('reply_window_closed');
+    const late = await expectReplyRefused(p, ch, '8613900139000', 'too late', 'reply_window_closed');
     // WhatsApp timestamps are whole seconds.
-    expect(late.body.error.message).toContain(new Date(Math.floor(wroteAt / 1000) * 1000 + 24 * 3_600_000).toISOString());
+    expect(late.message).toContain(new Date(Math.floor(wroteAt / 1000) * 1000 + 24 * 3_600_000).toISOString());
   });
 });

@@ -6,16 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { startWhatsappFake } from '../../connectors/whatsapp/fake.js';
 import { manualClock } from '../../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../../src/domain/outbox/outbox.js';
-import { channelInbox } from '../helpers/channel.js';
+import { channelFixtures } from '../helpers/channel.js';
 import { fixture } from '../helpers/fixture.js';
-import { startTestParley } from '../helpers/parley.js';
 import { adminPage, launchChromium } from './browser.js';
 
 const clock = manualClock(Date.now());
-const wa = fixture(startWhatsappFake);
-const p = fixture(() => startTestParley({ clock }));
+const { fake: wa, p, ch } = channelFixtures(startWhatsappFake, 'whatsapp', 'WhatsApp', (f) => f.inboxConfig('v'), { clock });
 const browser = fixture(launchChromium);
-const ch = fixture(() => channelInbox(p, 'whatsapp', 'WhatsApp', wa.inboxConfig('v')));
 
 beforeAll(async () => {
   await wa.customerWrites(ch.hook, { waId: '4917000000002', name: 'Greta', text: 'Where is my parcel?', timestamp: clock.now() });
