@@ -4,14 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { startInstagramFake } from '../connectors/instagram/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { fixture } from './helpers/fixture.js';
-import { startTestParley } from './helpers/parley.js';
-import { channelInbox } from './helpers/channel.js';
+import { channelFixtures, expectReplyRefused, expectStoredOnce } from './helpers/channel.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 3, 8, 0, 0));
-const fake = fixture(startInstagramFake);
-const p = fixture(() => startTestParley({ clock }));
-const ch = fixture(() => channelInbox(p, 'instagram', 'Instagram @parley', fake.inboxConfig('ig-verify-token')));
+const { fake, p, ch } = channelFixtures(startInstagramFake, 'instagram', 'Instagram @parley', (f) => f.inboxConfig('ig-verify-token'), { clock });
 
 describe('instagram connector', () => {
   it('answers the hub.challenge handshake for the right verify token, 403 otherwise', async () => {
@@ -65,8 +61,7 @@ describe('instagram connector', () => {
 
   it('the same webhook delivered three times stores one message', async () => {
     const { payload, mid } = fake.messagePayload({ igsid: 'IGSID-88', text: 'where is my confirmation?', timestamp: clock.now() });
-    for (let i = 0; i < 3; i++) expect((await fake.pushWebhook(ch.hook, payload)).status).toBe(200);
-    expect(await ch.countByExternalId(mid)).toBe(1);
+    await expectStoredOnce(ch, () => fake.pushWebhook(ch.hook, payload), mid);
     const conv = await ch.conversationOf('IGSID-88');
     expect(conv.unreadCount).toBe(1);
   });
@@ -95,20 +90,14 @@ describe('instagram connector', () => {
   });
 
   it('refuses a reply longer than 1000 characters (Instagram\'s limit) before queueing it', async () => {
-    const conv = await ch.conversationOf('IGSID-88');
-    const r = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'x'.repeat(1001) });
-    expect(r.status).toBe(422);
-    expect(r.body.error.code).toBe('message_too_long');
+    await expectReplyRefused(p, ch, 'IGSID-88', 'x'.repeat(1001), 'message_too_long');
   });
 
   it('a reply more than 7 days after the customer wrote (past the HUMAN_AGENT tag too) is refused with 422 saying when the window closed', async () => {
     const wroteAt = clock.now();
     await fake.customerWrites(ch.hook, { igsid: 'IGSID-99', text: 'account locked', timestamp: wroteAt });
-    const conv = await ch.conversationOf('IGSID-99');
     clock.advance(7 * 24 * 3_600_000 + 1_000);
-    const late = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'too late' });
-    expect(late.status).toBe(422);
-    expect(late.body.error.code).toBe('reply_window_closed');
-    expect(late.body.error.message).toContain(new Date(wroteAt + 7 * 24 * 3_600_000).toISOString());
+    const late = await expectReplyRefused(p, ch, 'IGSID-99', 'too late', 'reply_window_closed');
+    expect(late.message).toContain(new Date(wroteAt + 7 * 24 * 3_600_000).toISOString());
   });
 });

@@ -1,23 +1,14 @@
 // WhatsApp media in (two-step download with the inbox's Bearer token, after the webhook's 200)
 // and out (upload, then send by media id with the caption).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWhatsappFake, type WhatsappFake } from '../connectors/whatsapp/fake.js';
+import { describe, expect, it } from 'vitest';
+import { startWhatsappFake } from '../connectors/whatsapp/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { downloadDueMedia, MEDIA_MAX_ATTEMPTS, mediaBackoffMs } from '../src/domain/media/media-downloads.js';
-import { channelInbox, type ChannelInbox } from './helpers/channel.js';
+import { channelFixtures } from './helpers/channel.js';
 import { JPEG, MP4, OGG, PDF, PNG, WEBP } from './helpers/media.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
 
 const clock = manualClock(Date.UTC(2026, 11, 1, 10, 0, 0));
-let p: TestParley;
-let fake: WhatsappFake;
-let ch: ChannelInbox;
-beforeAll(async () => {
-  fake = await startWhatsappFake();
-  p = await startTestParley({ clock });
-  ch = await channelInbox(p, 'whatsapp', 'WA media', fake.inboxConfig('v-token'));
-});
-afterAll(async () => { await p.stop(); await fake.close(); });
+const { fake, p, ch } = channelFixtures(startWhatsappFake, 'whatsapp', 'WA media', (f) => f.inboxConfig('v-token'), { clock });
 
 const lastMessage = async (waId: string) => {
   const conv = await ch.conversationOf(waId);

@@ -1,7 +1,7 @@
 // Messenger end to end: the fake Graph API pushes signed webhooks into a real Parley, and
 // replies go out through the outbox to the fake's Send API.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMessengerFake, type MessengerFake } from '../connectors/messenger/fake.js';
+import { describe, expect, it } from 'vitest';
+import { startMessengerFake } from '../connectors/messenger/fake.js';
 import { messenger } from '../connectors/messenger/index.js';
 import { graphErrorBody } from '../connectors/meta/fake-server.js';
 import { classifyGraphFailure, parseRetryAfter } from '../connectors/meta/graph.js';
@@ -9,45 +9,28 @@ import { PermanentError, RetryableError } from '../connectors/types.js';
 import { hubSignature } from '../connectors/meta/signature.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
-import { channelInbox, type ChannelInbox } from './helpers/channel.js';
+import { channelFixtures, expectReplyRefused, expectStoredOnce } from './helpers/channel.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 2, 9, 0, 0));
-let p: TestParley;
-let fake: MessengerFake;
-let inboxId: string;
-let hook: string;
-let ch: ChannelInbox;
-
-beforeAll(async () => {
-  fake = await startMessengerFake();
-  p = await startTestParley({ clock });
-  ch = await channelInbox(p, 'messenger', 'Facebook Page', fake.inboxConfig('verify-me-please'));
-  ({ inboxId, hook } = ch);
-});
-afterAll(async () => {
-  await p.stop();
-  await fake.close();
-});
-
+const { fake, p, ch } = channelFixtures(startMessengerFake, 'messenger', 'Facebook Page', (f) => f.inboxConfig('verify-me-please'), { clock });
 
 describe('messenger connector', () => {
   it('answers the hub.challenge handshake for the right verify token, 403 otherwise; secrets are redacted', async () => {
-    const ok = await fake.verifySubscription(hook, 'verify-me-please');
+    const ok = await fake.verifySubscription(ch.hook, 'verify-me-please');
     expect(ok.status).toBe(200);
     expect(ok.body).toBe(ok.challenge);
-    const wrong = await fake.verifySubscription(hook, 'not-the-token');
+    const wrong = await fake.verifySubscription(ch.hook, 'not-the-token');
     expect(wrong.status).toBe(403);
     const list = (await p.api.get('/api/v1/inboxes')).body;
-    const inbox = (Array.isArray(list) ? list : list.data).find((i: any) => i.id === inboxId);
-    expect(inbox.webhookUrl).toContain(`/webhooks/${inboxId}`);
+    const inbox = (Array.isArray(list) ? list : list.data).find((i: any) => i.id === ch.inboxId);
+    expect(inbox.webhookUrl).toContain(`/webhooks/${ch.inboxId}`);
     expect(inbox.config.pageAccessToken).toBe('[redacted]');
     expect(inbox.config.appSecret).toBe('[redacted]');
     expect(inbox.config.pageId).toBe(fake.pageId);
   });
 
   it('a customer message opens a conversation under the name from the profile API, looked up once', async () => {
-    const first = await fake.customerWrites(hook, { psid: 'PSID-1001', name: '王 小明', text: '我的转账失败了，钱已经扣了 / transfer failed', timestamp: clock.now() });
+    const first = await fake.customerWrites(ch.hook, { psid: 'PSID-1001', name: '王 小明', text: '我的转账失败了，钱已经扣了 / transfer failed', timestamp: clock.now() });
     expect(first.status).toBe(200);
     // Meta escapes non-ASCII on the wire and signs those bytes: re-serialized JSON would not match.
     expect(first.raw).toContain('\\u6211');
@@ -57,10 +40,10 @@ describe('messenger connector', () => {
     expect(conv).toMatchObject({ channel: 'messenger', status: 'open', contact: { name: '王 小明' }, unreadCount: 1 });
     const msgs = await ch.messagesOf(conv.id);
     expect(msgs.map((m) => [m.direction, m.content, m.sender.type])).toEqual([['in', '我的转账失败了，钱已经扣了 / transfer failed', 'contact']]);
-    const identity = await p.store.get('SELECT channel, contact_id FROM contact_identities WHERE inbox_id = ? AND external_id = ?', [inboxId, 'PSID-1001']);
+    const identity = await p.store.get('SELECT channel, contact_id FROM contact_identities WHERE inbox_id = ? AND external_id = ?', [ch.inboxId, 'PSID-1001']);
     expect(identity).toMatchObject({ channel: 'messenger', contact_id: conv.contact.id });
 
-    await fake.customerWrites(hook, { psid: 'PSID-1001', text: 'hello?', timestamp: clock.now() + 1000 });
+    await fake.customerWrites(ch.hook, { psid: 'PSID-1001', text: 'hello?', timestamp: clock.now() + 1000 });
     const lookups = fake.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/PSID-1001'));
     expect(lookups).toHaveLength(1);
     expect(lookups[0].query.fields).toBe('first_name,last_name');
@@ -86,23 +69,23 @@ describe('messenger connector', () => {
     expect(msgs.find((m) => m.id === reply.body.id)).toMatchObject({ deliveryStatus: 'sent', externalId: out.messageId, error: null });
 
     // Meta echoes our own message back, then reports delivery: still one outbound message.
-    expect((await fake.pageEcho(hook, { psid: 'PSID-1001', mid: out.messageId, text: out.text, timestamp: clock.now() })).status).toBe(200);
-    expect((await fake.delivered(hook, { psid: 'PSID-1001', mids: [out.messageId], watermark: clock.now() })).status).toBe(200);
+    expect((await fake.pageEcho(ch.hook, { psid: 'PSID-1001', mid: out.messageId, text: out.text, timestamp: clock.now() })).status).toBe(200);
+    expect((await fake.delivered(ch.hook, { psid: 'PSID-1001', mids: [out.messageId], watermark: clock.now() })).status).toBe(200);
     msgs = await ch.messagesOf(conv.id);
     expect(msgs.filter((m) => m.direction === 'out')).toHaveLength(1);
     expect(msgs.find((m) => m.id === reply.body.id).deliveryStatus).toBe('delivered');
   });
 
   it('a bad or missing signature is refused with 401 and nothing is stored', async () => {
-    const bad = await fake.customerWrites(hook, { psid: 'PSID-EVIL', text: 'forged', timestamp: clock.now() }, { signature: 'bad' });
+    const bad = await fake.customerWrites(ch.hook, { psid: 'PSID-EVIL', text: 'forged', timestamp: clock.now() }, { signature: 'bad' });
     expect(bad.status).toBe(401);
     expect(JSON.parse(bad.body).error.code).toBe('invalid_signature');
-    const none = await fake.customerWrites(hook, { psid: 'PSID-EVIL', text: 'unsigned', timestamp: clock.now() }, { signature: 'none' });
+    const none = await fake.customerWrites(ch.hook, { psid: 'PSID-EVIL', text: 'unsigned', timestamp: clock.now() }, { signature: 'none' });
     expect(none.status).toBe(401);
     // A valid signature over different bytes does not pass either.
     const { payload } = fake.messagePayload({ psid: 'PSID-EVIL', text: 'original', timestamp: clock.now() });
     const sig = await hubSignature(fake.appSecret, JSON.stringify(payload));
-    const tampered = await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig }, body: JSON.stringify(payload).replace('original', 'tampered') });
+    const tampered = await fetch(ch.hook, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig }, body: JSON.stringify(payload).replace('original', 'tampered') });
     expect(tampered.status).toBe(401);
     expect(await ch.countByExternalId(bad.mid)).toBe(0);
     expect(await ch.countByExternalId(none.mid)).toBe(0);
@@ -112,15 +95,14 @@ describe('messenger connector', () => {
 
   it('the same webhook delivered three times stores one message', async () => {
     const { payload, mid } = fake.messagePayload({ psid: 'PSID-2002', text: 'account locked 账户被锁', timestamp: clock.now() });
-    for (let i = 0; i < 3; i++) expect((await fake.pushWebhook(hook, payload)).status).toBe(200);
-    expect(await ch.countByExternalId(mid)).toBe(1);
+    await expectStoredOnce(ch, () => fake.pushWebhook(ch.hook, payload), mid);
     const conv = await ch.conversationOf('PSID-2002');
     expect(conv.unreadCount).toBe(1);
     expect(await ch.messagesOf(conv.id)).toHaveLength(1);
   });
 
   it('429 then success: the reply is sent exactly once, after the Retry-After backoff', async () => {
-    await fake.customerWrites(hook, { psid: 'PSID-3003', name: 'Ana Lima', text: 'my card will not bind', timestamp: clock.now() });
+    await fake.customerWrites(ch.hook, { psid: 'PSID-3003', name: 'Ana Lima', text: 'my card will not bind', timestamp: clock.now() });
     const conv = await ch.conversationOf('PSID-3003');
     const reply = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'Let me check the card for you' });
     fake.failNext(1, { status: 429, retryAfter: 30 });
@@ -171,7 +153,7 @@ describe('messenger connector', () => {
 
   it('an echo of a message sent from the Page inbox is stored as ours, not as a customer message', async () => {
     const conv = await ch.conversationOf('PSID-2002');
-    const echo = await fake.pageEcho(hook, { psid: 'PSID-2002', text: 'Sent from Meta Business Suite', timestamp: clock.now() });
+    const echo = await fake.pageEcho(ch.hook, { psid: 'PSID-2002', text: 'Sent from Meta Business Suite', timestamp: clock.now() });
     expect(echo.status).toBe(200);
     const msgs = await ch.messagesOf(conv.id);
     const stored = msgs.find((m) => m.externalId === echo.mid);
@@ -179,14 +161,14 @@ describe('messenger connector', () => {
     expect(stored.sender.type).not.toBe('contact');
     const after = await ch.conversationOf('PSID-2002');
     expect(after.contact.id).toBe(conv.contact.id);
-    expect((await p.store.get<{ n: number }>('SELECT count(*) AS n FROM contact_identities WHERE inbox_id = ? AND external_id = ?', [inboxId, fake.pageId]))!.n).toBe(0);
+    expect((await p.store.get<{ n: number }>('SELECT count(*) AS n FROM contact_identities WHERE inbox_id = ? AND external_id = ?', [ch.inboxId, fake.pageId]))!.n).toBe(0);
   });
 
   it('an echo that overtakes the Send API response does not make the reply go out twice', async () => {
-    await fake.customerWrites(hook, { psid: 'PSID-6006', text: 'is my refund coming?', timestamp: clock.now() });
+    await fake.customerWrites(ch.hook, { psid: 'PSID-6006', text: 'is my refund coming?', timestamp: clock.now() });
     const conv = await ch.conversationOf('PSID-6006');
     const reply = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'Yes, within 3 days' });
-    fake.echoSendsTo(hook);
+    fake.echoSendsTo(ch.hook);
     try {
       expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, sent: 1, retried: 0, failed: 0 });
     } finally {
@@ -203,7 +185,7 @@ describe('messenger connector', () => {
   });
 
   it('attachments arrive as files to download (the CDN url expires), pending until the media job fetched them', async () => {
-    const r = await fake.customerWrites(hook, { psid: 'PSID-4004', attachments: [{ type: 'image', url: 'https://scontent.example/v/t1/receipt.jpg?x=1' }], timestamp: clock.now() });
+    const r = await fake.customerWrites(ch.hook, { psid: 'PSID-4004', attachments: [{ type: 'image', url: 'https://scontent.example/v/t1/receipt.jpg?x=1' }], timestamp: clock.now() });
     expect(r.status).toBe(200);
     const conv = await ch.conversationOf('PSID-4004');
     const [m] = await ch.messagesOf(conv.id);
@@ -211,23 +193,18 @@ describe('messenger connector', () => {
   });
 
   it('refuses a reply longer than 2000 characters before queueing it', async () => {
-    const conv = await ch.conversationOf('PSID-4004');
-    const r = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: '长'.repeat(2001) });
-    expect(r.status).toBe(422);
-    expect(r.body.error.code).toBe('message_too_long');
+    await expectReplyRefused(p, ch, 'PSID-4004', '长'.repeat(2001), 'message_too_long');
   });
 
   it('a reply more than 7 days after the customer wrote (past the HUMAN_AGENT tag too) is refused with 422 saying when the window closed', async () => {
     const wroteAt = clock.now();
-    await fake.customerWrites(hook, { psid: 'PSID-5005', text: 'no confirmation email', timestamp: wroteAt });
+    await fake.customerWrites(ch.hook, { psid: 'PSID-5005', text: 'no confirmation email', timestamp: wroteAt });
     const conv = await ch.conversationOf('PSID-5005');
     clock.advance(23 * 3_600_000);
     expect((await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'within the window' })).status).toBe(201);
     clock.advance(6 * 24 * 3_600_000 + 1 * 3_600_000 + 60_000);
-    const late = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'too late' });
-    expect(late.status).toBe(422);
-    expect(late.body.error.code).toBe('reply_window_closed');
-    expect(late.body.error.message).toContain(new Date(wroteAt + 7 * 24 * 3_600_000).toISOString());
+    const late = await expectReplyRefused(p, ch, 'PSID-5005', 'too late', 'reply_window_closed');
+    expect(late.message).toContain(new Date(wroteAt + 7 * 24 * 3_600_000).toISOString());
     expect((await ch.messagesOf(conv.id)).some((m) => m.content === 'too late')).toBe(false);
   });
 });

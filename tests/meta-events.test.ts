@@ -2,38 +2,33 @@
 // end to end through signed webhooks from the fakes into a real Parley. Bodies are written
 // from Meta's webhook reference (messages, messaging_postbacks, message_reactions,
 // messaging_referrals, message_deliveries, message_reads, standby, policy enforcement).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInstagramFake, type InstagramFake } from '../connectors/instagram/fake.js';
-import { startMessengerFake, type MessengerFake } from '../connectors/messenger/fake.js';
+import { describe, expect, it } from 'vitest';
+import { startInstagramFake } from '../connectors/instagram/fake.js';
+import { startMessengerFake } from '../connectors/messenger/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { channelInbox, type ChannelInbox } from './helpers/channel.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { fixture } from './helpers/fixture.js';
+import { startTestParley } from './helpers/parley.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 4, 10, 0, 0));
-let p: TestParley;
-let fb: MessengerFake;
-let ig: InstagramFake;
-let m: ChannelInbox;
-let i: ChannelInbox;
-
-beforeAll(async () => {
-  fb = await startMessengerFake();
-  ig = await startInstagramFake();
-  p = await startTestParley({ clock });
-  m = await channelInbox(p, 'messenger', 'Page', fb.inboxConfig('fb-verify'));
-  i = await channelInbox(p, 'instagram', 'IG', ig.inboxConfig('ig-verify'));
-});
-afterAll(async () => {
-  await p.stop();
-  await fb.close();
-  await ig.close();
-});
+const fb = fixture(startMessengerFake);
+const ig = fixture(startInstagramFake);
+const p = fixture(() => startTestParley({ clock }));
+const m = fixture(() => channelInbox(p, 'messenger', 'Page', fb.inboxConfig('fb-verify')));
+const i = fixture(() => channelInbox(p, 'instagram', 'IG', ig.inboxConfig('ig-verify')));
 
 const page = (messaging: unknown[], extra: Record<string, unknown> = {}) => ({ object: 'page', entry: [{ id: fb.pageId, time: clock.now(), messaging, ...extra }] });
 const igBody = (messaging: unknown[]) => ({ object: 'instagram', entry: [{ id: ig.inboxConfig('x').accountId, time: clock.now(), messaging }] });
 const fromCustomer = (psid: string, rest: Record<string, unknown>) => ({ sender: { id: psid }, recipient: { id: fb.pageId }, timestamp: clock.now(), ...rest });
 const messages = async (ch: ChannelInbox, thread: string) => ch.messagesOf((await ch.conversationOf(thread)).id);
+/** Pushes the items in one webhook body and checks each became the message beside it, in order; returns the thread's messages. */
+async function expectReadable(ch: ChannelInbox, thread: string, push: (items: unknown[]) => Promise<unknown>, cases: [item: unknown, content: string][]) {
+  await push(cases.map(([item]) => item));
+  const list = await messages(ch, thread);
+  expect(list.map((x) => x.content)).toEqual(cases.map(([, content]) => content));
+  return list;
+}
 const skips = async (inboxId: string) => (await p.api.get(`/api/v1/inboxes/${inboxId}`)).body.webhookSkipped ?? [];
 
 describe('Messenger: lenient webhooks', () => {
@@ -101,18 +96,11 @@ describe('Messenger: customer actions', () => {
   });
 
   it('quick replies, locations, shares and the like sticker become readable messages', async () => {
-    await fb.pushWebhook(m.hook, page([
-      fromCustomer('psid-c', { message: { mid: 'm_qr', text: 'Red', quick_reply: { payload: 'COLOR_RED' } } }),
-      fromCustomer('psid-c', { message: { mid: 'm_loc', attachments: [{ type: 'location', title: 'Pinned', payload: { coordinates: { lat: 52.376, long: 4.838 } } }] } }),
-      fromCustomer('psid-c', { message: { mid: 'm_fallback', attachments: [{ type: 'fallback', title: 'Our shop', url: 'https://shop.example/', payload: null }] } }),
-      fromCustomer('psid-c', { message: { mid: 'm_like', attachments: [{ type: 'image', payload: { sticker_id: 369239263222822, url: 'https://cdn.example/like.png' } }] } }),
-    ]));
-    const list = await messages(m, 'psid-c');
-    expect(list.map((x) => x.content)).toEqual([
-      'Red',
-      '📍 Pinned: 52.376, 4.838 https://www.google.com/maps/search/?api=1&query=52.376,4.838',
-      'Shared: Our shop https://shop.example/',
-      '👍',
+    const list = await expectReadable(m, 'psid-c', (items) => fb.pushWebhook(m.hook, page(items)), [
+      [fromCustomer('psid-c', { message: { mid: 'm_qr', text: 'Red', quick_reply: { payload: 'COLOR_RED' } } }), 'Red'],
+      [fromCustomer('psid-c', { message: { mid: 'm_loc', attachments: [{ type: 'location', title: 'Pinned', payload: { coordinates: { lat: 52.376, long: 4.838 } } }] } }), '📍 Pinned: 52.376, 4.838 https://www.google.com/maps/search/?api=1&query=52.376,4.838'],
+      [fromCustomer('psid-c', { message: { mid: 'm_fallback', attachments: [{ type: 'fallback', title: 'Our shop', url: 'https://shop.example/', payload: null }] } }), 'Shared: Our shop https://shop.example/'],
+      [fromCustomer('psid-c', { message: { mid: 'm_like', attachments: [{ type: 'image', payload: { sticker_id: 369239263222822, url: 'https://cdn.example/like.png' } }] } }), '👍'],
     ]);
     expect(list[0].meta.quickReply).toBe('COLOR_RED');
     expect(list[1].meta.location).toEqual({ latitude: 52.376, longitude: 4.838, name: 'Pinned' });
@@ -157,18 +145,11 @@ describe('Instagram', () => {
 
   it('story replies, story mentions, reels and icebreakers become messages an agent can read', async () => {
     ig.setProfile('igsid-1', { name: 'Mei', username: 'mei' });
-    await ig.pushWebhook(i.hook, igBody([
-      fromIg('igsid-1', { message: { mid: 'ig_story_reply', text: 'love this!', reply_to: { story: { id: '17890', url: 'https://cdn.example/story.jpg' } } } }),
-      fromIg('igsid-1', { message: { mid: 'ig_mention', attachments: [{ type: 'story_mention', payload: { url: 'https://cdn.example/mention.mp4' } }] } }),
-      fromIg('igsid-1', { message: { mid: 'ig_reel', attachments: [{ type: 'ig_reel', payload: { reel_video_id: '1234', title: 'Unboxing', url: 'https://cdn.example/reel.mp4' } }] } }),
-      fromIg('igsid-1', { postback: { mid: 'ig_ice', title: 'What are your opening hours?', payload: 'HOURS' } }),
-    ]));
-    const list = await messages(i, 'igsid-1');
-    expect(list.map((x) => x.content)).toEqual([
-      'love this!\nReplied to your story: https://cdn.example/story.jpg',
-      'Mentioned you in their story: https://cdn.example/mention.mp4',
-      'Shared a reel: Unboxing https://cdn.example/reel.mp4',
-      'What are your opening hours?',
+    const list = await expectReadable(i, 'igsid-1', (items) => ig.pushWebhook(i.hook, igBody(items)), [
+      [fromIg('igsid-1', { message: { mid: 'ig_story_reply', text: 'love this!', reply_to: { story: { id: '17890', url: 'https://cdn.example/story.jpg' } } } }), 'love this!\nReplied to your story: https://cdn.example/story.jpg'],
+      [fromIg('igsid-1', { message: { mid: 'ig_mention', attachments: [{ type: 'story_mention', payload: { url: 'https://cdn.example/mention.mp4' } }] } }), 'Mentioned you in their story: https://cdn.example/mention.mp4'],
+      [fromIg('igsid-1', { message: { mid: 'ig_reel', attachments: [{ type: 'ig_reel', payload: { reel_video_id: '1234', title: 'Unboxing', url: 'https://cdn.example/reel.mp4' } }] } }), 'Shared a reel: Unboxing https://cdn.example/reel.mp4'],
+      [fromIg('igsid-1', { postback: { mid: 'ig_ice', title: 'What are your opening hours?', payload: 'HOURS' } }), 'What are your opening hours?'],
     ]);
     expect(list[2].meta.share).toEqual({ type: 'reel', url: 'https://cdn.example/reel.mp4', title: 'Unboxing', reelId: '1234' });
   });

@@ -1,40 +1,25 @@
 // Replying after the free window: Messenger's HUMAN_AGENT tag (24 h - 7 days), WhatsApp
 // templates (listed through Graph message_templates, cached, refreshable; the filled-in text
 // stored), SMS opt-out (STOP/START, Twilio 21610), and continuing on another channel.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMessengerFake, type MessengerFake } from '../connectors/messenger/fake.js';
-import { startSmsFake, type SmsFake } from '../connectors/sms/fake.js';
-import { startWhatsappFake, type WhatsappFake } from '../connectors/whatsapp/fake.js';
+import { describe, expect, it } from 'vitest';
+import { startMessengerFake } from '../connectors/messenger/fake.js';
+import { startSmsFake } from '../connectors/sms/fake.js';
+import { startWhatsappFake } from '../connectors/whatsapp/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { channelInbox, type ChannelInbox } from './helpers/channel.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { channelInbox } from './helpers/channel.js';
+import { fixture } from './helpers/fixture.js';
+import { startTestParley } from './helpers/parley.js';
 
 const H = 3_600_000;
 const clock = manualClock(Date.UTC(2026, 10, 4, 10, 0, 0));
-let p: TestParley;
-let fb: MessengerFake;
-let wa: WhatsappFake;
-let sms: SmsFake;
-let m: ChannelInbox;
-let w: ChannelInbox;
-let s: ChannelInbox;
-
-beforeAll(async () => {
-  fb = await startMessengerFake();
-  wa = await startWhatsappFake();
-  sms = await startSmsFake();
-  p = await startTestParley({ clock });
-  m = await channelInbox(p, 'messenger', 'Page', fb.inboxConfig('v'));
-  w = await channelInbox(p, 'whatsapp', 'WA', wa.inboxConfig('v'));
-  s = await channelInbox(p, 'sms', 'SMS', sms.inboxConfig());
-});
-afterAll(async () => {
-  await p.stop();
-  await fb.close();
-  await wa.close();
-  await sms.close();
-});
+const fb = fixture(startMessengerFake);
+const wa = fixture(startWhatsappFake);
+const sms = fixture(startSmsFake);
+const p = fixture(() => startTestParley({ clock }));
+const m = fixture(() => channelInbox(p, 'messenger', 'Page', fb.inboxConfig('v')));
+const w = fixture(() => channelInbox(p, 'whatsapp', 'WA', wa.inboxConfig('v')));
+const s = fixture(() => channelInbox(p, 'sms', 'SMS', sms.inboxConfig()));
 
 const reply = (convId: string, body: Record<string, unknown>) => p.api.post(`/api/v1/conversations/${convId}/messages`, body);
 const options = async (convId: string) => (await p.api.get(`/api/v1/conversations/${convId}/reply-options`)).body;

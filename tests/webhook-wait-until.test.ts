@@ -1,30 +1,24 @@
 // The connector's follow-up call after a webhook (Telegram: answerCallbackQuery for a button
 // press) is handed to the request's execution context where there is one (Workers' waitUntil,
 // which otherwise may cut it off after the response), and runs on by itself where there is none (Node).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTelegramFake, type TelegramFake } from '../connectors/telegram/fake.js';
+import { describe, expect, it } from 'vitest';
+import { startTelegramFake } from '../connectors/telegram/fake.js';
 import { webhookRoutes } from '../src/api/webhooks.js';
 import { eventually } from './helpers/runtimes.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { channelFixtures } from './helpers/channel.js';
 
 const SECRET = 'tg-secret-token-0123456789';
 const ana = { id: 92001, first_name: 'Ana' };
 
 describe('webhook follow-up calls', () => {
-  let p: TestParley;
-  let fake: TelegramFake;
-  let inboxId: string;
-  beforeAll(async () => {
-    p = await startTestParley();
-    fake = await startTelegramFake();
-    const r = await p.api.post('/api/v1/inboxes', { name: 'Bot', channel: 'telegram', config: fake.inboxConfig({ mode: 'webhook', secretToken: SECRET }) });
-    inboxId = r.body.id;
-    fake.slow('answerCallbackQuery', 300);
-  });
-  afterAll(async () => { await p?.stop(); await fake?.close(); });
+  const { fake, p, ch } = channelFixtures(async () => {
+    const f = await startTelegramFake();
+    f.slow('answerCallbackQuery', 300);
+    return f;
+  }, 'telegram', 'Bot', (f) => f.inboxConfig({ mode: 'webhook', secretToken: SECRET }));
 
   const press = async (data: string) => (await fake.pressButton({ from: ana, messageId: 1, buttons: [{ text: data, callback_data: data }], data })).update;
-  const post = (update: unknown) => new Request(`http://parley.test/${inboxId}`, {
+  const post = (update: unknown) => new Request(`http://parley.test/${ch.inboxId}`, {
     method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, body: JSON.stringify(update),
   });
 

@@ -1,26 +1,13 @@
 // WhatsApp Cloud API: what the messages webhook reference documents beyond text, end to end
 // through signed webhooks into a real Parley: buttons, lists, Flows, contacts, orders,
 // locations, click-to-WhatsApp referrals, reactions, edits, revokes, business-scoped user ids.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWhatsappFake, type WhatsappFake } from '../connectors/whatsapp/fake.js';
+import { describe, expect, it } from 'vitest';
+import { startWhatsappFake } from '../connectors/whatsapp/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
-import { channelInbox, type ChannelInbox } from './helpers/channel.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { channelFixtures } from './helpers/channel.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 4, 10, 0, 0));
-let p: TestParley;
-let fake: WhatsappFake;
-let ch: ChannelInbox;
-
-beforeAll(async () => {
-  fake = await startWhatsappFake();
-  p = await startTestParley({ clock });
-  ch = await channelInbox(p, 'whatsapp', 'WA', fake.inboxConfig('wa-verify'));
-});
-afterAll(async () => {
-  await p.stop();
-  await fake.close();
-});
+const { fake, p, ch } = channelFixtures(startWhatsappFake, 'whatsapp', 'WA', (f) => f.inboxConfig('wa-verify'), { clock });
 
 let seq = 0;
 const ts = () => String(Math.floor(clock.now() / 1000));

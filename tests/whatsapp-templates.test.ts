@@ -3,30 +3,20 @@
 // `components` array a send carries (Meta's documented shape), the rendered text stored, the
 // agent's missing values refused before anything is queued, and the fake refusing, as Graph
 // does (132000/132012), a send that does not fit the template.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWhatsappFake, type WhatsappFake } from '../connectors/whatsapp/fake.js';
+import { describe, expect, it } from 'vitest';
+import { startWhatsappFake } from '../connectors/whatsapp/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { channelInbox, type ChannelInbox } from './helpers/channel.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { channelFixtures } from './helpers/channel.js';
 
 const H = 3_600_000;
 const clock = manualClock(Date.UTC(2026, 10, 4, 10, 0, 0));
-let p: TestParley;
-let wa: WhatsappFake;
-let w: ChannelInbox;
-
-beforeAll(async () => {
-  wa = await startWhatsappFake();
+const { fake: wa, p, ch: w } = channelFixtures(async () => {
+  const fake = await startWhatsappFake();
   // Parley cannot fill a copy-code button: such a template is not offered.
-  wa.templates.push({ name: 'coupon', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Your code' }, { type: 'BUTTONS', buttons: [{ type: 'COPY_CODE', text: 'Copy code' }] }] });
-  p = await startTestParley({ clock });
-  w = await channelInbox(p, 'whatsapp', 'WA', wa.inboxConfig('v'));
-});
-afterAll(async () => {
-  await p.stop();
-  await wa.close();
-});
+  fake.templates.push({ name: 'coupon', language: 'en_US', status: 'APPROVED', category: 'MARKETING', components: [{ type: 'BODY', text: 'Your code' }, { type: 'BUTTONS', buttons: [{ type: 'COPY_CODE', text: 'Copy code' }] }] });
+  return fake;
+}, 'whatsapp', 'WA', (f) => f.inboxConfig('v'), { clock });
 
 const reply = (convId: string, body: Record<string, unknown>) => p.api.post(`/api/v1/conversations/${convId}/messages`, body);
 const outCount = async (convId: string) => (await p.store.get<{ n: number }>("SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND direction = 'out'", [convId]))!.n;

@@ -1,32 +1,16 @@
 // WhatsApp Cloud API end to end: the fake pushes signed webhooks (messages, statuses, echoes)
 // into a real Parley; replies go out through the outbox to the fake's /messages endpoint.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphErrorBody } from '../connectors/meta/fake-server.js';
-import { startWhatsappFake, type WhatsappFake } from '../connectors/whatsapp/fake.js';
+import { startWhatsappFake } from '../connectors/whatsapp/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
-import { channelInbox, type ChannelInbox } from './helpers/channel.js';
+import { channelFixtures, expectReplyRefused, expectStoredOnce } from './helpers/channel.js';
 
 const clock = manualClock(Date.UTC(2026, 10, 4, 10, 0, 0));
-let p: TestParley;
-let fake: WhatsappFake;
-let inboxId: string;
-let hook: string;
-let ch: ChannelInbox;
+const { fake, p, ch } = channelFixtures(startWhatsappFake, 'whatsapp', 'WhatsApp support', (f) => f.inboxConfig('wa-verify-token'), { clock });
 
-beforeAll(async () => {
-  fake = await startWhatsappFake();
-  p = await startTestParley({ clock });
-  ch = await channelInbox(p, 'whatsapp', 'WhatsApp support', fake.inboxConfig('wa-verify-token'));
-  ({ inboxId, hook } = ch);
-});
-afterAll(async () => {
-  await p.stop();
-  await fake.close();
-});
-
-const messageCount = async () => (await p.store.get<{ n: number }>('SELECT count(*) AS n FROM messages WHERE inbox_id = ?', [inboxId]))!.n;
+const messageCount = async () => (await p.store.get<{ n: number }>('SELECT count(*) AS n FROM messages WHERE inbox_id = ?', [ch.inboxId]))!.n;
 
 async function replyAndSend(conversationId: string, content: string) {
   const reply = await p.api.post(`/api/v1/conversations/${conversationId}/messages`, { content });
@@ -38,13 +22,13 @@ async function replyAndSend(conversationId: string, content: string) {
 
 describe('whatsapp connector', () => {
   it('answers the hub.challenge handshake for the right verify token, 403 otherwise', async () => {
-    const ok = await fake.verifySubscription(hook, 'wa-verify-token');
+    const ok = await fake.verifySubscription(ch.hook, 'wa-verify-token');
     expect(ok).toMatchObject({ status: 200, body: ok.challenge });
-    expect((await fake.verifySubscription(hook, 'nope')).status).toBe(403);
+    expect((await fake.verifySubscription(ch.hook, 'nope')).status).toBe(403);
   });
 
   it('a customer message opens a conversation named from contacts[].profile.name, with the phone on the contact', async () => {
-    const r = await fake.customerWrites(hook, { waId: '8613800138000', name: '张伟', text: '我的交易失败了，但是余额被扣了', timestamp: clock.now() });
+    const r = await fake.customerWrites(ch.hook, { waId: '8613800138000', name: '张伟', text: '我的交易失败了，但是余额被扣了', timestamp: clock.now() });
     expect(r.status).toBe(200);
     expect(r.raw).toContain('\\u5f20');
     const conv = await ch.conversationOf('8613800138000');
@@ -79,24 +63,24 @@ describe('whatsapp connector', () => {
     const { messageId, wamid } = await replyAndSend(conv.id, 'Could you share the transaction time?');
     const before = await messageCount();
     const statusOf = async () => (await ch.messagesOf(conv.id)).find((m) => m.id === messageId).deliveryStatus;
-    expect((await fake.status(hook, { messageId: wamid, recipientId: '8613800138000', status: 'sent', timestamp: clock.now() })).status).toBe(200);
+    expect((await fake.status(ch.hook, { messageId: wamid, recipientId: '8613800138000', status: 'sent', timestamp: clock.now() })).status).toBe(200);
     expect(await statusOf()).toBe('sent');
-    await fake.status(hook, { messageId: wamid, recipientId: '8613800138000', status: 'delivered', timestamp: clock.now() });
+    await fake.status(ch.hook, { messageId: wamid, recipientId: '8613800138000', status: 'delivered', timestamp: clock.now() });
     expect(await statusOf()).toBe('delivered');
-    await fake.status(hook, { messageId: wamid, recipientId: '8613800138000', status: 'read', timestamp: clock.now() });
+    await fake.status(ch.hook, { messageId: wamid, recipientId: '8613800138000', status: 'read', timestamp: clock.now() });
     expect(await statusOf()).toBe('read');
     // Statuses can arrive out of order: a late "delivered" does not undo "read".
-    await fake.status(hook, { messageId: wamid, recipientId: '8613800138000', status: 'delivered', timestamp: clock.now() });
+    await fake.status(ch.hook, { messageId: wamid, recipientId: '8613800138000', status: 'delivered', timestamp: clock.now() });
     expect(await statusOf()).toBe('read');
     expect(await messageCount()).toBe(before);
     expect((await ch.conversationOf('8613800138000')).unreadCount).toBe(0);
   });
 
   it('a failed status marks the reply failed with WhatsApp\'s error title', async () => {
-    await fake.customerWrites(hook, { waId: '447700900123', name: 'Oliver Smith', text: 'My account is locked', timestamp: clock.now() });
+    await fake.customerWrites(ch.hook, { waId: '447700900123', name: 'Oliver Smith', text: 'My account is locked', timestamp: clock.now() });
     const conv = await ch.conversationOf('447700900123');
     const { messageId, wamid } = await replyAndSend(conv.id, 'We have unlocked it, please try again');
-    await fake.status(hook, { messageId: wamid, recipientId: '447700900123', status: 'failed', timestamp: clock.now(), error: { code: 131026, title: 'Message undeliverable' } });
+    await fake.status(ch.hook, { messageId: wamid, recipientId: '447700900123', status: 'failed', timestamp: clock.now(), error: { code: 131026, title: 'Message undeliverable' } });
     const m = (await ch.messagesOf(conv.id)).find((x) => x.id === messageId);
     expect(m.deliveryStatus).toBe('failed');
     expect(m.error).toContain('Message undeliverable');
@@ -104,8 +88,8 @@ describe('whatsapp connector', () => {
   });
 
   it('a bad or missing signature is refused with 401 and nothing is stored', async () => {
-    const bad = await fake.customerWrites(hook, { waId: '15550001111', name: 'Mallory', text: 'forged', timestamp: clock.now() }, { signature: 'bad' });
-    const none = await fake.customerWrites(hook, { waId: '15550001111', name: 'Mallory', text: 'unsigned', timestamp: clock.now() }, { signature: 'none' });
+    const bad = await fake.customerWrites(ch.hook, { waId: '15550001111', name: 'Mallory', text: 'forged', timestamp: clock.now() }, { signature: 'bad' });
+    const none = await fake.customerWrites(ch.hook, { waId: '15550001111', name: 'Mallory', text: 'unsigned', timestamp: clock.now() }, { signature: 'none' });
     expect([bad.status, none.status]).toEqual([401, 401]);
     expect(await ch.countByExternalId(bad.id)).toBe(0);
     expect(await ch.countByExternalId(none.id)).toBe(0);
@@ -113,15 +97,14 @@ describe('whatsapp connector', () => {
     // A forged status cannot touch our messages either.
     const conv = await ch.conversationOf('447700900123');
     const before = (await ch.messagesOf(conv.id)).map((m) => m.deliveryStatus);
-    const forged = await fake.status(hook, { messageId: fake.sent[0].messageId, recipientId: '8613800138000', status: 'failed', error: { code: 1, title: 'forged' } }, { signature: 'bad' });
+    const forged = await fake.status(ch.hook, { messageId: fake.sent[0].messageId, recipientId: '8613800138000', status: 'failed', error: { code: 1, title: 'forged' } }, { signature: 'bad' });
     expect(forged.status).toBe(401);
     expect((await ch.messagesOf(conv.id)).map((m) => m.deliveryStatus)).toEqual(before);
   });
 
   it('the same webhook delivered three times stores one message', async () => {
     const { payload, id } = fake.messagePayload({ waId: '5511987654321', name: 'João', text: 'não recebi a confirmação', timestamp: clock.now() });
-    for (let i = 0; i < 3; i++) expect((await fake.pushWebhook(hook, payload)).status).toBe(200);
-    expect(await ch.countByExternalId(id)).toBe(1);
+    await expectStoredOnce(ch, () => fake.pushWebhook(ch.hook, payload), id);
     expect((await ch.conversationOf('5511987654321')).unreadCount).toBe(1);
   });
 
@@ -157,7 +140,7 @@ describe('whatsapp connector', () => {
   it('a message sent from the WhatsApp Business app (echo) is stored as ours, not as a customer message', async () => {
     const conv = await ch.conversationOf('5511987654321');
     const unreadBefore = (await ch.conversationOf('5511987654321')).unreadCount;
-    const echo = await fake.businessEcho(hook, { waId: '5511987654321', text: 'respondido pelo app', timestamp: clock.now() });
+    const echo = await fake.businessEcho(ch.hook, { waId: '5511987654321', text: 'respondido pelo app', timestamp: clock.now() });
     expect(echo.status).toBe(200);
     const stored = (await ch.messagesOf(conv.id)).find((m) => m.externalId === echo.id);
     expect(stored).toMatchObject({ direction: 'out', content: 'respondido pelo app' });
@@ -168,19 +151,16 @@ describe('whatsapp connector', () => {
   it('a webhook for another phone number of the same app is ignored', async () => {
     const { payload, id } = fake.messagePayload({ waId: '4915112345678', name: 'Other', text: 'for another number', timestamp: clock.now() });
     (payload.entry[0].changes[0].value as any).metadata.phone_number_id = '999999999999999';
-    expect((await fake.pushWebhook(hook, payload)).status).toBe(200);
+    expect((await fake.pushWebhook(ch.hook, payload)).status).toBe(200);
     expect(await ch.countByExternalId(id)).toBe(0);
   });
 
   it('a reply more than 24 h after the customer wrote is refused with 422 saying when the window closed', async () => {
     const wroteAt = clock.now();
-    await fake.customerWrites(hook, { waId: '8613900139000', name: '刘洋', text: '银行卡绑定不了', timestamp: wroteAt });
-    const conv = await ch.conversationOf('8613900139000');
+    await fake.customerWrites(ch.hook, { waId: '8613900139000', name: '刘洋', text: '银行卡绑定不了', timestamp: wroteAt });
     clock.advance(25 * 3_600_000);
-    const late = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'too late' });
-    expect(late.status).toBe(422);
-    expect(late.body.error.code).toBe('reply_window_closed');
+    const late = await expectReplyRefused(p, ch, '8613900139000', 'too late', 'reply_window_closed');
     // WhatsApp timestamps are whole seconds.
-    expect(late.body.error.message).toContain(new Date(Math.floor(wroteAt / 1000) * 1000 + 24 * 3_600_000).toISOString());
+    expect(late.message).toContain(new Date(Math.floor(wroteAt / 1000) * 1000 + 24 * 3_600_000).toISOString());
   });
 });

@@ -1,7 +1,9 @@
 // Shared by the connector tests: an inbox for a channel on a test Parley, its webhook URL, and
 // the reads every such test makes.
 import { expect } from 'vitest';
-import type { TestParley } from './parley.js';
+import type { StartOptions } from '../../src/runtime/server.js';
+import { fixture } from './fixture.js';
+import { startTestParley, type TestParley } from './parley.js';
 
 export async function channelInbox(p: TestParley, channel: string, name: string, config: unknown) {
   const r = await p.api.post('/api/v1/inboxes', { name, channel, config });
@@ -21,3 +23,30 @@ export async function channelInbox(p: TestParley, channel: string, name: string,
   };
 }
 export type ChannelInbox = Awaited<ReturnType<typeof channelInbox>>;
+
+/**
+ * What a channel suite starts with: the platform's fake, a test Parley (`parley`: its options, a
+ * manual clock for one) and an inbox of `channel` configured for that fake; fixtures, so made in
+ * beforeAll and stopped in afterAll.
+ */
+export function channelFixtures<F extends object>(startFake: () => Promise<F>, channel: string, name: string, config: (fake: F) => unknown, parley: StartOptions = {}) {
+  const fake = fixture(startFake);
+  const p = fixture(() => startTestParley(parley));
+  const ch = fixture(() => channelInbox(p, channel, name, config(fake)));
+  return { fake, p, ch };
+}
+
+/** An agent's reply in the thread's conversation, refused before it is queued: 422 with `code`; returns the error for its message. */
+export async function expectReplyRefused(p: TestParley, ch: ChannelInbox, threadKey: string, content: string, code: string): Promise<{ code: string; message: string }> {
+  const conv = await ch.conversationOf(threadKey);
+  const r = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content });
+  expect(r.status).toBe(422);
+  expect(r.body.error.code).toBe(code);
+  return r.body.error;
+}
+
+/** Platforms deliver a webhook again until they see a 200: `push` three times, each answered 200, stores the message `externalId` once. */
+export async function expectStoredOnce(ch: ChannelInbox, push: () => Promise<{ status: number }>, externalId: string) {
+  for (let i = 0; i < 3; i++) expect((await push()).status).toBe(200);
+  expect(await ch.countByExternalId(externalId)).toBe(1);
+}

@@ -1,30 +1,25 @@
 // The composer's four assistant actions in real Chromium against the fake OpenAI-compatible
 // provider: suggested reply with its sources, summary, translation (customer message and
 // draft), tone fix; results only ever land in the draft. Plus the admin's assistant page.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeLlm, type FakeLlm } from '../../src/runtime/sandbox/fake-llm.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { startFakeLlm } from '../../src/runtime/sandbox/fake-llm.js';
 import { send } from '../helpers/workflow.js';
-import { apiClient, startTestParley, type TestParley } from '../helpers/parley.js';
-import { context, launchChromium, login, shot } from './browser.js';
+import { fixture } from '../helpers/fixture.js';
+import { apiClient, startTestParley } from '../helpers/parley.js';
+import { adminPage, context, launchChromium, login, shot } from './browser.js';
 import { reactionsSettled } from '../../src/domain/reactions.js';
 
 process.env.PARLEY_ALLOW_PRIVATE_NETWORK = '1';
-let p: TestParley;
-let llm: FakeLlm;
-let browser: Browser;
-let agent: { id: string; email: string; token: string };
-let convId: string;
-let faqId: string;
-
-beforeAll(async () => {
-  llm = await startFakeLlm();
-  p = await startTestParley();
-  browser = await launchChromium();
+const llm = fixture(startFakeLlm);
+const p = fixture(() => startTestParley());
+const browser = fixture(launchChromium);
+/** An agent in a web chat inbox, an FAQ article, and a resolved earlier case like the open one. */
+const seeded = fixture(async () => {
   const inbox = await p.api.post('/api/v1/inboxes', { name: 'Wallet', channel: 'webchat', config: {} });
-  agent = await p.createUser('agent', 'Ana Agent');
+  const agent = await p.createUser('agent', 'Ana Agent');
   await p.api.post(`/api/v1/inboxes/${inbox.body.id}/members`, { userIds: [agent.id] });
-  faqId = (await p.api.post('/api/v1/faq-articles', { title: '账户被冻结了怎么办', body: '请在App中完成身份核验申请解冻，通常24小时内处理完成。', tags: ['冻结'], locale: 'zh-CN' })).body.id;
+  const faqId: string = (await p.api.post('/api/v1/faq-articles', { title: '账户被冻结了怎么办', body: '请在App中完成身份核验申请解冻，通常24小时内处理完成。', tags: ['冻结'], locale: 'zh-CN' })).body.id;
   expect((await send(p, p.adminToken, 'PATCH', '/api/v1/assistant/settings', { enabled: true, baseUrl: llm.baseUrl, model: 'fake-chat' })).status).toBe(200);
   // An earlier, resolved case like it: the side panel offers its answer.
   const old = await apiClient(p.url).post(`/public/webchat/${inbox.body.webchatToken}/sessions`, { name: '韩梅梅' });
@@ -35,14 +30,14 @@ beforeAll(async () => {
   await reactionsSettled(p.deps);
   const s = await apiClient(p.url).post(`/public/webchat/${inbox.body.webchatToken}/sessions`, { name: '李雷' });
   expect((await apiClient(p.url, s.body.visitorToken).post(`/public/webchat/${inbox.body.webchatToken}/messages`, { content: '我的账户被冻结了，怎么办？' })).status).toBe(201);
-  convId = (await p.api.get('/api/v1/conversations')).body.data.find((c: any) => c.contact.name === '李雷').id;
+  const convId: string = (await p.api.get('/api/v1/conversations')).body.data.find((c: any) => c.contact.name === '李雷').id;
+  return { agent, faqId, convId };
 });
-afterAll(async () => { await browser?.close(); await p?.stop(); await llm?.close(); });
 
-const outbound = async () => (await p.api.get(`/api/v1/conversations/${convId}/messages`)).body.data.filter((m: any) => m.direction === 'out').length;
+const outbound = async () => (await p.api.get(`/api/v1/conversations/${seeded.convId}/messages`)).body.data.filter((m: any) => m.direction === 'out').length;
 
 async function openConversation(page: Page) {
-  await login(page, p.url, agent.email, 'password123');
+  await login(page, p.url, seeded.agent.email, 'password123');
   await page.locator('.conv-item', { hasText: '李雷' }).click();
   await page.waitForSelector('#ai-bar:not([hidden])');
 }
@@ -58,7 +53,7 @@ describe('assistant in the composer', () => {
     await page.waitForSelector('#ai-text');
     expect(await page.textContent('#ai-text')).toContain('账户被冻结了怎么办');
     const link = page.locator('#ai-sources a[data-type=faq]');
-    expect(await link.getAttribute('href')).toBe(`/api/v1/faq-articles/${faqId}`);
+    expect(await link.getAttribute('href')).toBe(`/api/v1/faq-articles/${seeded.faqId}`);
     await page.click('#ai-use');
     expect(await page.inputValue('#reply-box')).toContain('请按照帮助文章操作');
     await shot(page, 'assistant-reply');
@@ -106,10 +101,7 @@ describe('assistant in the composer', () => {
   });
 
   it("gives the admin the model settings, the synonym list and the call log", async () => {
-    const ctx = await context(browser);
-    const page = await ctx.newPage();
-    await login(page, p.url, 'admin@test.local', 'admin-password');
-    await page.goto(`${p.url}/#/admin/assistant`);
+    const page = await adminPage(browser, p.url, '/#/admin/assistant');
     await page.waitForSelector('#ai-calls');
     expect(await page.locator('#ai-calls tbody tr').count()).toBeGreaterThanOrEqual(5);
     expect(await page.textContent('#ai-calls')).toContain('error');
@@ -119,6 +111,6 @@ describe('assistant in the composer', () => {
     await page.waitForFunction(() => document.body.textContent?.includes('Saved.'));
     expect((await p.api.get('/api/v1/retrieval/synonyms')).body.groups).toEqual([['包裹', '快递', 'parcel']]);
     await shot(page, 'assistant-admin');
-    await ctx.close();
+    await page.context().close();
   });
 });

@@ -46,3 +46,11 @@ export async function context(browser: Browser, opts: BrowserContextOptions = {}
   ctx.setDefaultTimeout(10_000);
   return ctx;
 }
+
+/** A new page (its own context) where startTestParley's bootstrap admin has logged in, opened at `path` of the app. */
+export async function adminPage(browser: Browser, baseUrl: string, path: string): Promise<Page> {
+  const page = await (await context(browser)).newPage();
+  await login(page, baseUrl, 'admin@test.local', 'admin-password');
+  await page.goto(baseUrl + path);
+  return page;
+}

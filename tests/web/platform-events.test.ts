@@ -2,19 +2,16 @@
 // message, a reaction, the conversation's origin, the WhatsApp composer outside the window
 // (templates only, parameters prefilled, the template's text stored) and the skipped-items
 // table an admin sees on the inbox.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWhatsappFake, type WhatsappFake } from '../../connectors/whatsapp/fake.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startWhatsappFake } from '../../connectors/whatsapp/fake.js';
 import { manualClock } from '../../src/domain/core/clock.js';
-import { channelInbox, type ChannelInbox } from '../helpers/channel.js';
-import { startTestParley, type TestParley } from '../helpers/parley.js';
-import { context, launchChromium, login } from './browser.js';
+import { channelFixtures } from '../helpers/channel.js';
+import { fixture } from '../helpers/fixture.js';
+import { adminPage, launchChromium } from './browser.js';
 
 const clock = manualClock(Date.now());
-let p: TestParley;
-let browser: Browser;
-let wa: WhatsappFake;
-let ch: ChannelInbox;
+const { fake: wa, p, ch } = channelFixtures(startWhatsappFake, 'whatsapp', 'WhatsApp', (f) => f.inboxConfig('v'), { clock });
+const browser = fixture(launchChromium);
 
 const value = (messages: unknown[], contacts: unknown[] = []) => ({
   object: 'whatsapp_business_account',
@@ -23,10 +20,6 @@ const value = (messages: unknown[], contacts: unknown[] = []) => ({
 const ts = () => String(Math.floor(clock.now() / 1000));
 
 beforeAll(async () => {
-  wa = await startWhatsappFake();
-  p = await startTestParley({ clock });
-  browser = await launchChromium();
-  ch = await channelInbox(p, 'whatsapp', 'WhatsApp', wa.inboxConfig('v'));
   const contacts = [{ profile: { name: 'Greta' }, wa_id: '4917000000001' }];
   await wa.pushWebhook(ch.hook, value([
     { from: '4917000000001', id: 'wamid.e1', timestamp: ts(), type: 'text', text: { body: 'I want 2 boxes' }, referral: { source_type: 'ad', source_id: '77', headline: 'Boxes sale', source_url: 'https://fb.me/boxes' } },
@@ -40,18 +33,11 @@ beforeAll(async () => {
   ], contacts));
   clock.advance(25 * 3_600_000);
 });
-afterAll(async () => {
-  await browser?.close();
-  await p?.stop();
-  await wa?.close();
-});
 
 describe('platform events in the web app', () => {
   it('shows edits, deletions, reactions and origin; outside the window offers only templates and sends one', async () => {
     const conv = await ch.conversationOf('4917000000001');
-    const page = await (await context(browser)).newPage();
-    await login(page, p.url, 'admin@test.local', 'admin-password');
-    await page.goto(`${p.url}/#/inbox/${conv.id}`);
+    const page = await adminPage(browser, p.url, `/#/inbox/${conv.id}`);
     const edited = page.locator('.msg', { hasText: 'I want 3 boxes' });
     await edited.waitFor();
     await expect(edited.locator('details.edited summary').innerText()).resolves.toContain('edited');

@@ -2,41 +2,27 @@
 // header, body parameters and a quick-reply and a URL button asks for each value (the customer's
 // name prefilled), refuses a send without the header's media with the server's reason, previews
 // the rendered template and sends it with Meta's components array; a document header from a file.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWhatsappFake, type WhatsappFake } from '../../connectors/whatsapp/fake.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startWhatsappFake } from '../../connectors/whatsapp/fake.js';
 import { manualClock } from '../../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../../src/domain/outbox/outbox.js';
-import { channelInbox, type ChannelInbox } from '../helpers/channel.js';
-import { startTestParley, type TestParley } from '../helpers/parley.js';
-import { context, launchChromium, login } from './browser.js';
+import { channelFixtures } from '../helpers/channel.js';
+import { fixture } from '../helpers/fixture.js';
+import { adminPage, launchChromium } from './browser.js';
 
 const clock = manualClock(Date.now());
-let p: TestParley;
-let browser: Browser;
-let wa: WhatsappFake;
-let ch: ChannelInbox;
+const { fake: wa, p, ch } = channelFixtures(startWhatsappFake, 'whatsapp', 'WhatsApp', (f) => f.inboxConfig('v'), { clock });
+const browser = fixture(launchChromium);
 
 beforeAll(async () => {
-  wa = await startWhatsappFake();
-  p = await startTestParley({ clock });
-  browser = await launchChromium();
-  ch = await channelInbox(p, 'whatsapp', 'WhatsApp', wa.inboxConfig('v'));
   await wa.customerWrites(ch.hook, { waId: '4917000000002', name: 'Greta', text: 'Where is my parcel?', timestamp: clock.now() });
   clock.advance(25 * 3_600_000);
-});
-afterAll(async () => {
-  await browser?.close();
-  await p?.stop();
-  await wa?.close();
 });
 
 describe('WhatsApp template composer', () => {
   it('asks for the header media, body values and button parts, then sends the rendered template', async () => {
     const conv = await ch.conversationOf('4917000000002');
-    const page = await (await context(browser)).newPage();
-    await login(page, p.url, 'admin@test.local', 'admin-password');
-    await page.goto(`${p.url}/#/inbox/${conv.id}`);
+    const page = await adminPage(browser, p.url, `/#/inbox/${conv.id}`);
     await page.waitForSelector('#reply-bar:not([hidden]) #template-select');
     await page.selectOption('#template-select', { label: 'order_shipped (en_US)' });
     const header = page.getByLabel('Header image link');
