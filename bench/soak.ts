@@ -2,8 +2,9 @@
 // load on loopback against a real server process (src/runtime/node.ts on a fresh store):
 // webhooks on three channels (API, Telegram, WhatsApp), agents listing, reading and replying,
 // web chat visitors writing with their own live streams, and agents' SSE readers (M of them
-// never reading). First a baseline with webhooks only, then everything together. Prints p50/p99
-// per route, the webhook p99 with and without the streams, server RSS and WAL size with their
+// never reading). First a baseline: the same load without the live streams; then with them.
+// Prints p50/p99 per route and phase, the webhook p99 with and without the streams, the
+// server's CPU per webhook in each phase, server RSS and WAL size with their
 // slope after warm-up, and the store's size after pruning old events. Exits 1 on any error or
 // on a reading stream that missed an event. Defaults: 10 minutes, 100 webhooks/s, 1,000
 // streams of which 100 stalled, 20 visitors.
@@ -37,7 +38,8 @@ const errors: string[] = [];
 let phase: 'baseline' | 'mixed' = 'baseline';
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function timed(route: string, f: () => Promise<Response>): Promise<Response | null> {
+async function timed(name: string, f: () => Promise<Response>): Promise<Response | null> {
+  const route = `${name} (${phase})`;
   const t0 = performance.now();
   try {
     const res = await f();
@@ -97,7 +99,7 @@ const THREADS = 500;
 async function webhook() {
   const i = ++seq;
   const who = i % THREADS;
-  const route = `webhook (${phase})`;
+  const route = 'webhook';
   const kind = i % 3;
   if (kind === 0) {
     const body = JSON.stringify({ messageId: `a${i}`, conversationId: `t${who}`, contact: { id: `c${who}`, name: `Customer ${who}` }, content: `soak api ${i}` });
@@ -145,11 +147,25 @@ const walOf = () => (existsSync(`${dbFile}-wal`) ? statSync(`${dbFile}-wal`).siz
 const samples: { t: number; rss: number; wal: number }[] = [];
 const sampler = setInterval(() => samples.push({ t: Date.now(), rss: rssOf(), wal: walOf() }), 2_000);
 
-console.log(`soak: ${DURATION_S} s (baseline ${BASELINE_S} s with webhooks only), ${RATE} webhooks/s on 3 channels, ${STREAMS} agent streams (${STALLED} not reading), ${VISITORS} visitors`);
+console.log(`soak: ${DURATION_S} s (baseline ${BASELINE_S} s: the same load without live streams), ${RATE} webhooks/s on 3 channels, ${STREAMS} agent streams (${STALLED} not reading), ${VISITORS} visitors`);
 const cpuOf = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
+for (let i = 0; i < VISITORS; i++) {
+  const address = `198.51.100.${i + 1}`;
+  const s = await post(`/public/webchat/${webInbox.webchatToken}/sessions`, { name: `Visitor ${i}` }, { 'content-type': 'application/json', 'x-forwarded-for': address });
+  const v: { token: string; address: string; reader?: Reader } = { token: ((await s.json()) as { visitorToken: string }).visitorToken, address };
+  await visitorWrites(v);
+  visitors.push(v);
+}
+// Webhooks, agents listing, reading and replying, and visitors writing every 4 s (15 a minute,
+// under web chat's 20 per visitor per minute): the same in both phases, which differ only by the
+// live streams.
+const load = () => {
+  const stops = [webhookTicker(), every(500, agent), every(4_000, async () => { await Promise.all(visitors.map(visitorWrites)); })];
+  return () => { for (const s of stops) s(); };
+};
 const t0 = Date.now();
 const cpuAt0 = cpuOf(server.pid!);
-let stop = webhookTicker();
+let stop = load();
 await wait(BASELINE_S * 1000);
 stop();
 const cpuBaseline = cpuOf(server.pid!) - cpuAt0;
@@ -167,23 +183,15 @@ os.setPriority(readersProc.pid!, Number(process.env.SOAK_READERS_NICE ?? 19));
 const readersReady = fromReaders<true>('ready');
 readersProc.send({ open: { url: `${url}/api/v1/events`, token, count: STREAMS, stalled: STALLED } });
 await readersReady;
-for (let i = 0; i < VISITORS; i++) {
-  const address = `198.51.100.${i + 1}`;
-  const s = await post(`/public/webchat/${webInbox.webchatToken}/sessions`, { name: `Visitor ${i}` }, { 'content-type': 'application/json', 'x-forwarded-for': address });
-  const v: { token: string; address: string; reader?: Reader } = { token: ((await s.json()) as { visitorToken: string }).visitorToken, address };
-  await visitorWrites(v);
-  v.reader = await openReader(`${url}/public/webchat/${webInbox.webchatToken}/events?visitorToken=${encodeURIComponent(v.token)}`, v.token, false);
-  visitors.push(v);
-}
+for (const v of visitors) v.reader = await openReader(`${url}/public/webchat/${webInbox.webchatToken}/events?visitorToken=${encodeURIComponent(v.token)}`, v.token, false);
 await wait(200); // events so far have reached the streams
 const db = new Database(dbFile, { readonly: true });
 const since = (db.prepare('SELECT coalesce(max(id), 0) AS id FROM events').get() as { id: number }).id;
 const mixedFrom = Date.now();
 const cpuAtMixed = cpuOf(server.pid!);
-// A visitor writes every 4 s: 15 a minute, under web chat's 20 per visitor per minute.
-const stops = [webhookTicker(), every(500, agent), every(4_000, async () => { await Promise.all(visitors.map(visitorWrites)); })];
+stop = load();
 await wait(Math.max(1_000, DURATION_S * 1000 - (Date.now() - t0)));
-for (const s of stops) s();
+stop();
 const cpuMixed = cpuOf(server.pid!) - cpuAtMixed;
 const webhooksMixed = seq - webhooksBaseline;
 await wait(3_000); // in-flight requests land and streams catch up
@@ -227,8 +235,8 @@ callbacks.close();
 const warm = samples.filter((s) => s.t >= mixedFrom + (Date.now() - mixedFrom) * 0.25);
 const perMin = (k: 'rss' | 'wal') => slope(warm.map((s) => ({ x: (s.t - mixedFrom) / 60_000, y: s[k] })));
 const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
-console.log('\nroute                                  count     p50 ms    p99 ms');
-for (const r of lat.routes()) console.log(`${r.padEnd(38)} ${String(lat.count(r)).padStart(6)} ${f(lat.pct(r, 50)).padStart(10)} ${f(lat.pct(r, 99)).padStart(9)}`);
+console.log(`\n${'route (phase)'.padEnd(46)} count     p50 ms    p99 ms`);
+for (const r of lat.routes()) console.log(`${r.padEnd(46)} ${String(lat.count(r)).padStart(6)} ${f(lat.pct(r, 50)).padStart(10)} ${f(lat.pct(r, 99)).padStart(9)}`);
 const p99b = lat.pct('webhook (baseline)', 99);
 const p99m = lat.pct('webhook (mixed)', 99);
 console.log(`\nwebhook p99: ${f(p99b)} ms without streams, ${f(p99m)} ms with ${STREAMS} streams (${STALLED} stalled): ratio ${f(p99m / p99b)} (limit 2.0)`);

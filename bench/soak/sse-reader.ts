@@ -47,7 +47,13 @@ export async function openReader(url: string, token: string, stalled: boolean): 
       if (++r.reconnects > MAX_RECONNECTS) { r.error = `more than ${MAX_RECONNECTS} reconnects`; break; }
       r.error = undefined;
       await new Promise((ok) => setTimeout(ok, 250));
-      try { res = await connect(); } catch (err) { if (!ctl.signal.aborted) r.error = (err as Error).message; break; }
+      for (;;) {
+        try { res = await connect(); break; } catch (err) {
+          if (ctl.signal.aborted || ++r.reconnects > MAX_RECONNECTS) { r.error = (err as Error).message; break; }
+          await new Promise((ok) => setTimeout(ok, 1_000));
+        }
+      }
+      if (r.error) break;
     }
     r.ended = true;
   })();
