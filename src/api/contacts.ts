@@ -4,6 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { contactTimeline, getContact, listContacts, mergeContacts, mergeSuggestions, updateContact } from '../domain/people/contacts.js';
 import { auditBy } from './audit-act.js';
 import { router } from './env.js';
+import { childPageRoute } from './resource-routes.js';
 import { ConversationSchema, errors, IdParam, jsonBody, jsonResponse, MessageSchema, page, PageQuery } from './schemas.js';
 
 const Identity = z.object({ id: z.string(), inboxId: z.string(), channel: z.string(), externalId: z.string(), handle: z.string().nullable(), createdAt: z.string().nullable() });
@@ -57,11 +58,6 @@ export const contactRoutes = () => {
     responses: { 200: jsonResponse(z.object({ data: z.array(ContactBase.extend({ identities: z.array(Identity), reasons: z.array(z.enum(['email', 'phone', 'handle'])), matchedHandles: z.array(z.string()) })) }), 'Suggestions'), ...errors } }),
   async (c) => c.json(await mergeSuggestions(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
 
-  app.openapi(createRoute({ method: 'get', path: '/contacts/{id}/timeline', tags: ['Contacts'], summary: 'The contact\'s messages on every channel, newest first',
-    request: { params: IdParam, query: PageQuery }, responses: { 200: jsonResponse(page(TimelineItem), 'A page'), ...errors } }),
-  async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    return c.json(await contactTimeline(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor), 200);
-  });
+  childPageRoute(app, { path: '/contacts/{id}/timeline', tag: 'Contacts', summary: 'The contact\'s messages on every channel, newest first', item: TimelineItem, list: contactTimeline });
   return app;
 };
