@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createFaq, deleteFaq, FAQ_LOCALES, getFaq, listFaq, suggestionsFor, updateFaq } from '../domain/service/faq.js';
 import { router } from './env.js';
-import { deleteRoute } from './resource-routes.js';
+import { deleteRoute, readRoute } from './resource-routes.js';
 import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './schemas.js';
 
 const FaqSchema = z.object({
@@ -45,9 +45,7 @@ export const faqRoutes = () => {
 
   deleteRoute(app, { path: '/faq-articles/{id}', tag: 'FAQ', summary: 'Delete an article (lead, admin)', remove: deleteFaq });
 
-  app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/suggestions', tags: ['FAQ'],
-    summary: "FAQ articles and canned replies matching the customer's latest messages (BM25 over words)",
-    request: { params: IdParam }, responses: { 200: jsonResponse(SuggestionsSchema, 'Suggestions, best first'), ...errors } }),
-  async (c) => c.json(await suggestionsFor(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
+  readRoute(app, { path: '/conversations/{id}/suggestions', tag: 'FAQ', summary: "FAQ articles and canned replies matching the customer's latest messages (BM25 over words)",
+    schema: SuggestionsSchema, description: 'Suggestions, best first', read: suggestionsFor });
   return app;
 };

@@ -1,6 +1,7 @@
-// Route shapes several resources share, so each is documented and answered one way: deleting
-// one by id (204, audited where the resource's admin acts are) and paging what belongs to one
-// (a thread, a timeline, a delivery log). The domain call scopes the id by the actor.
+// Route shapes several resources share, so each is documented and answered one way: reading
+// about one by id, deleting one (204, audited where the resource's admin acts are) and paging
+// what belongs to one (a thread, a timeline, a delivery log). The domain call scopes the id by
+// the actor.
 import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { Actor } from '../domain/core/actor.js';
 import type { Page } from '../domain/core/paging.js';
@@ -27,6 +28,15 @@ export function deleteRoute(app: OpenAPIHono<AppEnv>, r: RouteText & {
     if (r.audit) await auditAct(c, { action: `${r.audit}.deleted`, targetType: r.audit, targetId: id });
     return c.body(null, 204);
   });
+}
+
+/** GET `path` (with `{id}`) -> 200 `schema`: what the domain reads for the actor about that resource. */
+export function readRoute<T extends z.ZodType>(app: OpenAPIHono<AppEnv>, r: RouteText & {
+  schema: T; description: string; read: (deps: Deps, actor: Actor, id: string) => Promise<z.output<T>>;
+}) {
+  app.openapi(createRoute({ method: 'get', path: r.path, tags: [r.tag], summary: r.summary,
+    request: { params: IdParam }, responses: { 200: jsonResponse(r.schema, r.description), ...errors } }),
+  async (c) => c.json(await r.read(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
 }
 
 /** GET `path` (with `{id}`) `?limit=&cursor=` -> a page of `item`s belonging to that resource. */

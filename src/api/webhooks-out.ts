@@ -4,8 +4,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, redeliver } from '../domain/integrations/outgoing-webhooks.js';
 import { auditAct } from './audit-act.js';
 import { router } from './env.js';
-import { childPageRoute, deleteRoute } from './resource-routes.js';
-import { errors, IdParam, jsonBody, jsonResponse } from './schemas.js';
+import { childPageRoute, deleteRoute, readRoute } from './resource-routes.js';
+import { errors, jsonBody, jsonResponse } from './schemas.js';
 
 const Webhook = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), description: z.string().nullable(), active: z.boolean(), createdAt: z.string().nullable() }).openapi('OutgoingWebhook');
 const Delivery = z.object({
@@ -33,9 +33,8 @@ export const outgoingWebhookRoutes = () => {
     responses: { 200: jsonResponse(z.object({ data: z.array(Webhook), nextCursor: z.null() }), 'Webhooks'), ...errors } }),
   async (c) => c.json({ data: await listWebhooks(c.var.deps, c.var.actor), nextCursor: null }, 200));
 
-  app.openapi(createRoute({ method: 'get', path: '/webhooks/{id}', tags: ['Outgoing webhooks'], summary: 'One webhook (admin)',
-    request: { params: IdParam }, responses: { 200: jsonResponse(Webhook, 'The webhook'), ...errors } }),
-  async (c) => c.json(await getWebhook(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
+  readRoute(app, { path: '/webhooks/{id}', tag: 'Outgoing webhooks', summary: 'One webhook (admin)',
+    schema: Webhook, description: 'The webhook', read: getWebhook });
 
   deleteRoute(app, { path: '/webhooks/{id}', tag: 'Outgoing webhooks', summary: 'Remove a webhook and its delivery log (admin)', description: 'Removed', remove: deleteWebhook, audit: 'webhook' });
 
