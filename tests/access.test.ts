@@ -212,6 +212,22 @@ describe('audit log', () => {
     const team = await p.as(lead.token).post('/api/v1/teams', { name: 'Audited team', userIds: [agentA.id] });
     expect((await p.api.get(`/api/v1/audit-log?actorId=${lead.id}&action=team.*`)).body.data).toMatchObject([{ action: 'team.created', targetId: team.body.id, details: { name: 'Audited team' } }]);
   });
+
+  it('records a deleted team or webhook once it is gone, and nothing for a refused or missing one', async () => {
+    const team = (await p.as(lead.token).post('/api/v1/teams', { name: 'Short-lived team' })).body.id;
+    expect((await p.as(agentA.token).delete(`/api/v1/teams/${team}`)).status).toBe(403);
+    expect((await p.as(lead.token).delete(`/api/v1/teams/${team}`)).status).toBe(204);
+    expect((await p.as(lead.token).get(`/api/v1/teams/${team}`)).status).toBe(404);
+    expect((await p.as(lead.token).delete(`/api/v1/teams/${team}`)).status).toBe(404);
+    expect((await p.api.get('/api/v1/audit-log?action=team.deleted')).body.data).toMatchObject([{ actor: { id: lead.id }, targetType: 'team', targetId: team }]);
+
+    const hook = (await p.api.post('/api/v1/webhooks', { url: 'https://hooks.example.com/gone', events: ['*'] })).body.id;
+    expect((await p.as(lead.token).delete(`/api/v1/webhooks/${hook}`)).status).toBe(403);
+    expect((await p.api.delete(`/api/v1/webhooks/${hook}`)).status).toBe(204);
+    expect((await p.api.delete(`/api/v1/webhooks/${hook}`)).status).toBe(404);
+    expect((await p.api.get('/api/v1/audit-log?action=webhook.deleted')).body.data).toMatchObject([{ targetType: 'webhook', targetId: hook }]);
+    expect((await p.api.get('/api/v1/audit-log?action=webhook.deleted')).body.data).toHaveLength(1);
+  });
 });
 
 describe('no GET with side effects', () => {

@@ -51,6 +51,19 @@ describe('scoping', () => {
     expect(n.n).toBe(1);
   });
 
+  it('an inbox the agent is not in answers 404 like one that does not exist, on every inbox read', async () => {
+    const a = p.as(agentA.token);
+    for (const path of ['', '/members', '/business-hours', '/templates']) {
+      expect((await a.get(`/api/v1/inboxes/${inboxB}${path}`)).status).toBe(404);
+      expect((await p.api.get(`/api/v1/inboxes/no-such-inbox${path}`)).status).toBe(404);
+    }
+    expect((await a.get(`/api/v1/inboxes/${inboxA}/members`)).status).toBe(200);
+    expect((await a.get(`/api/v1/inboxes/${inboxA}/business-hours`)).status).toBe(200);
+    expect((await a.get(`/api/v1/inboxes/${inboxA}/templates`)).body.error.code).toBe('templates_unsupported');
+    expect((await a.get(`/api/v1/conversations/${convB}/reply-options`)).status).toBe(404);
+    expect((await a.get(`/api/v1/conversations/${convA}/reply-options`)).body).toMatchObject({ state: 'open', closesAt: null, continueOn: [] });
+  });
+
   it('leads and admins see every inbox', async () => {
     const ids = (await p.as(lead.token).get('/api/v1/conversations')).body.data.map((c: any) => c.id).sort();
     expect(ids).toEqual([convA, convB].sort());

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createCanned, deleteCanned, getCanned, listCanned, renderCanned, updateCanned } from '../domain/workflow/canned.js';
 import { router } from './env.js';
+import { deleteRoute } from './resource-routes.js';
 import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './schemas.js';
 
 const CannedSchema = z.object({
@@ -31,9 +32,7 @@ export const cannedRoutes = () => {
     responses: { 200: jsonResponse(CannedSchema, 'Updated'), ...errors } }),
   async (c) => c.json(await updateCanned(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
 
-  app.openapi(createRoute({ method: 'delete', path: '/canned-responses/{id}', tags: ['Canned responses'], summary: 'Delete (lead, admin)',
-    request: { params: IdParam }, responses: { 204: { description: 'Deleted' }, ...errors } }),
-  async (c) => { await deleteCanned(c.var.deps, c.var.actor, c.req.valid('param').id); return c.body(null, 204); });
+  deleteRoute(app, { path: '/canned-responses/{id}', tag: 'Canned responses', summary: 'Delete (lead, admin)', remove: deleteCanned });
 
   app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/canned-responses/{shortCode}/render', tags: ['Canned responses'],
     summary: 'Render /shortCode for a conversation: {{contact.name}}, {{contact.email}}, {{contact.phone}}, {{agent.name}}, {{agent.email}}, {{conversation.id}}, {{inbox.name}}',

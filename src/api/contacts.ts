@@ -4,6 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { contactTimeline, getContact, listContacts, mergeContacts, mergeSuggestions, updateContact } from '../domain/people/contacts.js';
 import { auditBy } from './audit-act.js';
 import { router } from './env.js';
+import { childPageRoute, readRoute } from './resource-routes.js';
 import { ConversationSchema, errors, IdParam, jsonBody, jsonResponse, MessageSchema, page, PageQuery } from './schemas.js';
 
 const Identity = z.object({ id: z.string(), inboxId: z.string(), channel: z.string(), externalId: z.string(), handle: z.string().nullable(), createdAt: z.string().nullable() });
@@ -25,6 +26,7 @@ const Patch = z.object({
   attributes: z.record(z.string().min(1).max(100), z.any()).optional().openapi({ description: 'Merged into the stored attributes; a null value deletes that key' }),
 }).openapi('ContactPatch');
 
+const MergeSuggestions = z.object({ data: z.array(ContactBase.extend({ identities: z.array(Identity), reasons: z.array(z.enum(['email', 'phone', 'handle'])), matchedHandles: z.array(z.string()) })) });
 const TimelineItem = MessageSchema.extend({ inboxId: z.string(), channel: z.string(), conversationStatus: z.string() });
 
 export const contactRoutes = () => {
@@ -37,10 +39,8 @@ export const contactRoutes = () => {
     return c.json(await listContacts(c.var.deps, c.var.actor, q, limit, cursor), 200);
   });
 
-  app.openapi(createRoute({ method: 'get', path: '/contacts/{id}', tags: ['Contacts'],
-    summary: 'One contact; a merged-away id answers with the surviving contact (redirectedFrom set)',
-    request: { params: IdParam }, responses: { 200: jsonResponse(ContactSchema, 'The contact'), ...errors } }),
-  async (c) => c.json(await getContact(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
+  readRoute(app, { path: '/contacts/{id}', tag: 'Contacts', summary: 'One contact; a merged-away id answers with the surviving contact (redirectedFrom set)',
+    schema: ContactSchema, description: 'The contact', read: getContact });
 
   app.openapi(createRoute({ method: 'patch', path: '/contacts/{id}', tags: ['Contacts'], summary: 'Edit name, email, phone, custom attributes',
     request: { params: IdParam, ...jsonBody(Patch) }, responses: { 200: jsonResponse(ContactSchema, 'The contact'), ...errors } }),
@@ -52,16 +52,9 @@ export const contactRoutes = () => {
     responses: { 200: jsonResponse(ContactSchema.extend({ merged: z.object({ contactId: z.string(), identities: z.number(), conversations: z.number() }) }), 'The surviving contact'), ...errors } }),
   async (c) => c.json(await mergeContacts(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json').otherContactId, auditBy(c)), 200));
 
-  app.openapi(createRoute({ method: 'get', path: '/contacts/{id}/merge-suggestions', tags: ['Contacts'], summary: 'Contacts sharing an email, phone or handle',
-    request: { params: IdParam },
-    responses: { 200: jsonResponse(z.object({ data: z.array(ContactBase.extend({ identities: z.array(Identity), reasons: z.array(z.enum(['email', 'phone', 'handle'])), matchedHandles: z.array(z.string()) })) }), 'Suggestions'), ...errors } }),
-  async (c) => c.json(await mergeSuggestions(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
+  readRoute(app, { path: '/contacts/{id}/merge-suggestions', tag: 'Contacts', summary: 'Contacts sharing an email, phone or handle',
+    schema: MergeSuggestions, description: 'Suggestions', read: mergeSuggestions });
 
-  app.openapi(createRoute({ method: 'get', path: '/contacts/{id}/timeline', tags: ['Contacts'], summary: 'The contact\'s messages on every channel, newest first',
-    request: { params: IdParam, query: PageQuery }, responses: { 200: jsonResponse(page(TimelineItem), 'A page'), ...errors } }),
-  async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    return c.json(await contactTimeline(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor), 200);
-  });
+  childPageRoute(app, { path: '/contacts/{id}/timeline', tag: 'Contacts', summary: 'The contact\'s messages on every channel, newest first', item: TimelineItem, list: contactTimeline });
   return app;
 };

@@ -7,6 +7,7 @@ import { TemplateBody, templateFromField } from './template-input.js';
 import { conversationView } from '../domain/core/views.js';
 import type { ConversationFilter } from '../domain/conversations/conversations.js';
 import { router } from './env.js';
+import { childPageRoute } from './resource-routes.js';
 import { ConversationSchema, errors, IdParam, jsonBody, jsonResponse, MessageSchema, page, PageQuery } from './schemas.js';
 import { isMultipart, MessageForm, postInputFromForm, type FormInput } from './upload-form.js';
 import { AppError } from '../domain/core/errors.js';
@@ -51,12 +52,7 @@ export const conversationRoutes = () => {
     return c.json({ ...conversationView(row), linkedConversationIds: await visibleLinkedIds(deps, actor, row.id as string) }, 200);
   });
 
-  app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/messages', tags: ['Messages'], summary: 'The thread, oldest first',
-    request: { params: IdParam, query: PageQuery }, responses: { 200: jsonResponse(page(MessageSchema), 'A page'), ...errors } }),
-  async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    return c.json(await listConversationMessages(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor), 200);
-  });
+  childPageRoute(app, { path: '/conversations/{id}/messages', tag: 'Messages', summary: 'The thread, oldest first', item: MessageSchema, list: listConversationMessages });
 
   app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/read', tags: ['Conversations'], summary: 'Mark the thread read (reading it with GET changes nothing)',
     request: { params: IdParam }, responses: { 200: jsonResponse(ConversationSchema, 'The conversation, unreadCount 0'), ...errors } }),

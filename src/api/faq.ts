@@ -3,6 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createFaq, deleteFaq, FAQ_LOCALES, getFaq, listFaq, suggestionsFor, updateFaq } from '../domain/service/faq.js';
 import { router } from './env.js';
+import { deleteRoute, readRoute } from './resource-routes.js';
 import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './schemas.js';
 
 const FaqSchema = z.object({
@@ -42,13 +43,9 @@ export const faqRoutes = () => {
     responses: { 200: jsonResponse(FaqSchema, 'Updated'), ...errors } }),
   async (c) => c.json(await updateFaq(c.var.deps, c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
 
-  app.openapi(createRoute({ method: 'delete', path: '/faq-articles/{id}', tags: ['FAQ'], summary: 'Delete an article (lead, admin)',
-    request: { params: IdParam }, responses: { 204: { description: 'Deleted' }, ...errors } }),
-  async (c) => { await deleteFaq(c.var.deps, c.var.actor, c.req.valid('param').id); return c.body(null, 204); });
+  deleteRoute(app, { path: '/faq-articles/{id}', tag: 'FAQ', summary: 'Delete an article (lead, admin)', remove: deleteFaq });
 
-  app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/suggestions', tags: ['FAQ'],
-    summary: "FAQ articles and canned replies matching the customer's latest messages (BM25 over words)",
-    request: { params: IdParam }, responses: { 200: jsonResponse(SuggestionsSchema, 'Suggestions, best first'), ...errors } }),
-  async (c) => c.json(await suggestionsFor(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
+  readRoute(app, { path: '/conversations/{id}/suggestions', tag: 'FAQ', summary: "FAQ articles and canned replies matching the customer's latest messages (BM25 over words)",
+    schema: SuggestionsSchema, description: 'Suggestions, best first', read: suggestionsFor });
   return app;
 };

@@ -1,7 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { addInboxMembers, createInbox, updateInbox, getInboxRow, inboxView, listInboxes, listInboxMembers, removeInboxMember } from '../domain/inboxes/inboxes.js';
-import { canSeeInbox } from '../domain/core/actor.js';
-import { notFound } from '../domain/core/errors.js';
+import { addInboxMembers, createInbox, updateInbox, getVisibleInboxRow, inboxView, listInboxes, listInboxMembers, removeInboxMember } from '../domain/inboxes/inboxes.js';
 import { auditAct } from './audit-act.js';
 import { setImportPaused } from '../domain/ingest/import-progress.js';
 import { router } from './env.js';
@@ -43,8 +41,7 @@ export const inboxRoutes = (kinds: readonly string[]) => {
     request: { params: IdParam }, responses: { 200: jsonResponse(InboxSchema, 'The inbox'), ...errors } }),
   async (c) => {
     const { id } = c.req.valid('param');
-    if (!(await canSeeInbox(c.var.deps, c.var.actor, id))) throw notFound('Inbox');
-    const view = inboxView(c.var.deps, await getInboxRow(c.var.deps, id));
+    const view = inboxView(c.var.deps, await getVisibleInboxRow(c.var.deps, c.var.actor, id));
     const skips = (await webhookSkipsFor(c.var.deps, c.var.actor, [id])).get(id);
     return c.json((skips ? { ...view, webhookSkipped: skips } : view), 200);
   });
@@ -74,8 +71,7 @@ export const inboxRoutes = (kinds: readonly string[]) => {
     request: { params: IdParam }, responses: { 200: jsonResponse(Members, 'Members'), ...errors } }),
   async (c) => {
     const { id } = c.req.valid('param');
-    if (!(await canSeeInbox(c.var.deps, c.var.actor, id))) throw notFound('Inbox');
-    await getInboxRow(c.var.deps, id);
+    await getVisibleInboxRow(c.var.deps, c.var.actor, id);
     return c.json(await listInboxMembers(c.var.deps, id), 200);
   });
 

@@ -2,15 +2,13 @@
 // tagged reply, templates only, another channel), the channel's approved templates, and
 // "continue on email/SMS".
 import { createRoute, z } from '@hono/zod-openapi';
-import { canSeeInbox } from '../domain/core/actor.js';
-import { continuationOptions, continueConversation } from '../domain/outbox/continuation.js';
-import { getVisibleConversation } from '../domain/conversations/conversations.js';
-import { notFound } from '../domain/core/errors.js';
-import { replyPolicy } from '../domain/outbox/reply-window.js';
+import { getVisibleInboxRow } from '../domain/inboxes/inboxes.js';
+import { continueConversation } from '../domain/outbox/continuation.js';
+import { replyOptions } from '../domain/outbox/reply-options.js';
 import { inboxTemplates } from '../domain/outbox/templates.js';
 import { isoString } from '../domain/core/views.js';
-import type { ChannelKind } from '../../connectors/types.js';
 import { router } from './env.js';
+import { readRoute } from './resource-routes.js';
 import { errors, IdParam, jsonBody, jsonResponse, MessageSchema } from './schemas.js';
 
 const Template = z.object({
@@ -36,32 +34,15 @@ const ReplyOptions = z.object({
 export const replyOptionRoutes = () => {
   const app = router();
 
-  app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/reply-options', tags: ['Messages'], summary: 'How the customer can be answered now (reply window, tag, templates, other channels)',
-    request: { params: IdParam }, responses: { 200: jsonResponse(ReplyOptions, 'Reply options'), ...errors } }),
-  async (c) => {
-    const { deps, actor } = c.var;
-    const conv = await getVisibleConversation(deps, actor, c.req.valid('param').id);
-    const connector = deps.connectors.get(conv.channel as ChannelKind);
-    const policy = await replyPolicy(deps, conv, connector, deps.clock.now());
-    let templates: z.infer<typeof Template>[] | undefined;
-    let templatesError: string | undefined;
-    if (connector?.listTemplates) {
-      try { templates = (await inboxTemplates(deps, conv.inbox_id)).templates; } catch (err) { templatesError = (err as Error).message; }
-    }
-    return c.json({
-      state: policy.state, closesAt: policy.closesAt == null ? null : isoString(policy.closesAt),
-      ...(policy.tag ? { tag: policy.tag } : {}), ...(policy.reason ? { reason: policy.reason } : {}),
-      ...(templates ? { templates } : {}), ...(templatesError ? { templatesError } : {}),
-      continueOn: await continuationOptions(deps, actor, conv),
-    }, 200);
-  });
+  readRoute(app, { path: '/conversations/{id}/reply-options', tag: 'Messages', summary: 'How the customer can be answered now (reply window, tag, templates, other channels)',
+    schema: ReplyOptions, description: 'Reply options', read: replyOptions });
 
   app.openapi(createRoute({ method: 'get', path: '/inboxes/{id}/templates', tags: ['Inboxes'], summary: 'Approved message templates of the channel account (cached for an hour; ?refresh=true fetches again)',
     request: { params: IdParam, query: z.object({ refresh: z.enum(['true', 'false']).optional() }) },
     responses: { 200: jsonResponse(z.object({ data: z.array(Template), fetchedAt: z.string(), nextCursor: z.null() }), 'Templates'), ...errors } }),
   async (c) => {
     const { id } = c.req.valid('param');
-    if (!(await canSeeInbox(c.var.deps, c.var.actor, id))) throw notFound('Inbox');
+    await getVisibleInboxRow(c.var.deps, c.var.actor, id);
     const r = await inboxTemplates(c.var.deps, id, { refresh: c.req.valid('query').refresh === 'true' });
     return c.json({ data: r.templates, fetchedAt: isoString(r.fetchedAt), nextCursor: null }, 200);
   });

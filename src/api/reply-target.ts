@@ -3,15 +3,15 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { getReplyTarget, setReplyTarget } from '../domain/outbox/reply-target.js';
 import { clientAddress } from './client-address.js';
 import { router } from './env.js';
+import { readRoute } from './resource-routes.js';
 import { errors, IdParam, jsonBody, jsonResponse } from './schemas.js';
 
 const ReplyTarget = z.object({ identityId: z.string(), channel: z.string(), externalId: z.string().openapi({ description: 'The address replies go to (email address, phone number, platform user id)' }), handle: z.string().nullable() }).openapi('ReplyTarget');
 
 export const replyTargetRoutes = () => {
   const app = router();
-  app.openapi(createRoute({ method: 'get', path: '/conversations/{id}/reply-target', tags: ['Conversations'], summary: 'Where replies to this conversation go',
-    request: { params: IdParam }, responses: { 200: jsonResponse(ReplyTarget, 'The identity replies go to'), ...errors } }),
-  async (c) => c.json(await getReplyTarget(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
+  readRoute(app, { path: '/conversations/{id}/reply-target', tag: 'Conversations', summary: 'Where replies to this conversation go',
+    schema: ReplyTarget, description: 'The identity replies go to', read: getReplyTarget });
 
   app.openapi(createRoute({ method: 'post', path: '/conversations/{id}/reply-target', tags: ['Conversations'],
     summary: 'Send this conversation\'s replies to another address on its channel (admin or lead; audited)',

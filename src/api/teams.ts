@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { addTeamMembers, createTeam, deleteTeam, getTeam, listTeams, removeTeamMember, renameTeam } from '../domain/people/teams.js';
 import { auditAct } from './audit-act.js';
 import { router } from './env.js';
+import { deleteRoute } from './resource-routes.js';
 import { errors, IdParam, jsonBody, jsonResponse } from './schemas.js';
 
 export const TeamSchema = z.object({ id: z.string(), name: z.string(), memberIds: z.array(z.string()), createdAt: z.string() }).openapi('Team');
@@ -34,13 +35,7 @@ export const teamRoutes = () => {
     return c.json(team, 200);
   });
 
-  app.openapi(createRoute({ method: 'delete', path: '/teams/{id}', tags: ['Teams'], summary: 'Delete a team; its conversations lose the team (lead, admin)',
-    request: { params: IdParam }, responses: { 204: { description: 'Deleted' }, ...errors } }),
-  async (c) => {
-    await deleteTeam(c.var.deps, c.var.actor, c.req.valid('param').id);
-    await auditAct(c, { action: 'team.deleted', targetType: 'team', targetId: c.req.valid('param').id });
-    return c.body(null, 204);
-  });
+  deleteRoute(app, { path: '/teams/{id}', tag: 'Teams', summary: 'Delete a team; its conversations lose the team (lead, admin)', remove: deleteTeam, audit: 'team' });
 
   app.openapi(createRoute({ method: 'post', path: '/teams/{id}/members', tags: ['Teams'], summary: 'Add members (lead, admin)',
     request: { params: IdParam, ...jsonBody(z.object({ userIds: UserIds.min(1) })) }, responses: { 200: jsonResponse(TeamSchema, 'The team'), ...errors } }),

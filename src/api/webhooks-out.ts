@@ -4,7 +4,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, redeliver } from '../domain/integrations/outgoing-webhooks.js';
 import { auditAct } from './audit-act.js';
 import { router } from './env.js';
-import { errors, IdParam, jsonBody, jsonResponse, page, PageQuery } from './schemas.js';
+import { childPageRoute, deleteRoute, readRoute } from './resource-routes.js';
+import { errors, jsonBody, jsonResponse } from './schemas.js';
 
 const Webhook = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), description: z.string().nullable(), active: z.boolean(), createdAt: z.string().nullable() }).openapi('OutgoingWebhook');
 const Delivery = z.object({
@@ -32,24 +33,12 @@ export const outgoingWebhookRoutes = () => {
     responses: { 200: jsonResponse(z.object({ data: z.array(Webhook), nextCursor: z.null() }), 'Webhooks'), ...errors } }),
   async (c) => c.json({ data: await listWebhooks(c.var.deps, c.var.actor), nextCursor: null }, 200));
 
-  app.openapi(createRoute({ method: 'get', path: '/webhooks/{id}', tags: ['Outgoing webhooks'], summary: 'One webhook (admin)',
-    request: { params: IdParam }, responses: { 200: jsonResponse(Webhook, 'The webhook'), ...errors } }),
-  async (c) => c.json(await getWebhook(c.var.deps, c.var.actor, c.req.valid('param').id), 200));
+  readRoute(app, { path: '/webhooks/{id}', tag: 'Outgoing webhooks', summary: 'One webhook (admin)',
+    schema: Webhook, description: 'The webhook', read: getWebhook });
 
-  app.openapi(createRoute({ method: 'delete', path: '/webhooks/{id}', tags: ['Outgoing webhooks'], summary: 'Remove a webhook and its delivery log (admin)',
-    request: { params: IdParam }, responses: { 204: { description: 'Removed' }, ...errors } }),
-  async (c) => {
-    await deleteWebhook(c.var.deps, c.var.actor, c.req.valid('param').id);
-    await auditAct(c, { action: 'webhook.deleted', targetType: 'webhook', targetId: c.req.valid('param').id });
-    return c.body(null, 204);
-  });
+  deleteRoute(app, { path: '/webhooks/{id}', tag: 'Outgoing webhooks', summary: 'Remove a webhook and its delivery log (admin)', description: 'Removed', remove: deleteWebhook, audit: 'webhook' });
 
-  app.openapi(createRoute({ method: 'get', path: '/webhooks/{id}/deliveries', tags: ['Outgoing webhooks'], summary: 'Delivery log, newest first (admin)',
-    request: { params: IdParam, query: PageQuery }, responses: { 200: jsonResponse(page(Delivery), 'A page'), ...errors } }),
-  async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    return c.json(await listDeliveries(c.var.deps, c.var.actor, c.req.valid('param').id, limit, cursor), 200);
-  });
+  childPageRoute(app, { path: '/webhooks/{id}/deliveries', tag: 'Outgoing webhooks', summary: 'Delivery log, newest first (admin)', item: Delivery, list: listDeliveries });
 
   app.openapi(createRoute({ method: 'post', path: '/webhooks/{id}/deliveries/{deliveryId}/redeliver', tags: ['Outgoing webhooks'], summary: 'Send a delivery again now, same id and body (admin)',
     request: { params: z.object({ id: z.string(), deliveryId: z.string() }) }, responses: { 200: jsonResponse(Delivery, 'The delivery, queued'), ...errors } }),

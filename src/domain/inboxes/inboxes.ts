@@ -3,7 +3,7 @@
 import type { ZodError } from 'zod';
 import type { ChannelKind } from '../../../connectors/types.js';
 import { randomToken } from '../core/crypto.js';
-import { requireRole, type Actor, canSeeAll } from '../core/actor.js';
+import { requireRole, type Actor, canSeeAll, canSeeInbox } from '../core/actor.js';
 import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -131,6 +131,12 @@ export async function getInboxRow(deps: Deps, id: string): Promise<Row> {
   const row = await deps.store.get<InboxRow>('SELECT * FROM inboxes WHERE id = ?', [id]);
   if (!row) throw notFound('Inbox');
   return row;
+}
+
+/** The inbox, for someone who may see it: 404 alike for an inbox that is gone and one the actor is no member of. */
+export async function getVisibleInboxRow(deps: Deps, actor: Actor, id: string): Promise<Row> {
+  if (!(await canSeeInbox(deps, actor, id))) throw notFound('Inbox');
+  return getInboxRow(deps, id);
 }
 
 export async function addInboxMembers(deps: Deps, actor: Actor, inboxId: string, userIds: string[]) {
