@@ -164,7 +164,9 @@ export function isoString(ms: number): string {
   const ys = y < 10 ? `000${y}` : y < 100 ? `00${y}` : y < 1000 ? `0${y}` : `${y}`;
   return `${ys}-${p2(m)}-${p2(d)}T${p2(h)}:${p2(mi)}:${p2(sec)}.${milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : milli}Z`;
 }
-const iso = (v: number | null | undefined) => (v == null ? null : isoString(v));
+/** A stored time (epoch ms) or null -> its ISO string or null. */
+export const isoOrNull = (v: number | null | undefined) => (v == null ? null : isoString(v));
+const iso = isoOrNull;
 
 /** Conversation row joined with contact_name, channel, labels (comma list) and last message columns. */
 export type ConversationViewRow = Pick<ConversationRow, 'id' | 'inbox_id' | 'status' | 'subject' | 'assignee_id' | 'team_id' | 'contact_id'

@@ -14,6 +14,7 @@ import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
 import type { Row } from '../core/store.js';
 import { parseRetryAfter } from '../../../connectors/retry-after.js';
 import type { OutgoingWebhookRow, WebhookDeliveryRow } from '../core/rows.js';
+import { isoOrNull } from '../core/views.js';
 
 export const MAX_ATTEMPTS = 10;
 export const BASE_BACKOFF_MS = 30_000;
@@ -28,7 +29,6 @@ const MAX_ERROR_CHARS = 500;
 /** Delay before attempt n+1 after n failed attempts: 30 s, 1 min, 2 min, … 128 min (about 4 h 15 min in all before giving up); capped at 6 h. */
 export const backoffMs = (attempts: number) => Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
 
-const iso = (v: unknown) => (v == null ? null : new Date(v as number).toISOString());
 const parseEvents = (v: unknown): string[] => {
   if (Array.isArray(v)) return v as string[];
   try { return JSON.parse(String(v)) as string[]; } catch { return []; }
@@ -41,7 +41,7 @@ export function webhookView(r: OutgoingWebhookRow) {
     events: parseEvents(r.events),
     description: r.description ?? null,
     active: Boolean(r.active),
-    createdAt: iso(r.created_at),
+    createdAt: isoOrNull(r.created_at),
   };
 }
 
@@ -55,10 +55,10 @@ export function deliveryView(r: WebhookDeliveryRow) {
     attempts: r.attempts,
     responseCode: r.last_status_code ?? null,
     lastError: r.last_error ?? null,
-    lastAttemptAt: iso(r.last_attempt_at),
-    nextAttemptAt: r.status === 'pending' ? iso(r.next_attempt_at) : null,
-    deliveredAt: iso(r.delivered_at),
-    createdAt: iso(r.created_at),
+    lastAttemptAt: isoOrNull(r.last_attempt_at),
+    nextAttemptAt: r.status === 'pending' ? isoOrNull(r.next_attempt_at) : null,
+    deliveredAt: isoOrNull(r.delivered_at),
+    createdAt: isoOrNull(r.created_at),
   };
 }
 

@@ -12,14 +12,13 @@ import { raw } from '../core/store.js';
 import type { ConversationRow, MessageRow } from '../core/rows.js';
 import type { ConversationFullRow } from '../core/views.js';
 import { CONTACT_TEXT, parseQuery } from '../search/text-query.js';
-import { CONVERSATION_COLUMNS, CONVERSATION_JOINS, conversationView, messageView } from '../core/views.js';
+import { CONVERSATION_COLUMNS, CONVERSATION_JOINS, conversationView, messageView, isoOrNull } from '../core/views.js';
 import type { ContactIdentityRow, ContactRow } from '../core/rows.js';
 
 /** Conversations shown inside a contact (newest activity first); older ones via the timeline or ?contactId=. */
 export const CONTACT_CONVERSATIONS_LIMIT = 100;
 const MAX_ATTRIBUTES_BYTES = 16_384;
 
-const iso = (v: unknown) => (v == null ? null : new Date(v as number).toISOString());
 const parseJson = (v: unknown): Record<string, unknown> => {
   if (v == null) return {};
   if (typeof v !== 'string') return v as Record<string, unknown>;
@@ -48,7 +47,7 @@ export function contactSummary(r: ContactRow): ContactSummary {
     email: r.email ?? null,
     phone: r.phone ?? null,
     attributes: parseJson(r.attributes),
-    createdAt: iso(r.created_at),
+    createdAt: isoOrNull(r.created_at),
   };
 }
 
@@ -58,7 +57,7 @@ const identityView = (r: ContactIdentityRow) => ({
   channel: r.channel,
   externalId: r.external_id,
   handle: r.handle ?? null,
-  createdAt: iso(r.created_at),
+  createdAt: isoOrNull(r.created_at),
 });
 
 /** Follows merged_into to the surviving contact (at most a few hops; merges flatten chains). */
