@@ -3,17 +3,11 @@
 // with object "instagram", replies through the Send API with messaging_type RESPONSE within
 // the 24-hour window, and names/usernames from the User Profile API.
 import { z } from 'zod';
-import { graphRootKeys, webhookSecretKeys } from '../meta/config.js';
-import { fetchUserProfile, messagingChannel } from '../meta/messaging-channel.js';
+import { fetchUserProfile, messagingChannel, messagingConfig } from '../meta/messaging-channel.js';
 import { MB, type Connector } from '../types.js';
 import { INSTAGRAM_MAX_TEXT, instagramProfile } from './wire.js';
 
-export const instagramConfig = z.object({
-  accountId: z.string().min(1),
-  accessToken: z.string().min(1),
-  ...webhookSecretKeys,
-  ...graphRootKeys,
-});
+export const instagramConfig = messagingConfig({ accountId: z.string().min(1), accessToken: z.string().min(1) });
 export type InstagramConfig = z.infer<typeof instagramConfig>;
 
 // Instagram messaging sends files by public URL: images (jpeg/png) up to 8 MB, mp4/mov/ogg/avi/webm

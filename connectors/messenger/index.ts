@@ -3,17 +3,11 @@
 // messaging_type RESPONSE (free replies only within 24 h of the customer's last message,
 // enforced before queueing through limits.replyWindowHours); names from the User Profile API.
 import { z } from 'zod';
-import { graphRootKeys, webhookSecretKeys } from '../meta/config.js';
-import { fetchUserProfile, messagingChannel } from '../meta/messaging-channel.js';
+import { fetchUserProfile, messagingChannel, messagingConfig } from '../meta/messaging-channel.js';
 import { MB, type Connector } from '../types.js';
 import { MESSENGER_MAX_TEXT, messengerProfile } from './wire.js';
 
-export const messengerConfig = z.object({
-  pageId: z.string().min(1),
-  pageAccessToken: z.string().min(1),
-  ...webhookSecretKeys,
-  ...graphRootKeys,
-});
+export const messengerConfig = messagingConfig({ pageId: z.string().min(1), pageAccessToken: z.string().min(1) });
 export type MessengerConfig = z.infer<typeof messengerConfig>;
 
 // Send API attachment upload (filedata): up to 25 MB; an attachment carries no caption, so the

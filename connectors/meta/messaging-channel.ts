@@ -2,11 +2,16 @@
 // `messaging[]` webhook and Send API for one account): Meta's webhook checks, parse, send,
 // file downloads, and the User Profile API lookup. Each connector says which of its config
 // keys hold the account id and token, and reads the profile its own way.
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Connector } from '../types.js';
-import { metaWebhook, type GraphRoot } from './config.js';
+import { graphRootKeys, metaWebhook, webhookSecretKeys, type GraphRoot } from './config.js';
 import { graphRequest } from './graph.js';
 import { fetchMessagingMedia, parseMessaging, sendMessaging } from './messaging.js';
+
+/** The inbox config: the account id and token under the platform's names, then every Meta inbox's keys. */
+export function messagingConfig<A extends z.ZodRawShape>(account: A) {
+  return z.object({ ...account, ...webhookSecretKeys, ...graphRootKeys });
+}
 
 export interface MessagingChannelSpec<C> {
   /** The webhook's `object`: "page" (Messenger) or "instagram". */
