@@ -52,6 +52,9 @@ export interface FetchedMedia { data: Uint8Array; contentType?: string; filename
 /** One outgoing file (bytes from the blob store; `url` = a signed, expiring public URL of it). */
 export interface OutboundFile { filename: string; contentType: string; size: number; data: Uint8Array; url: string; kind: MediaKind }
 
+/** The unit media limits are written in (bytes). */
+export const MB = 1048576;
+
 /** What a channel takes: checked when a reply is written, so nothing is queued to fail later. */
 export interface MediaLimits {
   /** Largest inbound file Parley downloads for this channel. */

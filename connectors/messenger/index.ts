@@ -3,24 +3,13 @@
 // messaging_type RESPONSE (free replies only within 24 h of the customer's last message,
 // enforced before queueing through limits.replyWindowHours); names from the User Profile API.
 import { z } from 'zod';
-import { graphRequest } from '../meta/graph.js';
-import { fetchMessagingMedia, parseMessaging, sendMessaging } from '../meta/messaging.js';
-import { hubHandshake, verifyHubSignature } from '../meta/signature.js';
-import { DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION } from '../meta/wire.js';
-import type { Connector } from '../types.js';
+import { fetchUserProfile, messagingChannel, messagingConfig } from '../meta/messaging-channel.js';
+import { MB, type Connector } from '../types.js';
 import { MESSENGER_MAX_TEXT, messengerProfile } from './wire.js';
 
-export const messengerConfig = z.object({
-  pageId: z.string().min(1),
-  pageAccessToken: z.string().min(1),
-  appSecret: z.string().min(1),
-  verifyToken: z.string().min(1),
-  apiBaseUrl: z.string().url().default(DEFAULT_GRAPH_URL),
-  apiVersion: z.string().regex(/^v\d+\.\d+$/, 'apiVersion looks like v25.0').default(DEFAULT_GRAPH_VERSION),
-});
+export const messengerConfig = messagingConfig({ pageId: z.string().min(1), pageAccessToken: z.string().min(1) });
 export type MessengerConfig = z.infer<typeof messengerConfig>;
 
-const MB = 1048576;
 // Send API attachment upload (filedata): up to 25 MB; an attachment carries no caption, so the
 // text goes first as its own message.
 export const MESSENGER_MEDIA = {
@@ -33,20 +22,11 @@ export const messenger: Connector<MessengerConfig> = {
   info: { label: 'Facebook Messenger', badge: 'FB', color: '#0866ff', configTemplate: { pageId: '', pageAccessToken: '', appSecret: '', verifyToken: '' }, sandbox: true },
   config: messengerConfig,
   secretFields: ['pageAccessToken', 'appSecret', 'verifyToken'],
-  handshake: (req, c) => hubHandshake(req, c.verifyToken),
-  verify: (req, raw, c) => verifyHubSignature(req, raw, c.appSecret),
-  parse: (raw, c) => parseMessaging(raw, 'page', c.pageId),
-  send: (c, msg) => sendMessaging({ baseUrl: c.apiBaseUrl, version: c.apiVersion, accountId: c.pageId, token: c.pageAccessToken }, msg),
+  ...messagingChannel<MessengerConfig>({ object: 'page', account: (c) => ({ id: c.pageId, token: c.pageAccessToken }), what: 'Messenger attachment' }),
   async fetchProfile(c, psid) {
-    const data = await graphRequest({
-      baseUrl: c.apiBaseUrl, method: 'GET', path: `/${c.apiVersion}/${encodeURIComponent(psid)}`,
-      query: { fields: 'first_name,last_name' }, token: c.pageAccessToken, timeoutMs: 5_000,
-    });
-    const p = messengerProfile.safeParse(data);
-    if (!p.success) return null;
-    const name = [p.data.first_name, p.data.last_name].filter(Boolean).join(' ').trim();
+    const p = await fetchUserProfile(c, c.pageAccessToken, psid, messengerProfile);
+    const name = [p?.first_name, p?.last_name].filter(Boolean).join(' ').trim();
     return name ? { name } : null;
   },
-  fetchMedia: (_c, remote, { maxBytes }) => fetchMessagingMedia(remote, maxBytes, 'Messenger attachment'),
   limits: { replyWindowHours: 24, taggedReply: { hours: 7 * 24, tag: 'HUMAN_AGENT' }, maxTextLength: MESSENGER_MAX_TEXT, attachments: true, media: MESSENGER_MEDIA },
 };

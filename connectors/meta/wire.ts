@@ -98,8 +98,17 @@ const messagingEnvelope = z.object({
   })).default([]),
 });
 export const messagingWebhook = (_object?: 'page' | 'instagram') => messagingEnvelope;
+export type MessagingWebhook = z.infer<typeof messagingEnvelope>;
 /** The wire shape of an item, for fakes that build webhooks. */
 export type MessagingItemInput = z.input<typeof messagingItem>;
+
+/**
+ * A User Profile API lookup, GET /{version}/{user-id}?fields=…: the fields a platform reads are
+ * the ones it asks for, and the answer is {id, …those fields}.
+ */
+export function userProfile<F extends z.ZodRawShape>(fields: F) {
+  return { fields: Object.keys(fields), schema: z.object({ id: z.string(), ...fields }) };
+}
 
 /** Send API request body (text only: Parley sends no attachments on these channels yet). */
 export const sendRequest = z.object({

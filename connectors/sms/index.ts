@@ -6,7 +6,7 @@
 // Out: POST /2010-04-01/Accounts/{AccountSid}/Messages.json with basic auth.
 import { z } from 'zod';
 import { fetchFile } from '../media-fetch.js';
-import { PermanentError, RetryableError, type Connector, type InboundAttachment, type InboundEvent } from '../types.js';
+import { MB, PermanentError, RetryableError, type Connector, type InboundAttachment, type InboundEvent } from '../types.js';
 import { apiError, inboundSms, messageResource, statusCallback, type SendMessageForm } from './wire.js';
 import { base64, constantTimeEqual, hmac } from '../signing.js';
 import { parseRetryAfter } from '../retry-after.js';
@@ -25,7 +25,6 @@ export const smsConfig = z.object({
 export type SmsConfig = z.infer<typeof smsConfig>;
 
 const TIMEOUT_MS = 15_000;
-const MB = 1048576;
 // MMS: up to 10 MediaUrl per message, 5 MB in all; images are what every handset shows.
 export const SMS_MEDIA = {
   inboundMaxBytes: 5 * MB,

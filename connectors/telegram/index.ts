@@ -5,7 +5,7 @@
 // Message ids are unique per chat only, so external ids are "<chat id>:<message id>".
 import { z } from 'zod';
 import { fetchFile } from '../media-fetch.js';
-import { FileTooLargeError, PermanentError, RetryableError, skipped, type Connector, type InboundAttachment, type InboundEvent, type MediaKind } from '../types.js';
+import { FileTooLargeError, MB, PermanentError, RetryableError, skipped, type Connector, type InboundAttachment, type InboundEvent, type MediaKind } from '../types.js';
 import { ALLOWED_UPDATES, tgCallbackQuery, tgFileInfo, tgMessage, tgMessageReaction, tgResponse, tgUpdate, type GetUpdatesBody, type SendMessageBody, type TgFile, type TgMessage } from './wire.js';
 import { constantTimeEqual } from '../signing.js';
 import { fetchErrorMessage, guardedFetch, PrivateNetworkError, readBounded } from '../net-guard.js';
@@ -30,7 +30,6 @@ export type TelegramConfig = z.infer<typeof telegramConfig>;
 const TIMEOUT_MS = 15_000;
 /** getUpdates returns at most 100 updates: far below this. */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-const MB = 1048576;
 // Bot API: photos up to 10 MB, other files up to 50 MB; captions up to 1024 characters.
 export const TELEGRAM_MEDIA = {
   inboundMaxBytes: 20 * MB,

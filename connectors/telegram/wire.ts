@@ -21,11 +21,16 @@ export const tgChat = z.object({
   last_name: z.string().optional(),
 }).passthrough();
 
-/** A file on Telegram's servers (Document, Video, Voice, Audio, Animation, VideoNote, Sticker, PhotoSize). */
-export const tgFile = z.object({
+/** What every file object starts with (docs: File); getFile adds file_path. */
+const tgFileRef = {
   file_id: z.string(),
   file_unique_id: z.string().optional(),
   file_size: z.number().optional(),
+};
+
+/** A file on Telegram's servers (Document, Video, Voice, Audio, Animation, VideoNote, Sticker, PhotoSize). */
+export const tgFile = z.object({
+  ...tgFileRef,
   file_name: z.string().optional(),
   mime_type: z.string().optional(),
   emoji: z.string().optional(),
@@ -80,23 +85,22 @@ export const tgMessageReaction = z.object({
   new_reaction: z.array(tgReaction).default([]),
 }).passthrough();
 
+/** The update kinds Parley reads, each with its schema: the one list of them. */
+const UPDATE_KINDS = {
+  message: tgMessage,
+  edited_message: tgMessage,
+  callback_query: tgCallbackQuery,
+  message_reaction: tgMessageReaction,
+};
+type UpdateKind = keyof typeof UPDATE_KINDS;
+
 /** Read field by field (each kind on its own) so one odd field never loses the update. */
 export const tgUpdate = z.object({
   update_id: z.number(),
-  message: z.unknown().optional(),
-  edited_message: z.unknown().optional(),
-  callback_query: z.unknown().optional(),
-  message_reaction: z.unknown().optional(),
+  ...(Object.fromEntries(Object.keys(UPDATE_KINDS).map((k) => [k, z.unknown().optional()])) as Record<UpdateKind, z.ZodOptional<z.ZodUnknown>>),
 }).passthrough();
 /** An Update as the Bot API sends it (the kinds Parley reads). */
-export interface TgUpdate {
-  update_id: number;
-  message?: z.input<typeof tgMessage>;
-  edited_message?: z.input<typeof tgMessage>;
-  callback_query?: z.input<typeof tgCallbackQuery>;
-  message_reaction?: z.input<typeof tgMessageReaction>;
-  [other: string]: unknown;
-}
+export type TgUpdate = { update_id: number; [other: string]: unknown } & { [K in UpdateKind]?: z.input<(typeof UPDATE_KINDS)[K]> };
 
 /** Every method answers this envelope; 429 carries parameters.retry_after (seconds). */
 export const tgResponse = z.object({
@@ -113,9 +117,9 @@ export interface SendMessageBody {
   reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
 }
 /** The update kinds Parley asks for (setWebhook / getUpdates allowed_updates). */
-export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'message_reaction'];
+export const ALLOWED_UPDATES = Object.keys(UPDATE_KINDS);
 
 /** getFile answer: download at /file/bot<token>/<file_path> (bots: up to 20 MB). */
-export const tgFileInfo = z.object({ file_id: z.string(), file_unique_id: z.string().optional(), file_size: z.number().optional(), file_path: z.string().optional() });
+export const tgFileInfo = z.object({ ...tgFileRef, file_path: z.string().optional() });
 
 export interface GetUpdatesBody { offset?: number; limit?: number; timeout?: number; allowed_updates?: string[] }

@@ -8,7 +8,7 @@
 // the outbox and the poller wait until the reset.
 import { ApiRequestError, ApiResponseError, TwitterApi, TwitterApiv2 } from 'twitter-api-v2';
 import { z } from 'zod';
-import { PermanentError, RetryableError, skipped, type Connector, type InboundEvent, type InboundMessageEvent } from '../types.js';
+import { MB, PermanentError, RetryableError, skipped, type Connector, type InboundEvent, type InboundMessageEvent } from '../types.js';
 import OAuth1Helper from 'twitter-api-v2/dist/esm/client-mixins/oauth1.helper.js';
 import { fetchFile, fileNameFromUrl } from '../media-fetch.js';
 import type { InboundAttachment, OutboundFile } from '../types.js';
@@ -61,7 +61,6 @@ async function uploadDmMedia(c: TwitterConfig, f: OutboundFile): Promise<string>
   throw res.status === 429 || res.status >= 500 ? new RetryableError(what) : new PermanentError(what);
 }
 
-const MB = 1048576;
 // DMs carry one file each: images up to 5 MB, GIFs 15 MB, videos 512 MB (X media upload limits).
 export const TWITTER_MEDIA = {
   inboundMaxBytes: 25 * MB,

@@ -2,7 +2,7 @@
 // call. Visitor messages are ingested by the public API; a reply is "sent" once it is
 // committed, and the visitor's stream and message list pick it up from the store.
 import { z } from 'zod';
-import type { Connector } from '../types.js';
+import { MB, type Connector } from '../types.js';
 
 export const webchatConfig = z.object({
   allowedOrigins: z.array(z.string().url()).optional(),
@@ -12,7 +12,6 @@ export const webchatConfig = z.object({
 }).strict();
 export type WebchatConfig = z.infer<typeof webchatConfig>;
 
-const MB = 1048576;
 
 export const webchat: Connector<WebchatConfig> = {
   kind: 'webchat',

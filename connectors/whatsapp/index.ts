@@ -6,28 +6,25 @@
 import { z } from 'zod';
 import { graphRequest } from '../meta/graph.js';
 import { uploadMedia } from './media-upload.js';
-import { hubHandshake, verifyHubSignature } from '../meta/signature.js';
-import { DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION } from '../meta/wire.js';
+import { graphRootKeys, metaWebhook, webhookSecretKeys } from '../meta/config.js';
 import { fetchFile } from '../media-fetch.js';
-import { PermanentError, skipped, type Connector, type InboundAttachment, type InboundEvent, type InboundStatusEvent, type MediaKind, type OutboundMessage } from '../types.js';
+import { MB, PermanentError, skipped, type Connector, type InboundAttachment, type InboundEvent, type InboundStatusEvent, type MediaKind, type OutboundMessage } from '../types.js';
 import { contactsText, describeWaReferral, flowReplyText, locationText, orderText, waOrigin } from './content.js';
 import { listTemplates, sendTemplate } from './templates.js';
-import { WHATSAPP_MAX_TEXT, waMediaInfo, waEcho, waInboundMessage, waSendResponse, waStatus, waValue, whatsappWebhook, type WaInboundMessage, type WaSendText } from './wire.js';
+import { sendMessage } from './send-message.js';
+import { WHATSAPP_MAX_TEXT, waMediaInfo, waEcho, waInboundMessage, waStatus, waValue, whatsappWebhook, type WaInboundMessage } from './wire.js';
 
 export const whatsappConfig = z.object({
   phoneNumberId: z.string().min(1),
   accessToken: z.string().min(1),
-  appSecret: z.string().min(1),
-  verifyToken: z.string().min(1),
+  ...webhookSecretKeys,
   /** The WhatsApp Business Account id: needed to list the approved message templates. */
   wabaId: z.string().min(1).optional(),
-  apiBaseUrl: z.string().url().default(DEFAULT_GRAPH_URL),
-  apiVersion: z.string().regex(/^v\d+\.\d+$/, 'apiVersion looks like v25.0').default(DEFAULT_GRAPH_VERSION),
+  ...graphRootKeys,
 });
 export type WhatsappConfig = z.infer<typeof whatsappConfig>;
 
 const dec = new TextDecoder();
-const MB = 1048576;
 // Cloud API media limits (Meta: "Supported media types"). The Cloud API downloads up to 100 MB.
 export const WHATSAPP_MEDIA = {
   inboundMaxBytes: 100 * MB,
@@ -184,12 +181,7 @@ async function sendWhatsappFile(c: WhatsappConfig, msg: OutboundMessage): Promis
   if (msg.text && (type === 'audio' || type === 'sticker')) await whatsapp.send(c, { ...msg, attachments: [] });
   else if (msg.text) media.caption = msg.text;
   if (type === 'document') media.filename = f.filename;
-  const body = { messaging_product: 'whatsapp', recipient_type: 'individual', to: msg.recipient.externalId, type, [type]: media,
-    ...(msg.replyToExternalId ? { context: { message_id: msg.replyToExternalId } } : {}) };
-  const data = await graphRequest({ baseUrl: c.apiBaseUrl, path: `/${c.apiVersion}/${c.phoneNumberId}/messages`, token: c.accessToken, body });
-  const parsed = waSendResponse.safeParse(data);
-  if (!parsed.success) throw new PermanentError('The Cloud API answered without a message id');
-  return { externalId: parsed.data.messages[0].id };
+  return sendMessage(c, msg.recipient.externalId, { type, [type]: media }, msg.replyToExternalId);
 }
 
 export const whatsapp: Connector<WhatsappConfig> = {
@@ -197,24 +189,12 @@ export const whatsapp: Connector<WhatsappConfig> = {
   info: { label: 'WhatsApp', badge: 'WA', color: '#128c4a', configTemplate: { phoneNumberId: '', accessToken: '', appSecret: '', verifyToken: '' }, sandbox: true },
   config: whatsappConfig,
   secretFields: ['accessToken', 'appSecret', 'verifyToken'],
-  handshake: (req, c) => hubHandshake(req, c.verifyToken),
-  verify: (req, raw, c) => verifyHubSignature(req, raw, c.appSecret),
+  ...metaWebhook,
   parse: (raw, c) => parseWhatsapp(raw, c),
   async send(c, msg) {
     if (msg.template) return sendTemplate(c, msg.recipient.externalId, msg.template, msg.attachments);
     if (msg.attachments.length) return sendWhatsappFile(c, msg);
-    const body: WaSendText = {
-      messaging_product: 'whatsapp',
-      recipient_type: 'individual',
-      to: msg.recipient.externalId,
-      type: 'text',
-      text: { body: msg.text },
-      ...(msg.replyToExternalId ? { context: { message_id: msg.replyToExternalId } } : {}),
-    };
-    const data = await graphRequest({ baseUrl: c.apiBaseUrl, path: `/${c.apiVersion}/${c.phoneNumberId}/messages`, token: c.accessToken, body });
-    const parsed = waSendResponse.safeParse(data);
-    if (!parsed.success) throw new PermanentError('The Cloud API answered without a message id');
-    return { externalId: parsed.data.messages[0].id };
+    return sendMessage(c, msg.recipient.externalId, { type: 'text', text: { body: msg.text } }, msg.replyToExternalId);
   },
   listTemplates,
   async fetchMedia(c, remote, { maxBytes }) {

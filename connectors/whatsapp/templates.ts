@@ -5,7 +5,8 @@
 import { graphRequest } from '../meta/graph.js';
 import { PermanentError, type OutboundFile, type ChannelTemplate, type OutboundTemplate, type TemplateButton, type TemplateHeader } from '../types.js';
 import { uploadMedia } from './media-upload.js';
-import { waSendResponse, waTemplateList, type WaSendTemplate, type WaTemplateComponent } from './wire.js';
+import { sendMessage } from './send-message.js';
+import { waTemplateList, type WaTemplateComponent } from './wire.js';
 import type { WhatsappConfig } from './index.js';
 
 type GraphTemplate = ReturnType<typeof waTemplateList.parse>['data'][number];
@@ -89,12 +90,5 @@ export async function sendTemplate(c: WhatsappConfig, to: string, t: OutboundTem
     mediaId = await uploadMedia(c, files[0]);
   }
   const components = templateComponents(t, mediaId);
-  const body: WaSendTemplate = {
-    messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'template',
-    template: { name: t.name, language: { code: t.language }, ...(components.length ? { components } : {}) },
-  };
-  const data = await graphRequest({ baseUrl: c.apiBaseUrl, path: `/${c.apiVersion}/${c.phoneNumberId}/messages`, token: c.accessToken, body });
-  const parsed = waSendResponse.safeParse(data);
-  if (!parsed.success) throw new PermanentError('The Cloud API answered without a message id');
-  return { externalId: parsed.data.messages[0].id };
+  return sendMessage(c, to, { type: 'template', template: { name: t.name, language: { code: t.language }, ...(components.length ? { components } : {}) } });
 }

@@ -125,10 +125,16 @@ export const whatsappWebhook = z.object({
 });
 export type WhatsappWebhook = z.infer<typeof whatsappWebhook>;
 
-export const waSendText = z.object({
+/** What every send carries besides its type and content (and an optional context). */
+const waSendEnvelope = {
   messaging_product: z.literal('whatsapp'),
   recipient_type: z.literal('individual').optional(),
   to: z.string().min(1),
+};
+type WaSendEnvelopeKey = keyof typeof waSendEnvelope | 'context';
+
+export const waSendText = z.object({
+  ...waSendEnvelope,
   type: z.literal('text'),
   text: z.object({ body: z.string().min(1), preview_url: z.boolean().optional() }),
   context: z.object({ message_id: z.string() }).optional(),
@@ -163,9 +169,7 @@ export type WaTemplateComponent = z.infer<typeof waTemplateComponent>;
 
 /** Send a template: {type:"template", template:{name, language:{code}, components:[{type:"header"|"body", parameters}, {type:"button", sub_type, index, parameters}]}}. */
 export const waSendTemplate = z.object({
-  messaging_product: z.literal('whatsapp'),
-  recipient_type: z.literal('individual').optional(),
-  to: z.string().min(1),
+  ...waSendEnvelope,
   type: z.literal('template'),
   template: z.object({
     name: z.string().min(1),
@@ -174,6 +178,11 @@ export const waSendTemplate = z.object({
   }),
 });
 export type WaSendTemplate = z.infer<typeof waSendTemplate>;
+
+/** A file by its uploaded media id: {type:"image"|…, <type>: {id, caption?, filename?}}. */
+export type WaSendMedia = { type: 'image' | 'video' | 'audio' | 'document' | 'sticker' } & { [type: string]: unknown };
+/** A send without its envelope: what sendMessage (send-message.ts) wraps. */
+export type WaSendContent = Omit<WaSendText, WaSendEnvelopeKey> | Omit<WaSendTemplate, WaSendEnvelopeKey> | WaSendMedia;
 
 /** GET /{version}/{WABA_ID}/message_templates -> {data:[{name, language, status, category, components}], paging?}. */
 export const waTemplateList = z.object({
