@@ -50,3 +50,9 @@ export async function expectStoredOnce(ch: ChannelInbox, push: () => Promise<{ s
   for (let i = 0; i < 3; i++) expect((await push()).status).toBe(200);
   expect(await ch.countByExternalId(externalId)).toBe(1);
 }
+
+/** The newest message (API JSON) of a platform thread that must exist: what media tests read. */
+export async function lastMessageOf(ch: ChannelInbox, threadKey: string) {
+  const conv = await ch.conversationOf(threadKey);
+  return (await ch.messagesOf(conv.id)).at(-1);
+}
