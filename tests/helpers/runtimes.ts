@@ -2,6 +2,7 @@
 // (`startParley`, as `npm start`) and against the Worker under workerd (`npm run worker:dev`:
 // wrangler dev --local with a local D1, Queues, the EventHub Durable Object and static assets).
 // Tests see only HTTP plus `tick()` (one scheduled run) and `sql()` (read the store).
+import { expect } from 'vitest';
 import { parseSseBlock } from './sse.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -149,6 +150,19 @@ async function attachWorker(child: ChildProcess, port: number, cleanup: () => vo
     cleanup();
     throw err;
   }
+}
+
+/** The messages (API JSON) of a conversation. */
+export const conversationMessages = async (rt: { api: Api }, conversationId: string) =>
+  (await rt.api.get(`/api/v1/conversations/${conversationId}/messages`)).body.data as any[];
+
+/** An agent's reply (the POST's answer) and the same message once the outbox has sent it. */
+export async function replyAndWaitSent(rt: { api: Api }, conversationId: string, content: string) {
+  const reply = await rt.api.post(`/api/v1/conversations/${conversationId}/messages`, { content });
+  expect(reply.status).toBe(201);
+  // Nobody runs the outbox by hand: the write asked for delivery (Node: a kick; Worker: a queue message).
+  const sent = await eventually(async () => (await conversationMessages(rt, conversationId)).find((m) => m.id === reply.body.id && m.deliveryStatus === 'sent'));
+  return { reply, sent };
 }
 
 /** Polls `probe` until it returns a truthy value (queue consumers and waitUntil run after the response). */
