@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../src/domain/core/clock.js';
 import { ingest } from '../src/domain/ingest/ingest.js';
+import { twoTeams } from './helpers/inboxes.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 import { inboundMessage } from './helpers/inbound.js';
 
@@ -25,13 +26,7 @@ const withCookie = (s: { cookie: string; csrf: string }) => ({ cookie: s.cookie,
 
 beforeAll(async () => {
   p = await startTestParley({ clock });
-  inboxA = (await p.api.post('/api/v1/inboxes', { name: 'A', channel: 'webchat', config: {} })).body.id;
-  inboxB = (await p.api.post('/api/v1/inboxes', { name: 'B', channel: 'webchat', config: {} })).body.id;
-  agentA = await p.createUser('agent', 'Agent A');
-  agentB = await p.createUser('agent', 'Agent B');
-  lead = await p.createUser('lead', 'Lead L');
-  await p.api.post(`/api/v1/inboxes/${inboxA}/members`, { userIds: [agentA.id] });
-  await p.api.post(`/api/v1/inboxes/${inboxB}/members`, { userIds: [agentB.id] });
+  ({ inboxA, inboxB, agentA, agentB, lead } = await twoTeams(p));
   const ev = (inbox: string, ext: string, handle: string) => ingest(p.deps, { id: inbox, channel: 'webchat' }, [inboundMessage({ externalId: `${ext}-m`, threadKey: ext,
     sentAt: clock.now(), sender: { externalId: ext, handle, name: 'Same Person' } })]);
   await ev(inboxA, 'visitor-a', '@alice_public');

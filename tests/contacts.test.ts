@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createRegistry } from '../connectors/registry.js';
-import type { Connector } from '../connectors/types.js';
+import { describe, expect, it } from 'vitest';
 import { ingest } from '../src/domain/ingest/ingest.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { emailLikeRegistry } from './helpers/email-like.js';
+import { fixture } from './helpers/fixture.js';
+import { createInbox } from './helpers/inboxes.js';
+import { startTestParley } from './helpers/parley.js';
 
-// A second channel for cross-channel contacts, without any platform behind it.
-const emailLike: Connector<Record<string, unknown>> = {
-  kind: 'email', info: { label: 'Test channel', badge: 'T', color: '#475569', configTemplate: {} }, config: z.object({}).passthrough(), limits: { attachments: false },
-  send: async (_c, m) => ({ externalId: `sent-${m.messageId}` }),
-};
-
-let p: TestParley;
-let chat: { id: string; channel: string };
-let mail: { id: string; channel: string };
+// Cross-channel contacts: a web chat and a mail inbox (no platform behind it).
+const p = fixture(() => startTestParley({ connectors: emailLikeRegistry() }));
+const chat = fixture(() => createInbox(p.api, 'webchat', {}, { name: 'Website chat' }));
+const mail = fixture(() => createInbox(p.api, 'email', {}, { name: 'Support mail' }));
 let seq = 0;
 
 const call = async (method: string, path: string, token: string, body?: unknown) => {
@@ -42,16 +37,6 @@ async function allMessageIds(token: string, conversationIds: string[]) {
   }
   return ids.sort();
 }
-
-beforeAll(async () => {
-  p = await startTestParley({ connectors: createRegistry({ email: emailLike }) });
-  const a = await p.api.post('/api/v1/inboxes', { name: 'Website chat', channel: 'webchat', config: {} });
-  const b = await p.api.post('/api/v1/inboxes', { name: 'Support mail', channel: 'email', config: {} });
-  expect([a.status, b.status]).toEqual([201, 201]);
-  chat = { id: a.body.id, channel: 'webchat' };
-  mail = { id: b.body.id, channel: 'email' };
-});
-afterAll(() => p.stop());
 
 describe('contacts', () => {
   it('merge moves identities, conversations and messages in one unit and loses nothing', async () => {

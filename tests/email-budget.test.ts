@@ -2,34 +2,21 @@
 // used to take minutes (quadratic quote trimming), a mail over the size budget and one over the
 // time budget. Each becomes a message (the over-budget ones saying they could not be fully
 // read, with the original attached), the cursor moves past them, and mail after them arrives.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pollInbox } from '../src/domain/ingest/polling.js';
-import { dovecotAvailable, startDovecot, type Dovecot } from './helpers/dovecot.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { emailInboxConfig, startTestDovecot } from './helpers/dovecot.js';
+import { fixture } from './helpers/fixture.js';
+import { createInbox } from './helpers/inboxes.js';
+import { startTestParley } from './helpers/parley.js';
 
-let p: TestParley;
-let dv: Dovecot;
-
-beforeAll(async () => {
-  if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd');
-  [dv, p] = await Promise.all([startDovecot(), startTestParley()]);
-}, 30_000);
-afterAll(async () => { await Promise.all([p?.stop(), dv?.stop()]); });
+const dv = fixture(startTestDovecot);
+const p = fixture(() => startTestParley());
 
 const mail = (id: string, subject: string, body: string) => [
   `From: Customer <c-${id}@example.com>`, 'To: support@parley.test', `Subject: ${subject}`, `Message-ID: <${id}@example.com>`,
   'Content-Type: text/plain; charset=utf-8', '', body, ''].join('\r\n');
 
-async function inbox(extra: Record<string, unknown>) {
-  const r = await p.api.post('/api/v1/inboxes', { name: `Budget ${Math.random()}`, channel: 'email', config: {
-    address: 'support@parley.test', allowPlaintext: true,
-    imap: { host: '127.0.0.1', port: dv.port, secure: false, user: dv.user, password: dv.password, ...(extra.mailbox ? { mailbox: extra.mailbox } : {}) },
-    smtp: { host: '127.0.0.1', port: 2525, secure: false },
-    ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'mailbox')),
-  } });
-  expect(r.status).toBe(201);
-  return r.body.id as string;
-}
+const inbox = async (extra: Record<string, unknown>) => (await createInbox(p.api, 'email', emailInboxConfig(dv, extra), { name: `Budget ${Math.random()}` })).id;
 const row = (id: string) => p.store.get('SELECT * FROM inboxes WHERE id = ?', [id]).then((r) => r!);
 const stored = (inboxId: string) => p.store.all<{ external_id: string; content: string; meta: string | null; attachments: string | null }>(
   'SELECT external_id, content, meta, attachments FROM messages WHERE inbox_id = ? ORDER BY created_at, id', [inboxId]);

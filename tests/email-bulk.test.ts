@@ -2,15 +2,17 @@
 // conversation marked `bulk` (message flag, meta.bulk, conversation label) and nothing answers
 // it automatically (after-hours bot, follow-up, CSAT), while a person's mail in the same inbox
 // gets all three. An agent can still answer the list mail by hand.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reactionsSettled } from '../src/domain/reactions.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { pollInbox } from '../src/domain/ingest/polling.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { runFollowUps } from '../src/domain/workflow/follow-up.js';
-import { dovecotAvailable, startDovecot, type Dovecot } from './helpers/dovecot.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
-import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
+import { emailInboxConfig, startTestDovecot } from './helpers/dovecot.js';
+import { fixture } from './helpers/fixture.js';
+import { createInbox } from './helpers/inboxes.js';
+import { startTestParley } from './helpers/parley.js';
+import { startSmtpSink } from './helpers/smtp-sink.js';
 
 const ADDRESS = 'support@parley.test';
 const H = 3_600_000;
@@ -19,17 +21,9 @@ const T0 = Date.parse('2026-10-18T10:00:00+08:00');
 const WEEKDAYS = { mon: [['09:00', '18:00']], tue: [['09:00', '18:00']], wed: [['09:00', '18:00']], thu: [['09:00', '18:00']], fri: [['09:00', '18:00']] };
 const clock = manualClock(T0);
 
-let p: TestParley;
-let dv: Dovecot;
-let sink: SmtpSink;
-
-beforeAll(async () => {
-  if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd (npm test installs it first)');
-  [dv, sink, p] = await Promise.all([startDovecot(), startSmtpSink(), startTestParley({ clock })]);
-}, 30_000);
-afterAll(async () => {
-  await Promise.all([p?.stop(), dv?.stop(), sink?.stop()]);
-});
+const dv = fixture(startTestDovecot);
+const sink = fixture(() => startSmtpSink());
+const p = fixture(() => startTestParley({ clock }));
 
 const mail = (from: string, id: string, subject: string, body: string, headers: string[] = []) => [
   `From: ${from}`, `To: ${ADDRESS}`, `Subject: ${subject}`, `Date: ${new Date(T0 - 60_000).toUTCString()}`, `Message-ID: <${id}>`,
@@ -44,21 +38,10 @@ async function settle() {
 describe('mailing-list and bulk mail', () => {
   it('opens a marked conversation that no bot, follow-up or CSAT ever writes to; a person\'s mail beside it gets all three', async () => {
     await dv.withClient((c) => c.mailboxCreate('Lists'));
-    const created = await p.api.post('/api/v1/inboxes', { name: 'Support', channel: 'email', config: {
-      address: ADDRESS, allowPlaintext: true,
-      imap: { host: '127.0.0.1', port: dv.port, secure: false, user: dv.user, password: dv.password, mailbox: 'Lists' },
-      smtp: { host: '127.0.0.1', port: sink.port, secure: false },
-    } });
-    expect(created.status).toBe(201);
-    const inboxId = created.body.id as string;
-    const patched = await p.api.raw(`/api/v1/inboxes/${inboxId}`, {
-      method: 'PATCH', headers: { authorization: `Bearer ${p.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ settings: {
-        businessHours: { timezone: 'Asia/Shanghai', weekly: WEEKDAYS }, bot: { enabled: true, awayMessage: 'We are closed on weekends.' },
-        csat: { enabled: true }, followUp: { afterHours: 1 },
-      } }),
-    });
-    expect(patched.status).toBe(200);
+    const inboxId = (await createInbox(p.api, 'email', emailInboxConfig(dv, { address: ADDRESS, mailbox: 'Lists', smtpPort: sink.port }), { name: 'Support', settings: {
+      businessHours: { timezone: 'Asia/Shanghai', weekly: WEEKDAYS }, bot: { enabled: true, awayMessage: 'We are closed on weekends.' },
+      csat: { enabled: true }, followUp: { afterHours: 1 },
+    } })).id;
 
     await dv.append(mail('Li Na <li.na@example.com>', 'person-1@example.com', 'My card is refused', 'My bank card is refused at checkout.'), 'Lists');
     await dv.append(mail('Deals <news@shop.example>', 'bulk-1@shop.example', 'Black Friday: 70% off', 'Everything must go.',

@@ -4,29 +4,19 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { pollInbox } from '../src/domain/ingest/polling.js';
-import { dovecotAvailable, startDovecot, type Dovecot } from './helpers/dovecot.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { emailInboxConfig, startTestDovecot } from './helpers/dovecot.js';
+import { fixture } from './helpers/fixture.js';
+import { createInbox } from './helpers/inboxes.js';
+import { startTestParley } from './helpers/parley.js';
 
-let p: TestParley;
-let dv: Dovecot;
-
-beforeAll(async () => {
-  if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd (npm test installs it first)');
-  [dv, p] = await Promise.all([startDovecot(), startTestParley()]);
-}, 30_000);
-afterAll(async () => { await Promise.all([p?.stop(), dv?.stop()]); });
+const dv = fixture(startTestDovecot);
+const p = fixture(() => startTestParley());
 
 it('SIGKILL of the poller process mid-import, then restart: every message exactly once', async () => {
   const TOTAL = 30;
-  const r = await p.api.post('/api/v1/inboxes', { name: 'Kill test', channel: 'email', config: {
-    address: 'support@parley.test', batchSize: 3, allowPlaintext: true,
-    imap: { host: '127.0.0.1', port: dv.port, secure: false, user: dv.user, password: dv.password },
-    smtp: { host: '127.0.0.1', port: 2525, secure: false },
-  } });
-  expect(r.status).toBe(201);
-  const inboxId = r.body.id as string;
+  const inboxId = (await createInbox(p.api, 'email', emailInboxConfig(dv, { batchSize: 3 }), { name: 'Kill test' })).id;
   for (let i = 0; i < TOTAL; i++) {
     await dv.append([`From: c${i}@example.com`, 'To: support@parley.test', `Subject: Order ${i}`, `Message-ID: <kill-${i}@example.com>`,
       'Content-Type: text/plain; charset=utf-8', '', `订单 ${i} 的问题`, ''].join('\r\n'));

@@ -1,11 +1,10 @@
 // The email connector's pure parts: MIME parsing of the fixtures, the HTML sanitizer against
-// known XSS vectors, quoted-history trimming, reply headers and SMTP error classification.
+// known XSS vectors, reply headers and SMTP error classification (quote trimming: email-quote.test.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emailConfig } from '../connectors/email/config.js';
 import { parseEmail } from '../connectors/email/parse.js';
-import { splitQuoted } from '../connectors/email/quote.js';
 import { sanitizeHtml } from '../connectors/email/sanitize.js';
 import { messageIdKey, ownMessageId } from '../connectors/email/message-id.js';
 import { classifySmtpError, referencesFor, replySubject } from '../connectors/email/smtp.js';
@@ -215,33 +214,6 @@ describe('HTML sanitizer', () => {
       + '<img src="cid:logo@x" alt="logo"><blockquote type="cite">quoted</blockquote><br></div>');
     expect(sanitizeHtml('<p>unclosed <b>bold')).toBe('<p>unclosed <b>bold</b></p>');
     expect(sanitizeHtml('a < b > c')).toBe('a &lt; b &gt; c');
-  });
-});
-
-describe('quoted history', () => {
-  const cases: [string, string, string][] = [
-    ['Gmail', 'Thanks!\n\nOn Tue, Nov 24, 2026 at 9:15 AM Support <support@parley.test> wrote:\n> We fixed it.\n', 'Thanks!'],
-    ['Gmail wrapped', 'Thanks!\n\nOn Tue, Nov 24, 2026 at 9:15 AM Parley Customer Support Team\n<support@parley.test> wrote:\n> We fixed it.\n', 'Thanks!'],
-    ['Outlook', 'Works now.\n\n________________________________\nFrom: Support <support@parley.test>\nSent: Tuesday, November 24, 2026 9:15 AM\nTo: Kim\nSubject: RE: x\n\nWe fixed it.\n', 'Works now.'],
-    ['Outlook, no separator', 'Works now.\n\nFrom: Support <support@parley.test>\nSent: Tuesday, November 24, 2026 9:15 AM\nSubject: RE: x\n', 'Works now.'],
-    ['QQ Mail', '好的，收到。\n\n------------------ 原始邮件 ------------------\n发件人: "Support"<support@parley.test>;\n发送时间: 2026年11月24日\n', '好的，收到。'],
-    ['NetEase/Chinese Gmail', '谢谢！\n\n在 2026年11月24日 09:15，Support <support@parley.test> 写道：\n> 已处理\n', '谢谢！'],
-    ['Original Message', 'ok\n\n-----Original Message-----\nFrom: x\n', 'ok'],
-    ['trailing > quote', 'Yes please.\n\n> Should we refund?\n> Thanks\n', 'Yes please.'],
-  ];
-  for (const [name, text, visible] of cases) {
-    it(`trims ${name}`, () => {
-      const r = splitQuoted(text);
-      expect(r.visible).toBe(visible);
-      expect(r.quoted.length).toBeGreaterThan(0);
-    });
-  }
-  it('keeps inline answers, a "From:" mentioned in prose, and messages that are only a quote', () => {
-    const inline = '> Which card?\nThe Visa one.\n> Which bank?\nICBC.\n> When?\nYesterday, around 9.\n';
-    expect(splitQuoted(inline)).toEqual({ visible: inline.trim(), quoted: '' });
-    const prose = 'From: my old account the transfer failed.\nPlease check.';
-    expect(splitQuoted(prose).visible).toBe(prose);
-    expect(splitQuoted('> only a quote\n').visible).toBe('> only a quote');
   });
 });
 

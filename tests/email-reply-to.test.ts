@@ -1,36 +1,25 @@
 // Reply-To honoured on replies, against real servers (dovecot in, smtp-server out): the
 // conversation and its contact stay the From address, the agent's answer goes where the
 // customer's latest mail asked; not for a sender the receiving server could not verify.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EmailConfig } from '../connectors/email/config.js';
 import { replyRecipients } from '../connectors/email/smtp.js';
 import type { OutboundMessage } from '../connectors/types.js';
 import { pollInbox } from '../src/domain/ingest/polling.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { dovecotAvailable, startDovecot, type Dovecot } from './helpers/dovecot.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
-import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
+import { emailInboxConfig, startTestDovecot } from './helpers/dovecot.js';
+import { fixture } from './helpers/fixture.js';
+import { createInbox } from './helpers/inboxes.js';
+import { startTestParley } from './helpers/parley.js';
+import { startSmtpSink } from './helpers/smtp-sink.js';
 
 const ADDRESS = 'support@parley.test';
-let p: TestParley;
-let dv: Dovecot;
-let sink: SmtpSink;
-let inboxId: string;
-
-beforeAll(async () => {
-  if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd (npm test installs it first)');
-  [dv, sink, p] = await Promise.all([startDovecot(), startSmtpSink(), startTestParley()]);
+const dv = fixture(startTestDovecot);
+const sink = fixture(() => startSmtpSink());
+const p = fixture(() => startTestParley());
+const inbox = fixture(async () => {
   await dv.withClient((c) => c.mailboxCreate('ReplyTo'));
-  const r = await p.api.post('/api/v1/inboxes', { name: 'Support', channel: 'email', config: {
-    address: ADDRESS, allowPlaintext: true,
-    imap: { host: '127.0.0.1', port: dv.port, secure: false, user: dv.user, password: dv.password, mailbox: 'ReplyTo' },
-    smtp: { host: '127.0.0.1', port: sink.port, secure: false },
-  } });
-  expect(r.status).toBe(201);
-  inboxId = r.body.id;
-}, 30_000);
-afterAll(async () => {
-  await Promise.all([p?.stop(), dv?.stop(), sink?.stop()]);
+  return createInbox(p.api, 'email', emailInboxConfig(dv, { address: ADDRESS, mailbox: 'ReplyTo', smtpPort: sink.port }), { name: 'Support' });
 });
 
 let n = 0;
@@ -41,10 +30,10 @@ const mail = (headers: string[], body: string) => [
 
 async function deliver(raw: string) {
   await dv.append(raw, 'ReplyTo');
-  expect(await pollInbox(p.deps, (await p.deps.store.get('SELECT * FROM inboxes WHERE id = ?', [inboxId]))!)).toBeTruthy();
+  expect(await pollInbox(p.deps, (await p.deps.store.get('SELECT * FROM inboxes WHERE id = ?', [inbox.id]))!)).toBeTruthy();
 }
 const conversationOf = async (messageId: string) =>
-  (await p.deps.store.get<{ conversation_id: string }>('SELECT conversation_id FROM messages WHERE external_id = ? AND inbox_id = ?', [messageId, inboxId]))!.conversation_id;
+  (await p.deps.store.get<{ conversation_id: string }>('SELECT conversation_id FROM messages WHERE external_id = ? AND inbox_id = ?', [messageId, inbox.id]))!.conversation_id;
 
 /** The agent answers; returns what the SMTP server received. */
 async function answer(conversationId: string, content: string) {

@@ -1,20 +1,15 @@
 // Group commit: deliveries handed in together share one atomic unit, answer after it, and
 // leave exactly what ingesting them one by one leaves; a failing group falls back to one by one.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../connectors/types.js';
 import type { Deps } from '../src/domain/deps.js';
 import { ingestGrouped } from '../src/domain/ingest/ingest-group.js';
 import type { Row, Statement, Store } from '../src/domain/core/store.js';
-import { directInbox, startTestParley, type TestParley } from './helpers/parley.js';
+import { fixture } from './helpers/fixture.js';
+import { directInbox, startTestParley } from './helpers/parley.js';
 
-let p: TestParley;
-let inbox: { id: string; channel: string };
-
-beforeAll(async () => {
-  p = await startTestParley();
-  inbox = await directInbox(p, 'Grouped');
-});
-afterAll(() => p.stop());
+const p = fixture(() => startTestParley());
+const inbox = fixture(() => directInbox(p, 'Grouped'));
 
 const msg = (externalId: string, threadKey: string, text: string): InboundEvent => ({
   kind: 'message', externalId, threadKey, text, attachments: [], sentAt: Date.now(),

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../connectors/types.js';
 import { ingest } from '../src/domain/ingest/ingest.js';
-import { directInbox, startTestParley, type TestParley } from './helpers/parley.js';
+import { fixture } from './helpers/fixture.js';
+import { directInbox, startTestParley } from './helpers/parley.js';
 import { inboundMessage } from './helpers/inbound.js';
 
-let p: TestParley;
-let inbox: { id: string; channel: string };
-
-beforeAll(async () => {
-  p = await startTestParley();
-  inbox = await directInbox(p, 'Direct');
-});
-afterAll(() => p.stop());
+const p = fixture(() => startTestParley());
+const inbox = fixture(() => directInbox(p, 'Direct'));
 
 const msg = (externalId: string, threadKey: string, text: string, extra: Partial<InboundEvent> = {}): InboundEvent => ({
   ...inboundMessage({ externalId, threadKey, text, sender: { externalId: `cust-${threadKey}`, name: `Customer ${threadKey}` } }), ...extra,

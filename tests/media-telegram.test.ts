@@ -1,30 +1,18 @@
 // Telegram media in (getFile -> /file/bot<token>/<file_path>, after the update was stored) and
 // out (sendPhoto / sendDocument / sendVideo / sendVoice multipart).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTelegramFake, type TelegramFake } from '../connectors/telegram/fake.js';
+import { describe, expect, it } from 'vitest';
+import { startTelegramFake } from '../connectors/telegram/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { downloadDueMedia } from '../src/domain/media/media-downloads.js';
 import { pollInbox } from '../src/domain/ingest/polling.js';
-import { JPEG, MP4, OGG, PDF, PNG, WEBP } from './helpers/media.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { channelFixtures, lastMessageOf } from './helpers/channel.js';
+import { downloadedBytes, JPEG, MP4, OGG, PDF, PNG, WEBP } from './helpers/media.js';
 
 const clock = manualClock(Date.now());
-let p: TestParley;
-let fake: TelegramFake;
-let inboxId: string;
-beforeAll(async () => {
-  p = await startTestParley({ clock });
-  fake = await startTelegramFake();
-  inboxId = (await p.api.post('/api/v1/inboxes', { name: 'TG media', channel: 'telegram', config: fake.inboxConfig() })).body.id;
-});
-afterAll(async () => { await p.stop(); await fake.close(); });
-
-const poll = async () => pollInbox(p.deps, (await p.store.get('SELECT * FROM inboxes WHERE id = ?', [inboxId]))!);
-const lastOf = async (chatId: number) => {
-  const c = await p.store.get<{ id: string }>('SELECT id FROM conversations WHERE inbox_id = ? AND thread_key = ?', [inboxId, String(chatId)]);
-  return (await p.api.get(`/api/v1/conversations/${c!.id}/messages`)).body.data.at(-1);
-};
-const bytesOf = async (url: string) => new Uint8Array(await (await p.api.raw(url, { headers: { authorization: `Bearer ${p.adminToken}` } })).arrayBuffer());
+const { fake, p, ch } = channelFixtures(startTelegramFake, 'telegram', 'TG media', (f) => f.inboxConfig(), { clock });
+const poll = async () => pollInbox(p.deps, (await p.store.get('SELECT * FROM inboxes WHERE id = ?', [ch.inboxId]))!);
+const lastOf = (chatId: number) => lastMessageOf(ch, String(chatId));
+const bytesOf = (url: string) => downloadedBytes(p, url);
 
 describe('telegram media in', () => {
   it('a photo: the largest size is downloaded through getFile, the caption is the text', async () => {

@@ -1,20 +1,15 @@
 // Files through the web chat and the agents' API: a visitor attaches a screenshot (multipart),
 // the agent sees it on the message and opens it; the agent replies with a PDF (multipart), the
 // visitor opens it from the widget's route. Files are scoped like their conversation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { PDF, PNG } from './helpers/media.js';
-import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
+import { fixture } from './helpers/fixture.js';
+import { createInbox } from './helpers/inboxes.js';
+import { apiClient, startTestParley } from './helpers/parley.js';
 
-let p: TestParley;
-let wt: string;
-let inboxId: string;
-beforeAll(async () => {
-  p = await startTestParley();
-  const r = await p.api.post('/api/v1/inboxes', { name: 'Site', channel: 'webchat', config: {} });
-  ({ id: inboxId, webchatToken: wt } = r.body);
-});
-afterAll(async () => { await p.stop(); });
+const p = fixture(() => startTestParley());
+const site = fixture(() => createInbox(p.api, 'webchat', {}, { name: 'Site' }));
 
 const form = (parts: Record<string, string | [Uint8Array, string, string][]>) => {
   const f = new FormData();
@@ -25,7 +20,7 @@ const form = (parts: Record<string, string | [Uint8Array, string, string][]>) =>
   return f;
 };
 async function visitor(name: string) {
-  const s = await p.api.post(`/public/webchat/${wt}/sessions`, { name });
+  const s = await p.api.post(`/public/webchat/${site.webchatToken}/sessions`, { name });
   return s.body.visitorToken as string;
 }
 const postForm = (path: string, token: string, body: FormData) => fetch(p.url + path, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });
@@ -35,11 +30,11 @@ describe('files in the web chat', () => {
   let vt: string;
   it('a visitor attaches a screenshot: stored, listed on the message, opened by the agent', async () => {
     vt = await visitor('Lin');
-    const res = await postForm(`/public/webchat/${wt}/messages`, vt, form({ content: 'this error', files: [[PNG, 'Screenshot 2026-12-01.png', 'image/png']] }));
+    const res = await postForm(`/public/webchat/${site.webchatToken}/messages`, vt, form({ content: 'this error', files: [[PNG, 'Screenshot 2026-12-01.png', 'image/png']] }));
     expect(res.status).toBe(201);
     const mine = await res.json();
-    expect(mine.attachments).toEqual([expect.objectContaining({ name: 'Screenshot 2026-12-01.png', contentType: 'image/png', size: PNG.byteLength, state: 'ready', kind: 'image', url: expect.stringContaining(`/public/webchat/${wt}/attachments/`) })]);
-    const conv = (await p.api.get(`/api/v1/conversations?inboxId=${inboxId}`)).body.data[0];
+    expect(mine.attachments).toEqual([expect.objectContaining({ name: 'Screenshot 2026-12-01.png', contentType: 'image/png', size: PNG.byteLength, state: 'ready', kind: 'image', url: expect.stringContaining(`/public/webchat/${site.webchatToken}/attachments/`) })]);
+    const conv = (await p.api.get(`/api/v1/conversations?inboxId=${site.id}`)).body.data[0];
     conversationId = conv.id;
     const [m] = (await p.api.get(`/api/v1/conversations/${conv.id}/messages`)).body.data;
     expect(m.content).toBe('this error');
@@ -57,10 +52,10 @@ describe('files in the web chat', () => {
     await p.api.post(`/api/v1/inboxes/${other.body.id}/members`, { userIds: [outsider.id] });
     expect((await p.as(outsider.token).get(m.attachments[0].url)).status).toBe(404);
     const member = await p.createUser('agent', 'Member');
-    await p.api.post(`/api/v1/inboxes/${inboxId}/members`, { userIds: [member.id] });
+    await p.api.post(`/api/v1/inboxes/${site.id}/members`, { userIds: [member.id] });
     expect((await p.as(member.token).get(m.attachments[0].url)).status).toBe(200);
 
-    const visitorUrl = `/public/webchat/${wt}/attachments/${m.attachments[0].id}`;
+    const visitorUrl = `/public/webchat/${site.webchatToken}/attachments/${m.attachments[0].id}`;
     expect((await apiClient(p.url, vt).get(visitorUrl)).status).toBe(200);
     const byQuery = await fetch(`${p.url}${visitorUrl}?visitorToken=${encodeURIComponent(vt)}`);
     expect(byQuery.status).toBe(200);
@@ -81,7 +76,7 @@ describe('files in the web chat', () => {
     const noteBody = await note.json();
     expect(noteBody).toMatchObject({ private: true, deliveryStatus: null });
 
-    const seen = (await apiClient(p.url, vt).get(`/public/webchat/${wt}/messages`)).body.data;
+    const seen = (await apiClient(p.url, vt).get(`/public/webchat/${site.webchatToken}/messages`)).body.data;
     const out = seen.find((m: any) => m.direction === 'out');
     expect(out).toMatchObject({ content: 'Your statement', deliveryStatus: 'sent', attachments: [expect.objectContaining({ name: 'statement.pdf', contentType: 'application/pdf' })] });
     expect(seen.some((m: any) => m.content === 'internal')).toBe(false);
@@ -89,20 +84,20 @@ describe('files in the web chat', () => {
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect(new Uint8Array(await pdf.arrayBuffer())).toEqual(PDF);
-    const noteFile = `/public/webchat/${wt}/attachments/${noteBody.attachments[0].id}`;
+    const noteFile = `/public/webchat/${site.webchatToken}/attachments/${noteBody.attachments[0].id}`;
     expect((await apiClient(p.url, vt).get(noteFile)).status).toBe(404);
   });
 
   it('bad files are refused at once with the reason; nothing is written', async () => {
     const before = (await p.store.get<{ n: number }>('SELECT count(*) AS n FROM messages'))!.n;
     const fake = new TextEncoder().encode('<svg onload="alert(1)"></svg>');
-    const r1 = await postForm(`/public/webchat/${wt}/messages`, vt, form({ content: 'x', files: [[fake, 'cat.png', 'image/png']] }));
+    const r1 = await postForm(`/public/webchat/${site.webchatToken}/messages`, vt, form({ content: 'x', files: [[fake, 'cat.png', 'image/png']] }));
     expect(r1.status).toBe(422);
     expect((await r1.json()).error).toMatchObject({ code: 'file_refused', message: expect.stringContaining('cat.png') });
     const r2 = await postForm(`/api/v1/conversations/${conversationId}/messages`, p.adminToken, form({ content: 'x', files: [[new Uint8Array(0), 'empty.pdf', 'application/pdf']] }));
     expect(r2.status).toBe(422);
     expect((await r2.json()).error.message).toBe('"empty.pdf" was refused: the file is empty');
-    const r3 = await postForm(`/public/webchat/${wt}/messages`, vt, form({ content: 'x', files: [[PNG, '../../../etc/passwd.png', 'image/png']] }));
+    const r3 = await postForm(`/public/webchat/${site.webchatToken}/messages`, vt, form({ content: 'x', files: [[PNG, '../../../etc/passwd.png', 'image/png']] }));
     expect(r3.status).toBe(201);
     expect((await r3.json()).attachments[0].name).toBe('passwd.png');
     expect((await p.store.get<{ n: number }>('SELECT count(*) AS n FROM messages'))!.n).toBe(before + 1);

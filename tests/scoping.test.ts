@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../src/domain/ingest/ingest.js';
+import { twoTeams } from './helpers/inboxes.js';
 import { apiClient, startTestParley, type TestParley } from './helpers/parley.js';
 import { inboundMessage } from './helpers/inbound.js';
 
@@ -9,13 +10,7 @@ let agentA: { id: string; token: string }, agentB: { id: string; token: string }
 
 beforeAll(async () => {
   p = await startTestParley();
-  inboxA = (await p.api.post('/api/v1/inboxes', { name: 'A', channel: 'webchat', config: {} })).body.id;
-  inboxB = (await p.api.post('/api/v1/inboxes', { name: 'B', channel: 'webchat', config: {} })).body.id;
-  agentA = await p.createUser('agent', 'Agent A');
-  agentB = await p.createUser('agent', 'Agent B');
-  lead = await p.createUser('lead', 'Lead');
-  await p.api.post(`/api/v1/inboxes/${inboxA}/members`, { userIds: [agentA.id] });
-  await p.api.post(`/api/v1/inboxes/${inboxB}/members`, { userIds: [agentB.id] });
+  ({ inboxA, inboxB, agentA, agentB, lead } = await twoTeams(p));
   const ev = (id: string, t: string) => inboundMessage({ externalId: id, threadKey: t, text: `secret ${t}`, sender: { externalId: `c-${t}` } });
   await ingest(p.deps, { id: inboxA, channel: 'webchat' }, [ev('a1', 'ta')]);
   await ingest(p.deps, { id: inboxB, channel: 'webchat' }, [ev('b1', 'tb')]);

@@ -1,19 +1,14 @@
 // The search-index job merges FTS segments in small steps until one is left, and search
 // finds the same messages before and after.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../connectors/types.js';
 import { ingest } from '../src/domain/ingest/ingest.js';
 import { mergeSearchIndex } from '../src/domain/search/search-index.js';
-import { directInbox, startTestParley, type TestParley } from './helpers/parley.js';
+import { fixture } from './helpers/fixture.js';
+import { directInbox, startTestParley } from './helpers/parley.js';
 
-let p: TestParley;
-let inbox: { id: string; channel: string };
-
-beforeAll(async () => {
-  p = await startTestParley();
-  inbox = await directInbox(p, 'Index');
-});
-afterAll(() => p.stop());
+const p = fixture(() => startTestParley());
+const inbox = fixture(() => directInbox(p, 'Index'));
 
 const segments = async () => (await p.store.get<{ n: number }>('SELECT count(DISTINCT segid) AS n FROM messages_fts_idx'))!.n;
 

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createRegistry } from '../connectors/registry.js';
-import type { Connector, InboundMessageEvent } from '../connectors/types.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { InboundMessageEvent } from '../connectors/types.js';
 import { ingest } from '../src/domain/ingest/ingest.js';
 import { PROBE } from '../src/domain/search/search.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { emailLikeRegistry } from './helpers/email-like.js';
+import { fixture } from './helpers/fixture.js';
+import { createInbox } from './helpers/inboxes.js';
+import { startTestParley } from './helpers/parley.js';
 import { inboundMessage } from './helpers/inbound.js';
 
-const emailLike: Connector<Record<string, unknown>> = {
-  kind: 'email', info: { label: 'Test channel', badge: 'T', color: '#475569', configTemplate: {} }, config: z.object({}).passthrough(), limits: { attachments: false },
-  send: async (_c, m) => ({ externalId: `sent-${m.messageId}` }),
-};
-
-let p: TestParley;
-let A: { id: string; channel: string };
-let B: { id: string; channel: string };
+const p = fixture(() => startTestParley({ connectors: emailLikeRegistry() }));
+const A = fixture(() => createInbox(p.api, 'webchat', {}, { name: 'Chat A' }));
+const B = fixture(() => createInbox(p.api, 'email', {}, { name: 'Mail B' }));
 let agentA: { id: string; token: string };
 let seq = 0;
 const convs: Record<string, string> = {};
@@ -31,9 +27,6 @@ async function say(inbox: { id: string; channel: string }, sender: { externalId:
 const q = (term: string, extra = '') => `/api/v1/search?q=${encodeURIComponent(term)}${extra}`;
 
 beforeAll(async () => {
-  p = await startTestParley({ connectors: createRegistry({ email: emailLike }) });
-  A = { id: (await p.api.post('/api/v1/inboxes', { name: 'Chat A', channel: 'webchat', config: {} })).body.id, channel: 'webchat' };
-  B = { id: (await p.api.post('/api/v1/inboxes', { name: 'Mail B', channel: 'email', config: {} })).body.id, channel: 'email' };
   const u = await p.createUser('agent', 'Agent A');
   agentA = { id: u.id, token: u.token };
   expect((await p.api.post(`/api/v1/inboxes/${A.id}/members`, { userIds: [u.id] })).status).toBe(200);
@@ -45,7 +38,6 @@ beforeAll(async () => {
   await say(B, { externalId: 'bob@example.com', name: 'Bob Stone' }, 'Refund for order 991 please');
   expect((await p.api.post(`/api/v1/conversations/${convs.wang}/messages`, { content: '内部备注：银行卡 BIN 需要核对', private: true })).status).toBe(201);
 });
-afterAll(() => p.stop());
 
 describe('search', () => {
   it('"银行卡" finds "无法绑定银行卡" with snippet, channel and contact; admins see every inbox', async () => {

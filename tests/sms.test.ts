@@ -1,20 +1,19 @@
 // SMS end to end against the fake Twilio-style provider on loopback.
 import { createHmac } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { twilioSignature } from '../connectors/sms/index.js';
 import { startSmsFake, type SmsFake } from '../connectors/sms/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { fixture } from './helpers/fixture.js';
+import { expectRateLimitedReplySentOnce } from './helpers/outbox.js';
+import { startTestParley } from './helpers/parley.js';
 import { createInbox as createInboxVia } from './helpers/inboxes.js';
 
 const PUBLIC = 'https://support.parley.example';
-let p: TestParley;
-let fake: SmsFake;
 const clock = manualClock(Date.now());
-
-beforeAll(async () => { p = await startTestParley({ clock, publicUrl: PUBLIC }); });
-afterAll(() => p.stop());
+const p = fixture(() => startTestParley({ clock, publicUrl: PUBLIC }));
+let fake: SmsFake;
 beforeEach(async () => { clock.set(Date.now()); fake = await startSmsFake(); });
 afterEach(() => fake.close());
 
@@ -127,14 +126,7 @@ describe('SMS replies', () => {
 
   it('a 429 then success sends exactly once, after Retry-After', async () => {
     const { conv } = await conversation();
-    await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'try again now' });
-    fake.failNext(1, 429, { retryAfter: 90 });
-    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, retried: 1 });
-    clock.advance(60_000);
-    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 0 });
-    clock.advance(31_000);
-    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, sent: 1 });
-    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 0 });
+    await expectRateLimitedReplySentOnce(p, clock, conv.id, 'try again now', () => fake.failNext(1, 429, { retryAfter: 90 }), 60_000, 31_000);
     expect(fake.sends.map((s) => s.body)).toEqual(['try again now']);
   });
 

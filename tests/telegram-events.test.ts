@@ -1,30 +1,24 @@
 // Telegram updates beyond plain text (Bot API: CallbackQuery, edited_message,
 // MessageReactionUpdated, web_app_data, contact, location/venue), through the webhook of a
 // real Parley from the fake Bot API, and getUpdates asking for those kinds.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setTelegramWebhook } from '../connectors/telegram/index.js';
-import { startTelegramFake, type TelegramFake } from '../connectors/telegram/fake.js';
+import { startTelegramFake } from '../connectors/telegram/fake.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { pollInbox } from '../src/domain/ingest/polling.js';
-import { channelInbox, type ChannelInbox } from './helpers/channel.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { channelInbox } from './helpers/channel.js';
+import { fixture } from './helpers/fixture.js';
+import { startTestParley } from './helpers/parley.js';
 
-let p: TestParley;
-let fake: TelegramFake;
-let ch: ChannelInbox;
 const secretToken = 'tg-secret-0123456789abcdef';
 const ana = { id: 91001, first_name: 'Ana', username: 'ana_t' };
-
-beforeAll(async () => {
-  fake = await startTelegramFake();
-  p = await startTestParley();
+const fake = fixture(startTelegramFake);
+const p = fixture(() => startTestParley());
+const ch = fixture(async () => {
   const config = fake.inboxConfig({ mode: 'webhook', secretToken });
-  ch = await channelInbox(p, 'telegram', 'TG', config);
-  await setTelegramWebhook(config, ch.hook);
-});
-afterAll(async () => {
-  await p.stop();
-  await fake.close();
+  const inbox = await channelInbox(p, 'telegram', 'TG', config);
+  await setTelegramWebhook(config, inbox.hook);
+  return inbox;
 });
 
 const thread = async (key: string) => ch.messagesOf((await ch.conversationOf(key)).id);

@@ -1,21 +1,20 @@
 // Telegram end to end against the fake Bot API on loopback: polling and webhook.
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setTelegramWebhook, telegram } from '../connectors/telegram/index.js';
 import { startTelegramFake, type TelegramFake } from '../connectors/telegram/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { pollInbox } from '../src/domain/ingest/polling.js';
 import { startParley } from '../src/runtime/server.js';
+import { fixture } from './helpers/fixture.js';
+import { expectRateLimitedReplySentOnce } from './helpers/outbox.js';
 import { startTestParley, type TestParley } from './helpers/parley.js';
 
-let p: TestParley;
-let fake: TelegramFake;
 const clock = manualClock(Date.now());
-
-beforeAll(async () => { p = await startTestParley({ clock }); });
-afterAll(() => p.stop());
+const p = fixture(() => startTestParley({ clock }));
+let fake: TelegramFake;
 beforeEach(async () => { clock.set(Date.now() + 1000); fake = await startTelegramFake(); });
 afterEach(() => fake.close());
 
@@ -128,14 +127,7 @@ describe('Telegram replies', () => {
 
   it('a 429 with retry_after is honoured, then the reply is sent exactly once', async () => {
     const { conv } = await conversationWithCustomer();
-    await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'retry me' });
-    fake.failNext(1, 429, { method: 'sendMessage', retryAfter: 42 });
-    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, retried: 1 });
-    clock.advance(30_000);
-    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 0 });
-    clock.advance(13_000);
-    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, sent: 1 });
-    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 0 });
+    await expectRateLimitedReplySentOnce(p, clock, conv.id, 'retry me', () => fake.failNext(1, 429, { method: 'sendMessage', retryAfter: 42 }), 30_000, 13_000);
     expect(fake.sends.map((s) => s.text)).toEqual(['retry me']);
   });
 

@@ -1,19 +1,18 @@
 // X DMs end to end: the real twitter-api-v2 client against the fake X API on loopback.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { twitter } from '../connectors/twitter/index.js';
 import { startTwitterFake, type TwitterFake } from '../connectors/twitter/fake.js';
 import { manualClock } from '../src/domain/core/clock.js';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
 import { pollInbox } from '../src/domain/ingest/polling.js';
-import { startTestParley, type TestParley } from './helpers/parley.js';
+import { fixture } from './helpers/fixture.js';
+import { expectHeldThenSentOnce } from './helpers/outbox.js';
+import { startTestParley } from './helpers/parley.js';
 import { createInbox as createInboxVia } from './helpers/inboxes.js';
 
-let p: TestParley;
-let fake: TwitterFake;
 const clock = manualClock(Date.now());
-
-beforeAll(async () => { p = await startTestParley({ clock }); });
-afterAll(() => p.stop());
+const p = fixture(() => startTestParley({ clock }));
+let fake: TwitterFake;
 // One fake X account per test, so each inbox's first poll sees only that test's DMs.
 beforeEach(async () => { clock.set(Date.now() + 1000); fake = await startTwitterFake(); });
 afterEach(() => fake.close());
@@ -32,6 +31,24 @@ async function conversations(inboxId: string) {
 }
 let nextUser = 2000;
 const customer = (name = 'Wang Lei') => ({ id: String(++nextUser), name, username: `cust${nextUser}` });
+/** A new inbox polled once after a new customer `name` wrote `text`: the customer and the conversation. */
+async function polledConversation(name: string, text: string) {
+  const inboxId = await createInbox();
+  const who = customer(name);
+  fake.customerWrites({ from: who, text });
+  await poll(inboxId);
+  const [conv] = await conversations(inboxId);
+  return { inboxId, who, conv };
+}
+/** A new webhook-only inbox where a new customer `name` wrote `text`, pushed to its hook. */
+async function pushedConversation(name: string, text: string) {
+  const inboxId = await createInbox({ pollSeconds: 0 });
+  const url = `${p.url}/webhooks/${inboxId}`;
+  const who = customer(name);
+  await fake.pushWebhook(url, { from: who, text });
+  const [conv] = await conversations(inboxId);
+  return { inboxId, url, who, conv };
+}
 
 describe('X DMs by polling', () => {
   it('polls a customer DM into a conversation with the sender as contact; the cursor stops repeats', async () => {
@@ -87,11 +104,7 @@ describe('X DMs by polling', () => {
   });
 
   it('a reply goes out with sendDmToParticipant; its echo in the next poll is not stored again', async () => {
-    const inboxId = await createInbox();
-    const carol = customer('Carol');
-    fake.customerWrites({ from: carol, text: 'Account locked' });
-    await poll(inboxId);
-    const [conv] = await conversations(inboxId);
+    const { inboxId, who: carol, conv } = await polledConversation('Carol', 'Account locked');
     const reply = await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'We unlocked it, please try again' });
     expect(reply.status).toBe(201);
     const sendsBefore = fake.sends.length;
@@ -124,11 +137,7 @@ describe('X DMs by polling', () => {
   });
 
   it('a 429 on send waits until x-rate-limit-reset, then sends exactly once', async () => {
-    const inboxId = await createInbox();
-    const erin = customer('Erin');
-    fake.customerWrites({ from: erin, text: 'No confirmation email' });
-    await poll(inboxId);
-    const [conv] = await conversations(inboxId);
+    const { inboxId, conv } = await polledConversation('Erin', 'No confirmation email');
     await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'Resent it' });
     const sendsBefore = fake.sends.length;
     fake.failNext(1, 429, { route: 'send', resetInSeconds: 300 });
@@ -136,20 +145,12 @@ describe('X DMs by polling', () => {
     const row = await p.store.get<{ next_attempt_at: number; last_error: string }>('SELECT * FROM outbox WHERE inbox_id = ?', [inboxId]);
     expect(row!.next_attempt_at - clock.now()).toBeGreaterThan(250_000);
     expect(row!.last_error).toMatch(/rate limit/);
-    clock.advance(60_000);
-    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 0 });
-    clock.advance(250_000);
-    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, sent: 1 });
-    expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 0 });
+    await expectHeldThenSentOnce(p.deps, clock, 60_000, 250_000);
     expect(fake.sends.length - sendsBefore).toBe(1);
   });
 
   it('a 403 on send fails the reply for good', async () => {
-    const inboxId = await createInbox();
-    const fay = customer('Fay');
-    fake.customerWrites({ from: fay, text: 'hi' });
-    await poll(inboxId);
-    const [conv] = await conversations(inboxId);
+    const { inboxId, conv } = await polledConversation('Fay', 'hi');
     await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'hello' });
     fake.failNext(1, 403, { route: 'send' });
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, failed: 1 });
@@ -238,11 +239,7 @@ describe('X Account Activity webhook', () => {
   });
 
   it('an echo that overtakes the send answer does not make the reply go out twice', async () => {
-    const inboxId = await createInbox({ pollSeconds: 0 });
-    const url = `${p.url}/webhooks/${inboxId}`;
-    const jin = customer('Jin');
-    await fake.pushWebhook(url, { from: jin, text: 'Is my account unlocked?' });
-    const [conv] = await conversations(inboxId);
+    const { inboxId, url, conv } = await pushedConversation('Jin', 'Is my account unlocked?');
     fake.echoTo(url);
     await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'Yes, unlocked' });
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ claimed: 1, sent: 1 });
@@ -257,11 +254,7 @@ describe('X Account Activity webhook', () => {
   });
 
   it('a mark-read event moves our replies in that thread to read; a malformed DM event is skipped, its sibling stored', async () => {
-    const inboxId = await createInbox({ pollSeconds: 0 });
-    const url = `${p.url}/webhooks/${inboxId}`;
-    const kim = customer('Kim');
-    await fake.pushWebhook(url, { from: kim, text: 'Card declined' });
-    const [conv] = await conversations(inboxId);
+    const { inboxId, url, who: kim, conv } = await pushedConversation('Kim', 'Card declined');
     await p.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: 'Try again now' });
     expect(await deliverDueOutbox(p.deps)).toMatchObject({ sent: 1 });
     const ours = (await messagesOf(inboxId)).find((m) => m.direction === 'out')!;

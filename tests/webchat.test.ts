@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliverDueOutbox } from '../src/domain/outbox/outbox.js';
-import { apiClient, collectSse, startTestParley, type TestParley } from './helpers/parley.js';
+import { fixture } from './helpers/fixture.js';
+import { createInbox } from './helpers/inboxes.js';
+import { apiClient, collectSse, startTestParley } from './helpers/parley.js';
 
-let p: TestParley;
-let webchatToken: string;
-let inboxId: string;
-
-beforeAll(async () => {
-  p = await startTestParley();
-  const r = await p.api.post('/api/v1/inboxes', { name: 'Website', channel: 'webchat', config: {} });
-  expect(r.status).toBe(201);
-  webchatToken = r.body.webchatToken;
-  inboxId = r.body.id;
-});
-afterAll(() => p.stop());
+const p = fixture(() => startTestParley());
+const site = fixture(() => createInbox(p.api, 'webchat', {}, { name: 'Website' }));
 
 async function visitor(name?: string) {
   const pub = apiClient(p.url);
-  const s = await pub.post(`/public/webchat/${webchatToken}/sessions`, name ? { name } : {});
+  const s = await pub.post(`/public/webchat/${site.webchatToken}/sessions`, name ? { name } : {});
   expect(s.status).toBe(201);
   return apiClient(p.url, s.body.visitorToken) && { token: s.body.visitorToken as string, api: apiClient(p.url, s.body.visitorToken) };
 }
@@ -25,14 +17,14 @@ async function visitor(name?: string) {
 describe('web chat end to end', () => {
   it('visitor writes, agent lists, assigns, replies; the reply reaches the visitor live', async () => {
     const agent = await p.createUser('agent', 'Lin');
-    await p.api.post(`/api/v1/inboxes/${inboxId}/members`, { userIds: [agent.id] });
+    await p.api.post(`/api/v1/inboxes/${site.id}/members`, { userIds: [agent.id] });
     const v = await visitor('王小明');
-    const sent = await v.api.post(`/public/webchat/${webchatToken}/messages`, { content: '我的银行卡无法绑定' });
+    const sent = await v.api.post(`/public/webchat/${site.webchatToken}/messages`, { content: '我的银行卡无法绑定' });
     expect(sent.status).toBe(201);
     expect(sent.body.content).toBe('我的银行卡无法绑定');
 
     const a = p.as(agent.token);
-    const list = await a.get(`/api/v1/conversations?status=open&inboxId=${inboxId}`);
+    const list = await a.get(`/api/v1/conversations?status=open&inboxId=${site.id}`);
     expect(list.status).toBe(200);
     const conv = list.body.data.find((c: any) => c.contact.name === '王小明');
     expect(conv).toMatchObject({ channel: 'webchat', status: 'open', assigneeId: null, unreadCount: 1, lastMessage: { content: '我的银行卡无法绑定', direction: 'in' } });
@@ -41,7 +33,7 @@ describe('web chat end to end', () => {
     expect(assigned.status).toBe(200);
     expect(assigned.body.assigneeId).toBe(agent.id);
 
-    const stream = await fetch(`${p.url}/public/webchat/${webchatToken}/events?visitorToken=${encodeURIComponent(v.token)}`);
+    const stream = await fetch(`${p.url}/public/webchat/${site.webchatToken}/events?visitorToken=${encodeURIComponent(v.token)}`);
     expect(stream.status).toBe(200);
     const reply = await a.post(`/api/v1/conversations/${conv.id}/messages`, { content: '您好，我们来看看' });
     expect(reply.status).toBe(201);
@@ -57,7 +49,7 @@ describe('web chat end to end', () => {
     expect(contents).toContain('您好，我们来看看');
     expect(contents).not.toContain('internal: check card BIN');
 
-    const mine = await v.api.get(`/public/webchat/${webchatToken}/messages`);
+    const mine = await v.api.get(`/public/webchat/${site.webchatToken}/messages`);
     expect(mine.body.data.map((m: any) => [m.direction, m.content])).toEqual([['in', '我的银行卡无法绑定'], ['out', '您好，我们来看看']]);
     const thread = await a.get(`/api/v1/conversations/${conv.id}/messages`);
     expect(thread.body.data.map((m: any) => m.deliveryStatus)).toEqual(['received', 'sent', null]);
@@ -66,23 +58,23 @@ describe('web chat end to end', () => {
   it('a visitor can never read another visitor\'s conversation', async () => {
     const v1 = await visitor('A');
     const v2 = await visitor('B');
-    await v1.api.post(`/public/webchat/${webchatToken}/messages`, { content: 'secret of A' });
-    const other = await v2.api.get(`/public/webchat/${webchatToken}/messages`);
+    await v1.api.post(`/public/webchat/${site.webchatToken}/messages`, { content: 'secret of A' });
+    const other = await v2.api.get(`/public/webchat/${site.webchatToken}/messages`);
     expect(other.status).toBe(200);
     expect(other.body.data).toEqual([]);
     const forged = apiClient(p.url, v1.token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')));
-    expect((await forged.get(`/public/webchat/${webchatToken}/messages`)).status).toBe(401);
-    expect((await apiClient(p.url).get(`/public/webchat/${webchatToken}/messages`)).status).toBe(401);
+    expect((await forged.get(`/public/webchat/${site.webchatToken}/messages`)).status).toBe(401);
+    expect((await apiClient(p.url).get(`/public/webchat/${site.webchatToken}/messages`)).status).toBe(401);
     // A token from another inbox does not open this one.
     const other2 = await p.api.post('/api/v1/inboxes', { name: 'Other site', channel: 'webchat', config: {} });
     const s = await apiClient(p.url).post(`/public/webchat/${other2.body.webchatToken}/sessions`, {});
-    expect((await apiClient(p.url, s.body.visitorToken).get(`/public/webchat/${webchatToken}/messages`)).status).toBe(401);
+    expect((await apiClient(p.url, s.body.visitorToken).get(`/public/webchat/${site.webchatToken}/messages`)).status).toBe(401);
   });
 
   it('a retried visitor POST with the same clientMessageId is stored once', async () => {
     const v = await visitor('Retry');
-    for (let i = 0; i < 3; i++) await v.api.post(`/public/webchat/${webchatToken}/messages`, { content: 'once', clientMessageId: 'c-1' });
-    const mine = await v.api.get(`/public/webchat/${webchatToken}/messages`);
+    for (let i = 0; i < 3; i++) await v.api.post(`/public/webchat/${site.webchatToken}/messages`, { content: 'once', clientMessageId: 'c-1' });
+    const mine = await v.api.get(`/public/webchat/${site.webchatToken}/messages`);
     expect(mine.body.data).toHaveLength(1);
   });
 });

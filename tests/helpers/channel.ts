@@ -3,15 +3,21 @@
 import { expect } from 'vitest';
 import type { StartOptions } from '../../src/runtime/server.js';
 import { fixture } from './fixture.js';
-import { startTestParley, type TestParley } from './parley.js';
+import { startTestParley, type Api, type TestParley } from './parley.js';
+
+/** An inbox created through the API of a running Parley (Node or Worker), and its webhook URL. */
+export async function webhookInbox(parley: { api: Api; url: string }, channel: string, name: string, config: unknown) {
+  const r = await parley.api.post('/api/v1/inboxes', { name, channel, config });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  const inboxId = r.body.id as string;
+  return { inboxId, hook: `${parley.url}/webhooks/${inboxId}` };
+}
 
 export async function channelInbox(p: TestParley, channel: string, name: string, config: unknown) {
-  const r = await p.api.post('/api/v1/inboxes', { name, channel, config });
-  expect(r.status).toBe(201);
-  const inboxId = r.body.id as string;
+  const { inboxId, hook } = await webhookInbox(p, channel, name, config);
   return {
     inboxId,
-    hook: `${p.url}/webhooks/${inboxId}`,
+    hook,
     /** The conversation (API JSON) of a platform thread, or null. */
     async conversationOf(threadKey: string) {
       const row = await p.store.get<{ id: string }>('SELECT id FROM conversations WHERE inbox_id = ? AND thread_key = ?', [inboxId, threadKey]);
@@ -49,4 +55,10 @@ export async function expectReplyRefused(p: TestParley, ch: ChannelInbox, thread
 export async function expectStoredOnce(ch: ChannelInbox, push: () => Promise<{ status: number }>, externalId: string) {
   for (let i = 0; i < 3; i++) expect((await push()).status).toBe(200);
   expect(await ch.countByExternalId(externalId)).toBe(1);
+}
+
+/** The newest message (API JSON) of a platform thread that must exist: what media tests read. */
+export async function lastMessageOf(ch: ChannelInbox, threadKey: string) {
+  const conv = await ch.conversationOf(threadKey);
+  return (await ch.messagesOf(conv.id)).at(-1);
 }

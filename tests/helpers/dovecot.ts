@@ -141,3 +141,23 @@ ${opts.extraConfig ?? ''}
     },
   };
 }
+
+/** startDovecot for a test file, failing with how to install dovecot where it is missing. */
+export async function startTestDovecot(): Promise<Dovecot> {
+  if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd (npm test installs it first)');
+  return startDovecot();
+}
+
+/**
+ * An email inbox's config that reads `dv` (plaintext IMAP on loopback, `mailbox` or INBOX) and
+ * sends through SMTP at `smtpPort`: a test's sink, or 2525, where nothing listens, for tests
+ * that never send. Other fields (batchSize, address...) are added as given.
+ */
+export function emailInboxConfig(dv: Dovecot, { mailbox, smtpPort = 2525, ...more }: { mailbox?: string; smtpPort?: number; [field: string]: unknown } = {}) {
+  return {
+    address: 'support@parley.test', allowPlaintext: true,
+    imap: { host: '127.0.0.1', port: dv.port, secure: false, user: dv.user, password: dv.password, ...(mailbox ? { mailbox } : {}) },
+    smtp: { host: '127.0.0.1', port: smtpPort, secure: false },
+    ...more,
+  };
+}

@@ -8,11 +8,12 @@ type Stoppable = { stop?: () => unknown; close?: () => unknown };
 
 /**
  * `make` runs in beforeAll (it may read fixtures declared before it); `takeDown` in afterAll,
- * by default the value's own `stop()` or else `close()`.
+ * by default the value's own `stop()` or else `close()`. `makeTimeoutMs` is beforeAll's timeout,
+ * for what takes longer to start than the config's hookTimeout (a Worker under workerd).
  */
-export function fixture<T extends object>(make: () => T | Promise<T>, takeDown?: (value: T) => unknown): T {
+export function fixture<T extends object>(make: () => T | Promise<T>, takeDown?: (value: T) => unknown, makeTimeoutMs?: number): T {
   let value: T | undefined;
-  beforeAll(async () => { value = await make(); });
+  beforeAll(async () => { value = await make(); }, makeTimeoutMs);
   afterAll(async () => {
     const v = value as (T & Stoppable) | undefined;
     value = undefined;

@@ -13,3 +13,20 @@ export async function createInbox(api: Api, channel: string, config: Record<stri
   }
   return { id: r.body.id as string, channel, webchatToken: (r.body.webchatToken as string | undefined) ?? null, body: r.body };
 }
+
+type User = { id: string; token: string; email: string };
+
+/**
+ * Two web chat inboxes, A and B, each with its own agent as member, and a lead: the actors whose
+ * views the scoping tests compare.
+ */
+export async function twoTeams(p: { api: Api; createUser(role: 'agent' | 'lead', name: string): Promise<User> }) {
+  const inboxA = (await createInbox(p.api, 'webchat', {}, { name: 'A' })).id;
+  const inboxB = (await createInbox(p.api, 'webchat', {}, { name: 'B' })).id;
+  const agentA = await p.createUser('agent', 'Agent A');
+  const agentB = await p.createUser('agent', 'Agent B');
+  const lead = await p.createUser('lead', 'Lead');
+  await p.api.post(`/api/v1/inboxes/${inboxA}/members`, { userIds: [agentA.id] });
+  await p.api.post(`/api/v1/inboxes/${inboxB}/members`, { userIds: [agentB.id] });
+  return { inboxA, inboxB, agentA, agentB, lead };
+}

@@ -29,3 +29,8 @@ export function bigPng(size: number): Uint8Array {
 }
 
 export async function sniff(b: Uint8Array) { return (await fileTypeFromBuffer(b))?.mime; }
+
+/** A stored attachment's bytes, read at its URL as the admin. */
+export async function downloadedBytes(p: { adminToken: string; api: { raw(path: string, init: RequestInit): Promise<Response> } }, url: string) {
+  return new Uint8Array(await (await p.api.raw(url, { headers: { authorization: `Bearer ${p.adminToken}` } })).arrayBuffer());
+}

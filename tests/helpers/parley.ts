@@ -1,17 +1,22 @@
 // Starts a real Parley (HTTP on an ephemeral port, its own SQLite file) for a test file.
-import { parseSseBlock } from './sse.js';
+import { sseEvents, type SseEvent } from './sse.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startParley, type Running, type StartOptions } from '../../src/runtime/server.js';
 
-export interface TestParley extends Running {
-  dir: string;
+/** A running Parley (Node or Worker) as a test reaches it: over HTTP, as the admin or as a user it made. */
+export interface AdminSession {
+  url: string;
   adminToken: string;
   api: Api;
   as(token: string): Api;
   createUser(role: 'admin' | 'lead' | 'agent', name?: string): Promise<{ id: string; token: string; email: string }>;
+}
+
+export interface TestParley extends Running, AdminSession {
+  dir: string;
   stop(): Promise<void>;
 }
 
@@ -48,6 +53,22 @@ export function apiClient(base: string, token?: string): Api {
 }
 
 let counter = 0;
+export function adminSession(url: string, adminToken: string): AdminSession {
+  const api = apiClient(url, adminToken);
+  return {
+    url, adminToken, api,
+    as: (token) => apiClient(url, token),
+    async createUser(role, name) {
+      const n = ++counter;
+      const label = name ?? `${role} ${n}`;
+      const email = `${label.replace(/\W+/g, '.').toLowerCase()}.${n}@test.local`;
+      const r = await api.post('/api/v1/users', { email, name: label, role, password: 'password123' });
+      if (r.status !== 201) throw new Error(`createUser: ${r.status} ${JSON.stringify(r.body)}`);
+      return { id: r.body.id as string, token: r.body.token as string, email };
+    },
+  };
+}
+
 export async function startTestParley(opts: StartOptions = {}): Promise<TestParley> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-test-'));
   const running = await startParley({
@@ -56,17 +77,8 @@ export async function startTestParley(opts: StartOptions = {}): Promise<TestParl
     bootstrapAdmin: { email: 'admin@test.local', password: 'admin-password' },
     ...opts,
   });
-  const adminToken = running.admin?.token ?? '';
-  const api = apiClient(running.url, adminToken);
   return {
-    ...running, dir, adminToken, api,
-    as: (token) => apiClient(running.url, token),
-    async createUser(role, name = `${role} ${++counter}`) {
-      const email = `${name.replace(/\W+/g, '.').toLowerCase()}.${counter}@test.local`;
-      const r = await api.post('/api/v1/users', { email, name, role, password: 'password123' });
-      if (r.status !== 201) throw new Error(`createUser: ${r.status} ${JSON.stringify(r.body)}`);
-      return { id: r.body.id, token: r.body.token, email };
-    },
+    ...running, ...adminSession(running.url, running.admin?.token ?? ''), dir,
     async stop() {
       await running.close();
       rmSync(dir, { recursive: true, force: true });
@@ -75,24 +87,15 @@ export async function startTestParley(opts: StartOptions = {}): Promise<TestParl
 }
 
 /** Reads SSE events from a streaming response until `until` returns true or time runs out. */
-export async function collectSse(res: Response, until: (events: { event: string; data: any }[]) => boolean, timeoutMs = 5000) {
-  const events: { event: string; data: any }[] = [];
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = '';
+export async function collectSse(res: Response, until: (events: SseEvent[]) => boolean, timeoutMs = 5000) {
+  const events: SseEvent[] = [];
+  const reader = sseEvents(res.body!).getReader();
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline && !until(events)) {
-      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now())))]);
-      if (!chunk || chunk.done) break;
-      buf += dec.decode(chunk.value, { stream: true });
-      let idx;
-      while ((idx = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, idx);
-        buf = buf.slice(idx + 2);
-        const e = parseSseBlock(block);
-        if (e) events.push(e as never);
-      }
+      const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now())))]);
+      if (!next || next.done) break;
+      events.push(next.value);
     }
   } finally {
     await reader.cancel().catch(() => {});

@@ -2,57 +2,38 @@
 // (`startParley`, as `npm start`) and against the Worker under workerd (`npm run worker:dev`:
 // wrangler dev --local with a local D1, Queues, the EventHub Durable Object and static assets).
 // Tests see only HTTP plus `tick()` (one scheduled run) and `sql()` (read the store).
-import { parseSseBlock } from './sse.js';
+import { expect } from 'vitest';
+import { sseEvents, type SseEvent } from './sse.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobs } from '../../src/domain/jobs.js';
 import { freePort } from './dovecot.js';
-import { apiClient, startTestParley, type Api } from './parley.js';
+import { adminSession, apiClient, startTestParley, type AdminSession, type Api } from './parley.js';
 
 export type RuntimeKind = 'node' | 'worker';
 /** PARLEY_TEST_RUNTIMES=node limits the runtime-parameterised files to one runtime. */
 export const runtimes: RuntimeKind[] = (process.env.PARLEY_TEST_RUNTIMES?.split(',') as RuntimeKind[] | undefined) ?? ['node', 'worker'];
 
-export interface Runtime {
+export interface Runtime extends AdminSession {
   kind: RuntimeKind;
-  url: string;
-  adminToken: string;
-  api: Api;
-  as(token: string): Api;
-  createUser(role: 'admin' | 'lead' | 'agent', name?: string): Promise<{ id: string; token: string; email: string }>;
   /** One run of the scheduled sweeps (Node: the node-cron jobs once; Worker: its Cron Trigger). */
   tick(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const ADMIN = { email: 'admin@test.local', password: 'admin-password' };
-let counter = 0;
 
 export async function startRuntime(kind: RuntimeKind): Promise<Runtime> {
   return kind === 'node' ? startNode() : startWorker();
-}
-
-function common(url: string, adminToken: string) {
-  const api = apiClient(url, adminToken);
-  return {
-    url, adminToken, api,
-    as: (token: string) => apiClient(url, token),
-    async createUser(role: 'admin' | 'lead' | 'agent', name = `${role} ${++counter}`) {
-      const email = `${name.replace(/\W+/g, '.').toLowerCase()}.${++counter}@test.local`;
-      const r = await api.post('/api/v1/users', { email, name, role, password: 'password123' });
-      if (r.status !== 201) throw new Error(`createUser: ${r.status} ${JSON.stringify(r.body)}`);
-      return { id: r.body.id as string, token: r.body.token as string, email };
-    },
-  };
 }
 
 async function startNode(): Promise<Runtime> {
   // The scheduler on, as `npm start` runs: replies go out through the outbox kick.
   const p = await startTestParley({ scheduler: true, bootstrapAdmin: ADMIN });
   return {
-    kind: 'node', ...common(p.url, p.adminToken),
+    kind: 'node', ...adminSession(p.url, p.adminToken),
     async tick() { for (const j of jobs) if (j.name !== 'poll') await j.run(p.deps); },
     stop: () => p.stop(),
   };
@@ -132,7 +113,7 @@ async function attachWorker(child: ChildProcess, port: number, cleanup: () => vo
     const minted = await apiClient(url).post(`/api/v1/users/${login.body.user.id}/tokens`, { name: 'tests' }, { cookie, 'x-parley-csrf': login.body.csrfToken });
     if (minted.status !== 201) throw new Error(`token: ${minted.status} ${JSON.stringify(minted.body)}`);
     return {
-      kind: 'worker', ...common(url, minted.body.token),
+      kind: 'worker', ...adminSession(url, minted.body.token),
       async tick() {
         const r = await fetch(`${url}/__scheduled?cron=${encodeURIComponent('* * * * *')}`);
         if (!r.ok) throw new Error(`scheduled: ${r.status} ${await r.text()}`);
@@ -151,6 +132,19 @@ async function attachWorker(child: ChildProcess, port: number, cleanup: () => vo
   }
 }
 
+/** The messages (API JSON) of a conversation. */
+export const conversationMessages = async (rt: { api: Api }, conversationId: string) =>
+  (await rt.api.get(`/api/v1/conversations/${conversationId}/messages`)).body.data as any[];
+
+/** An agent's reply (the POST's answer) and the same message once the outbox has sent it. */
+export async function replyAndWaitSent(rt: { api: Api }, conversationId: string, content: string) {
+  const reply = await rt.api.post(`/api/v1/conversations/${conversationId}/messages`, { content });
+  expect(reply.status).toBe(201);
+  // Nobody runs the outbox by hand: the write asked for delivery (Node: a kick; Worker: a queue message).
+  const sent = await eventually(async () => (await conversationMessages(rt, conversationId)).find((m) => m.id === reply.body.id && m.deliveryStatus === 'sent'));
+  return { reply, sent };
+}
+
 /** Polls `probe` until it returns a truthy value (queue consumers and waitUntil run after the response). */
 export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -161,27 +155,16 @@ export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 10_000)
   }
 }
 
-export interface SseEvent { event: string; data: any }
-
 /** Reads an SSE response in the background: `ready` resolves on the server's 'ready' event. */
 export function liveStream(res: Response) {
   const events: SseEvent[] = [];
   const waiters = new Set<() => void>();
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = '';
+  const reader = sseEvents(res.body!).getReader();
   void (async () => {
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += value;
-        let idx;
-        while ((idx = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, idx);
-          buf = buf.slice(idx + 2);
-          const e = parseSseBlock(block);
-          if (e) { events.push(e as never); for (const w of waiters) w(); }
-        }
+      for (let next = await reader.read(); !next.done; next = await reader.read()) {
+        events.push(next.value);
+        for (const w of waiters) w();
       }
     } catch { /* cancelled */ }
   })();

@@ -2,52 +2,40 @@
 // from the same file; the fake Graph API is hosted in Node either way. On the Worker the reply
 // is delivered by a queue message the write sent, and a snoozed conversation is woken by a
 // scheduled (Cron Trigger) run.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMessengerFake, type MessengerFake } from '../../connectors/messenger/fake.js';
-import { eventually, runtimes, startRuntime, type Runtime } from '../helpers/runtimes.js';
+import { describe, expect, it } from 'vitest';
+import { startMessengerFake } from '../../connectors/messenger/fake.js';
+import { webhookInbox } from '../helpers/channel.js';
+import { fixture } from '../helpers/fixture.js';
+import { conversationMessages, replyAndWaitSent, runtimes, startRuntime } from '../helpers/runtimes.js';
 
 describe.each(runtimes)('messenger on %s', (kind) => {
-  let rt: Runtime;
-  let fake: MessengerFake;
-  let hook: string;
-  let inboxId: string;
-
-  beforeAll(async () => {
-    fake = await startMessengerFake();
-    rt = await startRuntime(kind);
-    const r = await rt.api.post('/api/v1/inboxes', { name: 'Facebook Page', channel: 'messenger', config: fake.inboxConfig('verify-me-please') });
-    expect(r.status).toBe(201);
-    inboxId = r.body.id;
-    hook = `${rt.url}/webhooks/${inboxId}`;
-  }, 120_000);
-  afterAll(async () => { await rt?.stop(); await fake?.close(); });
+  const fake = fixture(startMessengerFake);
+  const rt = fixture(() => startRuntime(kind), undefined, 120_000);
+  const ch = fixture(() => webhookInbox(rt, 'messenger', 'Facebook Page', fake.inboxConfig('verify-me-please')));
 
   const conversationOf = async (psid: string) => {
-    const list = await rt.api.get(`/api/v1/conversations?inboxId=${inboxId}&limit=100`);
+    const list = await rt.api.get(`/api/v1/conversations?inboxId=${ch.inboxId}&limit=100`);
     const hit = list.body.data.find((c: any) => c.contact.name === psid || c.lastMessage?.content?.includes(psid));
     return hit ?? null;
   };
-  const messagesOf = async (id: string) => (await rt.api.get(`/api/v1/conversations/${id}/messages`)).body.data as any[];
+  const messagesOf = (id: string) => conversationMessages(rt, id);
 
   it('answers the handshake; refuses a bad signature with 401 and stores nothing', async () => {
-    expect((await fake.verifySubscription(hook, 'verify-me-please')).status).toBe(200);
-    expect((await fake.verifySubscription(hook, 'wrong')).status).toBe(403);
-    const bad = await fake.customerWrites(hook, { psid: 'PSID-EVIL', text: 'forged EVIL', timestamp: Date.now() }, { signature: 'bad' });
+    expect((await fake.verifySubscription(ch.hook, 'verify-me-please')).status).toBe(200);
+    expect((await fake.verifySubscription(ch.hook, 'wrong')).status).toBe(403);
+    const bad = await fake.customerWrites(ch.hook, { psid: 'PSID-EVIL', text: 'forged EVIL', timestamp: Date.now() }, { signature: 'bad' });
     expect(bad.status).toBe(401);
     expect(JSON.parse(bad.body).error.code).toBe('invalid_signature');
     expect(await conversationOf('EVIL')).toBeNull();
   });
 
   it('a signed customer message opens a conversation; the reply goes out through the outbox and becomes sent', async () => {
-    const first = await fake.customerWrites(hook, { psid: 'PSID-1001', name: '王 小明', text: '我的转账失败了 PSID-1001', timestamp: Date.now() });
+    const first = await fake.customerWrites(ch.hook, { psid: 'PSID-1001', name: '王 小明', text: '我的转账失败了 PSID-1001', timestamp: Date.now() });
     expect(first.status).toBe(200);
     const conv = await conversationOf('王 小明');
     expect(conv).toMatchObject({ channel: 'messenger', status: 'open', unreadCount: 1 });
-    const reply = await rt.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: '您好，我们正在核实这笔交易' });
-    expect(reply.status).toBe(201);
+    const { reply, sent } = await replyAndWaitSent(rt, conv.id, '您好，我们正在核实这笔交易');
     expect(reply.body.deliveryStatus).toBe('queued');
-    // Nobody runs the outbox by hand: the write asked for delivery (Node: a kick; Worker: a queue message).
-    const sent = await eventually(async () => (await messagesOf(conv.id)).find((m) => m.id === reply.body.id && m.deliveryStatus === 'sent'));
     expect(sent).toBeTruthy();
     const out = fake.sent.filter((s) => s.text === '您好，我们正在核实这笔交易');
     expect(out).toHaveLength(1);
@@ -57,7 +45,7 @@ describe.each(runtimes)('messenger on %s', (kind) => {
 
   it('stores 12 concurrent signed webhooks (and their replays) once each', async () => {
     const payloads = Array.from({ length: 12 }, (_, k) => fake.messagePayload({ psid: `PSID-C${k}`, text: `parallel PSID-C${k}`, timestamp: Date.now() }));
-    const results = await Promise.all([...payloads, ...payloads.slice(0, 4)].map((p) => fake.pushWebhook(hook, p.payload)));
+    const results = await Promise.all([...payloads, ...payloads.slice(0, 4)].map((p) => fake.pushWebhook(ch.hook, p.payload)));
     expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
     for (let k = 0; k < 12; k++) {
       const conv = await conversationOf(`PSID-C${k}`);

@@ -3,38 +3,32 @@
 // the Worker: a queue message), a button press is answered after the response (on the Worker:
 // inside waitUntil, so a slow answerCallbackQuery is not cut off), and an edit reaches the
 // agents' live stream as message.updated.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTelegramFake, type TelegramFake } from '../../connectors/telegram/fake.js';
-import { eventually, liveStream, runtimes, startRuntime, type Runtime } from '../helpers/runtimes.js';
+import { describe, expect, it } from 'vitest';
+import { startTelegramFake } from '../../connectors/telegram/fake.js';
+import { webhookInbox } from '../helpers/channel.js';
+import { fixture } from '../helpers/fixture.js';
+import { conversationMessages, eventually, liveStream, replyAndWaitSent, runtimes, startRuntime } from '../helpers/runtimes.js';
 
 const SECRET = 'tg-secret-token-0123456789';
 const ana = { id: 91001, first_name: 'Ana', username: 'ana_t' };
 
 describe.each(runtimes)('telegram on %s', (kind) => {
-  let rt: Runtime;
-  let fake: TelegramFake;
-  let hook: string;
-  let inboxId: string;
-
-  beforeAll(async () => {
-    fake = await startTelegramFake();
-    rt = await startRuntime(kind);
-    const r = await rt.api.post('/api/v1/inboxes', { name: 'Bot', channel: 'telegram', config: fake.inboxConfig({ mode: 'webhook', secretToken: SECRET }) });
-    expect(r.status).toBe(201);
-    inboxId = r.body.id;
-    hook = `${rt.url}/webhooks/${inboxId}`;
+  const fake = fixture(startTelegramFake);
+  const rt = fixture(() => startRuntime(kind), undefined, 120_000);
+  const ch = fixture(async () => {
+    const inbox = await webhookInbox(rt, 'telegram', 'Bot', fake.inboxConfig({ mode: 'webhook', secretToken: SECRET }));
     // What Parley's setWebhook call does: from now on the fake POSTs updates to the hook.
-    const set = await fetch(`${fake.url}/bot${fake.botToken}/setWebhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: hook, secret_token: SECRET }) });
+    const set = await fetch(`${fake.url}/bot${fake.botToken}/setWebhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: inbox.hook, secret_token: SECRET }) });
     expect(set.ok).toBe(true);
-  }, 120_000);
-  afterAll(async () => { await rt?.stop(); await fake?.close(); });
+    return inbox;
+  });
 
-  const conversation = async () => (await rt.api.get(`/api/v1/conversations?inboxId=${inboxId}`)).body.data[0];
-  const messagesOf = async (id: string) => (await rt.api.get(`/api/v1/conversations/${id}/messages`)).body.data as any[];
+  const conversation = async () => (await rt.api.get(`/api/v1/conversations?inboxId=${ch.inboxId}`)).body.data[0];
+  const messagesOf = (id: string) => conversationMessages(rt, id);
 
   it('refuses a wrong secret token with 401 and stores nothing', async () => {
     const update = { update_id: 1, message: { message_id: 1, from: { id: 5, is_bot: false, first_name: 'Eve' }, chat: { id: 5, type: 'private' }, date: 1, text: 'forged' } };
-    const bad = await fake.pushWebhook(hook, update, { secretToken: 'wrong-secret-0123456789' });
+    const bad = await fake.pushWebhook(ch.hook, update, { secretToken: 'wrong-secret-0123456789' });
     expect(bad.status).toBe(401);
     expect(JSON.parse(bad.body).error.code).toBe('invalid_signature');
     expect(await conversation()).toBeUndefined();
@@ -45,9 +39,7 @@ describe.each(runtimes)('telegram on %s', (kind) => {
     expect(delivery!.status).toBe(200);
     const conv = await conversation();
     expect(conv).toMatchObject({ channel: 'telegram', contact: { name: 'Ana' }, lastMessage: { content: '我的银行卡绑定不上' } });
-    const reply = await rt.api.post(`/api/v1/conversations/${conv.id}/messages`, { content: '请问是哪家银行？' });
-    expect(reply.status).toBe(201);
-    const sent = await eventually(async () => (await messagesOf(conv.id)).find((m) => m.id === reply.body.id && m.deliveryStatus === 'sent'));
+    const { sent } = await replyAndWaitSent(rt, conv.id, '请问是哪家银行？');
     expect(sent).toBeTruthy();
     expect(fake.sends.filter((s) => s.text === '请问是哪家银行？')).toEqual([expect.objectContaining({ chat_id: ana.id })]);
   });

@@ -2,20 +2,16 @@
 // inbox form offers the first-connect choice (sent as importHistory/importDays), and the inbox
 // page shows the import's progress with pause / resume.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { pollInbox } from '../../src/domain/ingest/polling.js';
-import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.js';
-import { startTestParley, type TestParley } from '../helpers/parley.js';
+import { emailInboxConfig, startTestDovecot } from '../helpers/dovecot.js';
+import { fixture } from '../helpers/fixture.js';
+import { startTestParley } from '../helpers/parley.js';
 import { context, launchChromium, login, shot } from './browser.js';
 
-let p: TestParley;
-let dv: Dovecot;
-let browser: Browser;
-beforeAll(async () => {
-  if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd (npm test provisions it)');
-  [p, dv, browser] = await Promise.all([startTestParley(), startDovecot(), launchChromium()]);
-}, 30_000);
-afterAll(async () => { await browser?.close(); await p?.stop(); await dv?.stop(); });
+const dv = fixture(startTestDovecot);
+const p = fixture(() => startTestParley());
+const browser = fixture<Browser>(launchChromium);
 
 it('creates an email inbox importing the last 14 days; its page shows done / total and pauses the import', async () => {
   for (let i = 0; i < 30; i++) {
@@ -30,11 +26,7 @@ it('creates an email inbox importing the last 14 days; its page shows done / tot
   await page.selectOption('#new-inbox-history', 'recent');
   await page.fill('#new-inbox-days', '14');
   await page.fill('#new-inbox input[name=name]', 'Support mail');
-  await page.fill('#new-inbox textarea[name=config]', JSON.stringify({
-    address: 'support@parley.test', batchSize: 10, pollSeconds: 3600, allowPlaintext: true,
-    imap: { host: dv.host, port: dv.port, secure: false, user: dv.user, password: dv.password },
-    smtp: { host: '127.0.0.1', port: 2525, secure: false },
-  }));
+  await page.fill('#new-inbox textarea[name=config]', JSON.stringify(emailInboxConfig(dv, { batchSize: 10, pollSeconds: 3600 })));
   await page.click('#new-inbox button[type=submit]');
   await page.locator('#inbox-created').getByText('Support mail').waitFor();
   const inbox = (await p.api.get('/api/v1/inboxes')).body.data.find((i: any) => i.name === 'Support mail');

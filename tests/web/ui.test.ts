@@ -1,6 +1,6 @@
 // The agents' app in real Chromium: login failure, filter switching, the Chinese UI, search,
 // keyboard shortcuts, phone width, reports and admin screens.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, startTestParley, type TestParley } from '../helpers/parley.js';
 import { context, launchChromium, login, shot } from './browser.js';
@@ -41,6 +41,14 @@ afterAll(async () => {
   await p?.stop();
 });
 
+/** A fresh browser context and page, logged in (as the agent unless `who` says otherwise). */
+async function loggedIn(opts: BrowserContextOptions = { viewport: { width: 1280, height: 800 } }, who = { email: agent.email, password: 'password123' }) {
+  const ctx = await context(browser, opts);
+  const page = await ctx.newPage();
+  await login(page, p.url, who.email, who.password);
+  return { ctx, page };
+}
+
 const names = (page: Page) => page.locator('#conv-list .conv-item .conv-name').allInnerTexts();
 async function listIs(page: Page, expected: string[]) {
   await page.waitForFunction((exp) => {
@@ -76,9 +84,7 @@ describe('agents app in Chromium', () => {
   });
 
   it('switches filters: mine / unassigned / all and status', async () => {
-    const ctx = await context(browser, { viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    await login(page, p.url, agent.email, 'password123');
+    const { ctx, page } = await loggedIn();
     await page.selectOption('#availability', 'online');
     await page.waitForFunction(async () => (await fetch('/api/v1/me').then((r) => r.json())).availability === 'online');
     expect(await page.locator('#availability option:checked').innerText()).toBe('Online');
@@ -118,9 +124,7 @@ describe('agents app in Chromium', () => {
   });
 
   it('keyboard shortcuts: j opens, a assigns to me, n writes a note, e resolves', async () => {
-    const ctx = await context(browser, { viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    await login(page, p.url, agent.email, 'password123');
+    const { ctx, page } = await loggedIn();
     await listIs(page, ['Alice Mine', 'Bob Free', '王小明']);
     const first = await page.locator('#conv-list .conv-item').first().getAttribute('data-id');
     await page.keyboard.press('j');
@@ -152,9 +156,7 @@ describe('agents app in Chromium', () => {
   });
 
   it('speaks Simplified Chinese when the user picks it, and searches Chinese text', async () => {
-    const ctx = await context(browser, { viewport: { width: 1280, height: 800 } });
-    const page = await ctx.newPage();
-    await login(page, p.url, agent.email, 'password123');
+    const { ctx, page } = await loggedIn();
     await page.selectOption('#locale-select', 'zh-CN');
     await page.locator('.topbar nav a[data-nav=inbox]', { hasText: '收件箱' }).waitFor();
     expect(await page.locator('.tabs [data-filter=mine]').innerText()).toBe('我的');
@@ -181,9 +183,7 @@ describe('agents app in Chromium', () => {
   });
 
   it('fits a phone: one pane at a time', async () => {
-    const ctx = await context(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const page = await ctx.newPage();
-    await login(page, p.url, agent.email, 'password123');
+    const { ctx, page } = await loggedIn({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await page.locator('#conv-list .conv-item').first().waitFor();
     expect(await page.locator('#conv-pane').isVisible()).toBe(false);
     await shot(page, '15-phone-list');
@@ -200,9 +200,7 @@ describe('agents app in Chromium', () => {
   });
 
   it('admin: creates an inbox and sees its webhook URL or widget snippet; reports page renders', async () => {
-    const ctx = await context(browser, { viewport: { width: 1280, height: 900 } });
-    const page = await ctx.newPage();
-    await login(page, p.url, 'admin@test.local', 'admin-password');
+    const { ctx, page } = await loggedIn({ viewport: { width: 1280, height: 900 } }, { email: 'admin@test.local', password: 'admin-password' });
     await page.click('.topbar nav a[data-nav=admin]');
     await page.locator('#new-inbox').waitFor();
     await page.fill('#new-inbox input[name=name]', 'Support site');
