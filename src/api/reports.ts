@@ -41,12 +41,12 @@ export const reportRoutes = () => {
   async (c) => {
     const s = await build(c, c.req.valid('query'));
     const accept = c.req.header('accept') ?? '';
-    if (/text\/csv/i.test(accept) && !/application\/json/i.test(accept)) return csv(c, summaryCsv(s)) as never;
+    if (/text\/csv/i.test(accept) && !/application\/json/i.test(accept)) return csv(c, summaryCsv(s));
     return c.json(s, 200);
   });
 
   app.openapi(createRoute({ method: 'get', path: '/reports/summary.csv', tags: ['Reports'], summary: 'The summary as CSV (total, per inbox, per agent rows)',
     request: { query: Query }, responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errors } }),
-  async (c) => csv(c, summaryCsv(await build(c, c.req.valid('query')))) as never);
+  async (c) => csv(c, summaryCsv(await build(c, c.req.valid('query')))));
   return app;
 };

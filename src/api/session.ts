@@ -35,11 +35,13 @@ export const sessionRoutes = () => {
     const claim = await claimLoginAttempt(deps, email, address);
     const row = await userByEmail(deps, email);
     dummyHash ??= hashPassword('not-a-password');
-    const ok = await verifyPassword(password, (row?.password_hash as string | null) ?? await dummyHash);
+    // userByEmail's row is untyped (Row): its columns are checked here rather than cast.
+    const stored = row?.password_hash;
+    const ok = await verifyPassword(password, typeof stored === 'string' ? stored : await dummyHash);
     // A disabled user's right password is as good as a wrong one (and stays counted).
-    if (!row || !ok || row.disabled_at) throw new AppError(401, 'invalid_credentials', 'Wrong email or password');
+    if (!row || typeof row.id !== 'string' || !ok || row.disabled_at) throw new AppError(401, 'invalid_credentials', 'Wrong email or password');
     await loginSucceeded(deps, claim);
-    const s = await createSession(deps, row.id as string, { userAgent: c.req.header('user-agent'), clientAddress: address });
+    const s = await createSession(deps, row.id, { userAgent: c.req.header('user-agent'), clientAddress: address });
     c.header('set-cookie', sessionCookie(c.req.raw, s.cookieValue, Math.floor(SESSION_TTL_MS / 1000), c.var.deps.publicUrl));
     c.header('cache-control', 'no-store');
     return c.json({ user: userView(row), csrfToken: s.csrfToken }, 200);

@@ -7,7 +7,7 @@ import { cors } from 'hono/cors';
 import { signVisitorToken, verifyVisitorToken, VISITOR_REFRESH_GRACE_MS, VISITOR_TOKEN_TTL_MS, type VisitorClaims } from '../auth/visitor-token.js';
 import type { Deps } from '../domain/deps.js';
 import { AppError } from '../domain/core/errors.js';
-import type { Row } from '../domain/core/store.js';
+import type { InboxRow } from '../domain/core/rows.js';
 import { inboxForWebchatToken, listVisitorMessages, postVisitorMessage, startVisitor, visitorConversationId, visitorConversationStatus } from '../domain/people/visitors.js';
 import type { MessageView } from '../domain/core/views.js';
 import { messageView } from '../domain/core/views.js';
@@ -25,7 +25,11 @@ import { isMultipart, MessageForm, postInputFromForm, type FormInput } from './u
 import { getVisitorAttachment } from '../domain/media/attachments.js';
 import type { UploadFile } from '../domain/media/outgoing-files.js';
 
-type PublicEnv = { Variables: { deps: Deps; inbox: Row; visitorId: string } };
+type PublicEnv = { Variables: { deps: Deps; inbox: InboxRow; visitorId: string } };
+
+/** What the public API reads from a web chat inbox's config (the connector validated all of it when saved). */
+const WidgetSettings = z.object({ allowedOrigins: z.array(z.string()).optional(), greeting: z.string().optional() });
+const widgetSettings = (inbox: InboxRow) => WidgetSettings.parse(JSON.parse(inbox.config));
 
 const VisitorMessage = z.object({
   id: z.string(), direction: z.enum(['in', 'out']), content: z.string(), createdAt: z.string(),
@@ -55,7 +59,7 @@ function requestOrigin(c: Context<PublicEnv>): string | null {
 
 async function loadInbox(c: Context<PublicEnv>, token: string) {
   const inbox = await inboxForWebchatToken(c.var.deps, token);
-  const { allowedOrigins } = JSON.parse(inbox.config as string) as { allowedOrigins?: string[] };
+  const { allowedOrigins } = widgetSettings(inbox);
   if (allowedOrigins?.length) {
     // A request naming no page at all is refused too: leaving the header out must not be a way around the list.
     const origin = requestOrigin(c);
@@ -67,7 +71,7 @@ async function loadInbox(c: Context<PublicEnv>, token: string) {
 }
 
 /** The visitor's claims from a genuine token of this inbox; `allowExpired` for /sessions/refresh within the grace period. */
-async function visitorClaims(c: Context<PublicEnv>, inbox: Row, allowExpired = false): Promise<VisitorClaims> {
+async function visitorClaims(c: Context<PublicEnv>, inbox: InboxRow, allowExpired = false): Promise<VisitorClaims> {
   const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
   // EventSource cannot send headers, so the stream also takes ?visitorToken=.
   const token = m?.[1] ?? c.req.query('visitorToken');
@@ -121,8 +125,8 @@ export const webchatRoutes = (deps: Deps) => {
     sessionsByAddress.hit(clientAddress(c, deps), deps.clock.now(), 'chat sessions from this address');
     const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') ?? {} : {};
     const visitorId = await startVisitor(c.var.deps, inbox, body);
-    const { greeting } = JSON.parse(inbox.config as string) as { greeting?: string };
-    return c.json({ ...(await issue(inbox.id as string, { visitorId, name: body.name || undefined, email: body.email || undefined })), greeting: greeting ?? null }, 201);
+    const { greeting } = widgetSettings(inbox);
+    return c.json({ ...(await issue(inbox.id, { visitorId, name: body.name || undefined, email: body.email || undefined })), greeting: greeting ?? null }, 201);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/sessions/refresh', tags: ['Web chat'],
@@ -133,7 +137,7 @@ export const webchatRoutes = (deps: Deps) => {
     const inbox = await loadInbox(c, c.req.valid('param').webchatToken);
     sessionsByAddress.hit(clientAddress(c, deps), deps.clock.now(), 'chat sessions from this address');
     const claims = await visitorClaims(c, inbox, true);
-    return c.json(await issue(inbox.id as string, { visitorId: claims.visitorId, name: claims.name, email: claims.email }), 200);
+    return c.json(await issue(inbox.id, { visitorId: claims.visitorId, name: claims.name, email: claims.email }), 200);
   });
 
   app.openapi(createRoute({ method: 'post', path: '/{webchatToken}/messages', tags: ['Web chat'], summary: 'Visitor sends a message',
@@ -151,13 +155,13 @@ export const webchatRoutes = (deps: Deps) => {
     const b = isMultipart(c) ? await postInputFromForm(c.req.valid('form') as FormInput) : c.req.valid('json') as { content: string; clientMessageId?: string };
     if (typeof b.content !== 'string') throw new AppError(400, 'invalid_request', 'Send JSON {content} or multipart/form-data with content and files');
     const row = await postVisitorMessage(c.var.deps, inbox, { visitorId, name: claims.name, email: claims.email }, b.content, b.clientMessageId, 'files' in b ? b.files as UploadFile[] : []);
-    liveStreams(c.var.deps).conversationBegan(`visitor:${inbox.id as string}:${visitorId}`, row.conversation_id);
+    liveStreams(c.var.deps).conversationBegan(`visitor:${inbox.id}:${visitorId}`, row.conversation_id);
     return c.json(visitorMessageView(messageView(row), c.req.valid('param').webchatToken), 201);
   });
 
   app.get('/:webchatToken/attachments/:id', async (c) => {
     const { inbox, visitorId } = await authVisitor(c);
-    const file = await getVisitorAttachment(c.var.deps, await visitorConversationId(c.var.deps, inbox.id as string, visitorId), c.req.param('id'));
+    const file = await getVisitorAttachment(c.var.deps, await visitorConversationId(c.var.deps, inbox.id, visitorId), c.req.param('id'));
     return fileResponse(file, c.req.query('download') === '1');
   });
 
@@ -167,8 +171,8 @@ export const webchatRoutes = (deps: Deps) => {
   async (c) => {
     const { inbox, visitorId } = await authVisitor(c);
     const { limit, cursor } = c.req.valid('query');
-    const page = await listVisitorMessages(c.var.deps, inbox.id as string, visitorId, limit, cursor);
-    const status = await visitorConversationStatus(c.var.deps, inbox.id as string, visitorId);
+    const page = await listVisitorMessages(c.var.deps, inbox.id, visitorId, limit, cursor);
+    const status = await visitorConversationStatus(c.var.deps, inbox.id, visitorId);
     return c.json({ data: page.data.map((m) => visitorMessageView(m, c.req.valid('param').webchatToken)), nextCursor: page.nextCursor, status }, 200);
   });
 
@@ -178,7 +182,7 @@ export const webchatRoutes = (deps: Deps) => {
   async (c) => {
     const { inbox, visitorId } = await authVisitor(c);
     const b = c.req.valid('json');
-    const conversationId = await visitorConversationId(c.var.deps, inbox.id as string, visitorId);
+    const conversationId = await visitorConversationId(c.var.deps, inbox.id, visitorId);
     return c.json(await rateFromWidget(c.var.deps, conversationId, { rating: b.rating, comment: b.comment || null }), 200);
   });
 
@@ -186,7 +190,7 @@ export const webchatRoutes = (deps: Deps) => {
     const { inbox, visitorId } = await authVisitor(c);
     const deps = c.var.deps;
     const hub = liveStreams(deps);
-    const inboxId = inbox.id as string;
+    const inboxId = inbox.id;
     const waitKey = `visitor:${inboxId}:${visitorId}`;
     // Known at open, or learnt when the visitor first writes: never looked up per event.
     let conversationId = await visitorConversationId(deps, inboxId, visitorId);

@@ -7,8 +7,8 @@ import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
-import { raw, type Row } from '../core/store.js';
-import { messageView, type MessageView } from '../core/views.js';
+import { raw } from '../core/store.js';
+import { messageView, type ConversationFullRow, type MessageView } from '../core/views.js';
 import type { MessageRow } from '../core/rows.js';
 import { replyPolicy } from '../outbox/reply-window.js';
 import { renderTemplate, type TemplateInput } from '../outbox/templates.js';
@@ -42,12 +42,12 @@ export async function postAgentMessage(deps: Deps, actor: Actor, conversationId:
 }
 
 /** Any outgoing message (agent, bot, automation) goes through here. */
-export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { senderType: 'user' | 'bot'; senderId: string | null; meta?: Record<string, unknown> }): Promise<MessageView> {
+export async function writeOutgoing(deps: Deps, conv: ConversationFullRow, input: PostInput & { senderType: 'user' | 'bot'; senderId: string | null; meta?: Record<string, unknown> }): Promise<MessageView> {
   let content = input.content.trim();
   const uploads = input.files ?? [];
   const isPrivate = Boolean(input.private);
   const now = deps.clock.now();
-  const connector = deps.connectors.get(conv.channel as never);
+  const connector = deps.connectors.get(conv.channel);
   let meta = input.meta;
   if (input.template) {
     if (isPrivate) throw new AppError(400, 'invalid_request', 'A private note cannot be a template');
@@ -91,8 +91,8 @@ export async function writeOutgoing(deps: Deps, conv: Row, input: PostInput & { 
   await deps.store.atomically(stmts);
   const row = await deps.store.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [id]);
   const view = messageView(row!);
-  await emitEvents(deps, [{ type: 'message.created', inboxId: conv.inbox_id as string, conversationId: conv.id as string, payload: { message: view } }]);
-  await conversationChanged(deps, conv.id as string, { lastMessage: id });
+  await emitEvents(deps, [{ type: 'message.created', inboxId: conv.inbox_id, conversationId: conv.id, payload: { message: view } }]);
+  await conversationChanged(deps, conv.id, { lastMessage: id });
   if (!isPrivate) deps.kickOutbox?.();
   return view;
 }

@@ -67,3 +67,15 @@ export type SlaClockRow = RowOf<typeof sla.slaClocks>;
 export type FollowUpRow = RowOf<typeof sla.followUps>;
 export type OutgoingWebhookRow = RowOf<typeof webhooks.outgoingWebhooks>;
 export type WebhookDeliveryRow = RowOf<typeof webhooks.webhookDeliveries>;
+
+// Joins and partial reads: the columns each query selects, typed from the tables they come from.
+
+/** A message search hit (search.ts): the message with its inbox's channel and its contact. */
+export type MessageHitRow = Pick<MessageRow, 'id' | 'conversation_id' | 'inbox_id' | 'content' | 'created_at' | 'direction' | 'private' | 'sender_type'>
+  & { channel: InboxRow['channel']; contact_id: ConversationRow['contact_id']; contact_name: ContactRow['name'] };
+
+/** A reply being delivered (outbox-context.ts): the message with its conversation's thread and customer. */
+export type DeliveryRow = MessageRow & Pick<ConversationRow, 'thread_key' | 'subject' | 'identity_id' | 'contact_id'>;
+
+/** Where a reply goes (outbox-context.ts): the conversation's identity and its contact's name. */
+export type RecipientRow = Pick<ContactIdentityRow, 'external_id' | 'handle'> & { name: ContactRow['name'] };

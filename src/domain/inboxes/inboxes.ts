@@ -1,18 +1,18 @@
 // Inboxes: one per channel account. The channel's connector validates the config; secrets
 // are stored but never returned.
 import type { ZodError } from 'zod';
-import type { ChannelKind } from '../../../connectors/types.js';
 import { randomToken } from '../core/crypto.js';
 import { requireRole, type Actor, canSeeAll, canSeeInbox } from '../core/actor.js';
 import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { mergeInboxSettings, validateInboxSettings } from './inbox-settings.js';
-import { raw, type Row, type Stmt } from '../core/store.js';
+import { raw, type Stmt } from '../core/store.js';
 import { insertEvents, publishStored, type EventDraft } from '../events/emit.js';
 import { openInboxConfig, sealInboxConfig } from './inbox-config.js';
 import { progressView, readProgress } from '../ingest/import-progress.js';
 import type { InboxRow } from '../core/rows.js';
+import { jsonObject } from '../core/json-text.js';
 
 export interface InboxInput { name: string; channel: string; config: unknown; settings?: Record<string, unknown> }
 
@@ -46,7 +46,7 @@ export async function createInbox(deps: Deps, actor: Actor, input: InboxInput) {
 export async function updateInbox(deps: Deps, actor: Actor, id: string, input: { name?: string; config?: Record<string, unknown>; settings?: Record<string, unknown> }) {
   requireRole(actor, 'admin');
   const row = await getInboxRow(deps, id);
-  const connector = deps.connectors.get(row.channel as ChannelKind);
+  const connector = deps.connectors.get(row.channel);
   const current = await openInboxConfig(deps, row);
   let config = current;
   if (input.config) {
@@ -58,9 +58,9 @@ export async function updateInbox(deps: Deps, actor: Actor, id: string, input: {
     config = parsed.data as Record<string, unknown>;
   }
   if (input.settings) validateInboxSettings(input.settings);
-  const settings = mergeInboxSettings(JSON.parse((row.settings as string) ?? '{}') as Record<string, unknown>, input.settings ?? {});
+  const settings = mergeInboxSettings(jsonObject(row.settings), input.settings ?? {});
   await deps.store.run("UPDATE inboxes SET name = ?, config = ?, settings = ?, health = CASE WHEN ? THEN 'ok' ELSE health END, next_poll_at = CASE WHEN ? THEN NULL ELSE next_poll_at END, poll_failures = CASE WHEN ? THEN 0 ELSE poll_failures END WHERE id = ?",
-    [input.name ?? row.name, config === current ? row.config : await sealInboxConfig(deps, row.channel as string, config), JSON.stringify(settings), input.config ? 1 : 0, input.config ? 1 : 0, input.config ? 1 : 0, id]);
+    [input.name ?? row.name, config === current ? row.config : await sealInboxConfig(deps, row.channel, config), JSON.stringify(settings), input.config ? 1 : 0, input.config ? 1 : 0, input.config ? 1 : 0, id]);
   if (input.config) deps.wakePoller?.(id);
   return inboxView(deps, await getInboxRow(deps, id));
 }
@@ -112,13 +112,13 @@ function restoreRedacted(next: Record<string, unknown>, prev: Record<string, unk
 /** An inbox's settings object (per-area keys such as autoAssign, businessHours, sla). */
 export async function inboxSettings(deps: Deps, inboxId: string): Promise<Record<string, unknown>> {
   const row = await deps.store.get<{ settings: string }>('SELECT settings FROM inboxes WHERE id = ?', [inboxId]);
-  return row ? (JSON.parse(row.settings) as Record<string, unknown>) : {};
+  return row ? jsonObject(row.settings) : {};
 }
 
 export async function listInboxes(deps: Deps, actor: Actor) {
   const rows = canSeeAll(actor)
     ? await deps.store.all<InboxRow>('SELECT * FROM inboxes ORDER BY created_at, id')
-    : await deps.store.all('SELECT i.* FROM inboxes i JOIN inbox_members m ON m.inbox_id = i.id WHERE m.user_id = ? ORDER BY i.created_at, i.id', [actor.id]);
+    : await deps.store.all<InboxRow>('SELECT i.* FROM inboxes i JOIN inbox_members m ON m.inbox_id = i.id WHERE m.user_id = ? ORDER BY i.created_at, i.id', [actor.id]);
   return rows.map((r) => inboxView(deps, r));
 }
 
@@ -127,7 +127,7 @@ export function findInbox(deps: Pick<Deps, 'store'>, id: string): Promise<{ id: 
   return deps.store.get('SELECT id, channel, config FROM inboxes WHERE id = ?', [id]);
 }
 
-export async function getInboxRow(deps: Deps, id: string): Promise<Row> {
+export async function getInboxRow(deps: Deps, id: string): Promise<InboxRow> {
   const row = await deps.store.get<InboxRow>('SELECT * FROM inboxes WHERE id = ?', [id]);
   if (!row) throw notFound('Inbox');
   return row;
@@ -187,27 +187,27 @@ function redact(config: Record<string, unknown>, paths: string[]): Record<string
   return copy;
 }
 
-export function inboxView(deps: Deps, r: Row) {
-  const connector = deps.connectors.get(r.channel as ChannelKind);
+export function inboxView(deps: Deps, r: InboxRow) {
+  const connector = deps.connectors.get(r.channel);
   // A stored config that no longer parses (hand-edited, older version) still lists the inbox,
   // with its health saying what is wrong, rather than failing the whole list.
   let config: Record<string, unknown> = {};
-  try { config = typeof r.config === 'string' ? JSON.parse(r.config) : (r.config as Record<string, unknown>); } catch { /* shown as {} */ }
+  try { config = jsonObject(r.config); } catch { /* shown as {} */ }
   const hasWebhook = Boolean(connector?.parse || connector?.handshake);
   return {
-    id: r.id as string,
-    name: r.name as string,
-    channel: r.channel as string,
+    id: r.id,
+    name: r.name,
+    channel: r.channel,
     config: redact(config, connector?.secretFields ?? []),
-    settings: typeof r.settings === 'string' ? JSON.parse(r.settings) : r.settings,
+    settings: jsonObject(r.settings),
     ...(hasWebhook ? { webhookUrl: `${deps.publicUrl}/webhooks/${r.id}` } : {}),
     ...(r.webchat_token ? {
-      webchatToken: r.webchat_token as string,
+      webchatToken: r.webchat_token,
       widgetSnippet: `<script src="${deps.publicUrl}/widget.js" data-token="${r.webchat_token}" async></script>`,
     } : {}),
-    health: r.health as string,
-    healthError: (r.health_error as string | null) ?? null,
+    health: r.health,
+    healthError: r.health_error,
     ...(r.import_progress != null ? { import: progressView(readProgress(r), deps.clock.now()) } : {}),
-    createdAt: new Date(r.created_at as number).toISOString(),
+    createdAt: new Date(r.created_at).toISOString(),
   };
 }

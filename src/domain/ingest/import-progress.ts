@@ -7,7 +7,7 @@ import type { Actor } from '../core/actor.js';
 import { requireRole } from '../core/actor.js';
 import type { Deps } from '../deps.js';
 import { getInboxRow, inboxView } from '../inboxes/inboxes.js';
-import type { Row } from '../core/store.js';
+import type { InboxRow } from '../core/rows.js';
 
 export interface ImportProgress {
   startedAt: number;
@@ -25,7 +25,7 @@ export interface ImportProgress {
 
 const LOG_EVERY_MS = 5000;
 
-export function readProgress(r: Row): ImportProgress | null {
+export function readProgress(r: { import_progress?: unknown }): ImportProgress | null {
   const v = r.import_progress;
   if (v == null) return null;
   try { return (typeof v === 'string' ? JSON.parse(v) : v) as ImportProgress; } catch { return null; }
@@ -50,9 +50,9 @@ export function progressView(p: ImportProgress | null, now: number) {
 }
 
 /** After each committed batch: `remaining` null = unknown but more waiting, 0 = caught up. */
-export async function recordImportProgress(deps: Deps, inbox: Row, batch: { done: number; remaining: number | null; /** When this batch's poll began. */ began: number }): Promise<void> {
+export async function recordImportProgress(deps: Deps, inbox: Pick<InboxRow, 'id' | 'channel'>, batch: { done: number; remaining: number | null; /** When this batch's poll began. */ began: number }): Promise<void> {
   const now = deps.clock.now();
-  const row = await deps.store.get<Row>('SELECT import_progress FROM inboxes WHERE id = ?', [inbox.id]);
+  const row = await deps.store.get<Pick<InboxRow, 'import_progress'>>('SELECT import_progress FROM inboxes WHERE id = ?', [inbox.id]);
   let p = row ? readProgress(row) : null;
   const active = p != null && p.finishedAt == null;
   if (!active) {
@@ -74,7 +74,7 @@ export async function recordImportProgress(deps: Deps, inbox: Row, batch: { done
   await deps.store.run('UPDATE inboxes SET import_progress = ? WHERE id = ?', [JSON.stringify(p), inbox.id]);
 }
 
-export function isPaused(r: Row): boolean {
+export function isPaused(r: { import_progress?: unknown }): boolean {
   const p = readProgress(r);
   return p != null && p.finishedAt == null && p.paused;
 }

@@ -5,12 +5,12 @@
 // getUpdates timeout: the answer comes the moment a message does), waits for news on the
 // inbox's persistent session (IMAP IDLE), or sleeps until next_poll_at. Failures back off
 // through next_poll_at (pollInbox) and sessions reconnect on their next poll.
-import type { ChannelKind, Connector, PollSession } from '../../../connectors/types.js';
+import type { Connector, PollSession } from '../../../connectors/types.js';
 import type { Deps } from '../deps.js';
 import { isPaused } from './import-progress.js';
 import { connectorFor } from '../inboxes/inbox-config.js';
 import { markBadConfig, pollInbox } from './polling.js';
-import type { Row } from '../core/store.js';
+import type { InboxRow } from '../core/rows.js';
 
 export interface PollLoops {
   /** Poll this inbox now (config changed, import resumed, a test). */
@@ -46,21 +46,21 @@ export function startPollLoops(deps: Deps, opts: PollLoopOptions = {}): PollLoop
   // Stored config (as sealed) last found unreadable, per inbox: marked once, not every scan.
   const badConfigs = new Map<string, string>();
 
-  const pollingConnector = async (r: Row): Promise<{ connector: Connector<unknown>; config: unknown; every: number } | null> => {
-    const connector = deps.connectors.get(r.channel as ChannelKind) as Connector<unknown> | undefined;
+  const pollingConnector = async (r: Pick<InboxRow, 'id' | 'channel' | 'config'>): Promise<{ connector: Connector<unknown>; config: unknown; every: number } | null> => {
+    const connector: Connector<unknown> | undefined = deps.connectors.get(r.channel);
     if (!connector?.poll && !connector?.openSession) return null;
     let config: unknown;
     try {
       config = (await connectorFor(deps, r))!.config;
     } catch (err) {
       // One inbox's broken stored config must not stop the others from polling.
-      if (badConfigs.get(r.id as string) !== r.config) {
-        badConfigs.set(r.id as string, r.config as string);
+      if (badConfigs.get(r.id) !== r.config) {
+        badConfigs.set(r.id, r.config);
         await markBadConfig(deps, r, err);
       }
       return null;
     }
-    badConfigs.delete(r.id as string);
+    badConfigs.delete(r.id);
     const every = connector.pollSeconds?.(config);
     return every == null ? null : { connector, config, every };
   };
@@ -76,13 +76,13 @@ export function startPollLoops(deps: Deps, opts: PollLoopOptions = {}): PollLoop
     try {
       while (!signal.aborted) {
         loop.wake.pending = false;
-        const row = await deps.store.get<Row>('SELECT * FROM inboxes WHERE id = ?', [inboxId]);
+        const row = await deps.store.get<InboxRow>('SELECT * FROM inboxes WHERE id = ?', [inboxId]);
         if (!row) break;
         const now = deps.clock.now();
-        const due = (row.next_poll_at as number | null) ?? 0;
+        const due = row.next_poll_at ?? 0;
         if (isPaused(row)) { await sleep(60_000, signal, loop.wake); continue; }
         // Backing off after a failure, or a rate limit asked for a pause before the next batch.
-        const backingOff = (row.poll_failures as number) > 0 || (started && !caughtUp);
+        const backingOff = row.poll_failures > 0 || (started && !caughtUp);
         if (due > now && backingOff) { await sleep(due - now, signal, loop.wake); if (!loop.wake.pending) continue; }
         started = true;
         const res = await pollInbox(deps, row, every, { session: session ?? undefined, holdSeconds: caughtUp && hold ? hold : undefined, signal });
@@ -117,17 +117,17 @@ export function startPollLoops(deps: Deps, opts: PollLoopOptions = {}): PollLoop
 
   async function scan() {
     if (stopped) return;
-    const rows = await deps.store.all<Row>('SELECT id, channel, config FROM inboxes');
+    const rows = await deps.store.all<Pick<InboxRow, 'id' | 'channel' | 'config'>>('SELECT id, channel, config FROM inboxes');
     const seen = new Set<string>();
     for (const r of rows) {
-      const id = r.id as string;
+      const id = r.id;
       const cur = loops.get(id);
       if (cur && cur.config === r.config) { seen.add(id); continue; } // unchanged: not reopened
       const p = await pollingConnector(r);
       if (!p) continue;
       seen.add(id);
       if (cur) { cur.abort.abort(); await cur.done; }
-      const loop: Loop = { config: r.config as string, abort: new AbortController(), wake: { fn: null, pending: false }, done: Promise.resolve() };
+      const loop: Loop = { config: r.config, abort: new AbortController(), wake: { fn: null, pending: false }, done: Promise.resolve() };
       loops.set(id, loop);
       loop.done = run(id, loop, p.connector, p.config, p.every);
     }

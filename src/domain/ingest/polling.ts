@@ -2,7 +2,7 @@
 // with the new cursor in the same atomic unit, and back off when the platform fails.
 // pollInbox is one batch; poll-loop.ts runs batches back to back while the platform says
 // there is more, and holds (long polling) or waits for pushed news when caught up.
-import { RetryableError, type ChannelKind, type PollResult, type PollSession } from '../../../connectors/types.js';
+import { RetryableError, type PollResult, type PollSession } from '../../../connectors/types.js';
 import type { Deps } from '../deps.js';
 import { ingest } from './ingest.js';
 import { isPaused, recordImportProgress } from './import-progress.js';
@@ -18,7 +18,7 @@ export async function pollDueInboxes(deps: Deps): Promise<number> {
   const inboxes = await deps.store.all<InboxRow>('SELECT * FROM inboxes WHERE next_poll_at IS NULL OR next_poll_at <= ?', [now]);
   let polled = 0;
   for (const inbox of inboxes) {
-    const connector = deps.connectors.get(inbox.channel as ChannelKind);
+    const connector = deps.connectors.get(inbox.channel);
     if (!connector?.poll || isPaused(inbox)) continue;
     // One inbox's broken stored config must not stop the others from polling.
     let config: unknown;
@@ -28,7 +28,7 @@ export async function pollDueInboxes(deps: Deps): Promise<number> {
       await markBadConfig(deps, inbox, err);
       continue;
     }
-    const every = connector.pollSeconds?.(config as never);
+    const every = connector.pollSeconds?.(config);
     if (every == null) continue;
     polled++;
     await pollInbox(deps, inbox, every);
@@ -46,13 +46,24 @@ export interface PollInboxOptions {
 
 export interface PollOutcome { ingested: number; more?: boolean }
 
+/**
+ * The columns pollInbox reads, checked: its callers (the Workers job, tests) hand it
+ * `SELECT *` rows that are not always typed as InboxRow.
+ */
+function polledInbox(r: Row): Pick<InboxRow, 'id' | 'channel' | 'poll_failures'> {
+  const { id, channel, poll_failures } = r;
+  if (typeof id !== 'string' || typeof channel !== 'string') throw new TypeError('pollInbox needs an inbox row (id, channel)');
+  return { id, channel, poll_failures: typeof poll_failures === 'number' ? poll_failures : 0 };
+}
+
 /** One poll of one inbox; never two at once for the same inbox in this process. */
-export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60, opts: PollInboxOptions = {}): Promise<PollOutcome | null> {
-  const id = inbox.id as string;
+export async function pollInbox(deps: Deps, row: Row, everySeconds = 60, opts: PollInboxOptions = {}): Promise<PollOutcome | null> {
+  const inbox = polledInbox(row);
+  const id = inbox.id;
   if (running.has(id)) return null;
   running.add(id);
   try {
-    const { connector, config } = (await connectorFor(deps, inbox))!;
+    const { connector, config } = (await connectorFor(deps, row))!;
     const began = deps.clock.now();
     const cur = await deps.store.get<{ cursor: string | null }>("SELECT cursor FROM connector_cursors WHERE inbox_id = ? AND name = 'default'", [id]);
     const prev = cur?.cursor ?? null;
@@ -60,7 +71,7 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60, opts:
       ? await opts.session.poll(prev, opts.signal)
       : await connector.poll!(config, prev, opts.signal, opts.holdSeconds ? { holdSeconds: opts.holdSeconds } : undefined);
     const { events, cursor, more } = res;
-    const stored = await ingest(deps, { id, channel: inbox.channel as string }, events, { cursor: { value: cursor } });
+    const stored = await ingest(deps, { id, channel: inbox.channel }, events, { cursor: { value: cursor } });
     if (connector.afterIngest) {
       connector.afterIngest(config, events).catch((err: Error) => deps.log.warn({ inboxId: id, channel: inbox.channel, err: err.message }, 'poll follow-up call failed'));
     }
@@ -73,7 +84,7 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60, opts:
     return { ingested: stored.inserted.length, ...(more ? { more: true } : {}) };
   } catch (err) {
     if (opts.signal?.aborted) return null; // stopping: not a platform failure
-    const failures = ((inbox.poll_failures as number) ?? 0) + 1;
+    const failures = inbox.poll_failures + 1;
     // A platform that says when to come back (429 reset, retry_after) is honoured; else exponential.
     const retryAfter = err instanceof RetryableError ? err.retryAfterMs : undefined;
     const wait = retryAfter != null ? Math.min(MAX_BACKOFF_MS, Math.max(1000, retryAfter))
@@ -91,7 +102,7 @@ export async function pollInbox(deps: Deps, inbox: Row, everySeconds = 60, opts:
 const BAD_CONFIG_RECHECK_MS = 5 * 60_000;
 
 /** Marks an inbox whose stored config cannot be opened or parsed; it is rechecked later. */
-export async function markBadConfig(deps: Deps, inbox: Row, err: unknown) {
+export async function markBadConfig(deps: Deps, inbox: Pick<InboxRow, 'id' | 'channel'>, err: unknown) {
   const detail = err instanceof Error ? err.message.slice(0, 300) : String(err);
   await deps.store.run("UPDATE inboxes SET health = 'needs_attention', health_error = ?, next_poll_at = ? WHERE id = ?",
     [`The stored settings of this inbox cannot be read; fix them in the inbox settings: ${detail}`, deps.clock.now() + BAD_CONFIG_RECHECK_MS, inbox.id]);

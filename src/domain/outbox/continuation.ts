@@ -12,20 +12,20 @@ import { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { writeOutgoing } from '../conversations/messages.js';
 import { replyPolicy } from './reply-window.js';
-import { raw, type Row } from '../core/store.js';
+import { raw } from '../core/store.js';
 import type { MessageView } from '../core/views.js';
 import type { ConversationRow } from '../core/rows.js';
 
 export interface ContinueOption { inboxId: string; inboxName: string; channel: string; address: string; conversationId: string | null }
 
 /** Where else this conversation's customer can be written to right now (other inboxes the actor sees). */
-export async function continuationOptions(deps: Deps, actor: Actor, conv: Row): Promise<ContinueOption[]> {
+export async function continuationOptions(deps: Deps, actor: Actor, conv: Pick<ConversationRow, 'contact_id' | 'inbox_id'>): Promise<ContinueOption[]> {
   const contact = await deps.store.get<{ email: string | null; phone: string | null }>('SELECT email, phone FROM contacts WHERE id = ?', [conv.contact_id]);
   const inboxes = await deps.store.all<{ id: string; name: string; channel: string }>('SELECT id, name, channel FROM inboxes WHERE id <> ? ORDER BY created_at, id', [conv.inbox_id]);
   const out: ContinueOption[] = [];
   for (const inbox of inboxes) {
     if (!(await canSeeInbox(deps, actor, inbox.id))) continue;
-    const target = await targetIn(deps, conv.contact_id as string, inbox, contact ?? { email: null, phone: null });
+    const target = await targetIn(deps, conv.contact_id, inbox, contact ?? { email: null, phone: null });
     if (!target) continue;
     // A thread at the contact's email/phone field (no identity there yet) chooses where the
     // customer is written to from a field any agent can edit: like changing a conversation's
@@ -37,7 +37,7 @@ export async function continuationOptions(deps: Deps, actor: Actor, conv: Row): 
       const policy = await replyPolicy(deps, target.conversation, connector, deps.clock.now());
       if (policy.state !== 'open' && policy.state !== 'tagged') continue;
     } else if (connector?.limits.replyWindowHours) continue; // a windowed channel cannot start a thread
-    out.push({ inboxId: inbox.id, inboxName: inbox.name, channel: inbox.channel, address: target.address, conversationId: (target.conversation?.id as string) ?? null });
+    out.push({ inboxId: inbox.id, inboxName: inbox.name, channel: inbox.channel, address: target.address, conversationId: target.conversation?.id ?? null });
     if (out.length >= 10) break;
   }
   return out;
@@ -69,14 +69,14 @@ export async function continueConversation(deps: Deps, actor: Actor, conversatio
   const fromInbox = (await deps.store.get<{ name: string }>('SELECT name FROM inboxes WHERE id = ?', [conv.inbox_id]))!;
   await writeOutgoing(deps, conv, { content: `Continued on ${option.inboxName} (${option.address}): conversation ${targetId}`, private: true, senderType: 'user', senderId: actor.id, meta: { link: { conversationId: targetId, inboxId: option.inboxId, channel: option.channel } } });
   await writeOutgoing(deps, target, { content: `Continued from ${fromInbox.name}: conversation ${conv.id}`, private: true, senderType: 'user', senderId: actor.id, meta: { link: { conversationId: conv.id, inboxId: conv.inbox_id, channel: conv.channel } } });
-  await deps.store.atomically([linkConversationsStmt(conv.id as string, targetId, deps.clock.now(), actor.id)]);
-  await conversationChanged(deps, conv.id as string, { linkedConversationId: targetId, by: actor.id });
+  await deps.store.atomically([linkConversationsStmt(conv.id, targetId, deps.clock.now(), actor.id)]);
+  await conversationChanged(deps, conv.id, { linkedConversationId: targetId, by: actor.id });
   await conversationChanged(deps, targetId, { linkedConversationId: conv.id, by: actor.id });
   return { conversationId: targetId, message };
 }
 
 /** A new thread in the target inbox: the identity (address) and a conversation its replies will join. */
-async function openConversation(deps: Deps, conv: Row, inbox: { id: string; channel: string }, address: string): Promise<string> {
+async function openConversation(deps: Deps, conv: Pick<ConversationRow, 'contact_id' | 'subject'>, inbox: { id: string; channel: string }, address: string): Promise<string> {
   const now = deps.clock.now();
   const identityId = newId();
   const id = newId();

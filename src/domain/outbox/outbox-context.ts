@@ -5,15 +5,16 @@ import type { Deps } from '../deps.js';
 import { signedFileUrl } from '../media/file-links.js';
 import { openInboxConfig } from '../inboxes/inbox-config.js';
 import { kindOf } from '../media/media.js';
+import type { DeliveryRow, RecipientRow } from '../core/rows.js';
 
 export async function loadDeliveryContext(deps: Deps, messageId: string) {
-  const m = await deps.store.get(`SELECT m.*, c.thread_key, c.subject, c.identity_id, c.contact_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?`, [messageId]);
+  const m = await deps.store.get<DeliveryRow>(`SELECT m.*, c.thread_key, c.subject, c.identity_id, c.contact_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?`, [messageId]);
   if (!m) throw new PermanentError('The message no longer exists');
   const inbox = await deps.store.get<{ id: string; channel: string; config: string }>('SELECT id, channel, config FROM inboxes WHERE id = ?', [m.inbox_id]);
   if (!inbox) throw new PermanentError('The inbox no longer exists');
   // The address is the conversation's own identity, never the contact's editable email/phone
   // fields: anyone who can edit a contact (or merge one) must not redirect its replies.
-  const who = await deps.store.get(`SELECT ci.external_id, ci.handle, ct.name FROM contact_identities ci
+  const who = await deps.store.get<RecipientRow>(`SELECT ci.external_id, ci.handle, ct.name FROM contact_identities ci
     JOIN contacts ct ON ct.id = ci.contact_id WHERE ci.id = ? AND ci.inbox_id = ?`, [m.identity_id, m.inbox_id]);
   if (!who) throw new PermanentError('The customer for this conversation is unknown');
   const thread = await deps.store.all<{ id: string; external_id: string; direction: string }>(
@@ -31,22 +32,22 @@ export async function loadDeliveryContext(deps: Deps, messageId: string) {
   }
   const outbound: OutboundMessage = {
     messageId,
-    conversationId: m.conversation_id as string,
-    threadKey: m.thread_key as string,
+    conversationId: m.conversation_id,
+    threadKey: m.thread_key,
     recipient: {
-      externalId: who.external_id as string,
-      handle: (who.handle as string) ?? undefined,
-      name: (who.name as string) ?? undefined,
+      externalId: who.external_id,
+      handle: who.handle ?? undefined,
+      name: who.name ?? undefined,
     },
-    text: m.content as string,
-    subject: (m.subject as string) ?? undefined,
+    text: m.content,
+    subject: m.subject ?? undefined,
     replyToExternalId: lastIn?.external_id,
     ...(lastInMeta ? { replyToMeta: JSON.parse(lastInMeta) as Record<string, unknown> } : {}),
     threadExternalIds: thread.map((t) => t.external_id),
     attachments: files,
     ...sendOptions(m.meta),
   };
-  return { inbox: { ...inbox, config: await openInboxConfig(deps, inbox) as unknown }, outbound, externalId: m.external_id as string | null };
+  return { inbox: { ...inbox, config: await openInboxConfig(deps, inbox) as unknown }, outbound, externalId: m.external_id };
 }
 
 /** How writeOutgoing decided the message must go out: under a tag, or as a template. */

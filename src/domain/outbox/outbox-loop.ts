@@ -113,10 +113,10 @@ export class OutboxLoop {
         const token = newId();
         const row = await claimNext(this.deps, inboxId, token, this.leaseMs);
         if (!row) return;
-        if (this.stopping) { await releaseClaim(this.deps, row.id as string, token); return; }
+        if (this.stopping) { await releaseClaim(this.deps, row.id, token); return; }
         this.count('claimed');
         const renew = setInterval(() => {
-          renewLease(this.deps, row.id as string, token, this.leaseMs).catch(() => {});
+          renewLease(this.deps, row.id, token, this.leaseMs).catch(() => {});
         }, Math.max(50, Math.floor(this.leaseMs / 3)));
         let result;
         try {
@@ -130,7 +130,7 @@ export class OutboxLoop {
           const failures = (this.laneFailures.get(inboxId) ?? 0) + 1;
           this.laneFailures.set(inboxId, failures);
           this.pausedUntil.set(inboxId, { until: this.deps.clock.now() + Math.max(result.retryAfterMs ?? 0, Math.min(this.maxPauseMs, backoffMs(failures))),
-            rowId: row.id as string, nextAttemptAt: result.nextAttemptAt ?? 0 });
+            rowId: row.id, nextAttemptAt: result.nextAttemptAt ?? 0 });
           return;
         }
       }

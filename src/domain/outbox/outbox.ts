@@ -13,7 +13,7 @@ import { emitEvents } from '../events/emit.js';
 import type { Deps } from '../deps.js';
 import { loadDeliveryContext } from './outbox-context.js';
 import { raw, type Row, type Stmt } from '../core/store.js';
-import type { MessageRow } from '../core/rows.js';
+import type { MessageRow, OutboxRow } from '../core/rows.js';
 import { messageView } from '../core/views.js';
 
 /** Attempts before a reply that keeps failing retryably is given up (~3 h of trying at the cap). */
@@ -41,15 +41,27 @@ export function backoffMs(attempt: number, retryAfterMs?: number): number {
 export type Outcome = 'sent' | 'retried' | 'failed' | 'lost';
 export interface SendResult { outcome: Outcome; retryAfterMs?: number; nextAttemptAt?: number }
 
+/** The outbox columns a send reads. */
+export type ClaimedRow = Pick<OutboxRow, 'id' | 'message_id' | 'attempts' | 'parts_done' | 'created_at'>;
+
+/** Checks a claimed row's columns: RETURNING rows (atomically) come back untyped, and so do tests' rows. */
+function claimedRow(r: Row): ClaimedRow {
+  const { id, message_id, attempts, parts_done, created_at } = r;
+  if (typeof id !== 'string' || typeof message_id !== 'string' || typeof attempts !== 'number' || typeof created_at !== 'number') {
+    throw new TypeError('not an outbox row (id, message_id, attempts, created_at)');
+  }
+  return { id, message_id, attempts, parts_done: typeof parts_done === 'number' ? parts_done : 0, created_at };
+}
+
 /** Takes the lane's next due row under a lease; never sends. */
-export async function claimNext(deps: Deps, inboxId: string, token: string, leaseMs: number): Promise<Row | undefined> {
+export async function claimNext(deps: Deps, inboxId: string, token: string, leaseMs: number): Promise<ClaimedRow | undefined> {
   const now = deps.clock.now();
   const [rows] = await deps.store.atomically([raw(
     `UPDATE outbox SET status = 'claimed', lock_token = ?, locked_until = ?
      WHERE id = (SELECT id FROM outbox WHERE inbox_id = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1)
        AND status = 'pending'
      RETURNING *`, token, now + leaseMs, inboxId, now)]);
-  return rows[0];
+  return rows[0] && claimedRow(rows[0]);
 }
 
 /** Inboxes with a reply due now (the lanes to run). */
@@ -76,18 +88,19 @@ export async function releaseClaim(deps: Deps, rowId: string, token: string): Pr
  * counted) in one statement right before the platform is called; every outcome is recorded
  * only while the token still matches, so a row recovered by another worker is never touched.
  */
-export async function sendClaimed(deps: Deps, row: Row, token: string, leaseMs: number): Promise<SendResult> {
-  const messageId = row.message_id as string;
+export async function sendClaimed(deps: Deps, claimed: Row, token: string, leaseMs: number): Promise<SendResult> {
+  const row = claimedRow(claimed);
+  const messageId = row.message_id;
   let ctx: Awaited<ReturnType<typeof loadDeliveryContext>>;
   let config: unknown;
   let connector;
   try {
     ctx = await loadDeliveryContext(deps, messageId);
-    connector = deps.connectors.get(ctx.inbox.channel as never);
+    connector = deps.connectors.get(ctx.inbox.channel);
     if (!connector) throw new PermanentError(`No connector for channel ${ctx.inbox.channel}`);
     config = connector.config.parse(ctx.inbox.config);
   } catch (err) {
-    return recordFailure(deps, row, token, err, (row.attempts as number) + 1);
+    return recordFailure(deps, row, token, err, row.attempts + 1);
   }
   const [began] = await deps.store.atomically([raw(
     `UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = ? WHERE id = ? AND lock_token = ? AND status = 'claimed' RETURNING attempts`,
@@ -99,8 +112,8 @@ export async function sendClaimed(deps: Deps, row: Row, token: string, leaseMs: 
   const parts = outboundParts(ctx.outbound, connector.limits.media?.outbound);
   let externalId = ctx.externalId ?? ctx.outbound.messageId;
   try {
-    for (let i = (row.parts_done as number | null) ?? 0; i < parts.length; i++) {
-      externalId = (await connector.send(config as never, parts[i])).externalId;
+    for (let i = row.parts_done; i < parts.length; i++) {
+      externalId = (await connector.send(config, parts[i])).externalId;
       if (i < parts.length - 1) await deps.store.run('UPDATE outbox SET parts_done = ? WHERE id = ? AND lock_token = ?', [i + 1, row.id, token]);
     }
   } catch (err) {
@@ -121,11 +134,11 @@ export async function sendClaimed(deps: Deps, row: Row, token: string, leaseMs: 
   return { outcome: 'sent' };
 }
 
-async function recordFailure(deps: Deps, row: Row, token: string, err: unknown, attempts: number): Promise<SendResult> {
-  const messageId = row.message_id as string;
+async function recordFailure(deps: Deps, row: ClaimedRow, token: string, err: unknown, attempts: number): Promise<SendResult> {
+  const messageId = row.message_id;
   const message = err instanceof Error ? err.message : String(err);
   const now = deps.clock.now();
-  const tooOld = now - (row.created_at as number) > OUTBOX_GIVE_UP_MS;
+  const tooOld = now - row.created_at > OUTBOX_GIVE_UP_MS;
   const retryable = !(err instanceof PermanentError) && attempts < OUTBOX_MAX_ATTEMPTS && !tooOld
     && (err instanceof RetryableError || !(err instanceof Error && err.name === 'ZodError'));
   const mine = 'AND lock_token = ? AND status IN (\'claimed\', \'sending\')';
@@ -149,7 +162,7 @@ async function recordFailure(deps: Deps, row: Row, token: string, err: unknown, 
   return { outcome: 'failed' };
 }
 
-async function finish(deps: Deps, row: Row, messageId: string, stmts: Stmt[]) {
+async function finish(deps: Deps, row: ClaimedRow, messageId: string, stmts: Stmt[]) {
   await deps.store.atomically(stmts);
   const msg = await deps.store.get<MessageRow>('SELECT * FROM messages WHERE id = ?', [messageId]);
   if (msg) await emitEvents(deps, [{ type: 'message.updated', inboxId: msg.inbox_id, conversationId: msg.conversation_id, payload: { message: messageView(msg) } }]);

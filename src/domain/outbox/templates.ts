@@ -5,7 +5,7 @@ import type { ChannelKind, ChannelTemplate, OutboundTemplate } from '../../../co
 import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
 import { connectorFor } from '../inboxes/inbox-config.js';
-import type { Row } from '../core/store.js';
+import type { ConversationRow } from '../core/rows.js';
 
 const TTL_MS = 60 * 60_000;
 const MAX_INBOXES = 500;
@@ -89,8 +89,8 @@ export function templateText(t: ChannelTemplate, v: OutboundTemplate): string {
 /** The file sent with a template: its media header. */
 export interface HeaderFile { filename: string; contentType: string }
 
-export async function renderTemplate(deps: Deps, conv: Row, input: TemplateInput, files: HeaderFile[] = []): Promise<{ text: string; template: OutboundTemplate }> {
-  const { templates } = await inboxTemplates(deps, conv.inbox_id as string);
+export async function renderTemplate(deps: Deps, conv: Pick<ConversationRow, 'inbox_id'>, input: TemplateInput, files: HeaderFile[] = []): Promise<{ text: string; template: OutboundTemplate }> {
+  const { templates } = await inboxTemplates(deps, conv.inbox_id);
   const t = templates.find((x) => x.name === input.name && (!input.language || x.language === input.language));
   if (!t) throw new AppError(422, 'unknown_template', `No approved template "${input.name}"${input.language ? ` in ${input.language}` : ''} on this account`);
   const parameters = (input.parameters ?? []).map((p) => String(p).trim());

@@ -8,7 +8,7 @@ import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { ingest } from '../ingest/ingest.js';
 import { listMessages } from '../conversations/messages.js';
-import { raw, type Row } from '../core/store.js';
+import { raw } from '../core/store.js';
 import type { InboxRow, MessageRow } from '../core/rows.js';
 import { openInboxConfig } from '../inboxes/inbox-config.js';
 import { checkFile } from '../media/media.js';
@@ -19,14 +19,14 @@ export const WEBCHAT_MAX_FILE_BYTES = 10 * 1048576;
 
 export interface VisitorStart { name?: string; email?: string; identifier?: string; identifierHash?: string }
 
-export async function inboxForWebchatToken(deps: Deps, token: string): Promise<Row> {
+export async function inboxForWebchatToken(deps: Deps, token: string): Promise<InboxRow> {
   const inbox = await deps.store.get<InboxRow>('SELECT * FROM inboxes WHERE webchat_token = ?', [token]);
   // Only a channel that declares a public widget serves one (its inbox got the token).
   if (!inbox || !deps.connectors.get(inbox.channel)?.info.publicWidget) throw notFound('Chat');
   return inbox;
 }
 
-export async function startVisitor(deps: Deps, inbox: Row, input: VisitorStart): Promise<string> {
+export async function startVisitor(deps: Deps, inbox: InboxRow, input: VisitorStart): Promise<string> {
   const config = await openInboxConfig(deps, inbox) as { identitySecret?: string };
   let visitorId = `v_${newId()}`;
   if (input.identifier) {
@@ -57,7 +57,7 @@ export async function visitorMessageExternalId(visitorId: string, clientMessageI
   return clientMessageId ? `wc:${await sha256Hex(JSON.stringify([visitorId, clientMessageId]))}` : `${visitorId}:${newId()}`;
 }
 
-export async function postVisitorMessage(deps: Deps, inbox: Row, who: VisitorWriter, content: string, clientMessageId?: string, files: UploadFile[] = []) {
+export async function postVisitorMessage(deps: Deps, inbox: InboxRow, who: VisitorWriter, content: string, clientMessageId?: string, files: UploadFile[] = []) {
   const text = content.trim();
   if (!text && files.length === 0) throw new AppError(400, 'invalid_request', 'content must not be empty (or attach a file)');
   // A visitor's file that fails a check is refused outright (the widget shows why), not stored as refused.
@@ -75,7 +75,7 @@ export async function postVisitorMessage(deps: Deps, inbox: Row, who: VisitorWri
     attachments: files.map((f) => ({ filename: f.filename, contentType: f.contentType, size: f.data.byteLength, data: f.data })),
     sentAt: deps.clock.now(),
   };
-  await ingest(deps, { id: inbox.id as string, channel: inbox.channel as string }, [event]);
+  await ingest(deps, { id: inbox.id, channel: inbox.channel }, [event]);
   // Only ever this visitor's own message, even if an id were somehow shared.
   const msg = await deps.store.get<MessageRow>(`SELECT * FROM messages WHERE inbox_id = ? AND external_id = ?
     AND conversation_id = (SELECT id FROM conversations WHERE inbox_id = ? AND thread_key = ?)`, [inbox.id, event.externalId, inbox.id, visitorId]);

@@ -12,10 +12,9 @@ import { CONTACT_TEXT, parseQuery, type ParsedQuery } from './text-query.js';
 import { contactScope, contactSummary } from '../people/contacts.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
-import type { Row } from '../core/store.js';
 import type { ConversationFullRow } from '../core/views.js';
 import { CONVERSATION_COLUMNS, CONVERSATION_JOINS, conversationView } from '../core/views.js';
-import type { ContactRow } from '../core/rows.js';
+import type { ContactRow, MessageHitRow } from '../core/rows.js';
 
 export const CANDIDATES = 200;
 /** Newest FTS matches looked at when a term is common (more than PROBE matches). */
@@ -64,17 +63,17 @@ export async function search(deps: Deps, actor: Actor, q: string, limit: number)
   const conversations = await conversationsFor(deps, actor, messageHits.convOrder, contactRows.map((r) => r.id), limit);
   return {
     messages: messageHits.rows.slice(0, limit).map((r) => ({
-      id: r.id as string,
-      conversationId: r.conversation_id as string,
-      inboxId: r.inbox_id as string,
-      content: r.content as string,
-      snippet: makeSnippet(r.content as string, parsed.terms),
-      createdAt: new Date(r.created_at as number).toISOString(),
-      direction: r.direction as 'in' | 'out',
+      id: r.id,
+      conversationId: r.conversation_id,
+      inboxId: r.inbox_id,
+      content: r.content,
+      snippet: makeSnippet(r.content, parsed.terms),
+      createdAt: new Date(r.created_at).toISOString(),
+      direction: r.direction,
       private: Boolean(r.private),
-      senderType: r.sender_type as string,
-      channel: r.channel as string,
-      contact: { id: r.contact_id as string, name: (r.contact_name as string | null) ?? null },
+      senderType: r.sender_type,
+      channel: r.channel,
+      contact: { id: r.contact_id, name: r.contact_name },
     })),
     conversations,
     contacts: contactRows.map(contactSummary),
@@ -153,7 +152,7 @@ function countOccurrences(text: string, term: string): number {
 
 const longTermsOf = (p: ParsedQuery) => p.terms.filter((t) => [...t].length >= 3);
 
-async function searchMessages(deps: Deps, actor: Actor, p: ParsedQuery, limit: number) {
+async function searchMessages(deps: Deps, actor: Actor, p: ParsedQuery, limit: number): Promise<{ rows: MessageHitRow[]; convOrder: string[] }> {
   const scope = inboxScope(actor, 'x.inbox_id');
   let ranked: string[];
   if (p.match) {
@@ -169,16 +168,16 @@ async function searchMessages(deps: Deps, actor: Actor, p: ParsedQuery, limit: n
       [LIKE_SCAN_CAP, ...scope.params, ...p.likes, limit * 2],
     )).map((r) => r.id);
   }
-  if (ranked.length === 0) return { rows: [] as Row[], convOrder: [] as string[] };
+  if (ranked.length === 0) return { rows: [], convOrder: [] };
   const shownIds = ranked.slice(0, limit);
-  const rows = await deps.store.all(
+  const rows = await deps.store.all<MessageHitRow>(
     `SELECT m.id, m.conversation_id, m.inbox_id, m.content, m.created_at, m.direction, m.private, m.sender_type,
         i.channel AS channel, c.contact_id AS contact_id, ct.name AS contact_name
      FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN inboxes i ON i.id = m.inbox_id JOIN contacts ct ON ct.id = c.contact_id
      WHERE m.id IN (SELECT value FROM json_each(?))`,
     [JSON.stringify(shownIds)],
   );
-  const byId = new Map(rows.map((r) => [r.id as string, r]));
+  const byId = new Map(rows.map((r) => [r.id, r]));
   // Conversations ranked by their best message among all candidates.
   const convOf = await deps.store.all<{ id: string; conversation_id: string }>(
     'SELECT id, conversation_id FROM messages WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(ranked)]);
@@ -189,7 +188,7 @@ async function searchMessages(deps: Deps, actor: Actor, p: ParsedQuery, limit: n
     const cid = convById.get(id);
     if (cid && !seen.has(cid)) { seen.add(cid); convOrder.push(cid); }
   }
-  return { rows: shownIds.map((id) => byId.get(id)).filter((r): r is Row => Boolean(r)), convOrder };
+  return { rows: shownIds.map((id) => byId.get(id)).filter((r) => r !== undefined), convOrder };
 }
 
 

@@ -17,7 +17,9 @@ import { customerLanguage, type CustomerLanguage } from './retrieval/language.js
 import { DEFAULT_MIN_CONFIDENCE } from './retrieval/thresholds.js';
 import { inboxSettings } from '../inboxes/inboxes.js';
 import { writeOutgoing } from '../conversations/messages.js';
-import { raw, type Row } from '../core/store.js';
+import { raw } from '../core/store.js';
+import type { MessageRow } from '../core/rows.js';
+import { jsonObject } from '../core/json-text.js';
 import { registerInboxSettings } from '../inboxes/inbox-settings.js';
 
 export const botSettingsSchema = z.object({
@@ -81,14 +83,14 @@ export function botAwayNow(settings: Record<string, unknown>, now: number): z.in
 }
 
 /** Reacts to one stored customer message; returns what the bot said, or null when it stayed silent. */
-export async function botOnInbound(deps: Deps, message: Row): Promise<BotOutcome | null> {
+export async function botOnInbound(deps: Deps, message: MessageRow): Promise<BotOutcome | null> {
   if (message.direction !== 'in' || message.sender_type !== 'contact') return null;
-  const meta = typeof message.meta === 'string' ? (JSON.parse(message.meta) as Record<string, unknown>) : (message.meta as Record<string, unknown> | null);
-  if (meta?.automated || meta?.bulk) return null;
+  const meta = jsonObject(message.meta);
+  if (meta.automated || meta.bulk) return null;
   const now = deps.clock.now();
-  const bot = botAwayNow(await inboxSettings(deps, message.inbox_id as string), now);
+  const bot = botAwayNow(await inboxSettings(deps, message.inbox_id), now);
   if (!bot) return null;
-  const conversationId = message.conversation_id as string;
+  const conversationId = message.conversation_id;
   // An agent talking with the customer lately (even at night): stay out of the way.
   const agent = await deps.store.get("SELECT 1 AS ok FROM messages WHERE conversation_id = ? AND direction = 'out' AND sender_type = 'user' AND private = 0 AND created_at > ?",
     [conversationId, now - BOT_QUIET_MS]);
@@ -100,7 +102,7 @@ export async function botOnInbound(deps: Deps, message: Row): Promise<BotOutcome
      RETURNING conversation_id`, conversationId, now, BOT_QUIET_MS)]);
   if (claimed.length === 0) return null;
 
-  const text = message.content as string;
+  const text = message.content;
   const lang = customerLanguage(text);
   const handoff = HANDOFF[lang];
   // Asking for a person or angry: no article, straight to the hand-off.

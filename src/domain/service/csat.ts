@@ -11,8 +11,8 @@ import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { inboxSettings } from '../inboxes/inboxes.js';
 import { writeOutgoing } from '../conversations/messages.js';
-import { raw, type Row } from '../core/store.js';
-import type { CsatRequestRow } from '../core/rows.js';
+import { raw } from '../core/store.js';
+import type { CsatRequestRow, MessageRow } from '../core/rows.js';
 import { registerInboxSettings } from '../inboxes/inbox-settings.js';
 
 export const csatSettingsSchema = z.object({ enabled: z.boolean(), question: z.string().trim().min(1).max(1000).optional() });
@@ -90,11 +90,11 @@ export async function recordCsat(deps: Deps, conversationId: string, answer: Csa
  * A customer's message while a rating request is unanswered: if it is a rating, store it, put
  * the conversation back to resolved (ingest reopened it) and return true (nothing else reacts).
  */
-export async function consumeRatingReply(deps: Deps, message: Row): Promise<boolean> {
+export async function consumeRatingReply(deps: Deps, message: Pick<MessageRow, 'id' | 'direction' | 'sender_type' | 'content' | 'conversation_id'>): Promise<boolean> {
   if (message.direction !== 'in' || message.sender_type !== 'contact') return false;
-  const answer = parseRatingReply(message.content as string);
+  const answer = parseRatingReply(message.content);
   if (!answer) return false;
-  const conversationId = message.conversation_id as string;
+  const conversationId = message.conversation_id;
   const req = await deps.store.get<{ message_id: string; resolved_at: number | null; requested_at: number }>(
     `SELECT q.* FROM csat_requests q WHERE q.conversation_id = ? AND q.message_id IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM csat_responses r WHERE r.conversation_id = q.conversation_id)`, [conversationId]);

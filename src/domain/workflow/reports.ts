@@ -11,7 +11,11 @@
 import { requireRole, type Actor } from '../core/actor.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
-import type { Row } from '../core/store.js';
+import type { ConversationRow, EventRow, InboxRow, UserRow } from '../core/rows.js';
+import { jsonObject } from '../core/json-text.js';
+
+/** Who a figure counts for: the conversation's inbox and current assignee. */
+type Owners = Pick<ConversationRow, 'assignee_id'> & { inbox_id: string | null };
 
 export interface ReportQuery { from: number; to: number; inboxId?: string; agentId?: string; teamId?: string }
 
@@ -81,13 +85,13 @@ export async function reportSummary(deps: Deps, actor: Actor, q: ReportQuery): P
   if (q.teamId) { cond.push('c.team_id = ?'); params.push(q.teamId); }
   const filter = cond.length ? ` AND ${cond.join(' AND ')}` : '';
 
-  const opened = await deps.store.all(
+  const opened = await deps.store.all<Pick<ConversationRow, 'inbox_id' | 'assignee_id' | 'created_at' | 'first_reply_at'>>(
     `SELECT c.inbox_id, c.assignee_id, c.created_at, c.first_reply_at FROM conversations c
      WHERE c.created_at >= ? AND c.created_at < ?${filter}`, [q.from, q.to, ...params]);
-  const resolved = await deps.store.all(
+  const resolved = await deps.store.all<Pick<ConversationRow, 'inbox_id' | 'assignee_id' | 'created_at' | 'resolved_at'>>(
     `SELECT c.inbox_id, c.assignee_id, c.created_at, c.resolved_at FROM conversations c
      WHERE c.status = 'resolved' AND c.resolved_at >= ? AND c.resolved_at < ?${filter}`, [q.from, q.to, ...params]);
-  const events = await deps.store.all(
+  const events = await deps.store.all<Pick<EventRow, 'type' | 'payload'> & Owners>(
     `SELECT e.type, e.payload, coalesce(c.inbox_id, e.inbox_id) AS inbox_id, c.assignee_id FROM events e
      LEFT JOIN conversations c ON c.id = e.conversation_id
      WHERE e.type IN ('sla.breached', 'csat.received') AND e.created_at >= ? AND e.created_at < ?${filter}`, [q.from, q.to, ...params]);
@@ -95,25 +99,26 @@ export async function reportSummary(deps: Deps, actor: Actor, q: ReportQuery): P
   const total = acc();
   const inboxes = new Map<string, Acc>();
   const agents = new Map<string, Acc>();
-  const buckets = (r: Row): Acc[] => {
+  const buckets = (r: Owners): Acc[] => {
     const out = [total];
-    const inbox = r.inbox_id as string | null;
+    const inbox = r.inbox_id;
     if (inbox) { if (!inboxes.has(inbox)) inboxes.set(inbox, acc()); out.push(inboxes.get(inbox)!); }
-    const agent = r.assignee_id as string | null;
+    const agent = r.assignee_id;
     if (agent) { if (!agents.has(agent)) agents.set(agent, acc()); out.push(agents.get(agent)!); }
     return out;
   };
   for (const r of opened) {
-    const fr = r.first_reply_at == null ? null : Math.max(0, (r.first_reply_at as number) - (r.created_at as number)) / 60_000;
+    const fr = r.first_reply_at == null ? null : Math.max(0, r.first_reply_at - r.created_at) / 60_000;
     for (const a of buckets(r)) { a.opened++; if (fr != null) a.firstReply.push(fr); }
   }
   for (const r of resolved) {
-    const mins = Math.max(0, (r.resolved_at as number) - (r.created_at as number)) / 60_000;
+    if (r.resolved_at == null) continue; // the WHERE leaves none out; this tells the type so
+    const mins = Math.max(0, r.resolved_at - r.created_at) / 60_000;
     for (const a of buckets(r)) { a.resolved++; a.resolution.push(mins); }
   }
   for (const r of events) {
     let payload: Record<string, unknown> = {};
-    try { payload = JSON.parse(r.payload as string); } catch { /* ignore malformed */ }
+    try { payload = jsonObject(r.payload); } catch { /* ignore malformed */ }
     if (r.type === 'sla.breached') for (const a of buckets(r)) a.breaches++;
     else {
       const rating = Number(payload.rating);
@@ -123,17 +128,17 @@ export async function reportSummary(deps: Deps, actor: Actor, q: ReportQuery): P
 
   const inboxIds = [...inboxes.keys()];
   const agentIds = [...agents.keys()];
-  const inboxRows = inboxIds.length ? await deps.store.all('SELECT id, name, channel FROM inboxes WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(inboxIds)]) : [];
-  const userRows = agentIds.length ? await deps.store.all('SELECT id, name FROM users WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(agentIds)]) : [];
-  const inboxInfo = new Map(inboxRows.map((r) => [r.id as string, r]));
-  const userName = new Map(userRows.map((r) => [r.id as string, r.name as string]));
+  const inboxRows = inboxIds.length ? await deps.store.all<Pick<InboxRow, 'id' | 'name' | 'channel'>>('SELECT id, name, channel FROM inboxes WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(inboxIds)]) : [];
+  const userRows = agentIds.length ? await deps.store.all<Pick<UserRow, 'id' | 'name'>>('SELECT id, name FROM users WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(agentIds)]) : [];
+  const inboxInfo = new Map(inboxRows.map((r) => [r.id, r]));
+  const userName = new Map(userRows.map((r) => [r.id, r.name]));
 
   return {
     from: new Date(q.from).toISOString(),
     to: new Date(q.to).toISOString(),
     filters: { inboxId: q.inboxId ?? null, agentId: q.agentId ?? null, teamId: q.teamId ?? null },
     ...figures(total),
-    byInbox: inboxIds.map((id) => ({ inboxId: id, name: (inboxInfo.get(id)?.name as string) ?? null, channel: (inboxInfo.get(id)?.channel as string) ?? null, ...figures(inboxes.get(id)!) }))
+    byInbox: inboxIds.map((id) => ({ inboxId: id, name: inboxInfo.get(id)?.name ?? null, channel: inboxInfo.get(id)?.channel ?? null, ...figures(inboxes.get(id)!) }))
       .sort((a, b) => b.conversationsOpened - a.conversationsOpened || a.inboxId.localeCompare(b.inboxId)),
     byAgent: agentIds.map((id) => ({ agentId: id, name: userName.get(id) ?? null, ...figures(agents.get(id)!) }))
       .sort((a, b) => b.conversationsOpened - a.conversationsOpened || a.agentId.localeCompare(b.agentId)),
