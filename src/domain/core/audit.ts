@@ -4,7 +4,9 @@
 import type { Actor } from './actor.js';
 import type { Deps } from '../deps.js';
 import { AppError } from './errors.js';
-import { raw, type Row, type Stmt } from './store.js';
+import { raw, type Stmt } from './store.js';
+import type { AuditEntryRow } from './rows.js';
+import { jsonObject } from './json-text.js';
 
 export interface AuditEntry {
   action: string;
@@ -26,15 +28,15 @@ export async function recordAudit(deps: Pick<Deps, 'store' | 'clock'>, by: Audit
 
 export interface AuditFilter { actorId?: string; action?: string; since?: number; until?: number }
 
-const view = (r: Row) => ({
+const view = (r: AuditEntryRow) => ({
   id: String(r.id),
-  actor: r.actor_id ? { id: r.actor_id as string, name: (r.actor_name as string | null) ?? null, email: (r.actor_email as string | null) ?? null } : null,
-  action: r.action as string,
-  targetType: (r.target_type as string | null) ?? null,
-  targetId: (r.target_id as string | null) ?? null,
-  details: typeof r.details === 'string' ? JSON.parse(r.details) as Record<string, unknown> : null,
-  clientAddress: (r.client_address as string | null) ?? null,
-  createdAt: new Date(r.created_at as number).toISOString(),
+  actor: r.actor_id ? { id: r.actor_id, name: r.actor_name, email: r.actor_email } : null,
+  action: r.action,
+  targetType: r.target_type,
+  targetId: r.target_id,
+  details: r.details == null ? null : jsonObject(r.details),
+  clientAddress: r.client_address,
+  createdAt: new Date(r.created_at).toISOString(),
 });
 
 /** Newest first; the cursor is the last row's id (ids only grow). `action` ending in `.*` matches a prefix. */
@@ -52,7 +54,7 @@ export async function listAudit(deps: Pick<Deps, 'store'>, f: AuditFilter, limit
     if (!/^\d{1,15}$/.test(cursor)) throw new AppError(400, 'invalid_cursor', 'The cursor is not one this API gave out');
     where.push('a.id < ?'); params.push(Number(cursor));
   }
-  const rows = await deps.store.all(
+  const rows = await deps.store.all<AuditEntryRow>(
     `SELECT a.*, u.name AS actor_name, u.email AS actor_email FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id DESC LIMIT ?`, [...params, limit + 1]);
   const more = rows.length > limit;

@@ -20,3 +20,6 @@ export function jsonStrings(text: string | null | undefined): string[] {
   const v: unknown = JSON.parse(text);
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
+
+/** A column shown back as it was stored, whatever its shape (the assistant's request log): unknown, not any. */
+export const jsonValue = (text: string): unknown => JSON.parse(text);

@@ -79,3 +79,13 @@ export type DeliveryRow = MessageRow & Pick<ConversationRow, 'thread_key' | 'sub
 
 /** Where a reply goes (outbox-context.ts): the conversation's identity and its contact's name. */
 export type RecipientRow = Pick<ContactIdentityRow, 'external_id' | 'handle'> & { name: ContactRow['name'] };
+
+/** An audit entry with its actor's name and email (audit.ts; LEFT JOIN: null without a user). */
+export type AuditEntryRow = AuditLogRow & { actor_name: UserRow['name'] | null; actor_email: UserRow['email'] | null };
+
+/**
+ * A stored file with the message it belongs to (media/attachments.ts). `data` is left unknown:
+ * better-sqlite3 gives a Uint8Array, D1 an ArrayBuffer or an array of bytes.
+ */
+export type AttachmentFileRow = Pick<AttachmentRow, 'id' | 'filename' | 'content_type' | 'size' | 'url' | 'sha256' | 'state' | 'error'>
+  & Pick<MessageRow, 'conversation_id' | 'private'> & { data: unknown };

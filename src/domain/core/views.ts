@@ -53,7 +53,7 @@ function metaFields(m: Record<string, unknown>): Partial<MessageView> {
   const deleted = m.deleted as { at?: number; content?: string } | undefined;
   if (deleted) out.deleted = { at: iso(deleted.at) ?? '', by: 'contact', content: deleted.content ?? '' };
   if (m.reactions && typeof m.reactions === 'object') {
-    const list = Object.entries(m.reactions as Record<string, string | null>).filter(([, e]) => e).map(([by, emoji]) => ({ emoji: emoji as string, by }));
+    const list = Object.entries(m.reactions).flatMap(([by, emoji]: [string, unknown]) => (typeof emoji === 'string' && emoji ? [{ emoji, by }] : []));
     if (list.length) out.reactions = list;
   }
   let rest: Record<string, unknown> | undefined;

@@ -2,6 +2,7 @@
 // can read them) and then published in-process.
 import { raw, type Row, type Stmt, type Store } from '../core/store.js';
 import type { EventBus, ParleyEvent } from './bus.js';
+import { returnedEvent, storedEvent } from './stored-events.js';
 
 export interface EventDraft {
   type: string;
@@ -48,10 +49,7 @@ export function publishStored(deps: { bus: EventBus }, drafts: EventDraft[], row
 
 /** Publishes events as stored rows (RETURNING of an events insert), in id order. */
 export function publishRows(deps: { bus: EventBus }, rows: Row[]): void {
-  const events = rows.map((r): ParleyEvent => ({
-    id: Number(r.id), type: r.type as string, inboxId: (r.inbox_id as string | null) ?? null, conversationId: (r.conversation_id as string | null) ?? null,
-    userId: (r.user_id as string | null) ?? null, payload: JSON.parse(r.payload as string) as Record<string, unknown>, createdAt: Number(r.created_at),
-  }));
+  const events = rows.map((r) => storedEvent(returnedEvent(r)));
   events.sort((a, b) => a.id - b.id);
   for (const e of events) deps.bus.publish(e);
 }

@@ -3,12 +3,25 @@ import type { Deps } from '../deps.js';
 import type { Row } from '../core/store.js';
 import type { ParleyEvent } from './bus.js';
 import type { EventRow } from '../core/rows.js';
+import { jsonObject, jsonStrings } from '../core/json-text.js';
+import { numberOf, textOf, textOrNullOf } from '../core/returned.js';
 
-export function storedEvent(r: Row): ParleyEvent {
+/** An events row: every column of `SELECT *`, or the inserts' RETURNING list (no audience). */
+export type EventColumns = Omit<EventRow, 'audience'> & Partial<Pick<EventRow, 'audience'>>;
+
+export function storedEvent(r: EventColumns): ParleyEvent {
   return {
-    id: r.id as number, type: r.type as string, inboxId: r.inbox_id as string | null, conversationId: r.conversation_id as string | null,
-    userId: r.user_id as string | null, audience: r.audience ? JSON.parse(r.audience as string) as string[] : null,
-    payload: JSON.parse(r.payload as string), createdAt: r.created_at as number,
+    id: r.id, type: r.type, inboxId: r.inbox_id, conversationId: r.conversation_id, userId: r.user_id,
+    ...(r.audience !== undefined ? { audience: r.audience ? jsonStrings(r.audience) : null } : {}),
+    payload: jsonObject(r.payload), createdAt: r.created_at,
+  };
+}
+
+/** An events row from RETURNING id, type, inbox_id, conversation_id, user_id, payload, created_at. */
+export function returnedEvent(r: Row): EventColumns {
+  return {
+    id: numberOf(r, 'id'), type: textOf(r, 'type'), inbox_id: textOrNullOf(r, 'inbox_id'), conversation_id: textOrNullOf(r, 'conversation_id'),
+    user_id: textOrNullOf(r, 'user_id'), payload: textOf(r, 'payload'), created_at: numberOf(r, 'created_at'),
   };
 }
 

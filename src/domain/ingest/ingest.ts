@@ -18,6 +18,7 @@ import { conversationsCreated, conversationsTouched, messagesCreated } from './i
 import { prepareAttachments, type PreparedFiles } from '../media/inbound-media.js';
 import { raw, type Row, type Stmt } from '../core/store.js';
 import type { MessageRow } from '../core/rows.js';
+import { textOf } from '../core/returned.js';
 import type { MessageViewRow } from '../core/views.js';
 import { attachmentView, messageView } from '../core/views.js';
 import { pushUpdate } from './ingest-updates.js';
@@ -239,16 +240,17 @@ function collectResults(members: Delivery[], { kinds, order }: Plan, results: Ro
     else if (kinds[i] === 'skip') statusIndex++;
     if (rows.length === 0) return;
     if (kinds[i] === 'messages') messageRows.push(...rows);
-    else if (kinds[i] === 'conversation') createdConversations.push(...rows.map((r) => r.id as string).sort());
+    else if (kinds[i] === 'conversation') createdConversations.push(...rows.map((r) => textOf(r, 'id')).sort());
   });
   // Delivery order, as the caller gave the events.
-  messageRows.sort((a, b) => order.get(a.id as string)! - order.get(b.id as string)!);
+  const inserted = messageRows.map((r) => ({ messageId: textOf(r, 'id'), conversationId: textOf(r, 'conversation_id') }));
+  inserted.sort((a, b) => order.get(a.messageId)! - order.get(b.messageId)!);
   const created = new Set(createdConversations);
-  for (const r of messageRows) {
-    const owner = out[messageOwner[order.get(r.id as string)!]];
-    owner.inserted.push({ messageId: r.id as string, conversationId: r.conversation_id as string });
+  for (const m of inserted) {
+    const owner = out[messageOwner[order.get(m.messageId)!]];
+    owner.inserted.push(m);
     // A new conversation belongs to the delivery of its first message.
-    if (created.delete(r.conversation_id as string)) owner.createdConversations.push(r.conversation_id as string);
+    if (created.delete(m.conversationId)) owner.createdConversations.push(m.conversationId);
   }
   out[0].createdConversations.push(...created);
   for (const o of out) o.createdConversations.sort();

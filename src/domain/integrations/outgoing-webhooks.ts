@@ -11,7 +11,7 @@ import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { decodeCursor, encodeCursor, type Page } from '../core/paging.js';
-import type { Row } from '../core/store.js';
+import { jsonStrings } from '../core/json-text.js';
 import { parseRetryAfter } from '../../../connectors/retry-after.js';
 import type { OutgoingWebhookRow, WebhookDeliveryRow } from '../core/rows.js';
 import { isoOrNull } from '../core/views.js';
@@ -29,9 +29,8 @@ const MAX_ERROR_CHARS = 500;
 /** Delay before attempt n+1 after n failed attempts: 30 s, 1 min, 2 min, … 128 min (about 4 h 15 min in all before giving up); capped at 6 h. */
 export const backoffMs = (attempts: number) => Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
 
-const parseEvents = (v: unknown): string[] => {
-  if (Array.isArray(v)) return v as string[];
-  try { return JSON.parse(String(v)) as string[]; } catch { return []; }
+const parseEvents = (text: string): string[] => {
+  try { return jsonStrings(text); } catch { return []; }
 };
 
 export function webhookView(r: OutgoingWebhookRow) {
@@ -192,7 +191,7 @@ export interface DeliveryReport { claimed: number; delivered: number; retrying: 
 export async function deliverDueWebhooks(deps: Deps, opts: { limit?: number } = {}): Promise<DeliveryReport> {
   const now = deps.clock.now();
   const token = newId();
-  const claimed = await deps.store.all(
+  const claimed = await deps.store.all<WebhookDeliveryRow>(
     `UPDATE webhook_deliveries SET status = 'delivering', lock_token = ?1, locked_until = ?2
      WHERE id IN (SELECT id FROM webhook_deliveries WHERE (status = 'pending' AND next_attempt_at <= ?3)
                     OR (status = 'delivering' AND locked_until < ?3) ORDER BY next_attempt_at LIMIT ?4)
@@ -213,10 +212,10 @@ export async function deliverDueWebhooks(deps: Deps, opts: { limit?: number } = 
   const worker = async () => {
     while (next < claimed.length) {
       const d = claimed[next++];
-      const hook = await hookOf(d.webhook_id as string);
+      const hook = await hookOf(d.webhook_id);
       if (!hook) continue; // deleted meanwhile: its rows went with it
       const outcome = await attempt(deps, hook, d);
-      const attempts = (d.attempts as number) + 1;
+      const attempts = d.attempts + 1;
       const at = deps.clock.now();
       if (outcome.ok) {
         await deps.store.run(`UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, last_status_code = ?, last_error = NULL, last_attempt_at = ?,
@@ -242,8 +241,8 @@ export async function deliverDueWebhooks(deps: Deps, opts: { limit?: number } = 
 
 type Outcome = { ok: true; status: number } | { ok: false; status?: number; error: string; retryAfterMs?: number; permanent?: boolean };
 
-async function attempt(deps: Deps, hook: { url: string; secret: string }, d: Row): Promise<Outcome> {
-  const body = d.body as string;
+async function attempt(deps: Deps, hook: { url: string; secret: string }, d: Pick<WebhookDeliveryRow, 'id' | 'event_type' | 'body'>): Promise<Outcome> {
+  const body = d.body;
   const timestamp = String(Math.floor(deps.clock.now() / 1000));
   try {
     const res = await deps.httpFetch(hook.url, {
@@ -253,8 +252,8 @@ async function attempt(deps: Deps, hook: { url: string; secret: string }, d: Row
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Parley-Webhooks/1',
-        'x-parley-delivery': d.id as string,
-        'x-parley-event': d.event_type as string,
+        'x-parley-delivery': d.id,
+        'x-parley-event': d.event_type,
         'x-parley-timestamp': timestamp,
         'x-parley-signature': await signature(hook.secret, timestamp, body),
       },

@@ -6,7 +6,7 @@ import type { Actor } from '../core/actor.js';
 import { getVisibleConversation } from '../conversations/conversations.js';
 import type { Deps } from '../deps.js';
 import { AppError, notFound } from '../core/errors.js';
-import type { Row } from '../core/store.js';
+import type { AttachmentFileRow } from '../core/rows.js';
 
 export interface AttachmentFile {
   id: string;
@@ -21,10 +21,10 @@ const SELECT = `SELECT a.id, a.filename, a.content_type, a.size, a.data, a.url, 
   FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = ?`;
 
 export async function getVisibleAttachment(deps: Deps, actor: Actor, id: string): Promise<AttachmentFile> {
-  const row = await deps.store.get(SELECT, [id]);
+  const row = await deps.store.get<AttachmentFileRow>(SELECT, [id]);
   if (!row) throw notFound('Attachment');
   try {
-    await getVisibleConversation(deps, actor, row.conversation_id as string);
+    await getVisibleConversation(deps, actor, row.conversation_id);
   } catch (err) {
     if (err instanceof AppError && err.status === 404) throw notFound('Attachment');
     throw err;
@@ -34,33 +34,33 @@ export async function getVisibleAttachment(deps: Deps, actor: Actor, id: string)
 
 /** A file of the visitor's own conversation (never of a private note). */
 export async function getVisitorAttachment(deps: Deps, conversationId: string | null, id: string): Promise<AttachmentFile> {
-  const row = await deps.store.get(SELECT, [id]);
+  const row = await deps.store.get<AttachmentFileRow>(SELECT, [id]);
   if (!row || !conversationId || row.conversation_id !== conversationId || row.private) throw notFound('Attachment');
   return fileOf(deps, row);
 }
 
 /** A file by id alone: for the signed public URL of an outgoing file (the signature is the permission). */
 export async function getAttachmentById(deps: Deps, id: string): Promise<AttachmentFile> {
-  const row = await deps.store.get(SELECT, [id]);
+  const row = await deps.store.get<AttachmentFileRow>(SELECT, [id]);
   if (!row) throw notFound('Attachment');
   return fileOf(deps, row);
 }
 
-async function fileOf(deps: Deps, row: Row): Promise<AttachmentFile> {
-  const name = row.filename as string;
+async function fileOf(deps: Deps, row: AttachmentFileRow): Promise<AttachmentFile> {
+  const name = row.filename;
   if (row.state === 'pending') throw new AppError(409, 'attachment_pending', `"${name}" is still being downloaded from the channel; try again in a moment`);
   if (row.state === 'refused' || row.state === 'failed') {
-    throw new AppError(404, 'attachment_not_stored', `"${name}" was not stored: ${(row.error as string | null) ?? 'over the size limit when it arrived'}`);
+    throw new AppError(404, 'attachment_not_stored', `"${name}" was not stored: ${row.error ?? 'over the size limit when it arrived'}`);
   }
   let data: AttachmentFile['data'] = null;
-  if (row.sha256) data = await deps.blobs.stream(row.sha256 as string);
+  if (row.sha256) data = await deps.blobs.stream(row.sha256);
   else {
     // better-sqlite3 gives a Uint8Array (Buffer); D1 gives an ArrayBuffer or an array of bytes.
     const d = row.data;
-    data = d == null ? null : d instanceof Uint8Array ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : Array.isArray(d) ? Uint8Array.from(d as number[]) : null;
+    data = d == null ? null : d instanceof Uint8Array ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : Array.isArray(d) ? Uint8Array.from(d) : null;
   }
   if (!data && !row.url) {
     throw new AppError(404, 'attachment_not_stored', `"${name}" is missing from the file store; open it in the original channel`);
   }
-  return { id: row.id as string, filename: name, contentType: row.content_type as string, size: row.size as number, data, url: (row.url as string | null) ?? null };
+  return { id: row.id, filename: name, contentType: row.content_type, size: row.size, data, url: row.url };
 }

@@ -28,7 +28,7 @@ export async function prepareAttachments(deps: Deps, deliveries: Delivery[]): Pr
   for (const d of deliveries) {
     for (const e of d.events) {
       if ((e.kind !== 'message' && e.kind !== 'echo') || e.attachments.length === 0) continue;
-      const maxBytes = deps.connectors.get(d.inbox.channel as never)?.limits.media?.inboundMaxBytes ?? DEFAULT_INBOUND_MAX_BYTES;
+      const maxBytes = deps.connectors.get(d.inbox.channel)?.limits.media?.inboundMaxBytes ?? DEFAULT_INBOUND_MAX_BYTES;
       for (const a of e.attachments) out.set(a, await prepareOne(deps, a, maxBytes, out));
     }
   }

@@ -8,9 +8,11 @@ import { emitEvents } from '../events/emit.js';
 import type { Deps } from '../deps.js';
 import { DEFAULT_INBOUND_MAX_BYTES } from './inbound-media.js';
 import { connectorFor } from '../inboxes/inbox-config.js';
-import { checkAndStore, type CheckedFile } from './media.js';
+import { checkAndStore, isMediaKind, type CheckedFile } from './media.js';
 import { raw, type Row } from '../core/store.js';
-import type { MessageRow } from '../core/rows.js';
+import type { AttachmentRow, MessageRow } from '../core/rows.js';
+import { numberOf, textOf, textOrNullOf } from '../core/returned.js';
+import { jsonObject } from '../core/json-text.js';
 import { ATTACHMENTS_JSON, messageView } from '../core/views.js';
 
 export const MEDIA_MAX_ATTEMPTS = 3;
@@ -32,14 +34,25 @@ export async function downloadDueMedia(deps: Deps, opts: { limit?: number } = {}
      RETURNING id, message_id, inbox_id, filename, content_type, size, kind, remote, attempts`, now + LEASE_MS, now, opts.limit ?? 20)]);
   report.claimed = claimed.length;
   for (let i = 0; i < claimed.length; i += PARALLEL) {
-    const outcomes = await Promise.all(claimed.slice(i, i + PARALLEL).map((row) => downloadOne(deps, row)));
+    const outcomes = await Promise.all(claimed.slice(i, i + PARALLEL).map((row) => downloadOne(deps, claimedDownload(row))));
     for (const o of outcomes) report[o]++;
   }
   return report;
 }
 
-async function downloadOne(deps: Deps, row: Row): Promise<'ready' | 'retried' | 'failed'> {
-  const attempts = row.attempts as number;
+/** The columns downloadDueMedia's claim returns. */
+type DownloadRow = Pick<AttachmentRow, 'id' | 'message_id' | 'inbox_id' | 'filename' | 'content_type' | 'kind' | 'remote' | 'attempts'>;
+
+/** A claimed row's columns, checked (RETURNING rows come back untyped). */
+function claimedDownload(r: Row): DownloadRow {
+  return {
+    id: textOf(r, 'id'), message_id: textOf(r, 'message_id'), inbox_id: textOf(r, 'inbox_id'), filename: textOf(r, 'filename'),
+    content_type: textOf(r, 'content_type'), kind: textOrNullOf(r, 'kind'), remote: textOrNullOf(r, 'remote'), attempts: numberOf(r, 'attempts'),
+  };
+}
+
+async function downloadOne(deps: Deps, row: DownloadRow): Promise<'ready' | 'retried' | 'failed'> {
+  const attempts = row.attempts;
   try {
     const inbox = await deps.store.get<{ channel: string; config: string }>('SELECT channel, config FROM inboxes WHERE id = ?', [row.inbox_id]);
     if (!inbox) throw new PermanentError('the inbox no longer exists');
@@ -48,12 +61,12 @@ async function downloadOne(deps: Deps, row: Row): Promise<'ready' | 'retried' | 
     if (!found?.connector.fetchMedia) throw new PermanentError(`the ${inbox.channel} channel cannot download files`);
     const { connector, config } = found;
     const maxBytes = connector.limits.media?.inboundMaxBytes ?? DEFAULT_INBOUND_MAX_BYTES;
-    const remote = JSON.parse(row.remote as string) as Record<string, unknown>;
+    const remote = jsonObject(row.remote);
     const got = await connector.fetchMedia!(config, remote, { maxBytes }); // checked above
     const file = await checkAndStore(deps.blobs, {
-      data: got.data, filename: (row.filename as string) !== 'file' ? row.filename as string : got.filename ?? (row.filename as string),
-      declaredType: (row.content_type as string) === 'application/octet-stream' ? got.contentType : row.content_type as string,
-      maxBytes, kind: (row.kind as never) ?? undefined,
+      data: got.data, filename: row.filename !== 'file' ? row.filename : got.filename ?? row.filename,
+      declaredType: row.content_type === 'application/octet-stream' ? got.contentType : row.content_type,
+      maxBytes, kind: isMediaKind(row.kind) ? row.kind : undefined,
     });
     await settle(deps, row, file);
     return file.state === 'ready' ? 'ready' : 'failed';
@@ -79,7 +92,7 @@ async function downloadOne(deps: Deps, row: Row): Promise<'ready' | 'retried' | 
 }
 
 /** Writes the outcome on the attachment and refreshes the message's attachment list, in one unit; tells the agents. */
-async function settle(deps: Deps, row: Row, file: CheckedFile | null, error?: string, state: 'refused' | 'failed' = 'failed') {
+async function settle(deps: Deps, row: Pick<DownloadRow, 'id' | 'message_id'>, file: CheckedFile | null, error?: string, state: 'refused' | 'failed' = 'failed') {
   const set = file
     ? raw(`UPDATE attachments SET state = ?, filename = ?, content_type = ?, size = ?, sha256 = ?, kind = ?, error = ?, next_attempt_at = NULL WHERE id = ?`,
       file.state, file.filename, file.contentType, file.size, file.sha256, file.kind, file.error, row.id)

@@ -47,6 +47,10 @@ function looksLikeText(d: Uint8Array): boolean {
   try { new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(d.subarray(0, n)); return true; } catch { return n === 4096; }
 }
 
+const MEDIA_KINDS: readonly MediaKind[] = ['image', 'sticker', 'video', 'audio', 'voice', 'file'];
+/** A stored `kind` column read back (text in the database). */
+export const isMediaKind = (v: unknown): v is MediaKind => MEDIA_KINDS.some((k) => k === v);
+
 export function kindOf(contentType: string, hint?: MediaKind): MediaKind {
   if (hint === 'sticker' || hint === 'voice') return hint;
   const top = contentType.split('/')[0];

@@ -137,13 +137,13 @@ export async function listContacts(deps: Deps, actor: Actor, q: string | undefin
   const pageRows = rows.slice(0, limit);
   const ids = JSON.stringify(pageRows.map((r) => r.id));
   const is = identityScope(actor);
-  const idRows = pageRows.length ? await deps.store.all(
+  const idRows = pageRows.length ? await deps.store.all<Pick<ContactIdentityRow, 'contact_id' | 'channel' | 'handle'>>(
     `SELECT contact_id, channel, handle FROM contact_identities WHERE contact_id IN (SELECT value FROM json_each(?)) AND ${is.sql} ORDER BY created_at, id`, [ids, ...is.params]) : [];
   const byContact = new Map<string, { channel: string; handle: string | null }[]>();
   for (const r of idRows) {
-    const list = byContact.get(r.contact_id as string) ?? [];
-    list.push({ channel: r.channel as string, handle: (r.handle as string | null) ?? null });
-    byContact.set(r.contact_id as string, list);
+    const list = byContact.get(r.contact_id) ?? [];
+    list.push({ channel: r.channel, handle: r.handle });
+    byContact.set(r.contact_id, list);
   }
   const last = pageRows[pageRows.length - 1];
   return {

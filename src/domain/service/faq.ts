@@ -13,6 +13,7 @@ import { similarResolved } from './retrieval/resolved-conversations.js';
 import { indexDocStatements, rankDocs, removeDocStatements, segmenterOf } from './retrieval/word-index.js';
 import { raw } from '../core/store.js';
 import type { CannedResponseRow, FaqArticleRow } from '../core/rows.js';
+import { jsonStrings } from '../core/json-text.js';
 
 export const FAQ_LOCALES = ['zh-CN', 'en'] as const;
 export type FaqLocale = (typeof FAQ_LOCALES)[number];
@@ -25,7 +26,7 @@ export function faqView(r: FaqArticleRow): FaqView {
     id: r.id,
     title: r.title,
     body: r.body,
-    tags: typeof r.tags === 'string' ? (JSON.parse(r.tags) as string[]) : ((r.tags as string[]) ?? []),
+    tags: jsonStrings(r.tags),
     locale: r.locale as FaqLocale, // written only through FaqInput, checked against FAQ_LOCALES
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),

@@ -175,8 +175,9 @@ export function assignmentTrigger(e: { type: string; inboxId: string | null; con
     if (change.auto) return null; // our own assignment; the drain that made it goes on by itself
     if (!('status' in change || 'assigneeId' in change || 'teamId' in change)) return null;
     // Someone unassigned themselves: hand that conversation to somebody else if anyone can take it.
-    const handedBack = change.assigneeId === null && typeof change.by === 'string' && e.conversationId;
-    return { inboxId: e.inboxId, ...(handedBack ? { avoid: { conversationId: e.conversationId as string, userId: change.by as string } } : {}) };
+    const by = change.by;
+    if (change.assigneeId === null && typeof by === 'string' && e.conversationId) return { inboxId: e.inboxId, avoid: { conversationId: e.conversationId, userId: by } };
+    return { inboxId: e.inboxId };
   }
   // Ingest's touch: a customer's message, which reopens resolved/snoozed/pending conversations.
   return e.payload.assigneeId == null && e.payload.status === 'open' ? { inboxId: e.inboxId } : null;

@@ -10,6 +10,8 @@ import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
 import { writeOutgoing } from '../conversations/messages.js';
 import { raw } from '../core/store.js';
+import type { ConversationRow, FollowUpRow, InboxRow } from '../core/rows.js';
+import { jsonObject } from '../core/json-text.js';
 import { latestInboundIsBulk } from '../conversations/bulk.js';
 import { registerInboxSettings } from '../inboxes/inbox-settings.js';
 
@@ -53,12 +55,12 @@ export interface FollowUpReport { followedUp: number; skipped: number; resolved:
 export async function runFollowUps(deps: Deps): Promise<FollowUpReport> {
   const now = deps.clock.now();
   const report: FollowUpReport = { followedUp: 0, skipped: 0, resolved: 0 };
-  for (const r of await deps.store.all(DUE_FOLLOW_UPS, [now])) {
-    const settings = followUpSettingsSchema.safeParse((JSON.parse(r.settings as string) as Record<string, unknown>).followUp);
+  for (const r of await deps.store.all<Pick<ConversationRow, 'id'> & Pick<FollowUpRow, 'after_incoming_at'> & Pick<InboxRow, 'settings'>>(DUE_FOLLOW_UPS, [now])) {
+    const settings = followUpSettingsSchema.safeParse(jsonObject(r.settings).followUp);
     if (!settings.success) continue;
     const [claimed] = await deps.store.atomically([raw(CLAIM, r.id, r.after_incoming_at, now)]);
     if (claimed.length === 0) continue;
-    const conv = await loadConversationRow(deps, r.id as string);
+    const conv = await loadConversationRow(deps, r.id);
     if (!conv) continue;
     try {
       const msg = await writeOutgoing(deps, conv, {
@@ -75,7 +77,7 @@ export async function runFollowUps(deps: Deps): Promise<FollowUpReport> {
     }
   }
 
-  for (const r of await deps.store.all(DUE_RESOLVES, [now])) {
+  for (const r of await deps.store.all<Pick<FollowUpRow, 'conversation_id' | 'after_incoming_at'>>(DUE_RESOLVES, [now])) {
     const [done] = await deps.store.atomically([
       raw(`UPDATE conversations SET status = 'resolved', resolved_at = ?1, snooze_until = NULL, waiting_since = NULL
            WHERE id = ?2 AND status IN ('open', 'pending') AND waiting_since IS NULL AND coalesce(last_incoming_at, 0) = ?3 RETURNING id`, now, r.conversation_id, r.after_incoming_at),
@@ -83,7 +85,7 @@ export async function runFollowUps(deps: Deps): Promise<FollowUpReport> {
            AND EXISTS (SELECT 1 FROM conversations WHERE id = ?2 AND status = 'resolved' AND resolved_at = ?1)`, now, r.conversation_id, r.after_incoming_at),
     ]);
     if (done.length === 0) continue;
-    await conversationChanged(deps, r.conversation_id as string, { status: 'resolved', by: 'follow-up' });
+    await conversationChanged(deps, r.conversation_id, { status: 'resolved', by: 'follow-up' });
     report.resolved++;
   }
   return report;

@@ -7,8 +7,14 @@ import { z } from 'zod';
 import { emitEvents, type EventDraft } from '../events/emit.js';
 import { calendarFromSettings } from './business-hours.js';
 import type { Deps } from '../deps.js';
-import { raw } from '../core/store.js';
+import { raw, type Row } from '../core/store.js';
+import type { ConversationRow, InboxRow } from '../core/rows.js';
+import { jsonObject } from '../core/json-text.js';
+import { numberOf, textOf } from '../core/returned.js';
 import { registerInboxSettings } from '../inboxes/inbox-settings.js';
+
+/** A waiting conversation without a clock (NEEDS_CLOCK's columns). */
+type NeedsClockRow = Pick<ConversationRow, 'id' | 'inbox_id' | 'first_reply_at' | 'waiting_since'> & Pick<InboxRow, 'settings'> & { first_in: number | null };
 
 export const slaSettingsSchema = z.object({
   firstReplyMinutes: z.number().positive().optional(),
@@ -75,10 +81,10 @@ export async function checkSla(deps: Deps): Promise<SlaReport> {
   const [closed] = await deps.store.atomically([raw(CLOSE_STALE, now)]);
   let opened = 0;
   for (;;) {
-    const rows = await deps.store.all(NEEDS_CLOCK);
+    const rows = await deps.store.all<NeedsClockRow>(NEEDS_CLOCK);
     const stmts = [];
     for (const r of rows) {
-      const clock = clockFor(JSON.parse(r.settings as string), r as never);
+      const clock = clockFor(jsonObject(r.settings), r);
       if (!clock) continue;
       stmts.push(raw(OPEN_CLOCK, r.id, clock.kind, clock.startedAt, clock.warnAt, clock.dueAt, r.inbox_id, now));
     }
@@ -97,10 +103,12 @@ export async function checkSla(deps: Deps): Promise<SlaReport> {
   return { opened, closed: closed.length, warned: warned.length, breached: breached.length };
 }
 
-function slaEvent(type: string, r: Record<string, unknown>): EventDraft {
+/** An event for a clock row (RETURNING * of WARN or BREACH: untyped, so its columns are checked). */
+function slaEvent(type: string, r: Row): EventDraft {
+  const conversationId = textOf(r, 'conversation_id');
   return {
-    type, inboxId: r.inbox_id as string, conversationId: r.conversation_id as string,
-    payload: { conversationId: r.conversation_id, kind: r.kind, dueAt: new Date(r.due_at as number).toISOString(), startedAt: new Date(r.started_at as number).toISOString() },
+    type, inboxId: textOf(r, 'inbox_id'), conversationId,
+    payload: { conversationId, kind: r.kind, dueAt: new Date(numberOf(r, 'due_at')).toISOString(), startedAt: new Date(numberOf(r, 'started_at')).toISOString() },
   };
 }
 

@@ -3,6 +3,7 @@
 import type { Deps } from '../../deps.js';
 import { decodeCursor, encodeCursor } from '../../core/paging.js';
 import type { AssistantCallRow } from '../../core/rows.js';
+import { jsonValue } from '../../core/json-text.js';
 
 export async function listModelCalls(deps: Pick<Deps, 'store'>, limit: number, cursor?: string) {
   const after = decodeCursor(cursor);
@@ -10,9 +11,9 @@ export async function listModelCalls(deps: Pick<Deps, 'store'>, limit: number, c
     after ? [after[0], after[1], limit + 1] : [limit + 1]);
   const more = rows.length > limit;
   const data = rows.slice(0, limit).map((r) => ({
-    id: r.id, action: r.action, conversationId: r.conversation_id, userId: r.user_id, model: r.model, request: JSON.parse(r.request as string), response: r.response,
-    status: r.status, error: r.error, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, latencyMs: r.latency_ms, createdAt: new Date(r.created_at as number).toISOString(),
+    id: r.id, action: r.action, conversationId: r.conversation_id, userId: r.user_id, model: r.model, request: jsonValue(r.request), response: r.response,
+    status: r.status, error: r.error, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, latencyMs: r.latency_ms, createdAt: new Date(r.created_at).toISOString(),
   }));
   const last = rows[limit - 1];
-  return { data, nextCursor: more && last ? encodeCursor([last.created_at as number, last.id as string]) : null };
+  return { data, nextCursor: more && last ? encodeCursor([last.created_at, last.id]) : null };
 }
