@@ -3,7 +3,6 @@
 // identity the contact already has there, or the contact's email address / phone for a channel
 // that can start threads that way (Connector.startsThreads). The reply goes out in that inbox's conversation with the customer (found or
 // opened), and a private note in each conversation links to the other one.
-import type { ChannelKind } from '../../../connectors/types.js';
 import { canSeeAll, canSeeInbox, type Actor } from '../core/actor.js';
 import { conversationChanged, getVisibleConversation, loadConversationRow } from '../conversations/conversations.js';
 import { linkConversationsStmt } from '../conversations/links.js';
@@ -32,7 +31,7 @@ export async function continuationOptions(deps: Deps, actor: Actor, conv: Pick<C
     // reply target, that is for admins and leads (docs/security.md, "Replies follow the
     // conversation"). Agents continue only where the customer already is.
     if (!target.identityId && !canSeeAll(actor)) continue;
-    const connector = deps.connectors.get(inbox.channel as ChannelKind);
+    const connector = deps.connectors.get(inbox.channel);
     if (target.conversation) {
       const policy = await replyPolicy(deps, target.conversation, connector, deps.clock.now());
       if (policy.state !== 'open' && policy.state !== 'tagged') continue;
@@ -47,7 +46,7 @@ export async function continuationOptions(deps: Deps, actor: Actor, conv: Pick<C
 async function targetIn(deps: Deps, contactId: string, inbox: { id: string; channel: string }, contact: { email: string | null; phone: string | null }) {
   const identity = await deps.store.get<{ id: string; external_id: string }>(
     'SELECT id, external_id FROM contact_identities WHERE inbox_id = ? AND contact_id = ? ORDER BY created_at DESC LIMIT 1', [inbox.id, contactId]);
-  const by = deps.connectors.get(inbox.channel as ChannelKind)?.startsThreads?.by;
+  const by = deps.connectors.get(inbox.channel)?.startsThreads?.by;
   const address = identity?.external_id ?? (by === 'email' ? contact.email : by === 'phone' ? contact.phone : null);
   if (!address) return null;
   const conversation = identity
@@ -82,7 +81,7 @@ async function openConversation(deps: Deps, conv: Pick<ConversationRow, 'contact
   const id = newId();
   // The connector says whether the address is the thread (the customer's answer joins it) or
   // replies find the thread themselves (email In-Reply-To) and the key only has to be unique.
-  const threadKey = deps.connectors.get(inbox.channel as ChannelKind)?.startsThreads?.threadKey === 'address' ? address : `continued:${id}`;
+  const threadKey = deps.connectors.get(inbox.channel)?.startsThreads?.threadKey === 'address' ? address : `continued:${id}`;
   await deps.store.atomically([
     raw(`INSERT INTO contact_identities(id, inbox_id, channel, external_id, contact_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(inbox_id, external_id) DO NOTHING`, identityId, inbox.id, inbox.channel, address, conv.contact_id, now),

@@ -14,6 +14,7 @@ import type { Deps } from '../deps.js';
 import { loadDeliveryContext } from './outbox-context.js';
 import { raw, type Row, type Stmt } from '../core/store.js';
 import type { MessageRow, OutboxRow } from '../core/rows.js';
+import { numberOf, textOf } from '../core/returned.js';
 import { messageView } from '../core/views.js';
 
 /** Attempts before a reply that keeps failing retryably is given up (~3 h of trying at the cap). */
@@ -46,11 +47,10 @@ export type ClaimedRow = Pick<OutboxRow, 'id' | 'message_id' | 'attempts' | 'par
 
 /** Checks a claimed row's columns: RETURNING rows (atomically) come back untyped, and so do tests' rows. */
 function claimedRow(r: Row): ClaimedRow {
-  const { id, message_id, attempts, parts_done, created_at } = r;
-  if (typeof id !== 'string' || typeof message_id !== 'string' || typeof attempts !== 'number' || typeof created_at !== 'number') {
-    throw new TypeError('not an outbox row (id, message_id, attempts, created_at)');
-  }
-  return { id, message_id, attempts, parts_done: typeof parts_done === 'number' ? parts_done : 0, created_at };
+  return {
+    id: textOf(r, 'id'), message_id: textOf(r, 'message_id'), attempts: numberOf(r, 'attempts'),
+    parts_done: r.parts_done == null ? 0 : numberOf(r, 'parts_done'), created_at: numberOf(r, 'created_at'),
+  };
 }
 
 /** Takes the lane's next due row under a lease; never sends. */
@@ -106,7 +106,7 @@ export async function sendClaimed(deps: Deps, claimed: Row, token: string, lease
     `UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = ? WHERE id = ? AND lock_token = ? AND status = 'claimed' RETURNING attempts`,
     deps.clock.now() + leaseMs, row.id, token)]);
   if (began.length === 0) return { outcome: 'lost' };
-  const attempts = began[0].attempts as number;
+  const attempts = numberOf(began[0], 'attempts');
   // A reply with files may be several platform messages: each part done is recorded at once,
   // so a retry goes on from the first part not sent and no file goes out twice.
   const parts = outboundParts(ctx.outbound, connector.limits.media?.outbound);

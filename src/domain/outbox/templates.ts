@@ -1,7 +1,7 @@
 // Approved message templates of a channel account (Connector.listTemplates), fetched
 // through the connector and cached per inbox (bounded, one hour, refreshable), and a
 // template rendered with its parameters into the text that is stored and shown.
-import type { ChannelKind, ChannelTemplate, OutboundTemplate } from '../../../connectors/types.js';
+import type { ChannelTemplate, OutboundTemplate } from '../../../connectors/types.js';
 import type { Deps } from '../deps.js';
 import { AppError } from '../core/errors.js';
 import { connectorFor } from '../inboxes/inbox-config.js';
@@ -14,7 +14,7 @@ const cache = new Map<string, { at: number; configText: string; templates: Chann
 export async function inboxTemplates(deps: Deps, inboxId: string, opts: { refresh?: boolean } = {}): Promise<{ templates: ChannelTemplate[]; fetchedAt: number }> {
   const inbox = await deps.store.get<{ channel: string; config: string }>('SELECT channel, config FROM inboxes WHERE id = ?', [inboxId]);
   if (!inbox) throw new AppError(404, 'not_found', 'Inbox not found');
-  const connector = deps.connectors.get(inbox.channel as ChannelKind);
+  const connector = deps.connectors.get(inbox.channel);
   if (!connector?.listTemplates) throw new AppError(422, 'templates_unsupported', 'This channel has no message templates');
   const now = deps.clock.now();
   const hit = cache.get(inboxId);
