@@ -134,7 +134,7 @@ export async function getInboxRow(deps: Deps, id: string): Promise<InboxRow> {
 }
 
 /** The inbox, for someone who may see it: 404 alike for an inbox that is gone and one the actor is no member of. */
-export async function getVisibleInboxRow(deps: Deps, actor: Actor, id: string): Promise<Row> {
+export async function getVisibleInboxRow(deps: Deps, actor: Actor, id: string): Promise<InboxRow> {
   if (!(await canSeeInbox(deps, actor, id))) throw notFound('Inbox');
   return getInboxRow(deps, id);
 }

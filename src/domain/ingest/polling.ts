@@ -52,7 +52,7 @@ export interface PollOutcome { ingested: number; more?: boolean }
  * `SELECT *` rows that are not always typed as InboxRow.
  */
 function polledInbox(r: Row): Pick<InboxRow, 'id' | 'channel' | 'poll_failures'> {
-  // A row without poll_failures (a test's partial row) counts as never failed, as before.
+  // A row without poll_failures (a test's partial row) counts as not having failed, as before.
   return { id: textOf(r, 'id'), channel: textOf(r, 'channel'), poll_failures: r.poll_failures == null ? 0 : numberOf(r, 'poll_failures') };
 }
 
