@@ -45,7 +45,7 @@ export const attachmentRoutes = () => {
     responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } }, ...errors },
   }), async (c) => {
     const file = await getVisibleAttachment(c.var.deps, c.var.actor, c.req.valid('param').id);
-    return fileResponse(file, c.req.valid('query').download === '1') as never;
+    return fileResponse(file, c.req.valid('query').download === '1');
   });
   return app;
 };

@@ -49,7 +49,7 @@ export const conversationRoutes = () => {
   async (c) => {
     const { deps, actor } = c.var;
     const row = await getVisibleConversation(deps, actor, c.req.valid('param').id);
-    return c.json({ ...conversationView(row), linkedConversationIds: await visibleLinkedIds(deps, actor, row.id as string) }, 200);
+    return c.json({ ...conversationView(row), linkedConversationIds: await visibleLinkedIds(deps, actor, row.id) }, 200);
   });
 
   childPageRoute(app, { path: '/conversations/{id}/messages', tag: 'Messages', summary: 'The thread, oldest first', item: MessageSchema, list: listConversationMessages });

@@ -31,7 +31,8 @@ export const eventRoutes = () => {
     try {
       // A change of this agent's memberships: reload them now, from this stream (its request).
       const accepts = (e: ParleyEvent) => {
-        if (e.type === 'inbox.members_changed' && (e.payload.userIds as string[] | undefined)?.includes(actor.id)) {
+        const userIds = e.payload.userIds;
+        if (e.type === 'inbox.members_changed' && Array.isArray(userIds) && userIds.includes(actor.id)) {
           m.reload([actor.id]).catch((err: Error) => deps.log.warn({ userId: actor.id, err: err.message }, 'memberships reload failed'));
         }
         return agentMaySee(actor, m, e);

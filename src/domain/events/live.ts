@@ -1,13 +1,15 @@
 // The fan-out from the event bus to open SSE streams. Publishing (on the ingest path) only
-// appends to a list; the streams are offered the events at most every FLUSH_MS, in a later
-// macrotask, each stream once per flush. Each stream
+// appends to a list; the streams are offered the events at most every FLUSH_MS, in later
+// macrotasks, each stream once per flush. Each stream
 // decides with a synchronous filter (no query per event) before anything is queued, and each
 // queue is bounded: a client that stops reading is disconnected and resumes with Last-Event-ID.
 // Streams are capped per user or visitor, and per client address.
 import type { Deps } from '../deps.js';
 import type { EventBus, ParleyEvent } from './bus.js';
 
-const FLUSH_MS = 25;
+const FLUSH_MS = 50;
+/** Streams served per macrotask within one flush. */
+const SLICE = 100;
 
 export interface LiveLimits {
   /** Events waiting for one slow client before it is cut off. */
@@ -111,34 +113,46 @@ export class LiveStreams {
     this.pending.push(e);
     if (this.scheduled) return;
     this.scheduled = true;
-    // Bursts within FLUSH_MS reach each stream as one wake-up and one write: with a thousand
-    // streams, writes per second follow this cadence, not the event rate.
+    // Bursts within FLUSH_MS reach each stream as one write: with a thousand streams, writes
+    // per second follow this cadence, not the event rate.
     setTimeout(() => this.flush(), FLUSH_MS);
   }
 
   private flush(): void {
-    this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
-    // One pass per stream over the flush's events. Streams that take every event (a manager's)
-    // or the same few (agents of one inbox) share one array of them.
+    // Streams that take every event (a manager's) or the same few (agents of one inbox) share
+    // one array of them. The streams are served SLICE at a time, each slice its own macrotask,
+    // so requests (webhooks above all) are answered between slices rather than after a
+    // thousand writes. The next flush waits for this one: a stream gets flushes in order.
     const subsets = new Map<string, ParleyEvent[]>();
-    for (const s of this.streams) {
-      let picked: number[] | null = null;
-      for (let i = 0; i < batch.length; i++) {
-        if (s.accepts(batch[i])) picked?.push(i);
-        else if (!picked) picked = Array.from({ length: i }, (_, k) => k);
-      }
-      let events: readonly ParleyEvent[] = batch;
-      if (picked) {
-        if (!picked.length) continue;
-        const key = picked.join(',');
-        let shared = subsets.get(key);
-        if (!shared) { shared = picked.map((i) => batch[i]); subsets.set(key, shared); }
-        events = shared;
-      }
-      if (!s.offer(events)) { this.streams.delete(s); s.cutOff(); }
+    const streams = [...this.streams];
+    const serve = (from: number) => {
+      const to = Math.min(streams.length, from + SLICE);
+      for (let i = from; i < to; i++) if (this.streams.has(streams[i])) this.offerTo(streams[i], batch, subsets);
+      if (to < streams.length) { setTimeout(() => serve(to), 0); return; }
+      this.scheduled = false;
+      if (this.pending.length) { this.scheduled = true; setTimeout(() => this.flush(), FLUSH_MS); }
+    };
+    serve(0);
+  }
+
+  /** One pass over the flush's events for one stream. */
+  private offerTo(s: LiveStream, batch: ParleyEvent[], subsets: Map<string, ParleyEvent[]>): void {
+    let picked: number[] | null = null;
+    for (let i = 0; i < batch.length; i++) {
+      if (s.accepts(batch[i])) picked?.push(i);
+      else if (!picked) picked = Array.from({ length: i }, (_, k) => k);
     }
+    let events: readonly ParleyEvent[] = batch;
+    if (picked) {
+      if (!picked.length) return;
+      const key = picked.join(',');
+      let shared = subsets.get(key);
+      if (!shared) { shared = picked.map((i) => batch[i]); subsets.set(key, shared); }
+      events = shared;
+    }
+    if (!s.offer(events)) { this.streams.delete(s); s.cutOff(); }
   }
 }
 
