@@ -94,7 +94,6 @@ describe('email messages in the web app', () => {
     await expect(link.innerText()).resolves.toContain('Linked conversation');
     await link.click();
     await page.locator('.msg', { hasText: 'Following up here.' }).waitFor();
-    // The header and the thread render from separate answers: wait for the link, then count it.
     await page.locator(`.linked-conv[data-linked="${a}"]`).waitFor();
     await expect(page.locator(`.linked-conv[data-linked="${a}"]`).count()).resolves.toBe(1);
     // An action's answer (the plain view) keeps the links shown.

@@ -173,7 +173,13 @@ export function inboxView(main: HTMLElement, convId: string | null, fresh: boole
 const refreshList = throttle(() => { if (v.listEl && document.contains(v.listEl)) void loadList(false); }, 500);
 const refreshConv = debounce(async (id: string) => {
   if (v.conv?.id !== id) return;
-  try { v.conv = await get<Conv>(`/api/v1/conversations/${id}`); renderConvHeader(); } catch { /* gone */ }
+  try {
+    const conv = await get<Conv>(`/api/v1/conversations/${id}`);
+    // The agent may have opened another conversation while this answer was on its way.
+    if (v.conv?.id !== id) return;
+    v.conv = conv;
+    renderConvHeader();
+  } catch { /* gone */ }
 }, 150);
 
 sse.onEvent((type, data) => {
@@ -294,7 +300,11 @@ async function act(fn: () => Promise<unknown>): Promise<void> {
   try {
     const r = await fn();
     // Action answers are the plain conversation view; the links come with GET /conversations/:id.
-    if (r && typeof r === 'object' && 'status' in r && 'inboxId' in r) v.conv = { linkedConversationIds: v.conv?.linkedConversationIds, ...(r as Conv) };
+    if (r && typeof r === 'object' && 'status' in r && 'inboxId' in r) {
+      // An answer about a conversation the agent has since left must not take over the header.
+      if ((r as Conv).id !== v.conv?.id) { refreshList(); return; }
+      v.conv = { linkedConversationIds: v.conv?.linkedConversationIds, ...(r as Conv) };
+    }
     renderConvHeader();
     refreshList();
   } catch (e) {
