@@ -111,6 +111,10 @@ export class LiveStreams {
 
   private enqueue(e: ParleyEvent): void {
     this.pending.push(e);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     // Bursts within FLUSH_MS reach each stream as one write: with a thousand streams, writes
@@ -132,7 +136,7 @@ export class LiveStreams {
       for (let i = from; i < to; i++) if (this.streams.has(streams[i])) this.offerTo(streams[i], batch, subsets);
       if (to < streams.length) { setTimeout(() => serve(to), 0); return; }
       this.scheduled = false;
-      if (this.pending.length) { this.scheduled = true; setTimeout(() => this.flush(), FLUSH_MS); }
+      if (this.pending.length) this.schedule();
     };
     serve(0);
   }
