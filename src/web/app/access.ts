@@ -108,9 +108,16 @@ export async function auditView(body: HTMLElement): Promise<void> {
   const since = h('input', { name: 'since', type: 'date', 'aria-label': t('since') });
   let cursor: string | null = null;
   const describe = (e: AuditEntry) => Object.entries(e.details ?? {}).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · ');
+  // The old rows stay until the new answer arrives, and only the latest load may write: a
+  // second filter submitted before the first answered must not get the first one's rows.
+  let loads = 0;
   const load = async (reset: boolean) => {
-    if (reset) { cursor = null; rowsEl.replaceChildren(); }
-    const r = await get<{ data: AuditEntry[]; nextCursor: string | null }>(`/api/v1/audit-log${qs({ actorId: actor.value, action: action.value.trim(), since: since.value ? new Date(`${since.value}T00:00:00`).toISOString() : '', limit: 50, cursor })}`);
+    const mine = ++loads;
+    rowsEl.setAttribute('aria-busy', 'true');
+    const r = await get<{ data: AuditEntry[]; nextCursor: string | null }>(`/api/v1/audit-log${qs({ actorId: actor.value, action: action.value.trim(), since: since.value ? new Date(`${since.value}T00:00:00`).toISOString() : '', limit: 50, cursor: reset ? null : cursor })}`);
+    if (mine !== loads) return;
+    rowsEl.removeAttribute('aria-busy');
+    if (reset) rowsEl.replaceChildren();
     for (const e of r.data) {
       rowsEl.append(h('tr', { 'data-action': e.action }, h('td', null, fmtTime(e.createdAt)), h('td', null, e.actor ? e.actor.name ?? e.actor.id : 'CLI'),
         h('td', null, h('code', null, e.action)), h('td', null, e.targetType ? `${e.targetType} ${state.users.find((u) => u.id === e.targetId)?.name ?? e.targetId ?? ''}` : ''),
