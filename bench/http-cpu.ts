@@ -4,7 +4,8 @@
 // Unlike req/s and p99, CPU per request barely moves when other work shares the machine, so
 // before/after comparisons of one change use this figure (docs/performance.md).
 //
-//   npx tsx bench/http-cpu.ts webhook|bare-post|list|bare|search-en|search-zh [scale=0.01]
+//   npx tsx bench/http-cpu.ts webhook|image|bare-post|list|bare|search-en|search-zh [scale=0.01]
+// (image: the webhook with one 200 KB image, fetched from a CDN in this process, as row 3b)
 //   BENCH_CPU_PROF=/tmp/prof npx tsx bench/http-cpu.ts webhook    # plus a V8 profile of the server
 //   HTTP_CPU_PROFILE=/tmp/w.cpuprofile npx tsx bench/http-cpu.ts webhook   # profile of the measured 8 s only
 import autocannon from 'autocannon';
@@ -14,7 +15,8 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { messengerWebhookBody, scaled } from './data.js';
+import { createServer } from 'node:http';
+import { messengerMediaWebhookBody, messengerWebhookBody, scaled } from './data.js';
 import { APP_SECRET, type Command } from './server.js';
 
 const route = process.argv[2] ?? 'webhook';
@@ -37,21 +39,32 @@ const call = (command: Command) => new Promise<any>((resolve, reject) => {
 });
 
 await ready;
+// The customer's images for `image`: 200 KB each, unique per URL (as bench/run.ts's CDN).
+const cdn = createServer((req, res) => {
+  const img = Buffer.alloc(200 * 1024, 0x5a);
+  img.set([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
+  img.write(req.url ?? '', 64);
+  res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(img.length) }).end(img);
+});
+await new Promise<void>((r) => cdn.listen(0, '127.0.0.1', () => r()));
+const cdnUrl = `http://127.0.0.1:${(cdn.address() as { port: number }).port}`;
 const info = await call({ cmd: 'init', dbFile, shape, seed: 42, fakeUrl: 'http://127.0.0.1:9' });
 await call({ cmd: 'ingest', upTo: shape.messages });
 await call({ cmd: 'settle' });
 
 let mid = 0;
 const webhookBody = () => messengerWebhookBody(++mid, shape, `m_cpu_${process.pid}`);
-const signedPost = (path: string): autocannon.Options => ({
+const imageBody = () => messengerMediaWebhookBody(++mid, shape, `m_cpu_${process.pid}`, cdnUrl);
+const signedPost = (path: string, body = webhookBody): autocannon.Options => ({
   url: info.url,
   requests: [{ method: 'POST', path, setupRequest: (req: any) => {
-    const b = webhookBody();
+    const b = body();
     return { ...req, body: b, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(b).digest('hex')}` } };
   } }],
 } as autocannon.Options);
 const routes: Record<string, autocannon.Options> = {
   webhook: signedPost(`/webhooks/${info.inboxIds[1]}`),
+  image: signedPost(`/webhooks/${info.inboxIds[1]}`, imageBody),
   'bare-post': signedPost('/bench/bare'),
   list: { url: `${info.url}/api/v1/conversations?status=open`, headers: { authorization: `Bearer ${info.meToken}` } },
   bare: { url: `${info.url}/bench/bare` },
@@ -82,4 +95,5 @@ for (const seconds of [2, 8]) {
   console.log(`${route} ${seconds === 2 ? 'warm-up' : 'measured'}: ${Math.round(lat.length / secs)} req/s, p50 ${lat[lat.length >> 1].toFixed(1)} ms, p90 ${lat[Math.floor(lat.length * 0.9)].toFixed(1)} ms, p99 ${lat[Math.floor(lat.length * 0.99)].toFixed(1)} ms, max ${lat[lat.length - 1].toFixed(1)} ms, server CPU ${Math.round(((serverCpuMs() - c0) * 1000) / lat.length)} µs/request`);
 }
 await call({ cmd: 'exit' }).catch(() => {});
+cdn.close();
 for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
