@@ -114,9 +114,15 @@ export async function auditView(body: HTMLElement): Promise<void> {
   const load = async (reset: boolean) => {
     const mine = ++loads;
     rowsEl.setAttribute('aria-busy', 'true');
-    const r = await get<{ data: AuditEntry[]; nextCursor: string | null }>(`/api/v1/audit-log${qs({ actorId: actor.value, action: action.value.trim(), since: since.value ? new Date(`${since.value}T00:00:00`).toISOString() : '', limit: 50, cursor: reset ? null : cursor })}`);
+    // "Load more" would page through the old filter's rows meanwhile.
+    if (reset) more.hidden = true;
+    let r: { data: AuditEntry[]; nextCursor: string | null };
+    try {
+      r = await get(`/api/v1/audit-log${qs({ actorId: actor.value, action: action.value.trim(), since: since.value ? new Date(`${since.value}T00:00:00`).toISOString() : '', limit: 50, cursor: reset ? null : cursor })}`);
+    } finally {
+      if (mine === loads) rowsEl.removeAttribute('aria-busy');
+    }
     if (mine !== loads) return;
-    rowsEl.removeAttribute('aria-busy');
     if (reset) rowsEl.replaceChildren();
     for (const e of r.data) {
       rowsEl.append(h('tr', { 'data-action': e.action }, h('td', null, fmtTime(e.createdAt)), h('td', null, e.actor ? e.actor.name ?? e.actor.id : 'CLI'),
