@@ -62,6 +62,38 @@ describe('admin access pages', () => {
   });
 });
 
+describe('audit log paging', () => {
+  it('"Load more" adds the next page of the same filter; a new filter replaces the rows and pages its own', async () => {
+    const u = await p.createUser('agent', 'Pat Paged');
+    for (let i = 0; i < 56; i++) {
+      const r = await p.api.patch(`/api/v1/users/${u.id}`, { role: i % 2 === 0 ? 'lead' : 'agent' });
+      expect(r.status).toBe(200);
+    }
+    const ctx = await context(browser);
+    const page = await ctx.newPage();
+    await login(page, p.url, 'admin@test.local', 'admin-password');
+    await page.goto(`${p.url}/#/admin/audit`);
+    await page.fill('#audit-filters input[name=action]', 'user.role_changed');
+    await page.click('#audit-filters button[type=submit]');
+    const rows = '#audit-table tbody tr[data-action]';
+    await page.waitForFunction((sel) => !document.querySelector('#audit-table tbody[aria-busy]') && [...document.querySelectorAll(sel)].every((r) => r.getAttribute('data-action') === 'user.role_changed'), rows);
+    expect(await page.locator(rows).count()).toBe(50);
+    await page.click('#audit-more');
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length > 50, rows);
+    const total = (await p.api.get('/api/v1/audit-log?action=user.role_changed&limit=100')).body.data.length;
+    expect(total).toBeGreaterThanOrEqual(56);
+    expect(await page.locator(rows).count()).toBe(total);
+    expect(await page.locator('#audit-more').isHidden()).toBe(true);
+
+    await page.fill('#audit-filters input[name=action]', 'user.created');
+    await page.click('#audit-filters button[type=submit]');
+    await page.waitForFunction((sel) => !document.querySelector('#audit-table tbody[aria-busy]') && document.querySelectorAll(sel).length < 50, rows);
+    const actions = await page.locator(rows).evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
+    expect(new Set(actions)).toEqual(new Set(['user.created']));
+    await ctx.close();
+  });
+});
+
 describe('your account', () => {
   it('an agent lists his sessions, logs out everywhere else, and changes his password', async () => {
     const other = await context(browser);
