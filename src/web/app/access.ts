@@ -2,7 +2,7 @@
 // API tokens and sessions), the audit log, and everyone's own account page (password, sessions,
 // API tokens).
 import { del, get, patch, post, qs } from './api.js';
-import { h, opt, render, type Child } from './dom.js';
+import { h, newestOnly, opt, render, type Child } from './dom.js';
 import { form, secretBox, table } from './forms.js';
 import { fmtTime, t } from './i18n.js';
 import { toast } from './inbox.js';
@@ -110,9 +110,9 @@ export async function auditView(body: HTMLElement): Promise<void> {
   const describe = (e: AuditEntry) => Object.entries(e.details ?? {}).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · ');
   // The old rows stay until the new answer arrives, and only the latest load may write: a
   // second filter submitted before the first answered must not get the first one's rows.
-  let loads = 0;
+  const startLoad = newestOnly();
   const load = async (reset: boolean) => {
-    const mine = ++loads;
+    const current = startLoad();
     rowsEl.setAttribute('aria-busy', 'true');
     // "Load more" would page through the old filter's rows meanwhile.
     if (reset) more.hidden = true;
@@ -120,9 +120,9 @@ export async function auditView(body: HTMLElement): Promise<void> {
     try {
       r = await get(`/api/v1/audit-log${qs({ actorId: actor.value, action: action.value.trim(), since: since.value ? new Date(`${since.value}T00:00:00`).toISOString() : '', limit: 50, cursor: reset ? null : cursor })}`);
     } finally {
-      if (mine === loads) rowsEl.removeAttribute('aria-busy');
+      if (current()) rowsEl.removeAttribute('aria-busy');
     }
-    if (mine !== loads) return;
+    if (!current()) return;
     if (reset) rowsEl.replaceChildren();
     for (const e of r.data) {
       rowsEl.append(h('tr', { 'data-action': e.action }, h('td', null, fmtTime(e.createdAt)), h('td', null, e.actor ? e.actor.name ?? e.actor.id : 'CLI'),

@@ -52,6 +52,15 @@ export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number)
   return (...a) => { clearTimeout(t); t = setTimeout(() => fn(...a), ms); };
 }
 
+/**
+ * For loads that may overlap (a filter changed again, a live refresh): each call starts one and
+ * returns whether it is still the newest, so an answer that arrives after a later one is dropped.
+ */
+export function newestOnly(): () => () => boolean {
+  let newest = 0;
+  return () => { const mine = ++newest; return () => mine === newest; };
+}
+
 /** At most one call per `ms`, and always one after the last request (a steady event stream
  * still refreshes, unlike a debounce). */
 export function throttle(fn: () => void, ms: number): () => void {

@@ -2,7 +2,7 @@
 // conversation (thread, composer with the `/` canned picker, actions, contact panel).
 import { assistantBar } from './assistant.js';
 import { ApiError, get, optional, post, postForm, qs } from './api.js';
-import { debounce, h, opt, render, s, throttle } from './dom.js';
+import { debounce, h, newestOnly, opt, render, s, throttle } from './dom.js';
 import { fmtTime, relTime, t } from './i18n.js';
 import * as sse from './sse.js';
 import { channelBadge, channelOf, inboxById, isPublicWidget, isManager, state, userName } from './state.js';
@@ -46,7 +46,6 @@ const v = {
   messages: [] as Msg[],
   threadEl: null as HTMLElement | null,
   composer: null as { textarea: HTMLTextAreaElement; setMode(m: 'reply' | 'note'): void } | null,
-  loadSeq: 0,
 };
 
 export const badge = (channel: string) => {
@@ -66,17 +65,19 @@ function query(cursor?: string | null, limit = 25) {
   });
 }
 
+const startListLoad = newestOnly();
+
 async function loadList(reset: boolean): Promise<void> {
-  const seq = ++v.loadSeq;
+  const current = startListLoad();
   // A live refresh reloads as many rows as are shown, so "load more" pages stay.
   const limit = reset ? 25 : Math.min(100, Math.max(25, v.items.length));
   try {
     const page = await get<{ data: Conv[]; nextCursor: string | null }>(`/api/v1/conversations${query(null, limit)}`);
-    if (seq !== v.loadSeq) return;
+    if (!current()) return;
     v.items = page.data;
     v.nextCursor = page.nextCursor;
   } catch (e) {
-    if (seq !== v.loadSeq) return;
+    if (!current()) return;
     v.items = [];
     v.nextCursor = null;
     if (v.listEl) render(v.listEl, h('p', { class: 'error' }, (e as Error).message));
