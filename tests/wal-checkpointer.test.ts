@@ -58,18 +58,22 @@ describe('background WAL checkpoints', () => {
     const store = openSqliteStore(file, { checkpointEveryMs: 20 });
     try {
       store.sqlite.exec('CREATE TABLE scratch(x BLOB)');
-      let maxWal = 0;
+      const sizes: number[] = [];
       // ~60 MB in 15,000 commits, never pausing longer than one event-loop turn.
       for (let i = 0; i < 15_000; i++) {
         await store.atomically([{ sql: 'INSERT INTO scratch(x) VALUES (?)', params: [new Uint8Array(4096).fill(i % 256)] }]);
         if (i % 100 === 0) {
           await new Promise((r) => setImmediate(r));
-          maxWal = Math.max(maxWal, statSync(`${file}-wal`).size);
+          sizes.push(statSync(`${file}-wal`).size);
         }
       }
       // Without the main connection finishing checkpoints the WAL held every frame (~190 MB
-      // here); with it, 10-40 MB depending on how busy the machine keeps the worker.
-      expect(maxWal).toBeLessThan(80 * 1024 * 1024);
+      // here, so most samples over 40 MB); with it, 10-20 MB. The file is cut back to
+      // WAL_SIZE_LIMIT_BYTES (sqlite-store.ts) when it starts over, so a disk stalling the checkpoint for a moment
+      // (once seen in CI: 94 MB at the peak) shows as a few samples, not as every later one.
+      const over = sizes.filter((b) => b > 40 * 1024 * 1024).length;
+      expect(over / sizes.length).toBeLessThan(0.25);
+      console.log(`WAL samples: median ${(sizes.sort((a, b) => a - b)[sizes.length >> 1] / 1048576).toFixed(1)} MB, largest ${(sizes.at(-1)! / 1048576).toFixed(1)} MB, ${over} of ${sizes.length} over 40 MB`);
     } finally {
       store.close();
     }

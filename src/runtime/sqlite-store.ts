@@ -14,6 +14,9 @@ const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 // Domain code passes Uint8Array (Web standard); better-sqlite3 binds only Buffer.
 const toDriver = (p: unknown) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p);
 
+/** What the WAL file is cut back to when it starts over (steady state: a few MB). */
+export const WAL_SIZE_LIMIT_BYTES = 32 * 1024 * 1024;
+
 export interface SqliteStore extends Store { sqlite: Database.Database; checkpointer: Checkpointer | null; close(): void }
 export interface SqliteStoreOptions {
   /** WAL checkpoints on a worker thread (default for files; see wal-checkpointer.ts). */
@@ -28,6 +31,9 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Sq
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Each time the WAL starts over, a file grown past this is cut back to it: a burst the
+  // checkpoints could not keep up with (a disk stalled in fsync) does not keep its size on disk.
+  sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   // 32 MB of page cache: the OS keeps the file's pages anyway, and at 1M messages a 64 MB
   // cache cost ~32 MB more resident memory with no measurable gain for list or search
   // (docs/performance.md, peak RSS).
